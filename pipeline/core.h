@@ -1,0 +1,218 @@
+/*
+ * The articast core's internal API: document helpers, plugin loading, option
+ * tables, stage instances, config and voice profiles, and the episode runner.
+ * The CLI (main.c) and the tests use it; plugins see only plugin.h.
+ */
+#ifndef ARTICAST_CORE_H
+#define ARTICAST_CORE_H
+
+#include "articast/plugin.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#define ARTICAST_VERSION_STRING "0.1.0"
+
+/* Exit codes of the articast command (documented in README.md). */
+enum {
+  AC_EXIT_OK = 0,
+  AC_EXIT_FAILURE = 1, /* a stage failed on this input */
+  AC_EXIT_USAGE = 2,   /* bad command line, config or option value */
+  AC_EXIT_INPUT = 3,   /* an input file is missing, unreadable or invalid */
+  AC_EXIT_PLUGIN = 4,  /* a plugin is missing, stale or broken */
+  AC_EXIT_OUTPUT = 5   /* an output could not be written */
+};
+
+const char *ac_strerror(int code);
+
+/* ---- Documents ---------------------------------------------------------- */
+
+ac_document *ac_document_new(void);
+void ac_document_free(ac_document *doc);
+int ac_set_string(char **field, const char *value, size_t len);
+ac_block *ac_document_add_block(ac_document *doc, ac_block_kind kind,
+                                const char *text, size_t len);
+ac_block *ac_document_insert_block(ac_document *doc, size_t index,
+                                   ac_block_kind kind, const char *text,
+                                   size_t len);
+void ac_document_remove_block(ac_document *doc, size_t index);
+const char *ac_block_kind_name(ac_block_kind kind);
+/* Writes the title, then each block (all, or with body_only the headings,
+ * paragraphs, quotes and list items), separated by blank lines. */
+int ac_document_print(const ac_document *doc, FILE *out, bool body_only);
+
+/* ---- Plugins ------------------------------------------------------------ */
+
+typedef struct ac_loaded_plugin {
+  const ac_plugin *desc;
+  char *path;
+  void *handle;
+} ac_loaded_plugin;
+
+typedef struct ac_plugin_set {
+  ac_loaded_plugin *items;
+  size_t count;
+} ac_plugin_set;
+
+/* The plugin search path: $ARTICAST_PLUGIN_PATH (colon-separated), the build
+ * tree's plugins/ beside the binary, then the installed plugin directory. */
+char **ac_plugin_dirs(size_t *count);
+/* Loads one plugin file, validating its descriptor. On failure returns NULL
+ * and writes the reason (naming the file) to err. */
+ac_loaded_plugin *ac_plugin_load(const char *path, char *err, size_t errlen);
+void ac_plugin_unload(ac_loaded_plugin *lp);
+/* Loads every *.so in the search path; the first plugin of a name wins.
+ * Files that fail to load are reported to stderr and skipped. */
+int ac_plugin_set_load(ac_plugin_set *set);
+void ac_plugin_set_free(ac_plugin_set *set);
+const ac_plugin *ac_plugin_set_find(const ac_plugin_set *set,
+                                    const char *name);
+const char *ac_stage_kind_name(ac_stage_kind kind);
+/* Checks a descriptor's fields and option table; writes the first problem. */
+int ac_plugin_validate(const ac_plugin *p, char *err, size_t errlen);
+
+/* ---- Options ------------------------------------------------------------ */
+
+/* A "key=value" setting for a named plugin, from config or command line. */
+typedef struct ac_setting {
+  char *plugin;
+  char *key;
+  char *value;
+  char *origin; /* "config.ini:12" or "command line" */
+} ac_setting;
+
+typedef struct ac_settings {
+  ac_setting *items;
+  size_t count;
+} ac_settings;
+
+int ac_settings_add(ac_settings *s, const char *plugin, const char *key,
+                    const char *value, const char *origin);
+void ac_settings_free(ac_settings *s);
+
+/* Parses `value` for option `opt` into priv. On error writes a message that
+ * lists what is valid. `owned` collects strings to free at teardown. */
+int ac_option_apply(const ac_option *opt, void *priv, const char *value,
+                    char ***owned, size_t *n_owned, char *err, size_t errlen);
+const ac_option *ac_option_find(const ac_plugin *p, const char *key);
+/* Describes the valid values of an option ("integer 32..320"). */
+void ac_option_describe(const ac_option *opt, char *buf, size_t len);
+
+/* ---- Stage instances ---------------------------------------------------- */
+
+/* Receives what the last audio stage emits (used by tests and by the
+ * runner's fan-out to sinks). */
+typedef int (*ac_chunk_sink_fn)(void *ctx, const ac_chunk *chunk);
+
+typedef struct ac_stage_instance ac_stage_instance;
+
+/* Allocates priv, applies defaults and the settings addressed to this
+ * plugin, and calls create(). On failure returns NULL with the message in
+ * err; destroy() has run. */
+ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
+                                const ac_episode *episode, char *err,
+                                size_t errlen);
+void ac_stage_free(ac_stage_instance *si);
+ac_stage *ac_stage_handle(ac_stage_instance *si);
+/* The message the stage gave with host->fail, or "". */
+const char *ac_stage_error(const ac_stage_instance *si);
+/* Where this stage's emitted chunks go. */
+void ac_stage_set_output(ac_stage_instance *si, ac_chunk_sink_fn fn,
+                         void *ctx);
+/* Artifacts recorded through host->add_artifact go to this list. */
+typedef struct ac_artifact_list {
+  ac_artifact *items;
+  size_t count;
+} ac_artifact_list;
+void ac_stage_set_artifacts(ac_stage_instance *si, ac_artifact_list *list);
+void ac_artifact_list_free(ac_artifact_list *list);
+/* Sets the verbosity of host->log for all stages (default AC_LOG_WARN). */
+void ac_set_log_level(ac_log_level level);
+/* Adds a directory to the data search path used by host->find_data. */
+void ac_add_data_dir(const char *dir);
+
+/* ---- Config and voices -------------------------------------------------- */
+
+#define AC_MAX_STAGES 16
+
+typedef struct ac_config {
+  char *path;            /* NULL when no config file was read */
+  char *show_fields[12]; /* indexed like ac_show's members, see config.c */
+  ac_show show;
+  char *voice;           /* profile name or path, NULL = from language */
+  char *site_dir;
+  char *text_stages[AC_MAX_STAGES]; /* after the source, in order */
+  size_t n_text_stages;
+  char *synth;
+  char *filters[AC_MAX_STAGES];
+  size_t n_filters;
+  char *sinks[AC_MAX_STAGES];
+  size_t n_sinks;
+  char *publishers[AC_MAX_STAGES];
+  size_t n_publishers;
+  char *lexicon; /* the show's own lexicon file, NULL when none */
+  ac_settings settings;
+} ac_config;
+
+/* Fills defaults, then reads `path` if not NULL. Errors name the file and
+ * line. */
+int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen);
+void ac_config_free(ac_config *cfg);
+/* Parses a stage list ("clean normalize" or "clean, normalize"). */
+int ac_config_set_list(char **list, size_t *count, const char *value,
+                       char *err, size_t errlen);
+
+typedef struct ac_voice_profile {
+  ac_voice voice;
+  char *strings[6];
+  char **lexicons;
+  size_t n_lexicons;
+} ac_voice_profile;
+
+/* Voice profile directories: $ARTICAST_VOICE_PATH, voices/ beside the
+ * binary (build tree), the installed data directory. */
+char **ac_voice_dirs(size_t *count);
+/* Loads the profile `name` (a name found in the voice dirs, or a path to a
+ * .voice file). */
+int ac_voice_load(ac_voice_profile *vp, const char *name, char *err,
+                  size_t errlen);
+/* Picks the best profile for a BCP 47 language ("en-GB" -> en-gb-...). */
+int ac_voice_for_language(ac_voice_profile *vp, const char *language,
+                          char *err, size_t errlen);
+void ac_voice_free(ac_voice_profile *vp);
+/* Lists profiles: calls fn for each name found. */
+int ac_voice_list(void (*fn)(const ac_voice *v, void *ctx), void *ctx);
+
+/* ---- Utilities ---------------------------------------------------------- */
+
+/* Reads a whole file ("-" = stdin). Returns 0 or -errno. */
+int ac_read_file(const char *path, char **data, size_t *len);
+/* Returns the byte offset of the first invalid UTF-8 sequence, or -1. */
+long ac_utf8_invalid_offset(const char *s, size_t len);
+/* Lowercase ASCII, hyphens, at most 80 bytes; transliterates common Latin
+ * letters. Never empty ("episode" as a last resort). malloc'd. */
+char *ac_slugify(const char *title);
+/* Creates a directory and its parents. */
+int ac_mkdirs(const char *path);
+/* Directory of the running binary, malloc'd. */
+char *ac_exe_dir(void);
+char *ac_path_join(const char *a, const char *b);
+
+/* ---- Running ------------------------------------------------------------ */
+
+typedef struct ac_pipeline {
+  ac_plugin_set plugins;
+  ac_config *cfg;
+  const char *voice_override; /* --voice */
+} ac_pipeline;
+
+/* Reads `input` and runs the source and text stages up to and including
+ * `until` (NULL = all). On success *out is the document. */
+int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
+                ac_document **out, char *err, size_t errlen);
+/* Renders one article into the site. Prints the files written when
+ * `report` is not NULL. Returns an AC_EXIT_* code. */
+int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report,
+                   char *err, size_t errlen);
+
+#endif /* ARTICAST_CORE_H */
