@@ -57,6 +57,10 @@ typedef struct ac_plugin_set {
 /* The plugin search path: $ARTICAST_PLUGIN_PATH (colon-separated), the build
  * tree's plugins/ beside the binary, then the installed plugin directory. */
 char **ac_plugin_dirs(size_t *count);
+/* Existing directories from a colon-separated environment variable, then
+ * `local` beside the binary, then `installed`; NULL-terminated, malloc'd. */
+char **ac_search_dirs(const char *env_name, const char *local,
+                      const char *installed, size_t *count);
 /* Loads one plugin file, validating its descriptor. On failure returns NULL
  * and writes the reason (naming the file) to err. */
 ac_loaded_plugin *ac_plugin_load(const char *path, char *err, size_t errlen);
@@ -65,8 +69,7 @@ void ac_plugin_unload(ac_loaded_plugin *lp);
  * Files that fail to load are reported to stderr and skipped. */
 int ac_plugin_set_load(ac_plugin_set *set);
 void ac_plugin_set_free(ac_plugin_set *set);
-const ac_plugin *ac_plugin_set_find(const ac_plugin_set *set,
-                                    const char *name);
+const ac_plugin *ac_plugin_set_find(const ac_plugin_set *set, const char *name);
 const char *ac_stage_kind_name(ac_stage_kind kind);
 /* Checks a descriptor's fields and option table; writes the first problem. */
 int ac_plugin_validate(const ac_plugin *p, char *err, size_t errlen);
@@ -114,11 +117,11 @@ ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
                                 size_t errlen);
 void ac_stage_free(ac_stage_instance *si);
 ac_stage *ac_stage_handle(ac_stage_instance *si);
+const ac_plugin *ac_stage_plugin(const ac_stage_instance *si);
 /* The message the stage gave with host->fail, or "". */
 const char *ac_stage_error(const ac_stage_instance *si);
 /* Where this stage's emitted chunks go. */
-void ac_stage_set_output(ac_stage_instance *si, ac_chunk_sink_fn fn,
-                         void *ctx);
+void ac_stage_set_output(ac_stage_instance *si, ac_chunk_sink_fn fn, void *ctx);
 /* Artifacts recorded through host->add_artifact go to this list. */
 typedef struct ac_artifact_list {
   ac_artifact *items;
@@ -137,9 +140,10 @@ void ac_add_data_dir(const char *dir);
 
 typedef struct ac_config {
   char *path;            /* NULL when no config file was read */
-  char *show_fields[12]; /* indexed like ac_show's members, see config.c */
+  char *show_fields[12]; /* owns ac_show's strings, see config.c */
   ac_show show;
-  char *voice;           /* profile name or path, NULL = from language */
+  char *voice;  /* profile name or path, NULL = from language */
+  char *source; /* forced source plugin, NULL = by probe */
   char *site_dir;
   char *text_stages[AC_MAX_STAGES]; /* after the source, in order */
   size_t n_text_stages;
@@ -150,7 +154,9 @@ typedef struct ac_config {
   size_t n_sinks;
   char *publishers[AC_MAX_STAGES];
   size_t n_publishers;
-  char *lexicon; /* the show's own lexicon file, NULL when none */
+  char *lexicon;        /* the show's own lexicon file, NULL when none */
+  bool stages_explicit; /* stage lists came from the config file: a missing
+                           plugin is then an error, not skipped */
   ac_settings settings;
 } ac_config;
 
@@ -159,8 +165,8 @@ typedef struct ac_config {
 int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen);
 void ac_config_free(ac_config *cfg);
 /* Parses a stage list ("clean normalize" or "clean, normalize"). */
-int ac_config_set_list(char **list, size_t *count, const char *value,
-                       char *err, size_t errlen);
+int ac_config_set_list(char **list, size_t *count, const char *value, char *err,
+                       size_t errlen);
 
 typedef struct ac_voice_profile {
   ac_voice voice;
@@ -177,8 +183,8 @@ char **ac_voice_dirs(size_t *count);
 int ac_voice_load(ac_voice_profile *vp, const char *name, char *err,
                   size_t errlen);
 /* Picks the best profile for a BCP 47 language ("en-GB" -> en-gb-...). */
-int ac_voice_for_language(ac_voice_profile *vp, const char *language,
-                          char *err, size_t errlen);
+int ac_voice_for_language(ac_voice_profile *vp, const char *language, char *err,
+                          size_t errlen);
 void ac_voice_free(ac_voice_profile *vp);
 /* Lists profiles: calls fn for each name found. */
 int ac_voice_list(void (*fn)(const ac_voice *v, void *ctx), void *ctx);
@@ -212,7 +218,7 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
                 ac_document **out, char *err, size_t errlen);
 /* Renders one article into the site. Prints the files written when
  * `report` is not NULL. Returns an AC_EXIT_* code. */
-int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report,
-                   char *err, size_t errlen);
+int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
+                   size_t errlen);
 
 #endif /* ARTICAST_CORE_H */

@@ -30,8 +30,8 @@ typedef struct harness_audio {
   ac_mark *marks;
   size_t n_marks;
   size_t n_chunks;
-  size_t max_chunk;    /* largest chunk seen, in frames */
-  int positions_ok;    /* each chunk started where the last one ended */
+  size_t max_chunk; /* largest chunk seen, in frames */
+  int positions_ok; /* each chunk started where the last one ended */
 } harness_audio;
 
 /* An ac_chunk_sink_fn that appends to a harness_audio (ctx). */

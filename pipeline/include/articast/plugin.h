@@ -71,16 +71,16 @@ extern "C" {
 /* ---- Errors ------------------------------------------------------------ */
 
 /* One list yields the enum and the host's message table. */
-#define AC_ERROR_LIST(X)                                                      \
-  X(OK, 0, "success")                                                         \
-  X(INVALID, -1, "invalid argument or option")                                \
-  X(NOMEM, -2, "out of memory")                                               \
-  X(IO, -3, "input/output error")                                             \
-  X(FORMAT, -4, "malformed input")                                            \
-  X(ENGINE, -5, "a library the stage uses failed")                            \
-  X(ABI, -6, "incompatible plugin")                                           \
-  X(NOTFOUND, -7, "not found")                                                \
-  X(UNSUPPORTED, -8, "not supported")                                         \
+#define AC_ERROR_LIST(X)                                                       \
+  X(OK, 0, "success")                                                          \
+  X(INVALID, -1, "invalid argument or option")                                 \
+  X(NOMEM, -2, "out of memory")                                                \
+  X(IO, -3, "input/output error")                                              \
+  X(FORMAT, -4, "malformed input")                                             \
+  X(ENGINE, -5, "a library the stage uses failed")                             \
+  X(ABI, -6, "incompatible plugin")                                            \
+  X(NOTFOUND, -7, "not found")                                                 \
+  X(UNSUPPORTED, -8, "not supported")                                          \
   X(EMPTY, -9, "nothing to do: the input holds no text")
 
 typedef enum ac_error {
@@ -107,24 +107,24 @@ typedef enum ac_option_type {
 } ac_option_type;
 
 typedef struct ac_option {
-  const char *name;          /* [a-z0-9_]+; NULL ends the table */
+  const char *name; /* [a-z0-9_]+; NULL ends the table */
   ac_option_type type;
-  size_t offset;             /* of the field in priv (use offsetof) */
-  const char *default_value; /* as text, parsed like user input */
-  double min, max;           /* INT and DOUBLE: inclusive range */
+  size_t offset;              /* of the field in priv (use offsetof) */
+  const char *default_value;  /* as text, parsed like user input */
+  double min, max;            /* INT and DOUBLE: inclusive range */
   const char *const *choices; /* CHOICE: NULL-terminated list */
-  const char *help;          /* one line, shown by `articast plugins` */
+  const char *help;           /* one line, shown by `articast plugins` */
 } ac_option;
 
 /* ---- Document (text stages) -------------------------------------------- */
 
 typedef enum ac_block_kind {
-  AC_BLOCK_HEADING,   /* `level` 1..6 */
+  AC_BLOCK_HEADING, /* `level` 1..6 */
   AC_BLOCK_PARAGRAPH,
   AC_BLOCK_QUOTE,
   AC_BLOCK_LIST_ITEM,
-  AC_BLOCK_BYLINE,    /* "By ..." or the author's name on its own */
-  AC_BLOCK_BIO,       /* about the author, usually at the end */
+  AC_BLOCK_BYLINE, /* "By ..." or the author's name on its own */
+  AC_BLOCK_BIO,    /* about the author, usually at the end */
   AC_BLOCK_CAPTION,
   AC_BLOCK_BOILERPLATE /* kept only so a cleaner can explain itself; never
                           spoken or printed */
@@ -141,12 +141,14 @@ typedef struct ac_span {
 
 typedef struct ac_block {
   ac_block_kind kind;
-  int level;        /* headings: 1..6; otherwise 0 */
-  char *text;       /* UTF-8 text to speak, NUL-terminated */
-  char *written;    /* the text as the article wrote it (for transcripts);
-                       NULL means the same as `text` */
-  char *lang;       /* language of this passage (BCP 47), NULL = document's */
-  ac_span *map;     /* spoken -> written offsets, see ac_span */
+  int level;     /* headings: 1..6, or 0 for the episode title, which the
+                    host inserts as the first block before synthesis;
+                    other kinds: 0 */
+  char *text;    /* UTF-8 text to speak, NUL-terminated */
+  char *written; /* the text as the article wrote it (for transcripts);
+                    NULL means the same as `text` */
+  char *lang;    /* language of this passage (BCP 47), NULL = document's */
+  ac_span *map;  /* spoken -> written offsets, see ac_span */
   size_t n_map;
 } ac_block;
 
@@ -159,10 +161,10 @@ typedef struct ac_document {
   char *date;     /* ISO 8601 date (YYYY-MM-DD) or date-time, when known */
   char *language; /* BCP 47, e.g. "en-GB"; NULL = unknown */
   char *summary;
-  char *image;    /* path or URL of the article's image */
-  char *url;      /* canonical URL of the article */
-  char *id;       /* stable article id from front matter, when given */
-  char *source;   /* where it was read from ("-" for stdin) */
+  char *image;  /* path or URL of the article's image */
+  char *url;    /* canonical URL of the article */
+  char *id;     /* stable article id from front matter, when given */
+  char *source; /* where it was read from ("-" for stdin) */
   ac_block *blocks;
   size_t n_blocks;
   size_t cap_blocks; /* host bookkeeping */
@@ -224,14 +226,14 @@ typedef struct ac_show {
 /* A voice profile from voices/<name>.voice (see voices/README.md). */
 typedef struct ac_voice {
   const char *name;
-  const char *path;         /* the profile file */
+  const char *path; /* the profile file */
   const char *description;
-  const char *espeak_voice; /* e.g. "en-us", "en" */
-  const char *language;     /* BCP 47 */
-  int rate;                 /* words per minute */
-  int pitch;                /* 0..100 */
-  int range;                /* pitch range 0..100 */
-  int word_gap;             /* extra pause between words, units of 10 ms */
+  const char *espeak_voice;    /* e.g. "en-us", "en" */
+  const char *language;        /* BCP 47 */
+  int rate;                    /* words per minute */
+  int pitch;                   /* 0..100 */
+  int range;                   /* pitch range 0..100 */
+  int word_gap;                /* extra pause between words, units of 10 ms */
   const char *const *lexicons; /* lexicon files to apply, highest priority
                                   first */
   size_t n_lexicons;
@@ -250,9 +252,9 @@ typedef struct ac_episode {
   const ac_document *doc;
   const ac_show *show;
   const ac_voice *voice;
-  const char *site_dir;    /* SITE */
-  const char *slug;        /* file name stem, [a-z0-9-]+ */
-  const char *output_base; /* SITE/episodes/<slug>, no extension */
+  const char *site_dir;         /* SITE */
+  const char *slug;             /* file name stem, [a-z0-9-]+ */
+  const char *output_base;      /* SITE/episodes/<slug>, no extension */
   const ac_artifact *artifacts; /* files written so far by sinks */
   size_t n_artifacts;
 } ac_episode;
@@ -285,8 +287,8 @@ typedef struct ac_host {
    * clears. add_block copies the text and returns the new block, or NULL on
    * allocation failure; insert_block does the same at `index`. */
   int (*set_string)(char **field, const char *value, size_t len);
-  ac_block *(*add_block)(ac_document *doc, ac_block_kind kind,
-                         const char *text, size_t len);
+  ac_block *(*add_block)(ac_document *doc, ac_block_kind kind, const char *text,
+                         size_t len);
   ac_block *(*insert_block)(ac_document *doc, size_t index, ac_block_kind kind,
                             const char *text, size_t len);
   void (*remove_block)(ac_document *doc, size_t index);
@@ -352,9 +354,11 @@ typedef struct ac_plugin {
 } ac_plugin;
 
 /* Defines the plugin's one exported symbol. */
-#define AC_PLUGIN_EXPORT(descriptor)                                          \
-  AC_EXPORT const ac_plugin *articast_plugin_entry(void);                     \
-  AC_EXPORT const ac_plugin *articast_plugin_entry(void) { return &(descriptor); }
+#define AC_PLUGIN_EXPORT(descriptor)                                           \
+  AC_EXPORT const ac_plugin *articast_plugin_entry(void);                      \
+  AC_EXPORT const ac_plugin *articast_plugin_entry(void) {                     \
+    return &(descriptor);                                                      \
+  }
 
 typedef const ac_plugin *(*ac_plugin_entry_fn)(void);
 

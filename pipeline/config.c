@@ -1,0 +1,248 @@
+/* The INI config file (read with libinih): show metadata, the stage lists,
+ * the voice, and per-plugin option sections. */
+#include "core.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* [show] keys, in the order of ac_show's string members. */
+static const char *const show_keys[] = {
+    "title",      "author",      "description", "language",
+    "owner_name", "owner_email", "category",    "subcategory",
+    "image",      "base_url",    "link",        NULL};
+
+static const char **show_slot(ac_show *show, size_t i) {
+  const char **slots[] = {
+      &show->title,    &show->author,      &show->description,
+      &show->language, &show->owner_name,  &show->owner_email,
+      &show->category, &show->subcategory, &show->image,
+      &show->base_url, &show->link};
+  return slots[i];
+}
+
+static const char *const pipeline_keys[] = {
+    "source",  "text",  "synth", "filters", "sinks",
+    "publish", "voice", "site",  "lexicon", NULL};
+
+static void free_list(char **list, size_t *count) {
+  for (size_t i = 0; i < *count; i++) {
+    free(list[i]);
+    list[i] = NULL;
+  }
+  *count = 0;
+}
+
+int ac_config_set_list(char **list, size_t *count, const char *value, char *err,
+                       size_t errlen) {
+  free_list(list, count);
+  char *copy = strdup(value);
+  if (!copy)
+    return AC_ERR_NOMEM;
+  char *save = NULL;
+  for (char *tok = strtok_r(copy, " ,\t", &save); tok;
+       tok = strtok_r(NULL, " ,\t", &save)) {
+    if (*count == AC_MAX_STAGES) {
+      snprintf(err, errlen, "more than %d stages in one list", AC_MAX_STAGES);
+      free(copy);
+      return AC_ERR_INVALID;
+    }
+    list[(*count)++] = strdup(tok);
+  }
+  free(copy);
+  return AC_ERR_OK;
+}
+
+static int set_owned(char **field, const char *value) {
+  return ac_set_string(field, value && *value ? value : NULL, (size_t)-1);
+}
+
+static void set_default_stages(ac_config *cfg) {
+  char err[64];
+  ac_config_set_list(cfg->text_stages, &cfg->n_text_stages, "clean normalize",
+                     err, sizeof err);
+  set_owned(&cfg->synth, "espeak");
+  ac_config_set_list(cfg->filters, &cfg->n_filters, "loudness", err,
+                     sizeof err);
+  ac_config_set_list(cfg->sinks, &cfg->n_sinks, "mp3 transcript", err,
+                     sizeof err);
+  ac_config_set_list(cfg->publishers, &cfg->n_publishers, "feed", err,
+                     sizeof err);
+}
+
+typedef struct parse_state {
+  FILE *file;
+  int line; /* of the line inih handed the handler last */
+  ac_config *cfg;
+  char *err;
+  size_t errlen;
+} parse_state;
+
+/* Debian's inih is built without line numbers in the handler, so count the
+ * lines as they are read. */
+static char *read_line(char *buf, int size, void *stream) {
+  parse_state *ps = stream;
+  char *got = fgets(buf, size, ps->file);
+  if (got)
+    ps->line++;
+  return got;
+}
+
+static int list_has(const char *const *keys, const char *key) {
+  for (size_t i = 0; keys[i]; i++)
+    if (strcmp(keys[i], key) == 0)
+      return (int)i;
+  return -1;
+}
+
+static void list_keys(char *buf, size_t len, const char *const *keys) {
+  size_t n = 0;
+  buf[0] = '\0';
+  for (size_t i = 0; keys[i] && n < len; i++)
+    n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", keys[i]);
+}
+
+static int on_entry(void *user, const char *section, const char *key,
+                    const char *value) {
+  parse_state *ps = user;
+  int line = ps->line;
+  ac_config *cfg = ps->cfg;
+  char valid[256];
+  if (strcmp(section, "show") == 0) {
+    if (strcmp(key, "explicit") == 0) {
+      if (strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0)
+        cfg->show.explicit_content = 1;
+      else if (strcasecmp(value, "false") == 0 || strcasecmp(value, "no") == 0)
+        cfg->show.explicit_content = 0;
+      else {
+        snprintf(ps->err, ps->errlen,
+                 "%s:%d: [show] explicit must be true or false, not '%s'",
+                 cfg->path, line, value);
+        return 0;
+      }
+      return 1;
+    }
+    int i = list_has(show_keys, key);
+    if (i < 0) {
+      list_keys(valid, sizeof valid, show_keys);
+      snprintf(ps->err, ps->errlen,
+               "%s:%d: [show] has no key '%s' (valid: %s explicit)", cfg->path,
+               line, key, valid);
+      return 0;
+    }
+    set_owned(&cfg->show_fields[i], value);
+    *show_slot(&cfg->show, (size_t)i) = cfg->show_fields[i];
+    return 1;
+  }
+  if (strcmp(section, "pipeline") == 0) {
+    int rc = 0;
+    char why[128] = "";
+    switch (list_has(pipeline_keys, key)) {
+    case 0:
+      rc = set_owned(&cfg->source, value);
+      break;
+    case 1:
+      rc = ac_config_set_list(cfg->text_stages, &cfg->n_text_stages, value, why,
+                              sizeof why);
+      cfg->stages_explicit = true;
+      break;
+    case 2:
+      rc = set_owned(&cfg->synth, value);
+      cfg->stages_explicit = true;
+      break;
+    case 3:
+      rc = ac_config_set_list(cfg->filters, &cfg->n_filters, value, why,
+                              sizeof why);
+      cfg->stages_explicit = true;
+      break;
+    case 4:
+      rc =
+          ac_config_set_list(cfg->sinks, &cfg->n_sinks, value, why, sizeof why);
+      cfg->stages_explicit = true;
+      break;
+    case 5:
+      rc = ac_config_set_list(cfg->publishers, &cfg->n_publishers, value, why,
+                              sizeof why);
+      cfg->stages_explicit = true;
+      break;
+    case 6:
+      rc = set_owned(&cfg->voice, value);
+      break;
+    case 7:
+      rc = set_owned(&cfg->site_dir, value);
+      break;
+    case 8:
+      rc = set_owned(&cfg->lexicon, value);
+      break;
+    default:
+      list_keys(valid, sizeof valid, pipeline_keys);
+      snprintf(ps->err, ps->errlen,
+               "%s:%d: [pipeline] has no key '%s' (valid: %s)", cfg->path, line,
+               key, valid);
+      return 0;
+    }
+    if (rc != 0) {
+      snprintf(ps->err, ps->errlen, "%s:%d: [pipeline] %s: %s", cfg->path, line,
+               key, why[0] ? why : ac_strerror(rc));
+      return 0;
+    }
+    return 1;
+  }
+  if (!section[0]) {
+    snprintf(ps->err, ps->errlen,
+             "%s:%d: '%s' is outside any section; put it under [show], "
+             "[pipeline] or a plugin's [name]",
+             cfg->path, line, key);
+    return 0;
+  }
+  char origin[512];
+  snprintf(origin, sizeof origin, "%s:%d", cfg->path, line);
+  if (ac_settings_add(&cfg->settings, section, key, value, origin) != 0) {
+    snprintf(ps->err, ps->errlen, "out of memory");
+    return 0;
+  }
+  return 1;
+}
+
+int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
+  memset(cfg, 0, sizeof *cfg);
+  set_default_stages(cfg);
+  if (!path)
+    return AC_ERR_OK;
+  cfg->path = strdup(path);
+  FILE *f = fopen(path, "r");
+  if (!f) {
+    snprintf(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
+    return AC_ERR_IO;
+  }
+  parse_state ps = {f, 0, cfg, err, errlen};
+  err[0] = '\0';
+  int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
+  fclose(f);
+  if (rc != 0) {
+    if (!err[0])
+      snprintf(err, errlen, "%s:%d: not valid INI syntax", path, rc);
+    return AC_ERR_INVALID;
+  }
+  return AC_ERR_OK;
+}
+
+void ac_config_free(ac_config *cfg) {
+  free(cfg->path);
+  for (size_t i = 0; i < sizeof cfg->show_fields / sizeof cfg->show_fields[0];
+       i++)
+    free(cfg->show_fields[i]);
+  free(cfg->voice);
+  free(cfg->source);
+  free(cfg->site_dir);
+  free_list(cfg->text_stages, &cfg->n_text_stages);
+  free(cfg->synth);
+  free_list(cfg->filters, &cfg->n_filters);
+  free_list(cfg->sinks, &cfg->n_sinks);
+  free_list(cfg->publishers, &cfg->n_publishers);
+  free(cfg->lexicon);
+  ac_settings_free(&cfg->settings);
+  memset(cfg, 0, sizeof *cfg);
+}

@@ -1,0 +1,317 @@
+/* The articast command line. */
+#include "core.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_main[] =
+    "Usage: articast COMMAND [OPTIONS] ...\n"
+    "Turn articles into podcast episodes with a synthetic voice.\n"
+    "\n"
+    "Commands:\n"
+    "  episode ARTICLE...   render articles into SITE/episodes/<slug>.mp3\n"
+    "  text ARTICLE|-       print the document as the text stages leave it\n"
+    "  plugins              list stage plugins with their options\n"
+    "  voices               list voice profiles\n"
+    "\n"
+    "Run 'articast COMMAND --help' for a command's options.\n"
+    "Options: -h, --help   this help;  -V, --version   print the version\n";
+
+static const char usage_episode[] =
+    "Usage: articast episode [OPTIONS] ARTICLE...\n"
+    "Render each ARTICLE (plain text or Markdown with front matter; '-' is\n"
+    "standard input) into SITE/episodes/<slug>.mp3 and its side files.\n"
+    "\n"
+    "  -c, --config FILE        read the INI config FILE\n"
+    "  -o, --site DIR           site folder (default: ./site or [pipeline] "
+    "site)\n"
+    "      --voice NAME         voice profile (see 'articast voices')\n"
+    "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "  -q, --quiet              do not list the files written\n"
+    "  -v, --verbose            log what the stages do\n"
+    "  -h, --help               this help\n";
+
+static const char usage_text[] =
+    "Usage: articast text [OPTIONS] ARTICLE|-\n"
+    "Print the document as it leaves a text stage: the title on the first\n"
+    "line, then the blocks separated by blank lines.\n"
+    "\n"
+    "  -u, --until STAGE        stop after STAGE (default: the last text "
+    "stage)\n"
+    "  -b, --body               print only the article body (no title, "
+    "byline\n"
+    "                           or author bio)\n"
+    "  -c, --config FILE        read the INI config FILE\n"
+    "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "  -v, --verbose            log what the stages do\n"
+    "  -h, --help               this help\n";
+
+static const char usage_plugins[] =
+    "Usage: articast plugins\n"
+    "List the stage plugins found, with their stage, version and options.\n"
+    "Search path: $ARTICAST_PLUGIN_PATH, plugins/ beside the binary, the\n"
+    "installed plugin directory.\n";
+
+static const char usage_voices[] =
+    "Usage: articast voices\n"
+    "List the voice profiles found in $ARTICAST_VOICE_PATH, voices/ beside\n"
+    "the binary and the installed voice directory.\n";
+
+typedef struct cli {
+  const char *config;
+  const char *site;
+  const char *voice;
+  const char *until;
+  bool body;
+  bool quiet;
+  ac_settings overrides;
+} cli;
+
+static int parse_set(cli *c, const char *arg) {
+  const char *dot = strchr(arg, '.');
+  const char *eq = strchr(arg, '=');
+  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1) {
+    fprintf(stderr, "articast: -O %s: expected STAGE.KEY=VALUE\n", arg);
+    return AC_EXIT_USAGE;
+  }
+  char *plugin = strndup(arg, (size_t)(dot - arg));
+  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
+  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
+                                           "command line")
+                         : AC_ERR_NOMEM;
+  free(plugin);
+  free(key);
+  return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
+}
+
+/* Parses the options of a subcommand; returns -1 to go on, or an exit code. */
+static int parse_options(int argc, char **argv, const char *usage, cli *c) {
+  static const struct option longs[] = {
+      {"config", required_argument, NULL, 'c'},
+      {"site", required_argument, NULL, 'o'},
+      {"voice", required_argument, NULL, 'W'},
+      {"set", required_argument, NULL, 'O'},
+      {"until", required_argument, NULL, 'u'},
+      {"body", no_argument, NULL, 'b'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  optind = 1;
+  int opt;
+  while ((opt = getopt_long(argc, argv, "c:o:O:u:bqvh", longs, NULL)) != -1) {
+    switch (opt) {
+    case 'c':
+      c->config = optarg;
+      break;
+    case 'o':
+      c->site = optarg;
+      break;
+    case 'W':
+      c->voice = optarg;
+      break;
+    case 'O':
+      if (parse_set(c, optarg))
+        return AC_EXIT_USAGE;
+      break;
+    case 'u':
+      c->until = optarg;
+      break;
+    case 'b':
+      c->body = true;
+      break;
+    case 'q':
+      c->quiet = true;
+      break;
+    case 'v':
+      ac_set_log_level(AC_LOG_DEBUG);
+      break;
+    case 'h':
+      fputs(usage, stdout);
+      return AC_EXIT_OK;
+    default:
+      fputs(usage, stderr);
+      return AC_EXIT_USAGE;
+    }
+  }
+  return -1;
+}
+
+/* Loads plugins and config, and merges command-line settings after the
+ * config's so they win. */
+static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
+  char err[1024];
+  if (ac_config_load(cfg, c->config, err, sizeof err)) {
+    fprintf(stderr, "articast: %s\n", err);
+    return AC_EXIT_USAGE;
+  }
+  for (size_t i = 0; i < c->overrides.count; i++) {
+    ac_setting *s = &c->overrides.items[i];
+    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
+      return AC_EXIT_FAILURE;
+  }
+  if (c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1))
+    return AC_EXIT_FAILURE;
+  pl->cfg = cfg;
+  pl->voice_override = c->voice;
+  if (ac_plugin_set_load(&pl->plugins)) {
+    fprintf(stderr, "articast: no plugins found (searched "
+                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
+                    "the installed plugin directory)\n");
+    return AC_EXIT_PLUGIN;
+  }
+  return AC_EXIT_OK;
+}
+
+static int cmd_episode(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_episode, c);
+  if (rc >= 0)
+    return rc;
+  if (optind >= argc) {
+    fprintf(stderr, "articast episode: no ARTICLE given\n%s", usage_episode);
+    return AC_EXIT_USAGE;
+  }
+  ac_pipeline pl = {0};
+  ac_config cfg;
+  if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
+    for (int i = optind; i < argc; i++) {
+      char err[2048] = "";
+      int one = ac_run_episode(&pl, argv[i], c->quiet ? NULL : stdout, err,
+                               sizeof err);
+      if (one) {
+        fprintf(stderr, "articast: %s\n", err);
+        if (!rc)
+          rc = one; /* keep going: one bad article must not stop a batch */
+      }
+    }
+  }
+  ac_plugin_set_free(&pl.plugins);
+  ac_config_free(&cfg);
+  return rc;
+}
+
+static int cmd_text(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_text, c);
+  if (rc >= 0)
+    return rc;
+  if (optind != argc - 1) {
+    fprintf(stderr, "articast text: give exactly one ARTICLE or '-'\n%s",
+            usage_text);
+    return AC_EXIT_USAGE;
+  }
+  ac_pipeline pl = {0};
+  ac_config cfg;
+  if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
+    char err[2048] = "";
+    ac_document *doc = NULL;
+    rc = ac_run_text(&pl, argv[optind], c->until, &doc, err, sizeof err);
+    if (rc) {
+      fprintf(stderr, "articast: %s\n", err);
+    } else if (ac_document_print(doc, stdout, c->body) != 0 ||
+               fflush(stdout) != 0) {
+      fprintf(stderr, "articast: cannot write to standard output\n");
+      rc = AC_EXIT_OUTPUT;
+    }
+    ac_document_free(doc);
+  }
+  ac_plugin_set_free(&pl.plugins);
+  ac_config_free(&cfg);
+  return rc;
+}
+
+static void print_option(const ac_option *o) {
+  char valid[256];
+  ac_option_describe(o, valid, sizeof valid);
+  printf("    %s = %s\n        %s (%s)\n", o->name,
+         o->default_value ? o->default_value : "(unset)", o->help, valid);
+}
+
+static int cmd_plugins(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_plugins, c);
+  if (rc >= 0)
+    return rc;
+  ac_plugin_set set = {0};
+  if (ac_plugin_set_load(&set)) {
+    fprintf(stderr, "articast: no plugins found\n");
+    return AC_EXIT_PLUGIN;
+  }
+  for (int kind = AC_STAGE_SOURCE; kind <= AC_STAGE_PUBLISH; kind++) {
+    for (size_t i = 0; i < set.count; i++) {
+      const ac_plugin *p = set.items[i].desc;
+      if ((int)p->kind != kind)
+        continue;
+      printf("%s %s (%s stage)\n  %s\n  %s\n", p->name, p->version,
+             ac_stage_kind_name(p->kind), p->description, set.items[i].path);
+      if (!p->options || !p->options[0].name)
+        printf("  no options\n");
+      else
+        printf("  options:\n");
+      for (const ac_option *o = p->options; o && o->name; o++)
+        print_option(o);
+      printf("\n");
+    }
+  }
+  ac_plugin_set_free(&set);
+  return AC_EXIT_OK;
+}
+
+static void print_voice(const ac_voice *v, void *ctx) {
+  (void)ctx;
+  printf("%-20s %-8s espeak %-8s rate %3d pitch %3d  %s\n", v->name,
+         v->language, v->espeak_voice, v->rate, v->pitch,
+         v->description ? v->description : "");
+}
+
+static int cmd_voices(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_voices, c);
+  if (rc >= 0)
+    return rc;
+  if (ac_voice_list(print_voice, NULL) == 0) {
+    fprintf(stderr, "articast: no voice profiles found\n");
+    return AC_EXIT_USAGE;
+  }
+  return AC_EXIT_OK;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage_main, stderr);
+    return AC_EXIT_USAGE;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0) {
+    fputs(usage_main, stdout);
+    return AC_EXIT_OK;
+  }
+  if (strcmp(cmd, "-V") == 0 || strcmp(cmd, "--version") == 0) {
+    printf("articast %s (plugin ABI %u)\n", ARTICAST_VERSION_STRING,
+           AC_ABI_VERSION);
+    return AC_EXIT_OK;
+  }
+  size_t n_dirs = 0;
+  char **dirs = ac_voice_dirs(&n_dirs);
+  for (size_t i = 0; i < n_dirs; i++) {
+    ac_add_data_dir(dirs[i]);
+    free(dirs[i]);
+  }
+  free(dirs);
+
+  static const struct {
+    const char *name;
+    int (*run)(int, char **, cli *);
+  } commands[] = {{"episode", cmd_episode},
+                  {"text", cmd_text},
+                  {"plugins", cmd_plugins},
+                  {"voices", cmd_voices}};
+  for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+    if (strcmp(cmd, commands[i].name) == 0) {
+      cli c = {0};
+      int rc = commands[i].run(argc - 1, argv + 1, &c);
+      ac_settings_free(&c.overrides);
+      return rc;
+    }
+  }
+  fprintf(stderr, "articast: unknown command '%s'\n%s", cmd, usage_main);
+  return AC_EXIT_USAGE;
+}
