@@ -74,7 +74,8 @@ static void set_default_stages(ac_config *cfg) {
 
 typedef struct parse_state {
   FILE *file;
-  int line; /* of the line inih handed the handler last */
+  int line;     /* of the line inih handed the handler last */
+  int err_line; /* of the first error the handler reported */
   ac_config *cfg;
   char *err;
   size_t errlen;
@@ -104,10 +105,23 @@ static void list_keys(char *buf, size_t len, const char *const *keys) {
     n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", keys[i]);
 }
 
+static int handle_entry(parse_state *ps, const char *section, const char *key,
+                        const char *value, int line);
+
 static int on_entry(void *user, const char *section, const char *key,
                     const char *value) {
   parse_state *ps = user;
   int line = ps->line;
+  if (ps->err_line)
+    return 0; /* inih goes on after an error; keep the first */
+  int ok = handle_entry(ps, section, key, value, line);
+  if (!ok)
+    ps->err_line = line;
+  return ok;
+}
+
+static int handle_entry(parse_state *ps, const char *section, const char *key,
+                        const char *value, int line) {
   ac_config *cfg = ps->cfg;
   char valid[256];
   if (strcmp(section, "show") == 0) {
@@ -206,6 +220,15 @@ static int on_entry(void *user, const char *section, const char *key,
   return 1;
 }
 
+int ac_config_set_show(ac_config *cfg, const char *key, const char *value) {
+  int i = list_has(show_keys, key);
+  if (i < 0)
+    return AC_ERR_INVALID;
+  int rc = set_owned(&cfg->show_fields[i], value);
+  *show_slot(&cfg->show, (size_t)i) = cfg->show_fields[i];
+  return rc;
+}
+
 int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
   memset(cfg, 0, sizeof *cfg);
   set_default_stages(cfg);
@@ -217,12 +240,12 @@ int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
     snprintf(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
     return AC_ERR_IO;
   }
-  parse_state ps = {f, 0, cfg, err, errlen};
+  parse_state ps = {f, 0, 0, cfg, err, errlen};
   err[0] = '\0';
   int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
   fclose(f);
   if (rc != 0) {
-    if (!err[0])
+    if (rc != ps.err_line)
       snprintf(err, errlen, "%s:%d: not valid INI syntax", path, rc);
     return AC_ERR_INVALID;
   }

@@ -164,6 +164,8 @@ typedef struct ac_config {
  * line. */
 int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen);
 void ac_config_free(ac_config *cfg);
+/* Sets one [show] field ("base_url", ...) as if the config had it. */
+int ac_config_set_show(ac_config *cfg, const char *key, const char *value);
 /* Parses a stage list ("clean normalize" or "clean, normalize"). */
 int ac_config_set_list(char **list, size_t *count, const char *value, char *err,
                        size_t errlen);
@@ -220,5 +222,8 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
  * `report` is not NULL. Returns an AC_EXIT_* code. */
 int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
                    size_t errlen);
+/* Rebuilds the site's feed from what the site holds: the publish stages run
+ * with an episode whose doc is NULL. Returns an AC_EXIT_* code. */
+int ac_run_feed(ac_pipeline *pl, char *err, size_t errlen);
 
 #endif /* ARTICAST_CORE_H */

@@ -12,6 +12,8 @@ static const char usage_main[] =
     "Commands:\n"
     "  episode ARTICLE...   render articles into SITE/episodes/<slug>.mp3\n"
     "  text ARTICLE|-       print the document as the text stages leave it\n"
+    "  feed                 rebuild SITE/feed.xml from the episodes' "
+    "sidecars\n"
     "  plugins              list stage plugins with their options\n"
     "  voices               list voice profiles\n"
     "\n"
@@ -27,6 +29,7 @@ static const char usage_episode[] =
     "  -o, --site DIR           site folder (default: ./site or [pipeline] "
     "site)\n"
     "      --voice NAME         voice profile (see 'articast voices')\n"
+    "      --base-url URL       where SITE will be served (feed URLs)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -q, --quiet              do not list the files written\n"
     "  -v, --verbose            log what the stages do\n"
@@ -47,6 +50,17 @@ static const char usage_text[] =
     "  -v, --verbose            log what the stages do\n"
     "  -h, --help               this help\n";
 
+static const char usage_feed[] =
+    "Usage: articast feed [OPTIONS]\n"
+    "Rebuild SITE/feed.xml from the sidecar metadata of the episodes in\n"
+    "SITE/episodes, e.g. after the feed was lost or the show changed.\n"
+    "\n"
+    "  -c, --config FILE        read the INI config FILE\n"
+    "  -o, --site DIR           site folder (default: ./site)\n"
+    "      --base-url URL       where SITE will be served\n"
+    "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "  -h, --help               this help\n";
+
 static const char usage_plugins[] =
     "Usage: articast plugins\n"
     "List the stage plugins found, with their stage, version and options.\n"
@@ -62,6 +76,7 @@ typedef struct cli {
   const char *config;
   const char *site;
   const char *voice;
+  const char *base_url;
   const char *until;
   bool body;
   bool quiet;
@@ -91,6 +106,7 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"config", required_argument, NULL, 'c'},
       {"site", required_argument, NULL, 'o'},
       {"voice", required_argument, NULL, 'W'},
+      {"base-url", required_argument, NULL, 'B'},
       {"set", required_argument, NULL, 'O'},
       {"until", required_argument, NULL, 'u'},
       {"body", no_argument, NULL, 'b'},
@@ -110,6 +126,9 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       break;
     case 'W':
       c->voice = optarg;
+      break;
+    case 'B':
+      c->base_url = optarg;
       break;
     case 'O':
       if (parse_set(c, optarg))
@@ -152,6 +171,8 @@ static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
       return AC_EXIT_FAILURE;
   }
   if (c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1))
+    return AC_EXIT_FAILURE;
+  if (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url))
     return AC_EXIT_FAILURE;
   pl->cfg = cfg;
   pl->voice_override = c->voice;
@@ -214,6 +235,26 @@ static int cmd_text(int argc, char **argv, cli *c) {
       rc = AC_EXIT_OUTPUT;
     }
     ac_document_free(doc);
+  }
+  ac_plugin_set_free(&pl.plugins);
+  ac_config_free(&cfg);
+  return rc;
+}
+
+static int cmd_feed(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_feed, c);
+  if (rc >= 0)
+    return rc;
+  if (optind != argc) {
+    fprintf(stderr, "articast feed: takes no ARTICLE\n%s", usage_feed);
+    return AC_EXIT_USAGE;
+  }
+  ac_pipeline pl = {0};
+  ac_config cfg;
+  if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
+    char err[2048] = "";
+    if ((rc = ac_run_feed(&pl, err, sizeof err)))
+      fprintf(stderr, "articast: %s\n", err);
   }
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
@@ -302,6 +343,7 @@ int main(int argc, char **argv) {
     int (*run)(int, char **, cli *);
   } commands[] = {{"episode", cmd_episode},
                   {"text", cmd_text},
+                  {"feed", cmd_feed},
                   {"plugins", cmd_plugins},
                   {"voices", cmd_voices}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {

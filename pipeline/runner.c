@@ -460,3 +460,39 @@ done:
   episode_run_free(&r);
   return rc;
 }
+
+int ac_run_feed(ac_pipeline *pl, char *err, size_t errlen) {
+  int rc = check_settings(pl, err, errlen);
+  if (rc)
+    return rc;
+  ac_config *cfg = pl->cfg;
+  const char *site = cfg->site_dir ? cfg->site_dir : "site";
+  ac_episode episode = {.show = &cfg->show, .site_dir = site};
+  size_t ran = 0;
+  for (size_t i = 0; i < cfg->n_publishers && rc == 0; i++) {
+    const ac_plugin *p;
+    if ((rc = resolve(pl, cfg->publishers[i], AC_STAGE_PUBLISH,
+                      cfg->stages_explicit, &p, err, errlen)) ||
+        !p)
+      continue;
+    char why[1024];
+    ac_stage_instance *si =
+        ac_stage_new(p, &cfg->settings, &episode, why, sizeof why);
+    if (!si) {
+      snprintf(err, errlen, "%s", why);
+      return AC_EXIT_USAGE;
+    }
+    int prc = p->publish(ac_stage_handle(si));
+    if (prc) {
+      stage_failure(err, errlen, site, si, prc);
+      rc = prc == AC_ERR_IO ? AC_EXIT_OUTPUT : AC_EXIT_FAILURE;
+    }
+    ac_stage_free(si);
+    ran++;
+  }
+  if (rc == 0 && ran == 0) {
+    snprintf(err, errlen, "no publish stage is installed or configured");
+    return AC_EXIT_PLUGIN;
+  }
+  return rc;
+}

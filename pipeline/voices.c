@@ -32,6 +32,7 @@ enum { S_NAME, S_PATH, S_DESCRIPTION, S_ESPEAK, S_LANGUAGE, S_LEXICONS };
 typedef struct voice_parse {
   FILE *file;
   int line;
+  int err_line; /* of the first error the handler reported */
   ac_voice_profile *vp;
   char *err;
   size_t errlen;
@@ -55,10 +56,23 @@ static char *read_line(char *buf, int size, void *stream) {
   return got;
 }
 
+static int handle_voice_entry(voice_parse *p, const char *section,
+                              const char *key, const char *value, int line);
+
 static int on_voice_entry(void *user, const char *section, const char *key,
                           const char *value) {
   voice_parse *p = user;
   int line = p->line;
+  if (p->err_line)
+    return 0; /* inih goes on after an error; keep the first */
+  int ok = handle_voice_entry(p, section, key, value, line);
+  if (!ok)
+    p->err_line = line;
+  return ok;
+}
+
+static int handle_voice_entry(voice_parse *p, const char *section,
+                              const char *key, const char *value, int line) {
   ac_voice_profile *vp = p->vp;
   const char *file = vp->strings[S_PATH];
   if (strcmp(section, "voice") != 0) {
@@ -157,12 +171,12 @@ static int load_file(ac_voice_profile *vp, const char *name, const char *path,
              strerror(errno));
     return AC_ERR_IO;
   }
-  voice_parse p = {f, 0, vp, err, errlen};
+  voice_parse p = {f, 0, 0, vp, err, errlen};
   err[0] = '\0';
   int rc = ini_parse_stream(read_line, &p, on_voice_entry, &p);
   fclose(f);
   if (rc != 0) {
-    if (!err[0])
+    if (rc != p.err_line)
       snprintf(err, errlen, "%s:%d: not valid INI syntax", path, rc);
     return AC_ERR_INVALID;
   }

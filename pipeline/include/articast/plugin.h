@@ -349,7 +349,9 @@ typedef struct ac_plugin {
   int (*process_audio)(ac_stage *st, const ac_chunk *chunk);
   /* Filters and sinks: end of stream. */
   int (*flush)(ac_stage *st);
-  /* Publish stages: the sinks have finished the episode's files. */
+  /* Publish stages: the sinks have finished the episode's files. When
+   * st->episode->doc is NULL there is no new episode: rebuild what the
+   * site publishes (`articast feed`) from what it already holds. */
   int (*publish)(ac_stage *st);
 } ac_plugin;
 

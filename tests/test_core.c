@@ -1,0 +1,367 @@
+/* The core: options, config, voices, plugin loading, documents, utils. */
+#include "harness.h"
+
+#include <dirent.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- options ------------------------------------------------------------ */
+
+typedef struct opts {
+  int flag;
+  int count;
+  double gain;
+  const char *name;
+  int mode;
+} opts;
+
+static const char *const modes[] = {"fast", "slow", NULL};
+static const ac_option table[] = {
+    {"flag", AC_OPT_BOOL, offsetof(opts, flag), "false", 0, 0, NULL, "a flag"},
+    {"count", AC_OPT_INT, offsetof(opts, count), "3", 1, 10, NULL, "count"},
+    {"gain", AC_OPT_DOUBLE, offsetof(opts, gain), "-1.5", -20, 0, NULL, "dB"},
+    {"name", AC_OPT_STRING, offsetof(opts, name), NULL, 0, 0, NULL, "name"},
+    {"mode", AC_OPT_CHOICE, offsetof(opts, mode), "fast", 0, 0, modes, "mode"},
+    {0}};
+
+static int apply(const char *key, const char *value, opts *o, char *err) {
+  ac_plugin p = {.options = table};
+  const ac_option *opt = ac_option_find(&p, key);
+  ck_assert_ptr_nonnull(opt);
+  char **owned = NULL;
+  size_t n_owned = 0;
+  int rc = ac_option_apply(opt, o, value, &owned, &n_owned, err, 256);
+  if (rc == 0 && opt->type == AC_OPT_STRING)
+    ck_assert_str_eq(o->name, value);
+  for (size_t i = 0; i < n_owned; i++)
+    free(owned[i]);
+  free(owned);
+  return rc;
+}
+
+START_TEST(options_parse_valid_values) {
+  opts o = {0};
+  char err[256];
+  ck_assert_int_eq(apply("flag", "yes", &o, err), 0);
+  ck_assert_int_eq(o.flag, 1);
+  ck_assert_int_eq(apply("flag", "Off", &o, err), 0);
+  ck_assert_int_eq(o.flag, 0);
+  ck_assert_int_eq(apply("count", "10", &o, err), 0);
+  ck_assert_int_eq(o.count, 10);
+  ck_assert_int_eq(apply("gain", "-0.25", &o, err), 0);
+  ck_assert_double_eq_tol(o.gain, -0.25, 1e-12);
+  ck_assert_int_eq(apply("mode", "SLOW", &o, err), 0);
+  ck_assert_int_eq(o.mode, 1);
+  ck_assert_int_eq(apply("name", "x y", &o, err), 0);
+}
+END_TEST
+
+START_TEST(options_reject_bad_values_listing_valid_ones) {
+  opts o = {0};
+  char err[256];
+  ck_assert_int_eq(apply("count", "11", &o, err), AC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err, "1 to 10"));
+  ck_assert_int_eq(apply("count", "3x", &o, err), AC_ERR_INVALID);
+  ck_assert_int_eq(apply("count", "", &o, err), AC_ERR_INVALID);
+  ck_assert_int_eq(apply("gain", "nan", &o, err), AC_ERR_INVALID);
+  ck_assert_int_eq(apply("gain", "1", &o, err), AC_ERR_INVALID);
+  ck_assert_int_eq(apply("flag", "maybe", &o, err), AC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err, "true or false"));
+  ck_assert_int_eq(apply("mode", "medium", &o, err), AC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err, "fast slow"));
+}
+END_TEST
+
+/* ---- config --------------------------------------------------------------- */
+
+static char *write_temp(const char *name, const char *text) {
+  char *dir = harness_tempdir();
+  char *path = ac_path_join(dir, name);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  free(dir);
+  return path;
+}
+
+START_TEST(config_reads_show_pipeline_and_plugin_sections) {
+  char *path = write_temp("show.ini", "[show]\n"
+                                      "title = The Daily Read\n"
+                                      "language = en-GB\n"
+                                      "explicit = no\n"
+                                      "[pipeline]\n"
+                                      "text = clean, normalize\n"
+                                      "sinks = mp3 wav\n"
+                                      "voice = en-gb-newsreader\n"
+                                      "[mp3]\n"
+                                      "bitrate = 96\n");
+  ac_config cfg;
+  char err[512] = "";
+  ck_assert_int_eq(ac_config_load(&cfg, path, err, sizeof err), 0);
+  ck_assert_str_eq(cfg.show.title, "The Daily Read");
+  ck_assert_str_eq(cfg.show.language, "en-GB");
+  ck_assert_int_eq(cfg.show.explicit_content, 0);
+  ck_assert_uint_eq(cfg.n_text_stages, 2);
+  ck_assert_str_eq(cfg.text_stages[1], "normalize");
+  ck_assert_uint_eq(cfg.n_sinks, 2);
+  ck_assert_str_eq(cfg.sinks[1], "wav");
+  ck_assert_str_eq(cfg.voice, "en-gb-newsreader");
+  ck_assert(cfg.stages_explicit);
+  ck_assert_uint_eq(cfg.settings.count, 1);
+  ck_assert_str_eq(cfg.settings.items[0].plugin, "mp3");
+  ck_assert_str_eq(cfg.settings.items[0].value, "96");
+  ck_assert_ptr_nonnull(strstr(cfg.settings.items[0].origin, "show.ini:10"));
+  ac_config_free(&cfg);
+  free(path);
+}
+END_TEST
+
+START_TEST(config_defaults_without_file) {
+  ac_config cfg;
+  char err[512];
+  ck_assert_int_eq(ac_config_load(&cfg, NULL, err, sizeof err), 0);
+  ck_assert_str_eq(cfg.synth, "espeak");
+  ck_assert_uint_ge(cfg.n_sinks, 1);
+  ck_assert_str_eq(cfg.sinks[0], "mp3");
+  ck_assert(!cfg.stages_explicit);
+  ac_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(config_errors_name_file_and_line) {
+  struct {
+    const char *text, *expect;
+  } cases[] = {
+      {"[show]\ntitle = x\ncolour = red\n", "bad.ini:3: [show] has no key"},
+      {"[show]\nexplicit = sometimes\n", "bad.ini:2: [show] explicit"},
+      {"[pipeline]\nstages = a\n", "bad.ini:2: [pipeline] has no key"},
+      {"title = x\n", "bad.ini:1: 'title' is outside any section"},
+      {"[show\ntitle = x\n", "bad.ini:1"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *path = write_temp("bad.ini", cases[i].text);
+    ac_config cfg;
+    char err[512] = "";
+    ck_assert_int_ne(ac_config_load(&cfg, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, cases[i].expect), "case %zu: got '%s'", i, err);
+    ac_config_free(&cfg);
+    free(path);
+  }
+  ac_config cfg;
+  char err[512];
+  ck_assert_int_eq(ac_config_load(&cfg, "/nonexistent/x.ini", err, sizeof err),
+                   AC_ERR_IO);
+  ck_assert_ptr_nonnull(strstr(err, "/nonexistent/x.ini"));
+  ac_config_free(&cfg);
+}
+END_TEST
+
+/* ---- plugins ------------------------------------------------------------ */
+
+START_TEST(every_built_plugin_loads_with_a_sane_descriptor) {
+  DIR *dir = opendir(ARTICAST_TEST_PLUGIN_DIR);
+  ck_assert_ptr_nonnull(dir);
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(dir));) {
+    size_t len = strlen(e->d_name);
+    if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+      continue;
+    char *path = ac_path_join(ARTICAST_TEST_PLUGIN_DIR, e->d_name);
+    char err[1024] = "";
+    ac_loaded_plugin *lp = ac_plugin_load(path, err, sizeof err);
+    ck_assert_msg(lp != NULL, "%s", err);
+    const ac_plugin *p = lp->desc;
+    /* The file is named after the plugin. */
+    ck_assert_int_eq(strncmp(e->d_name, p->name, len - 3), 0);
+    ck_assert_uint_eq(strlen(p->name), len - 3);
+    ck_assert_int_eq(ac_plugin_validate(p, err, sizeof err), 0);
+    for (const ac_option *o = p->options; o && o->name; o++) {
+      char valid[256];
+      ac_option_describe(o, valid, sizeof valid);
+      ck_assert_uint_gt(strlen(o->help), 5);
+    }
+    /* Exactly one exported symbol. */
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd,
+             "nm -D --defined-only '%s' | awk '$2 ~ /[TDBR]/ {print $3}'",
+             path);
+    char *out = NULL;
+    ck_assert_int_eq(harness_run(cmd, &out), 0);
+    ck_assert_msg(strcmp(out, AC_PLUGIN_ENTRY_NAME "\n") == 0,
+                  "%s exports: %s", e->d_name, out);
+    free(out);
+    ac_plugin_unload(lp);
+    free(path);
+    n++;
+  }
+  closedir(dir);
+  ck_assert_uint_ge(n, 1);
+}
+END_TEST
+
+START_TEST(loader_refuses_broken_plugins_naming_file_and_versions) {
+  char err[1024];
+  ac_loaded_plugin *lp =
+      ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_1.so", err, sizeof err);
+  ck_assert_ptr_null(lp);
+  ck_assert_ptr_nonnull(strstr(err, "broken_plugin_1.so"));
+  ck_assert_ptr_nonnull(strstr(err, "ABI 99"));
+  ck_assert_ptr_nonnull(strstr(err, "ABI 1"));
+
+  lp = ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_2.so", err, sizeof err);
+  ck_assert_ptr_null(lp);
+  ck_assert_ptr_nonnull(strstr(err, "option level"));
+
+  lp = ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_3.so", err, sizeof err);
+  ck_assert_ptr_null(lp);
+  ck_assert_ptr_nonnull(strstr(err, "lacks the callback"));
+
+  lp = ac_plugin_load("/nonexistent/plugin.so", err, sizeof err);
+  ck_assert_ptr_null(lp);
+  ck_assert_ptr_nonnull(strstr(err, "/nonexistent/plugin.so"));
+}
+END_TEST
+
+START_TEST(stage_rejects_unknown_option_listing_valid_ones) {
+  char err[1024] = "";
+  const char *bad[] = {"no_such_option=1", NULL};
+  ac_stage_instance *si = harness_stage("source_text", bad, NULL, err,
+                                        sizeof err);
+  ck_assert_ptr_null(si);
+  ck_assert_ptr_nonnull(strstr(err, "no option 'no_such_option'"));
+  ck_assert_ptr_nonnull(strstr(err, "source_text"));
+}
+END_TEST
+
+/* ---- documents and utilities -------------------------------------------- */
+
+START_TEST(document_blocks_insert_remove_print) {
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, "Title", (size_t)-1);
+  ck_assert_ptr_nonnull(ac_document_add_block(doc, AC_BLOCK_PARAGRAPH, "b", 1));
+  ck_assert_ptr_nonnull(ac_document_add_block(doc, AC_BLOCK_BIO, "bio", 3));
+  ck_assert_ptr_nonnull(
+      ac_document_insert_block(doc, 0, AC_BLOCK_BYLINE, "By X", 4));
+  ck_assert_ptr_nonnull(
+      ac_document_add_block(doc, AC_BLOCK_BOILERPLATE, "Share", 5));
+  for (int i = 0; i < 40; i++) /* grows past the first allocation */
+    ck_assert_ptr_nonnull(ac_document_add_block(doc, AC_BLOCK_QUOTE, "q", 1));
+  for (int i = 0; i < 40; i++)
+    ac_document_remove_block(doc, doc->n_blocks - 1);
+  ck_assert_uint_eq(doc->n_blocks, 4);
+  ck_assert_str_eq(doc->blocks[0].text, "By X");
+
+  char *all = NULL, *body = NULL;
+  size_t n1, n2;
+  FILE *f = open_memstream(&all, &n1);
+  ac_document_print(doc, f, false);
+  fclose(f);
+  f = open_memstream(&body, &n2);
+  ac_document_print(doc, f, true);
+  fclose(f);
+  ck_assert_str_eq(all, "Title\n\nBy X\n\nb\n\nbio\n");
+  ck_assert_str_eq(body, "b\n");
+  free(all);
+  free(body);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(utf8_validation_finds_first_bad_byte) {
+  ck_assert_int_eq(ac_utf8_invalid_offset("plain", 5), -1);
+  ck_assert_int_eq(ac_utf8_invalid_offset("caf\xC3\xA9", 5), -1);
+  ck_assert_int_eq(ac_utf8_invalid_offset("ab\xE2\x82", 4), 2);  /* cut */
+  ck_assert_int_eq(ac_utf8_invalid_offset("abc\xFF", 4), 3);
+  ck_assert_int_eq(ac_utf8_invalid_offset("\xC0\xAF", 2), 0);    /* overlong */
+  ck_assert_int_eq(ac_utf8_invalid_offset("x\xED\xA0\x80", 4), 1); /* UTF-16 */
+  ck_assert_int_eq(ac_utf8_invalid_offset("\xF0\x9F\x8E\x99", 4), -1);
+}
+END_TEST
+
+START_TEST(slugs_are_stable_ascii) {
+  struct {
+    const char *title, *slug;
+  } cases[] = {
+      {"Why Pakistan needs regional cooperation for its security",
+       "why-pakistan-needs-regional-cooperation-for-its-security"},
+      {"  Café naïve: £48.5m — plan!  ", "cafe-naive-48-5m-plan"},
+      {"Pakistan's ties", "pakistans-ties"},
+      {"Łódź über Straße", "lodz-uber-strasse"},
+      {"日本語", "episode"},
+      {"", "episode"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *slug = ac_slugify(cases[i].title);
+    ck_assert_str_eq(slug, cases[i].slug);
+    free(slug);
+  }
+  char long_title[400];
+  memset(long_title, 'a', sizeof long_title - 1);
+  long_title[sizeof long_title - 1] = '\0';
+  char *slug = ac_slugify(long_title);
+  ck_assert_uint_le(strlen(slug), 80);
+  free(slug);
+}
+END_TEST
+
+/* ---- voices ------------------------------------------------------------- */
+
+START_TEST(voices_load_and_match_language) {
+  setenv("ARTICAST_VOICE_PATH", ARTICAST_TEST_SOURCE_DIR "/voices", 1);
+  ac_voice_profile vp;
+  char err[512] = "";
+  ck_assert_int_eq(ac_voice_load(&vp, "en-us-newsreader", err, sizeof err), 0);
+  ck_assert_str_eq(vp.voice.espeak_voice, "en-us");
+  ck_assert_int_gt(vp.voice.rate, 100);
+  ac_voice_free(&vp);
+  ck_assert_int_eq(ac_voice_for_language(&vp, "en-GB", err, sizeof err), 0);
+  ck_assert_str_eq(vp.voice.language, "en-GB");
+  ac_voice_free(&vp);
+  ck_assert_int_eq(ac_voice_for_language(&vp, "en", err, sizeof err), 0);
+  ck_assert_str_eq(vp.voice.name, "en-us-newsreader");
+  ac_voice_free(&vp);
+  ck_assert_int_ne(ac_voice_for_language(&vp, "tlh", err, sizeof err), 0);
+  ck_assert_ptr_nonnull(strstr(err, "tlh"));
+  ac_voice_free(&vp);
+  ck_assert_int_eq(ac_voice_load(&vp, "no-such-voice", err, sizeof err),
+                   AC_ERR_NOTFOUND);
+  ck_assert_ptr_nonnull(strstr(err, "no-such-voice"));
+  ac_voice_free(&vp);
+}
+END_TEST
+
+START_TEST(voice_profile_errors_name_file_and_line) {
+  char *path = write_temp("bad.voice", "[voice]\nespeak_voice = en\n"
+                                       "language = en\nrate = 9000\n");
+  ac_voice_profile vp;
+  char err[512] = "";
+  ck_assert_int_ne(ac_voice_load(&vp, path, err, sizeof err), 0);
+  ck_assert_ptr_nonnull(strstr(err, "bad.voice:4: rate"));
+  ac_voice_free(&vp);
+  free(path);
+}
+END_TEST
+
+static Suite *core_suite(void) {
+  Suite *s = suite_create("core");
+  TCase *t = tcase_create("core");
+  tcase_add_test(t, options_parse_valid_values);
+  tcase_add_test(t, options_reject_bad_values_listing_valid_ones);
+  tcase_add_test(t, config_reads_show_pipeline_and_plugin_sections);
+  tcase_add_test(t, config_defaults_without_file);
+  tcase_add_test(t, config_errors_name_file_and_line);
+  tcase_add_test(t, every_built_plugin_loads_with_a_sane_descriptor);
+  tcase_add_test(t, loader_refuses_broken_plugins_naming_file_and_versions);
+  tcase_add_test(t, stage_rejects_unknown_option_listing_valid_ones);
+  tcase_add_test(t, document_blocks_insert_remove_print);
+  tcase_add_test(t, utf8_validation_finds_first_bad_byte);
+  tcase_add_test(t, slugs_are_stable_ascii);
+  tcase_add_test(t, voices_load_and_match_language);
+  tcase_add_test(t, voice_profile_errors_name_file_and_line);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) { return harness_main(core_suite()); }
