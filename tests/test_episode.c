@@ -1,0 +1,338 @@
+/* End to end: the articast binary renders articles into a site, and what it
+ * wrote is read back the way a listener's app would. */
+#include "harness.h"
+#include "id3_read.h"
+
+#include <fcntl.h>
+#include <math.h>
+#include <sndfile.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char *site;
+static char *config;
+
+static void make_site(void) {
+  site = harness_tempdir();
+  config = ac_path_join(site, "show.ini");
+  FILE *f = fopen(config, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("[show]\n"
+        "title = Test Desk Readings\n"
+        "author = Test Desk\n"
+        "base_url = https://example.org/podcast/\n"
+        "[pipeline]\n"
+        "sinks = mp3 wav transcript\n",
+        f);
+  fclose(f);
+}
+
+static void free_site(void) {
+  char *cmd = NULL;
+  if (asprintf(&cmd, "rm -rf '%s'", site) > 0)
+    harness_run(cmd, NULL);
+  free(cmd);
+  free(site);
+  free(config);
+}
+
+/* Runs articast with `args` (a shell fragment); returns the exit status and
+ * the combined output. */
+static int articast(const char *args, char **out) {
+  char *cmd = NULL;
+  ck_assert_int_gt(asprintf(&cmd, "'%s' %s 2>&1", harness_binary(), args), 0);
+  int rc = harness_run(cmd, out);
+  free(cmd);
+  return rc;
+}
+
+static sf_count_t frames_of(const char *path, int *rate) {
+  SF_INFO info = {0};
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  ck_assert_msg(sf != NULL, "cannot decode %s: %s", path, sf_strerror(NULL));
+  /* Count by decoding: the header's frame count is an estimate for MP3. */
+  float buf[4096];
+  sf_count_t total = 0, got;
+  while ((got = sf_readf_float(sf, buf, 4096)) > 0)
+    total += got;
+  sf_close(sf);
+  if (rate)
+    *rate = info.samplerate;
+  return total;
+}
+
+static char *episode_file(const char *slug, const char *ext) {
+  char *path = NULL;
+  ck_assert_int_gt(asprintf(&path, "%s/episodes/%s%s", site, slug, ext), 0);
+  return path;
+}
+
+START_TEST(markdown_article_becomes_a_tagged_mp3) {
+  char *out = NULL;
+  char *args = NULL;
+  asprintf(&args, "episode -c '%s' -o '%s' '%s/examples/repair-cafe.md'",
+           config, site, ARTICAST_TEST_SOURCE_DIR);
+  int rc = articast(args, &out);
+  ck_assert_msg(rc == 0, "articast failed (%d): %s", rc, out);
+  free(out);
+  free(args);
+
+  const char *slug = "riverside-library-opens-a-repair-cafe-for-broken-"
+                     "toasters-and-torn-jackets";
+  char *mp3 = episode_file(slug, ".mp3");
+  char *wav = episode_file(slug, ".wav");
+
+  /* The decoded MP3 is exactly as long as what was synthesized. */
+  int rate = 0;
+  sf_count_t synthesized = frames_of(wav, NULL);
+  sf_count_t decoded = frames_of(mp3, &rate);
+  ck_assert_int_gt(synthesized, 22050 * 60); /* over a minute of speech */
+  ck_assert_int_eq(decoded, synthesized);
+
+  /* The tags a podcast app shows. */
+  id3_tag tag;
+  ck_assert_int_eq(id3_read(mp3, &tag), 0);
+  ck_assert_int_eq(tag.version, 3);
+  char buf[512];
+  ck_assert_int_eq(id3_text(&tag, "TIT2", buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "Riverside library opens a repair café for broken "
+                        "toasters and torn jackets");
+  ck_assert_int_eq(id3_text(&tag, "TPE1", buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "Tomasz Wrobel");
+  ck_assert_int_eq(id3_text(&tag, "TALB", buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "Test Desk Readings");
+  ck_assert_int_eq(id3_text(&tag, "TCON", buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "Podcast");
+  ck_assert_int_eq(id3_text(&tag, "TYER", buf, sizeof buf), 0);
+  ck_assert_str_eq(buf, "2026");
+  ck_assert(id3_has(&tag, "COMM"));
+
+  /* Chapters: the title, then one per heading, in time order. */
+  id3_chapter ch[16];
+  size_t n = id3_chapters(&tag, ch, 16);
+  ck_assert_uint_eq(n, 4);
+  ck_assert_str_eq(ch[1].title, "How it works");
+  ck_assert_str_eq(ch[3].title, "What happens next");
+  for (size_t i = 1; i < n; i++)
+    ck_assert_uint_gt(ch[i].start_ms, ch[i - 1].start_ms);
+  ck_assert_uint_eq(ch[0].start_ms, 0);
+  double seconds = (double)decoded / rate;
+  ck_assert(fabs(ch[n - 1].end_ms / 1000.0 - seconds) < 0.05);
+  size_t tag_size = tag.size;
+  id3_free(&tag);
+
+  /* The Xing/Info frame with the LAME tag follows the ID3 tag directly. */
+  char *bytes = NULL;
+  size_t n_bytes = 0;
+  ck_assert_int_eq(ac_read_file(mp3, &bytes, &n_bytes), 0);
+  ck_assert_uint_gt(n_bytes, tag_size + 400);
+  const unsigned char *frame = (const unsigned char *)bytes + tag_size;
+  ck_assert_uint_eq(frame[0], 0xFF); /* frame sync */
+  ck_assert((frame[1] & 0xE0) == 0xE0);
+  ck_assert(memmem(frame, 200, "Info", 4) || memmem(frame, 200, "Xing", 4));
+  ck_assert_ptr_nonnull(memmem(frame, 400, "LAME", 4));
+  free(bytes);
+
+  /* Transcript: cues in order, ending with the audio. */
+  char *vtt_path = episode_file(slug, ".vtt");
+  char *vtt = harness_slurp(vtt_path);
+  ck_assert_int_eq(strncmp(vtt, "WEBVTT", 6), 0);
+  ck_assert_ptr_nonnull(strstr(vtt, "The queue started before the doors"));
+  double last_start = -1, last_end = 0;
+  for (char *p = vtt; (p = strstr(p, " --> ")); p += 5) {
+    int h1, m1, h2, m2;
+    double s1, s2;
+    ck_assert_int_eq(
+        sscanf(p - 12, "%d:%d:%lf --> %d:%d:%lf", &h1, &m1, &s1, &h2, &m2, &s2),
+        6);
+    double start = h1 * 3600 + m1 * 60 + s1, end = h2 * 3600 + m2 * 60 + s2;
+    ck_assert(start >= last_start);
+    ck_assert(end > start);
+    last_start = start;
+    last_end = end;
+  }
+  ck_assert(fabs(last_end - seconds) < 3.0);
+  free(vtt);
+  free(vtt_path);
+  free(mp3);
+  free(wav);
+}
+END_TEST
+
+START_TEST(scraped_page_is_cleaned_and_tagged) {
+  char *data = harness_data("e2e/scraped-column.txt");
+  char *out = NULL, *args = NULL;
+  asprintf(&args, "text '%s'", data);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_int_eq(strncmp(out, "Why small ports matter more than ever\n", 38),
+                   0);
+  ck_assert_ptr_null(strstr(out, "LEAVE A REPLY"));
+  ck_assert_ptr_null(strstr(out, "Please enter"));
+  ck_assert_ptr_null(strstr(out, "Must Read"));
+  ck_assert_ptr_null(strstr(out, "email protected"));
+  ck_assert_ptr_null(strstr(out, "Share on"));
+  ck_assert_ptr_null(strstr(out, "Subscribe"));
+  char *first = strstr(out, "Helen Castellano");
+  ck_assert_ptr_nonnull(first);
+  ck_assert_ptr_null(strstr(first + 1, "Helen Castellano"));
+  ck_assert_ptr_nonnull(strstr(out, "The writer is a former harbour master"));
+  ck_assert_ptr_nonnull(strstr(out, "Small ports rarely make the news."));
+  ck_assert_ptr_nonnull(strstr(out, "without years of paperwork."));
+  free(out);
+  free(args);
+
+  asprintf(&args, "text --body '%s'", data);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_int_eq(strncmp(out, "Small ports rarely make the news.", 33), 0);
+  ck_assert_ptr_null(strstr(out, "Helen Castellano"));
+  ck_assert_ptr_null(strstr(out, "The writer is"));
+  free(out);
+  free(args);
+  free(data);
+}
+END_TEST
+
+START_TEST(bad_input_fails_cleanly_and_writes_nothing) {
+  /* Invalid UTF-8: the error names the file, the stage and the offset. */
+  char *bad = ac_path_join(site, "bad.txt");
+  FILE *f = fopen(bad, "wb");
+  fputs("Title\n\nGood start \xC3\x28 then bad.\n", f);
+  fclose(f);
+  char *out = NULL, *args = NULL;
+  asprintf(&args, "episode -q -o '%s' '%s'", site, bad);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_INPUT);
+  ck_assert_ptr_nonnull(strstr(out, "bad.txt"));
+  ck_assert_ptr_nonnull(strstr(out, "source_text"));
+  ck_assert_ptr_nonnull(strstr(out, "byte offset 18"));
+  free(out);
+  free(args);
+
+  asprintf(&args, "episode -q -o '%s' /nonexistent/article.txt", site);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_INPUT);
+  ck_assert_ptr_nonnull(strstr(out, "/nonexistent/article.txt"));
+  free(out);
+  free(args);
+
+  /* A bad option value lists the valid ones and nothing is written. */
+  asprintf(&args,
+           "episode -q -o '%s' -O mp3.bitrate=7 '%s/examples/repair-cafe.md'",
+           site, ARTICAST_TEST_SOURCE_DIR);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "bitrate"));
+  ck_assert_ptr_nonnull(strstr(out, "'7' is not valid"));
+  free(out);
+  free(args);
+
+  asprintf(&args, "episode -q -o '%s' -O nosuchstage.x=1 '%s'", site, bad);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "no plugin named 'nosuchstage'"));
+  free(out);
+  free(args);
+
+  char *listing = NULL;
+  char *cmd = NULL;
+  asprintf(&cmd, "ls -A '%s/episodes' 2>/dev/null", site);
+  harness_run(cmd, &listing);
+  ck_assert_str_eq(listing ? listing : "", "");
+  free(listing);
+  free(cmd);
+  free(bad);
+
+  /* Usage errors. */
+  ck_assert_int_eq(articast("episode", &out), AC_EXIT_USAGE);
+  free(out);
+  ck_assert_int_eq(articast("frobnicate", &out), AC_EXIT_USAGE);
+  free(out);
+  ck_assert_int_eq(articast("text --until nosuch -", &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "--until nosuch"));
+  free(out);
+}
+END_TEST
+
+START_TEST(cli_lists_plugins_and_voices) {
+  char *out = NULL;
+  ck_assert_int_eq(articast("plugins", &out), 0);
+  const char *expect[] = {
+      "source_text", "clean",   "espeak",         "mp3",
+      "wav",         "bitrate", "(source stage)", "(sink stage)"};
+  for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++)
+    ck_assert_msg(strstr(out, expect[i]), "plugins lacks %s", expect[i]);
+  free(out);
+  ck_assert_int_eq(articast("voices", &out), 0);
+  ck_assert_ptr_nonnull(strstr(out, "en-us-newsreader"));
+  ck_assert_ptr_nonnull(strstr(out, "en-gb-newsreader"));
+  free(out);
+  ck_assert_int_eq(articast("--version", &out), 0);
+  ck_assert_ptr_nonnull(strstr(out, "articast " ARTICAST_VERSION_STRING));
+  free(out);
+  ck_assert_int_eq(articast("episode --help", &out), 0);
+  ck_assert_ptr_nonnull(strstr(out, "--voice"));
+  free(out);
+}
+END_TEST
+
+/* Peak RSS of `articast episode` on `path`, in KiB. */
+static long peak_rss(const char *path) {
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    execl(harness_binary(), "articast", "episode", "-q", "-o", site, path,
+          (char *)NULL);
+    _exit(127);
+  }
+  int status;
+  struct rusage ru;
+  ck_assert_int_eq(wait4(pid, &status, 0, &ru), pid);
+  ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                "articast failed on %s", path);
+  return ru.ru_maxrss;
+}
+
+START_TEST(memory_does_not_grow_with_the_article) {
+  /* The body repeated ten times must not need much more memory: audio
+   * moves through the stages in bounded chunks. */
+  char *one = ac_path_join(site, "one.md");
+  char *ten = ac_path_join(site, "ten.md");
+  char *src =
+      harness_slurp(ARTICAST_TEST_SOURCE_DIR "/examples/repair-cafe.md");
+  char *body = strstr(src, "The queue started");
+  ck_assert_ptr_nonnull(body);
+  FILE *f1 = fopen(one, "w"), *f10 = fopen(ten, "w");
+  fprintf(f1, "# One copy\n\n%s", body);
+  fprintf(f10, "# Ten copies\n\n");
+  for (int i = 0; i < 10; i++)
+    fputs(body, f10);
+  fclose(f1);
+  fclose(f10);
+  long rss1 = peak_rss(one), rss10 = peak_rss(ten);
+  ck_assert_msg(rss10 <= rss1 * 3 / 2, "peak RSS %ld KiB for 1x, %ld for 10x",
+                rss1, rss10);
+  free(src);
+  free(one);
+  free(ten);
+}
+END_TEST
+
+static Suite *episode_suite(void) {
+  Suite *s = suite_create("episode");
+  TCase *t = tcase_create("end-to-end");
+  tcase_add_checked_fixture(t, make_site, free_site);
+  tcase_set_timeout(t, 600);
+  tcase_add_test(t, markdown_article_becomes_a_tagged_mp3);
+  tcase_add_test(t, scraped_page_is_cleaned_and_tagged);
+  tcase_add_test(t, bad_input_fails_cleanly_and_writes_nothing);
+  tcase_add_test(t, cli_lists_plugins_and_voices);
+  tcase_add_test(t, memory_does_not_grow_with_the_article);
+  suite_add_tcase(s, t);
+  return s;
+}
+
+int main(void) {
+  return harness_main(episode_suite());
+}
