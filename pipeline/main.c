@@ -2,8 +2,12 @@
 #include "core.h"
 
 #include <getopt.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static const char usage_main[] =
     "Usage: articast COMMAND [OPTIONS] ...\n"
@@ -31,6 +35,9 @@ static const char usage_episode[] =
     "      --voice NAME         voice profile (see 'articast voices')\n"
     "      --base-url URL       where SITE will be served (feed URLs)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "  -j, --jobs N             render N articles at once in worker "
+    "processes\n"
+    "                           (default: the number of cores)\n"
     "  -q, --quiet              do not list the files written\n"
     "  -v, --verbose            log what the stages do\n"
     "  -h, --help               this help\n";
@@ -80,6 +87,7 @@ typedef struct cli {
   const char *until;
   bool body;
   bool quiet;
+  int jobs;
   ac_settings overrides;
 } cli;
 
@@ -111,12 +119,13 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"until", required_argument, NULL, 'u'},
       {"body", no_argument, NULL, 'b'},
       {"quiet", no_argument, NULL, 'q'},
+      {"jobs", required_argument, NULL, 'j'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, "c:o:O:u:bqvh", longs, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "c:o:O:u:j:bqvh", longs, NULL)) != -1) {
     switch (opt) {
     case 'c':
       c->config = optarg;
@@ -143,6 +152,17 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
     case 'q':
       c->quiet = true;
       break;
+    case 'j': {
+      char *end;
+      long n = strtol(optarg, &end, 10);
+      if (end == optarg || *end || n < 1 || n > 256) {
+        fprintf(stderr, "articast: -j %s: expected a number from 1 to 256\n",
+                optarg);
+        return AC_EXIT_USAGE;
+      }
+      c->jobs = (int)n;
+      break;
+    }
     case 'v':
       ac_set_log_level(AC_LOG_DEBUG);
       break;
@@ -185,6 +205,70 @@ static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
   return AC_EXIT_OK;
 }
 
+/* Renders articles taking the next one from a shared counter, so workers
+ * stay busy whatever the articles' lengths; returns the first failure. */
+static int render_share(ac_pipeline *pl, char **articles, int count,
+                        atomic_int *next, cli *c) {
+  int rc = AC_EXIT_OK;
+  for (int i; (i = atomic_fetch_add(next, 1)) < count;) {
+    char err[2048] = "";
+    int one = ac_run_episode(pl, articles[i], c->quiet ? NULL : stdout, err,
+                             sizeof err);
+    fflush(stdout);
+    if (one) {
+      fprintf(stderr, "articast: %s\n", err);
+      if (!rc)
+        rc = one; /* keep going: one bad article must not stop a batch */
+    }
+  }
+  return rc;
+}
+
+/* espeak-ng allows one synthesis per process, so parallel rendering uses
+ * worker processes; each loads its engine after the fork. */
+static int render_all(ac_pipeline *pl, char **articles, int count, cli *c) {
+  int workers = c->jobs > 0 ? c->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (workers > count)
+    workers = count;
+  if (workers <= 1) {
+    atomic_int next = 0;
+    return render_share(pl, articles, count, &next, c);
+  }
+  atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
+                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (next == MAP_FAILED) {
+    perror("articast: mmap");
+    return AC_EXIT_FAILURE;
+  }
+  atomic_init(next, 0);
+  fflush(stdout);
+  int rc = AC_EXIT_OK, started = 0;
+  for (int w = 0; w < workers; w++) {
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(render_share(pl, articles, count, next, c));
+    if (pid < 0) {
+      perror("articast: fork");
+      rc = AC_EXIT_FAILURE;
+      break;
+    }
+    started++;
+  }
+  for (int w = 0; w < started; w++) {
+    int status;
+    if (wait(&status) < 0)
+      break;
+    int one = WIFEXITED(status) ? WEXITSTATUS(status) : AC_EXIT_FAILURE;
+    if (!WIFEXITED(status))
+      fprintf(stderr, "articast: a worker process died (signal %d)\n",
+              WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    if (one && !rc)
+      rc = one;
+  }
+  munmap(next, sizeof *next);
+  return rc;
+}
+
 static int cmd_episode(int argc, char **argv, cli *c) {
   int rc = parse_options(argc, argv, usage_episode, c);
   if (rc >= 0)
@@ -195,18 +279,8 @@ static int cmd_episode(int argc, char **argv, cli *c) {
   }
   ac_pipeline pl = {0};
   ac_config cfg;
-  if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
-    for (int i = optind; i < argc; i++) {
-      char err[2048] = "";
-      int one = ac_run_episode(&pl, argv[i], c->quiet ? NULL : stdout, err,
-                               sizeof err);
-      if (one) {
-        fprintf(stderr, "articast: %s\n", err);
-        if (!rc)
-          rc = one; /* keep going: one bad article must not stop a batch */
-      }
-    }
-  }
+  if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK)
+    rc = render_all(&pl, argv + optind, argc - optind, c);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
   return rc;
