@@ -160,26 +160,26 @@ static int handle_entry(parse_state *ps, const char *section, const char *key,
     case 1:
       rc = ac_config_set_list(cfg->text_stages, &cfg->n_text_stages, value, why,
                               sizeof why);
-      cfg->stages_explicit = true;
+      cfg->text_explicit = true;
       break;
     case 2:
       rc = set_owned(&cfg->synth, value);
-      cfg->stages_explicit = true;
+      /* the synth is always required */
       break;
     case 3:
       rc = ac_config_set_list(cfg->filters, &cfg->n_filters, value, why,
                               sizeof why);
-      cfg->stages_explicit = true;
+      cfg->filters_explicit = true;
       break;
     case 4:
       rc =
           ac_config_set_list(cfg->sinks, &cfg->n_sinks, value, why, sizeof why);
-      cfg->stages_explicit = true;
+      cfg->sinks_explicit = true;
       break;
     case 5:
       rc = ac_config_set_list(cfg->publishers, &cfg->n_publishers, value, why,
                               sizeof why);
-      cfg->stages_explicit = true;
+      cfg->publishers_explicit = true;
       break;
     case 6:
       rc = set_owned(&cfg->voice, value);

@@ -154,9 +154,11 @@ typedef struct ac_config {
   size_t n_sinks;
   char *publishers[AC_MAX_STAGES];
   size_t n_publishers;
-  char *lexicon;        /* the show's own lexicon file, NULL when none */
-  bool stages_explicit; /* stage lists came from the config file: a missing
-                           plugin is then an error, not skipped */
+  char *lexicon; /* the show's own lexicon file, NULL when none */
+  /* Which stage lists the config file set: a plugin missing from such a
+   * list is an error, while a default stage that is not installed is
+   * skipped. */
+  bool text_explicit, filters_explicit, sinks_explicit, publishers_explicit;
   ac_settings settings;
 } ac_config;
 

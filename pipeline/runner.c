@@ -105,8 +105,8 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
   bool until_found = until == NULL;
   for (size_t i = 0; i < cfg->n_text_stages; i++) {
     const ac_plugin *p;
-    rc = resolve(pl, cfg->text_stages[i], AC_STAGE_TEXT, cfg->stages_explicit,
-                 &p, err, errlen);
+    rc = resolve(pl, cfg->text_stages[i], AC_STAGE_TEXT, cfg->text_explicit, &p,
+                 err, errlen);
     if (rc)
       return rc;
     if (p)
@@ -312,7 +312,6 @@ static void episode_run_free(episode_run *r) {
 static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
                          size_t errlen) {
   ac_config *cfg = pl->cfg;
-  bool req = cfg->stages_explicit;
   const ac_plugin *p;
   char why[1024];
   int rc;
@@ -330,8 +329,8 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
     return rc;
   CREATE(r->synth, p);
   for (size_t i = 0; i < cfg->n_filters; i++) {
-    if ((rc = resolve(pl, cfg->filters[i], AC_STAGE_FILTER, req, &p, err,
-                      errlen)))
+    if ((rc = resolve(pl, cfg->filters[i], AC_STAGE_FILTER,
+                      cfg->filters_explicit, &p, err, errlen)))
       return rc;
     if (p) {
       CREATE(r->chain.filters[r->chain.n_filters], p);
@@ -339,7 +338,8 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
     }
   }
   for (size_t i = 0; i < cfg->n_sinks; i++) {
-    if ((rc = resolve(pl, cfg->sinks[i], AC_STAGE_SINK, req, &p, err, errlen)))
+    if ((rc = resolve(pl, cfg->sinks[i], AC_STAGE_SINK, cfg->sinks_explicit, &p,
+                      err, errlen)))
       return rc;
     if (p) {
       CREATE(r->chain.sinks[r->chain.n_sinks], p);
@@ -354,8 +354,8 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
     return AC_EXIT_USAGE;
   }
   for (size_t i = 0; i < cfg->n_publishers; i++) {
-    if ((rc = resolve(pl, cfg->publishers[i], AC_STAGE_PUBLISH, req, &p, err,
-                      errlen)))
+    if ((rc = resolve(pl, cfg->publishers[i], AC_STAGE_PUBLISH,
+                      cfg->publishers_explicit, &p, err, errlen)))
       return rc;
     if (p) {
       CREATE(r->publishers[r->n_publishers], p);
@@ -472,7 +472,7 @@ int ac_run_feed(ac_pipeline *pl, char *err, size_t errlen) {
   for (size_t i = 0; i < cfg->n_publishers && rc == 0; i++) {
     const ac_plugin *p;
     if ((rc = resolve(pl, cfg->publishers[i], AC_STAGE_PUBLISH,
-                      cfg->stages_explicit, &p, err, errlen)) ||
+                      cfg->publishers_explicit, &p, err, errlen)) ||
         !p)
       continue;
     char why[1024];

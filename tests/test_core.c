@@ -73,7 +73,8 @@ START_TEST(options_reject_bad_values_listing_valid_ones) {
 }
 END_TEST
 
-/* ---- config --------------------------------------------------------------- */
+/* ---- config ---------------------------------------------------------------
+ */
 
 static char *write_temp(const char *name, const char *text) {
   char *dir = harness_tempdir();
@@ -108,7 +109,8 @@ START_TEST(config_reads_show_pipeline_and_plugin_sections) {
   ck_assert_uint_eq(cfg.n_sinks, 2);
   ck_assert_str_eq(cfg.sinks[1], "wav");
   ck_assert_str_eq(cfg.voice, "en-gb-newsreader");
-  ck_assert(cfg.stages_explicit);
+  ck_assert(cfg.text_explicit && cfg.sinks_explicit);
+  ck_assert(!cfg.filters_explicit && !cfg.publishers_explicit);
   ck_assert_uint_eq(cfg.settings.count, 1);
   ck_assert_str_eq(cfg.settings.items[0].plugin, "mp3");
   ck_assert_str_eq(cfg.settings.items[0].value, "96");
@@ -125,7 +127,7 @@ START_TEST(config_defaults_without_file) {
   ck_assert_str_eq(cfg.synth, "espeak");
   ck_assert_uint_ge(cfg.n_sinks, 1);
   ck_assert_str_eq(cfg.sinks[0], "mp3");
-  ck_assert(!cfg.stages_explicit);
+  ck_assert(!cfg.text_explicit && !cfg.sinks_explicit);
   ac_config_free(&cfg);
 }
 END_TEST
@@ -189,8 +191,8 @@ START_TEST(every_built_plugin_loads_with_a_sane_descriptor) {
              path);
     char *out = NULL;
     ck_assert_int_eq(harness_run(cmd, &out), 0);
-    ck_assert_msg(strcmp(out, AC_PLUGIN_ENTRY_NAME "\n") == 0,
-                  "%s exports: %s", e->d_name, out);
+    ck_assert_msg(strcmp(out, AC_PLUGIN_ENTRY_NAME "\n") == 0, "%s exports: %s",
+                  e->d_name, out);
     free(out);
     ac_plugin_unload(lp);
     free(path);
@@ -227,8 +229,8 @@ END_TEST
 START_TEST(stage_rejects_unknown_option_listing_valid_ones) {
   char err[1024] = "";
   const char *bad[] = {"no_such_option=1", NULL};
-  ac_stage_instance *si = harness_stage("source_text", bad, NULL, err,
-                                        sizeof err);
+  ac_stage_instance *si =
+      harness_stage("source_text", bad, NULL, err, sizeof err);
   ck_assert_ptr_null(si);
   ck_assert_ptr_nonnull(strstr(err, "no option 'no_such_option'"));
   ck_assert_ptr_nonnull(strstr(err, "source_text"));
@@ -272,9 +274,9 @@ END_TEST
 START_TEST(utf8_validation_finds_first_bad_byte) {
   ck_assert_int_eq(ac_utf8_invalid_offset("plain", 5), -1);
   ck_assert_int_eq(ac_utf8_invalid_offset("caf\xC3\xA9", 5), -1);
-  ck_assert_int_eq(ac_utf8_invalid_offset("ab\xE2\x82", 4), 2);  /* cut */
+  ck_assert_int_eq(ac_utf8_invalid_offset("ab\xE2\x82", 4), 2); /* cut */
   ck_assert_int_eq(ac_utf8_invalid_offset("abc\xFF", 4), 3);
-  ck_assert_int_eq(ac_utf8_invalid_offset("\xC0\xAF", 2), 0);    /* overlong */
+  ck_assert_int_eq(ac_utf8_invalid_offset("\xC0\xAF", 2), 0); /* overlong */
   ck_assert_int_eq(ac_utf8_invalid_offset("x\xED\xA0\x80", 4), 1); /* UTF-16 */
   ck_assert_int_eq(ac_utf8_invalid_offset("\xF0\x9F\x8E\x99", 4), -1);
 }
@@ -364,4 +366,6 @@ static Suite *core_suite(void) {
   return s;
 }
 
-int main(void) { return harness_main(core_suite()); }
+int main(void) {
+  return harness_main(core_suite());
+}

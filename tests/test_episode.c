@@ -114,9 +114,11 @@ START_TEST(markdown_article_becomes_a_tagged_mp3) {
   /* Chapters: the title, then one per heading, in time order. */
   id3_chapter ch[16];
   size_t n = id3_chapters(&tag, ch, 16);
-  ck_assert_uint_eq(n, 4);
+  /* The title, the three headings, and the author's bio. */
+  ck_assert_uint_eq(n, 5);
   ck_assert_str_eq(ch[1].title, "How it works");
   ck_assert_str_eq(ch[3].title, "What happens next");
+  ck_assert_str_eq(ch[4].title, "About the author");
   for (size_t i = 1; i < n; i++)
     ck_assert_uint_gt(ch[i].start_ms, ch[i - 1].start_ms);
   ck_assert_uint_eq(ch[0].start_ms, 0);
