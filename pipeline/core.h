@@ -213,7 +213,12 @@ char *ac_path_join(const char *a, const char *b);
 typedef struct ac_pipeline {
   ac_plugin_set plugins;
   ac_config *cfg;
-  const char *voice_override; /* --voice */
+  const char *voice_override;  /* --voice */
+  const char *text_override;   /* the article's text instead of reading the
+                                  input (articast say) */
+  const char *output_override; /* write only this audio file (its path
+                                  without extension) with the wav sink, and
+                                  publish nothing (articast say) */
 } ac_pipeline;
 
 /* Reads `input` and runs the source and text stages up to and including

@@ -16,6 +16,7 @@ static const char usage_main[] =
     "Commands:\n"
     "  episode ARTICLE...   render articles into SITE/episodes/<slug>.mp3\n"
     "  text ARTICLE|-       print the document as the text stages leave it\n"
+    "  say TEXT...          speak a snippet into a WAV file\n"
     "  feed                 rebuild SITE/feed.xml from the episodes' "
     "sidecars\n"
     "  plugins              list stage plugins with their options\n"
@@ -68,6 +69,19 @@ static const char usage_feed[] =
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -h, --help               this help\n";
 
+static const char usage_say[] =
+    "Usage: articast say [OPTIONS] TEXT...\n"
+    "Speak a snippet through the same text stages, voice and filters as an\n"
+    "episode, into a WAV (or FLAC) file: a quick way to try a lexicon\n"
+    "entry or a voice.\n"
+    "\n"
+    "  -o, --output FILE        file to write, .wav or .flac (default: "
+    "say.wav)\n"
+    "      --voice NAME         voice profile (see 'articast voices')\n"
+    "  -c, --config FILE        read the INI config FILE\n"
+    "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "  -h, --help               this help\n";
+
 static const char usage_plugins[] =
     "Usage: articast plugins\n"
     "List the stage plugins found, with their stage, version and options.\n"
@@ -113,6 +127,7 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
   static const struct option longs[] = {
       {"config", required_argument, NULL, 'c'},
       {"site", required_argument, NULL, 'o'},
+      {"output", required_argument, NULL, 'o'},
       {"voice", required_argument, NULL, 'W'},
       {"base-url", required_argument, NULL, 'B'},
       {"set", required_argument, NULL, 'O'},
@@ -315,6 +330,56 @@ static int cmd_text(int argc, char **argv, cli *c) {
   return rc;
 }
 
+static int cmd_say(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_say, c);
+  if (rc >= 0)
+    return rc;
+  if (optind >= argc) {
+    fprintf(stderr, "articast say: no TEXT given\n%s", usage_say);
+    return AC_EXIT_USAGE;
+  }
+  /* -o names the output file here, not a site. */
+  const char *output = c->site ? c->site : "say.wav";
+  c->site = NULL;
+  size_t len = strlen(output);
+  bool flac = len > 5 && strcmp(output + len - 5, ".flac") == 0;
+  bool wav = len > 4 && strcmp(output + len - 4, ".wav") == 0;
+  if (!flac && !wav) {
+    fprintf(stderr, "articast say: %s: the output must end in .wav or .flac\n",
+            output);
+    return AC_EXIT_USAGE;
+  }
+  char *base = strndup(output, len - (flac ? 5 : 4));
+  size_t text_len = 1;
+  for (int i = optind; i < argc; i++)
+    text_len += strlen(argv[i]) + 1;
+  char *text = calloc(1, text_len);
+  for (int i = optind; text && i < argc; i++) {
+    strcat(text, argv[i]);
+    strcat(text, i + 1 < argc ? " " : "\n");
+  }
+  ac_pipeline pl = {0};
+  ac_config cfg;
+  if (!base || !text ||
+      ac_settings_add(&c->overrides, "wav", "format", flac ? "flac" : "wav",
+                      "command line")) {
+    rc = AC_EXIT_FAILURE;
+  } else if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
+    pl.text_override = text;
+    pl.output_override = base;
+    char err[2048] = "";
+    rc = ac_run_episode(&pl, "-", c->quiet ? NULL : stdout, err, sizeof err);
+    if (rc)
+      fprintf(stderr, "articast: %s\n", err);
+  }
+  if (pl.cfg)
+    ac_config_free(&cfg);
+  ac_plugin_set_free(&pl.plugins);
+  free(text);
+  free(base);
+  return rc;
+}
+
 static int cmd_feed(int argc, char **argv, cli *c) {
   int rc = parse_options(argc, argv, usage_feed, c);
   if (rc >= 0)
@@ -415,11 +480,9 @@ int main(int argc, char **argv) {
   static const struct {
     const char *name;
     int (*run)(int, char **, cli *);
-  } commands[] = {{"episode", cmd_episode},
-                  {"text", cmd_text},
-                  {"feed", cmd_feed},
-                  {"plugins", cmd_plugins},
-                  {"voices", cmd_voices}};
+  } commands[] = {{"episode", cmd_episode}, {"text", cmd_text},
+                  {"feed", cmd_feed},       {"say", cmd_say},
+                  {"plugins", cmd_plugins}, {"voices", cmd_voices}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
       cli c = {0};

@@ -137,7 +137,14 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
 
   char *data = NULL;
   size_t len = 0;
-  int e = ac_read_file(input, &data, &len);
+  int e = 0;
+  if (pl->text_override) {
+    data = strdup(pl->text_override);
+    len = data ? strlen(data) : 0;
+    e = data ? 0 : -ENOMEM;
+  } else {
+    e = ac_read_file(input, &data, &len);
+  }
   if (e) {
     snprintf(err, errlen, "%s: cannot read: %s",
              strcmp(input, "-") == 0 ? "standard input" : input, strerror(-e));
@@ -337,9 +344,19 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
       r->chain.n_filters++;
     }
   }
-  for (size_t i = 0; i < cfg->n_sinks; i++) {
-    if ((rc = resolve(pl, cfg->sinks[i], AC_STAGE_SINK, cfg->sinks_explicit, &p,
-                      err, errlen)))
+  const char *snippet_sinks[] = {"wav"};
+  char *const *sinks = cfg->sinks;
+  size_t n_sinks = cfg->n_sinks;
+  size_t n_publishers = cfg->n_publishers;
+  if (pl->output_override) {
+    sinks = (char *const *)snippet_sinks;
+    n_sinks = 1;
+    n_publishers = 0;
+  }
+  for (size_t i = 0; i < n_sinks; i++) {
+    if ((rc = resolve(pl, sinks[i], AC_STAGE_SINK,
+                      cfg->sinks_explicit || pl->output_override, &p, err,
+                      errlen)))
       return rc;
     if (p) {
       CREATE(r->chain.sinks[r->chain.n_sinks], p);
@@ -353,7 +370,7 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
              "written ([pipeline] sinks = mp3)");
     return AC_EXIT_USAGE;
   }
-  for (size_t i = 0; i < cfg->n_publishers; i++) {
+  for (size_t i = 0; i < n_publishers; i++) {
     if ((rc = resolve(pl, cfg->publishers[i], AC_STAGE_PUBLISH,
                       cfg->publishers_explicit, &p, err, errlen)))
       return rc;
@@ -424,9 +441,18 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
     goto done;
   const char *site = pl->cfg->site_dir ? pl->cfg->site_dir : "site";
   r.slug = ac_slugify(r.doc->title);
-  r.episodes_dir = ac_path_join(site, "episodes");
-  r.output_base =
-      r.episodes_dir && r.slug ? ac_path_join(r.episodes_dir, r.slug) : NULL;
+  if (pl->output_override) {
+    /* A snippet (articast say): one audio file where the user asked. */
+    r.output_base = strdup(pl->output_override);
+    char *slash = r.output_base ? strrchr(r.output_base, '/') : NULL;
+    r.episodes_dir =
+        slash ? strndup(r.output_base, (size_t)(slash - r.output_base))
+              : strdup(".");
+  } else {
+    r.episodes_dir = ac_path_join(site, "episodes");
+    r.output_base =
+        r.episodes_dir && r.slug ? ac_path_join(r.episodes_dir, r.slug) : NULL;
+  }
   if (!r.output_base) {
     snprintf(err, errlen, "out of memory");
     rc = AC_EXIT_FAILURE;

@@ -1,0 +1,660 @@
+/*
+ * espeak: the synthesizer stage. Speaks the episode's document with the
+ * espeak-ng library and emits mono float chunks with block, sentence and
+ * word marks.
+ *
+ * One espeak_Synth call per block, in synchronous mode: espeak hands the
+ * callback buffers of BUFFER_MS of audio with the events that fall inside
+ * them, and the callback passes the audio on at once. What the stage holds
+ * is bounded: one chunk being filled (AC_MAX_CHUNK frames), its marks, and
+ * the current run of near-silence (at most HOLD_MS), held back so that the
+ * silence espeak leaves at the end of a block can be trimmed and each
+ * block followed by a pause of exactly the configured length.
+ *
+ * Marks, all with byte offsets into the block's text:
+ *   BLOCK      the block's first frame; offset 0, length the whole text
+ *   BLOCK_END  where its speech ends, before the pause; same range
+ *   SENTENCE   where espeak starts a sentence (opening quotes included);
+ *              length 0
+ *   WORD       every word of the text (split at white space and dashes,
+ *              without surrounding punctuation), at the frame of espeak's
+ *              WORD event. espeak gives no event for some words it speaks
+ *              together with another ("of the", "déjà vu"): their frames
+ *              are interpolated between their neighbours'.
+ * Boilerplate blocks and blocks of white space are skipped, without marks.
+ *
+ * espeak-ng holds global state and two syntheses at once corrupt its heap
+ * (design/ESPEAK-NOTES.md), so the engine is initialized once per process
+ * and every synthesis runs under one process-wide lock.
+ */
+#include "text.h"
+
+#include <articast/plugin.h>
+
+#include <espeak-ng/speak_lib.h>
+
+#include <ctype.h>
+#include <locale.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the buffers espeak hands the callback. */
+#define BUFFER_MS 200
+/* Samples at or below this magnitude (about -54 dBFS) count as silence
+ * when trimming the end of a block. */
+#define SILENCE_LEVEL 64
+/* Near-silence kept after the last sound of a block, so that a fading
+ * final consonant is not cut. */
+#define TAIL_KEEP_MS 30
+/* The longest run of near-silence held back; a longer one (a pause inside
+ * a block) is passed on as it is. */
+#define HOLD_MS 1000
+/* espeak-ng's limits for the rate, in words per minute. */
+#define RATE_MIN 80
+#define RATE_MAX 450
+
+typedef struct espeak_priv {
+  int lead_in_ms;
+  int heading_pause_ms;
+  int paragraph_pause_ms;
+  int list_item_pause_ms;
+  int tail_ms;
+  double rate_scale;
+} espeak_priv;
+
+static const ac_option espeak_options[] = {
+    {"lead_in_ms", AC_OPT_INT, offsetof(espeak_priv, lead_in_ms), "300", 0,
+     10000, NULL, "silence before the first block, in milliseconds"},
+    {"heading_pause_ms", AC_OPT_INT, offsetof(espeak_priv, heading_pause_ms),
+     "800", 0, 10000, NULL, "pause after a heading, in milliseconds"},
+    {"paragraph_pause_ms", AC_OPT_INT,
+     offsetof(espeak_priv, paragraph_pause_ms), "600", 0, 10000, NULL,
+     "pause after a paragraph, quote, byline, bio or caption, in ms"},
+    {"list_item_pause_ms", AC_OPT_INT,
+     offsetof(espeak_priv, list_item_pause_ms), "400", 0, 10000, NULL,
+     "pause between list items; the last item gets the paragraph pause"},
+    {"tail_ms", AC_OPT_INT, offsetof(espeak_priv, tail_ms), "500", 0, 10000,
+     NULL, "silence after the last block, in milliseconds"},
+    {"rate_scale", AC_OPT_DOUBLE, offsetof(espeak_priv, rate_scale), "1.0", 0.5,
+     2.0, NULL, "multiplies the voice profile's rate"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
+
+/* ---- Engine ------------------------------------------------------------ */
+
+static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
+/* espeak's sample rate once initialized; -1 after a failed initialization
+ * (espeak-ng 1.51 cannot be initialized twice, so there is no retry). */
+static int engine_rate;
+
+typedef struct synth_run synth_run;
+/* The synthesis in progress; set and cleared under engine_lock. */
+static synth_run *current_run;
+
+static int synth_callback(short *wav, int n, espeak_EVENT *events);
+
+/* Initializes espeak-ng once per process. Called under engine_lock. */
+static int engine_init(ac_stage *st) {
+  if (engine_rate > 0)
+    return 0;
+  if (engine_rate < 0)
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "espeak-ng failed to initialize earlier in this "
+                          "process");
+  /* espeak probes PulseAudio even in synchronous mode, which stalls for 30
+   * seconds when a server is configured but unreachable; pointing it at a
+   * socket that cannot exist makes the probe fail at once. */
+  if (!getenv("PULSE_SERVER"))
+    setenv("PULSE_SERVER", "unix:/nonexistent", 0);
+  /* espeak switches LC_CTYPE to C.UTF-8. Its output was measured identical
+   * with LC_CTYPE "C" (text is always passed as UTF-8), so the host's
+   * locale is restored rather than changed behind its back. */
+  const char *ctype = setlocale(LC_CTYPE, NULL);
+  char *saved = ctype ? strdup(ctype) : NULL;
+  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, NULL,
+                               espeakINITIALIZE_DONT_EXIT);
+  if (saved) {
+    setlocale(LC_CTYPE, saved);
+    free(saved);
+  }
+  if (rate <= 0) {
+    engine_rate = -1;
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "espeak-ng failed to initialize (is "
+                          "espeak-ng-data installed?)");
+  }
+  espeak_SetSynthCallback(synth_callback);
+  engine_rate = rate;
+  return 0;
+}
+
+/* ---- Output: chunks and marks ------------------------------------------ */
+
+struct synth_run {
+  ac_stage *st;
+  const ac_document *doc;
+  const espeak_priv *opt;
+  int rate; /* sample rate */
+  int err;  /* first error; stops synthesis */
+
+  /* The chunk being filled, starting at stream frame `pos`. */
+  float buf[AC_MAX_CHUNK];
+  size_t n;
+  uint64_t pos;
+  /* Marks not yet emitted, sorted by sample. */
+  ac_mark *marks;
+  size_t n_marks, cap_marks;
+  uint64_t last_mark; /* sample of the latest mark, to keep them sorted */
+
+  /* Near-silence held back (see HOLD_MS). */
+  short *hold;
+  size_t n_hold, cap_hold;
+  uint64_t loud; /* samples above SILENCE_LEVEL so far */
+
+  /* The block being spoken. */
+  uint32_t block;
+  const char *text;
+  size_t len;
+  es_text et;
+  uint64_t base;               /* stream frame of the block's espeak sample 0 */
+  size_t prev_es_end;          /* code point after the last accepted WORD */
+  size_t word_start, word_end; /* bytes of the last word mark */
+  uint64_t word_sample;        /* and its frame */
+  size_t word_mark;            /* its index in marks, or SIZE_MAX if emitted */
+  uint64_t clause_end;         /* frame of espeak's last end-of-clause event */
+  bool have_word, have_sentence;
+  size_t sentence_at;
+  size_t n_words; /* WORD marks, for the log */
+};
+
+/* Stream frame of the next sample to be committed. */
+static uint64_t run_end(const synth_run *r) {
+  return r->pos + r->n;
+}
+
+/* Hands the chunk being filled to the host with the marks that fall before
+ * its end (all of them when `final`). */
+static int out_emit(synth_run *r, bool final) {
+  if (r->err)
+    return r->err;
+  uint64_t end = run_end(r);
+  size_t k = 0;
+  while (k < r->n_marks && (final || r->marks[k].sample < end))
+    k++;
+  if (r->n == 0 && k == 0)
+    return 0;
+  ac_chunk c = {.samples = r->buf,
+                .n_samples = r->n,
+                .position = r->pos,
+                .sample_rate = r->rate,
+                .marks = r->marks,
+                .n_marks = k};
+  int rc = r->st->host->emit(r->st, &c);
+  r->pos = end;
+  r->n = 0;
+  memmove(r->marks, r->marks + k, (r->n_marks - k) * sizeof *r->marks);
+  r->n_marks -= k;
+  if (r->word_mark != SIZE_MAX)
+    r->word_mark = r->word_mark >= k ? r->word_mark - k : SIZE_MAX;
+  if (rc)
+    r->err = rc;
+  return rc;
+}
+
+/* Appends int16 samples (or n zeros when `s` is NULL) to the stream. */
+static int out_samples(synth_run *r, const short *s, size_t n) {
+  while (n > 0 && !r->err) {
+    size_t room = AC_MAX_CHUNK - r->n;
+    size_t k = n < room ? n : room;
+    if (s) {
+      for (size_t i = 0; i < k; i++)
+        r->buf[r->n + i] = (float)s[i] / 32768.0f;
+      s += k;
+    } else {
+      memset(r->buf + r->n, 0, k * sizeof *r->buf);
+    }
+    r->n += k;
+    n -= k;
+    if (r->n == AC_MAX_CHUNK)
+      out_emit(r, false);
+  }
+  return r->err;
+}
+
+static int out_silence_ms(synth_run *r, int ms) {
+  return out_samples(r, NULL, (size_t)((int64_t)ms * r->rate / 1000));
+}
+
+/* Queues a mark. Its sample is moved forward when needed to keep marks
+ * sorted and inside the chunk being filled. Returns its index or SIZE_MAX
+ * (out of memory; r->err is set). */
+static size_t out_mark(synth_run *r, ac_mark_kind kind, size_t offset,
+                       size_t length, uint64_t sample) {
+  if (sample < r->last_mark)
+    sample = r->last_mark;
+  if (sample < r->pos)
+    sample = r->pos;
+  if (r->n_marks == r->cap_marks) {
+    size_t cap = r->cap_marks ? 2 * r->cap_marks : 64;
+    ac_mark *m = realloc(r->marks, cap * sizeof *m);
+    if (!m) {
+      r->err = r->st->host->fail(r->st, AC_ERR_NOMEM, "out of memory");
+      return SIZE_MAX;
+    }
+    r->marks = m;
+    r->cap_marks = cap;
+  }
+  r->marks[r->n_marks] = (ac_mark){.kind = kind,
+                                   .block = r->block,
+                                   .text_offset = (uint32_t)offset,
+                                   .text_length = (uint32_t)length,
+                                   .sample = sample};
+  r->last_mark = sample;
+  return r->n_marks++;
+}
+
+/* Passes espeak's samples on, holding back the current run of
+ * near-silence (see HOLD_MS). */
+static void take_audio(synth_run *r, const short *wav, size_t n) {
+  size_t i = 0;
+  while (i < n && !r->err) {
+    if (abs(wav[i]) <= SILENCE_LEVEL) {
+      if (r->n_hold == r->cap_hold) {
+        out_samples(r, r->hold, r->n_hold);
+        r->n_hold = 0;
+      }
+      r->hold[r->n_hold++] = wav[i++];
+      continue;
+    }
+    if (r->n_hold) {
+      out_samples(r, r->hold, r->n_hold);
+      r->n_hold = 0;
+    }
+    size_t j = i;
+    while (j < n && abs(wav[j]) > SILENCE_LEVEL)
+      j++;
+    r->loud += j - i;
+    out_samples(r, wav + i, j - i);
+    i = j;
+  }
+}
+
+/* ---- espeak events -> marks -------------------------------------------- */
+
+/* Marks the words before byte `to` that espeak gave no WORD event of: it
+ * speaks some groups as one word ("of the", "déjà vu"). Their frames are
+ * interpolated by characters from the last word mark (or the block start)
+ * to where espeak's clause ended, if it ended since, else to `at`. */
+static void catch_up(synth_run *r, size_t to, uint64_t at) {
+  size_t from = r->have_word ? r->word_end : 0;
+  size_t lo_at = r->have_word ? r->word_start : 0;
+  uint64_t lo = r->have_word ? r->word_sample : r->base;
+  uint64_t hi = r->clause_end > lo && r->clause_end < at ? r->clause_end : at;
+  size_t pos = from, start, end, last_end = 0, n = 0;
+  while (es_next_word(r->text, to, &pos, &start, &end) == 0) {
+    last_end = end;
+    n++;
+  }
+  if (n == 0)
+    return;
+  if (hi < lo)
+    hi = lo;
+  double span = (double)es_count_chars(r->text, lo_at, last_end);
+  pos = from;
+  while (!r->err && es_next_word(r->text, to, &pos, &start, &end) == 0) {
+    double f = (double)es_count_chars(r->text, lo_at, start) / span;
+    size_t m = out_mark(r, AC_MARK_WORD, start, end - start,
+                        lo + (uint64_t)(f * (double)(hi - lo)));
+    if (m == SIZE_MAX)
+      return;
+    r->have_word = true;
+    r->word_start = start;
+    r->word_end = end;
+    r->word_sample = r->marks[m].sample;
+    r->n_words++;
+  }
+  /* These marks are final: a later event inside one of them is dropped. */
+  r->word_mark = SIZE_MAX;
+}
+
+static void on_word(synth_run *r, const espeak_EVENT *ev) {
+  /* Events count 1-based code points of the cleaned text. Numbers give a
+   * second event one code point later, and clause ends give zero-length
+   * events that jump backwards: both start inside what was already
+   * marked. Zero-length events that move forward are real words (after
+   * "«" or around a dash), so the length comes from the text itself. */
+  if (ev->text_position < 1)
+    return;
+  size_t p = (size_t)ev->text_position - 1;
+  if (p >= r->et.n_cp || p < r->prev_es_end)
+    return;
+  size_t start, end;
+  if (es_word_at(r->text, r->len, r->et.cp_off[p], &start, &end) != 0)
+    return;
+  uint64_t at = r->base + (uint64_t)(ev->sample > 0 ? ev->sample : 0);
+  if (r->have_word && start <= r->word_start)
+    return;
+  if (r->have_word && start < r->word_end) {
+    /* espeak speaks a new word inside the last one ("3.5%" then "%",
+     * "co-" then "operation"): end the last mark where this one starts,
+     * if it is still held; otherwise keep the word whole. */
+    if (r->word_mark == SIZE_MAX)
+      return;
+    size_t e = es_trim_end(r->text, r->word_start, start);
+    r->marks[r->word_mark].text_length = (uint32_t)(e - r->word_start);
+  } else {
+    catch_up(r, start, at);
+  }
+  size_t m = out_mark(r, AC_MARK_WORD, start, end - start, at);
+  if (m == SIZE_MAX)
+    return;
+  r->have_word = true;
+  r->prev_es_end = p + (ev->length > 0 ? (size_t)ev->length : 1);
+  r->word_start = start;
+  r->word_end = end;
+  r->word_sample = r->marks[m].sample;
+  r->word_mark = m;
+  r->n_words++;
+}
+
+static void on_sentence(synth_run *r, const espeak_EVENT *ev) {
+  if (ev->text_position < 1)
+    return;
+  size_t p = (size_t)ev->text_position - 1;
+  if (p >= r->et.n_cp)
+    return;
+  size_t start = es_sentence_start(r->text, r->len, r->et.cp_off[p]);
+  if (start >= r->len || (r->have_sentence && start <= r->sentence_at))
+    return;
+  uint64_t at = r->base + (uint64_t)(ev->sample > 0 ? ev->sample : 0);
+  /* Words of the sentence before that had no event come first. */
+  catch_up(r, start, at);
+  if (out_mark(r, AC_MARK_SENTENCE, start, 0, at) == SIZE_MAX)
+    return;
+  r->have_sentence = true;
+  r->sentence_at = start;
+}
+
+/* espeak calls this with each buffer of audio and the events inside it;
+ * wav == NULL ends the synthesis. Returning 1 aborts it. */
+static int synth_callback(short *wav, int n, espeak_EVENT *events) {
+  synth_run *r = current_run;
+  if (!r || r->err)
+    return 1;
+  for (const espeak_EVENT *ev = events;
+       ev && ev->type != espeakEVENT_LIST_TERMINATED && !r->err; ev++) {
+    if (ev->type == espeakEVENT_WORD)
+      on_word(r, ev);
+    else if (ev->type == espeakEVENT_SENTENCE)
+      on_sentence(r, ev);
+    else if (ev->type == espeakEVENT_END)
+      r->clause_end = r->base + (uint64_t)(ev->sample > 0 ? ev->sample : 0);
+    /* SAMPLERATE, MARK and PLAY events carry nothing for us. */
+  }
+  if (wav && n > 0)
+    take_audio(r, wav, (size_t)n);
+  return r->err ? 1 : 0;
+}
+
+/* ---- Voices -------------------------------------------------------------- */
+
+/* Selects an espeak voice: by name ("en-us", "en"), else as a language
+ * ("en-gb", which is not a voice name). */
+static bool select_espeak_voice(const char *name) {
+  if (espeak_SetVoiceByName(name) == EE_OK)
+    return true;
+  char lang[64];
+  size_t i = 0;
+  for (; name[i] && i + 1 < sizeof lang; i++)
+    lang[i] = (char)tolower((unsigned char)name[i]);
+  lang[i] = '\0';
+  espeak_VOICE spec;
+  memset(&spec, 0, sizeof spec);
+  spec.languages = lang;
+  return espeak_SetVoiceByProperties(&spec) == EE_OK;
+}
+
+/* Sets every parameter, since the engine keeps them across episodes. */
+static void apply_parameters(const ac_voice *v, const espeak_priv *opt) {
+  int rate = (int)(v->rate * opt->rate_scale + 0.5);
+  rate = rate < RATE_MIN ? RATE_MIN : rate > RATE_MAX ? RATE_MAX : rate;
+  espeak_SetParameter(espeakRATE, rate, 0);
+  espeak_SetParameter(espeakVOLUME, 100, 0);
+  espeak_SetParameter(espeakPITCH, v->pitch, 0);
+  espeak_SetParameter(espeakRANGE, v->range, 0);
+  espeak_SetParameter(espeakWORDGAP, v->word_gap, 0);
+  espeak_SetParameter(espeakPUNCTUATION, espeakPUNCT_NONE, 0);
+  espeak_SetParameter(espeakCAPITALS, 0, 0);
+}
+
+static int select_main_voice(ac_stage *st, const ac_voice *v) {
+  const char *name = v->espeak_voice && *v->espeak_voice ? v->espeak_voice
+                     : v->language && *v->language       ? v->language
+                                                         : "en";
+  if (!select_espeak_voice(name))
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "espeak-ng has no voice '%s' (voice profile "
+                          "'%s'); `espeak-ng --voices` lists them",
+                          name, v->name ? v->name : "?");
+  apply_parameters(v, st->priv);
+  return 0;
+}
+
+/* Whether two BCP 47 tags share their primary language ("en-US", "en"). */
+static bool same_language(const char *a, const char *b) {
+  size_t la = strcspn(a, "-_"), lb = strcspn(b, "-_");
+  if (la != lb)
+    return false;
+  for (size_t i = 0; i < la; i++)
+    if (tolower((unsigned char)a[i]) != tolower((unsigned char)b[i]))
+      return false;
+  return true;
+}
+
+/* ---- Blocks -------------------------------------------------------------- */
+
+/* The pause after block `i`, whose next spoken block is `next` (or
+ * SIZE_MAX after the last one). */
+static int pause_after(const synth_run *r, size_t i, size_t next) {
+  if (next == SIZE_MAX)
+    return r->opt->tail_ms;
+  const ac_block *b = &r->doc->blocks[i];
+  if (b->kind == AC_BLOCK_HEADING)
+    return r->opt->heading_pause_ms;
+  if (b->kind == AC_BLOCK_LIST_ITEM &&
+      r->doc->blocks[next].kind == AC_BLOCK_LIST_ITEM)
+    return r->opt->list_item_pause_ms;
+  return r->opt->paragraph_pause_ms;
+}
+
+static bool spoken_kind(const ac_block *b) {
+  return b->kind != AC_BLOCK_BOILERPLATE && b->text;
+}
+
+/* Speaks block `i` (its text already prepared in r->et) and appends its
+ * pause. */
+static int speak_block(synth_run *r, size_t i, int pause_ms) {
+  ac_stage *st = r->st;
+  r->block = (uint32_t)i;
+  r->base = run_end(r);
+  r->have_word = r->have_sentence = false;
+  r->word_mark = SIZE_MAX;
+  r->prev_es_end = 0;
+  r->clause_end = 0;
+  if (out_mark(r, AC_MARK_BLOCK, 0, r->len, r->base) == SIZE_MAX)
+    return r->err;
+
+  espeak_ERROR e =
+      espeak_Synth(r->et.clean, strlen(r->et.clean) + 1, 0, POS_CHARACTER, 0,
+                   espeakCHARS_UTF8 | espeakPHONEMES, NULL, r);
+  if (r->err)
+    return r->err;
+  if (e != EE_OK)
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "espeak-ng failed on block %zu (error %d)", i,
+                          (int)e);
+  /* The end of the block's speech: its last sound plus TAIL_KEEP_MS of
+   * what followed; the rest of espeak's trailing silence is dropped. */
+  size_t keep = (size_t)r->rate * TAIL_KEEP_MS / 1000;
+  if (keep > r->n_hold)
+    keep = r->n_hold;
+  out_samples(r, r->hold, keep);
+  r->n_hold = 0;
+  uint64_t end = run_end(r);
+  for (size_t k = r->n_marks; k > 0 && r->marks[k - 1].sample > end; k--)
+    r->marks[k - 1].sample = end;
+  if (r->last_mark > end)
+    r->last_mark = end;
+  /* Words after espeak's last WORD event. */
+  catch_up(r, r->len, end);
+  if (out_mark(r, AC_MARK_BLOCK_END, 0, r->len, end) == SIZE_MAX)
+    return r->err;
+  return out_silence_ms(r, pause_ms);
+}
+
+/* The next block after `i` with something to speak, or SIZE_MAX. */
+static size_t next_spoken(const ac_document *doc, size_t i) {
+  for (size_t j = i + 1; j < doc->n_blocks; j++) {
+    const ac_block *b = &doc->blocks[j];
+    if (!spoken_kind(b))
+      continue;
+    es_text t;
+    if (es_text_prepare(&t, b->text, strlen(b->text)) != 0)
+      return j; /* let speak_block report it */
+    int speakable = t.speakable;
+    es_text_free(&t);
+    if (speakable)
+      return j;
+  }
+  return SIZE_MAX;
+}
+
+static int speak_document(synth_run *r, const ac_voice *voice) {
+  ac_stage *st = r->st;
+  const ac_document *doc = r->doc;
+  const char *main_lang = voice->language ? voice->language
+                          : doc->language ? doc->language
+                                          : "en";
+  size_t i = next_spoken(doc, (size_t)-1);
+  if (i == SIZE_MAX)
+    return st->host->fail(st, AC_ERR_EMPTY,
+                          "the document has no block with text to speak");
+  int rc = select_main_voice(st, voice);
+  if (rc)
+    return rc;
+  if (out_silence_ms(r, r->opt->lead_in_ms))
+    return r->err;
+
+  while (i != SIZE_MAX && !r->err) {
+    const ac_block *b = &doc->blocks[i];
+    size_t next = next_spoken(doc, i);
+    r->text = b->text;
+    r->len = strlen(b->text);
+    if (es_text_prepare(&r->et, r->text, r->len) != 0)
+      return st->host->fail(st, AC_ERR_NOMEM,
+                            "out of memory preparing block %zu", i);
+
+    /* A passage in another language is read with that language's voice,
+     * then the profile's voice comes back. */
+    bool switched = false;
+    if (b->lang && *b->lang && !same_language(b->lang, main_lang)) {
+      if (select_espeak_voice(b->lang)) {
+        apply_parameters(voice, st->priv);
+        switched = true;
+      } else {
+        st->host->log(st, AC_LOG_WARN,
+                      "block %zu: espeak-ng has no voice for language '%s'; "
+                      "reading it with voice '%s'",
+                      i, b->lang, voice->espeak_voice);
+      }
+    }
+    rc = speak_block(r, i, pause_after(r, i, next));
+    es_text_free(&r->et);
+    if (switched && select_main_voice(st, voice) && !rc)
+      rc = AC_ERR_NOTFOUND;
+    if (rc)
+      return rc;
+    i = next;
+  }
+  if (r->err)
+    return r->err;
+  if (out_emit(r, true))
+    return r->err;
+  if (r->loud == 0)
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "espeak-ng produced only silence with voice '%s' "
+                          "(an mbrola voice without mbrola installed?)",
+                          voice->espeak_voice);
+  return 0;
+}
+
+/* ---- Stage -------------------------------------------------------------- */
+
+static int espeak_synthesize(ac_stage *st) {
+  const ac_episode *ep = st->episode;
+  if (!ep || !ep->doc)
+    return st->host->fail(st, AC_ERR_INVALID, "no document to speak");
+  /* Without a profile: espeak's defaults for the document's language. */
+  ac_voice fallback = {.name = "(none)",
+                       .espeak_voice =
+                           ep->doc->language ? ep->doc->language : "en",
+                       .language = ep->doc->language,
+                       .rate = 170,
+                       .pitch = 50,
+                       .range = 50};
+  const ac_voice *voice = ep->voice ? ep->voice : &fallback;
+
+  pthread_mutex_lock(&engine_lock);
+  int rc = engine_init(st);
+  synth_run *r = NULL;
+  if (!rc) {
+    r = calloc(1, sizeof *r);
+    if (r) {
+      r->cap_hold = (size_t)engine_rate * HOLD_MS / 1000;
+      r->hold = malloc(r->cap_hold * sizeof *r->hold);
+    }
+    if (!r || !r->hold)
+      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  }
+  if (!rc) {
+    r->st = st;
+    r->doc = ep->doc;
+    r->opt = st->priv;
+    r->rate = engine_rate;
+    r->word_mark = SIZE_MAX;
+    current_run = r;
+    rc = speak_document(r, voice);
+    current_run = NULL;
+    if (!rc) {
+      double seconds = (double)run_end(r) / r->rate;
+      st->host->log(st, AC_LOG_INFO,
+                    "spoke %zu words, %.1f s of audio, voice '%s' (%s)",
+                    r->n_words, seconds, voice->name ? voice->name : "?",
+                    voice->espeak_voice);
+    }
+  }
+  pthread_mutex_unlock(&engine_lock);
+  if (r) {
+    es_text_free(&r->et);
+    free(r->marks);
+    free(r->hold);
+    free(r);
+  }
+  return rc;
+}
+
+static const ac_plugin espeak_plugin = {
+    .abi_version = AC_ABI_VERSION,
+    .struct_size = sizeof(ac_plugin),
+    .name = "espeak",
+    .version = "1.0",
+    .description = "speaks the document with the espeak-ng library",
+    .kind = AC_STAGE_SYNTH,
+    .priv_size = sizeof(espeak_priv),
+    .options = espeak_options,
+    .synthesize = espeak_synthesize,
+};
+
+AC_PLUGIN_EXPORT(espeak_plugin)
