@@ -1,0 +1,412 @@
+/*
+ * clean: a text stage that turns a scraped page into an article.
+ *
+ * It splits the source's blocks into units (a wrapped paragraph stays one
+ * unit, a block of short lines such as a menu becomes one unit per line),
+ * fixes the typography that trips speech, classifies each unit as article,
+ * byline, bio, caption or boilerplate (classify.c), and rebuilds the
+ * document's block list from the result. The first byline's name becomes
+ * doc->author when the source gave none.
+ */
+#include "clean.h"
+
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct clean_priv {
+  int keep_boilerplate;
+  int min_paragraph_words;
+  int typography;
+  int classify;
+} clean_priv;
+
+static const ac_option clean_options[] = {
+    {"keep_boilerplate", AC_OPT_BOOL, offsetof(clean_priv, keep_boilerplate),
+     "false", 0, 0, NULL,
+     "keep rejected blocks marked as boilerplate instead of removing them"},
+    {"min_paragraph_words", AC_OPT_INT,
+     offsetof(clean_priv, min_paragraph_words), "10", 1, 200, NULL,
+     "paragraphs with fewer words count as short: kept only between "
+     "article paragraphs"},
+    {"typography", AC_OPT_BOOL, offsetof(clean_priv, typography), "true", 0, 0,
+     NULL,
+     "straighten quotes, turn dashes into pauses and expand ellipses for "
+     "speech"},
+    {"classify", AC_OPT_BOOL, offsetof(clean_priv, classify), "true", 0, 0,
+     NULL, "detect boilerplate, bylines and bios (false: only fix the text)"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
+
+/* ---- Segmentation ------------------------------------------------------ */
+
+typedef struct unit_list {
+  cl_unit *items;
+  size_t count, cap;
+} unit_list;
+
+/* Length in bytes of a bullet or list number at the start of a line
+ * (including the space after it), or 0. */
+static size_t bullet_len(const char *s, size_t len) {
+  static const char *const bullets[] = {"\xe2\x80\xa2", /* • */
+                                        "\xe2\x97\xa6", /* ◦ */
+                                        "\xe2\x96\xaa", /* ▪ */
+                                        "\xe2\x96\xab", /* ▫ */
+                                        "\xe2\x96\xa0", /* ■ */
+                                        "\xe2\x96\xa1", /* □ */
+                                        "\xe2\x98\x86", /* ☆ */
+                                        "\xe2\x98\x85", /* ★ */
+                                        "\xe2\x97\x8b", /* ○ */
+                                        "\xe2\x97\x8f", /* ● */
+                                        "\xe2\x97\x86", /* ◆ */
+                                        "\xe2\x97\x87", /* ◇ */
+                                        "\xe2\x96\xba", /* ► */
+                                        "\xe2\x96\xb6", /* ▶ */
+                                        "\xe2\x80\xa3", /* ‣ */
+                                        "\xe2\x81\x83", /* ⁃ */
+                                        "\xc2\xb7",     /* · */
+                                        "-",
+                                        "*",
+                                        "+"};
+  for (size_t i = 0; i < sizeof bullets / sizeof *bullets; i++) {
+    size_t n = strlen(bullets[i]);
+    if (n <= len && memcmp(s, bullets[i], n) == 0 &&
+        (n == len || s[n] == ' ' || s[n] == '\t' ||
+         (unsigned char)s[n] == 0xC2 /* nbsp */)) {
+      if (n == 1 && n < len && s[0] == '-' && s[1] == '-')
+        return 0;
+      return n;
+    }
+  }
+  /* "1. ", "12) " */
+  size_t d = 0;
+  while (d < len && d < 3 && s[d] >= '0' && s[d] <= '9')
+    d++;
+  if (d > 0 && d + 1 < len && (s[d] == '.' || s[d] == ')') && s[d + 1] == ' ')
+    return d + 1;
+  return 0;
+}
+
+static int add_unit(unit_list *l, const char *text, size_t len,
+                    const ac_block *b, size_t block, bool bullet,
+                    bool typography) {
+  char *clean = cl_typography(text, len, typography);
+  if (!clean)
+    return AC_ERR_NOMEM;
+  if (!clean[0]) {
+    free(clean);
+    return 0;
+  }
+  if (l->count == l->cap) {
+    size_t cap = l->cap ? l->cap * 2 : 64;
+    cl_unit *items = realloc(l->items, cap * sizeof *items);
+    if (!items) {
+      free(clean);
+      return AC_ERR_NOMEM;
+    }
+    l->items = items;
+    l->cap = cap;
+  }
+  cl_unit *u = &l->items[l->count++];
+  memset(u, 0, sizeof *u);
+  u->text = clean;
+  u->len = strlen(clean);
+  u->block = block;
+  u->bullet = bullet || b->kind == AC_BLOCK_LIST_ITEM;
+  u->kind = bullet ? AC_BLOCK_LIST_ITEM : b->kind;
+  u->level = b->level;
+  u->structured = b->kind != AC_BLOCK_PARAGRAPH;
+  u->dup_of = -1;
+  return 0;
+}
+
+typedef struct line {
+  const char *s;
+  size_t len;
+} line;
+
+/* Decides whether the lines of a block are one paragraph wrapped at a fixed
+ * width (join them) or separate items (menus, lists, a name above a bio).
+ * Wrapped text has no bullets, lines of similar width (all but the last
+ * near the longest, which is at most about 100 columns), and most breaks
+ * fall inside sentences. */
+static bool wrapped(const line *lines, size_t n) {
+  if (n < 2)
+    return false;
+  size_t longest = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (bullet_len(lines[i].s, lines[i].len))
+      return false;
+    if (lines[i].len > longest)
+      longest = lines[i].len;
+  }
+  if (longest < 50 || longest > 110)
+    return false;
+  int inside = 0;
+  for (size_t i = 0; i + 1 < n; i++) {
+    if (lines[i].len * 10 < longest * 6)
+      return false;
+    char c = lines[i].s[lines[i].len - 1];
+    unsigned char next = (unsigned char)lines[i + 1].s[0];
+    if (!(c == '.' || c == '!' || c == '?' || c == ':') ||
+        (next >= 'a' && next <= 'z'))
+      inside++;
+  }
+  return inside * 2 >= (int)(n - 1);
+}
+
+static int segment_block(unit_list *l, const ac_block *b, size_t index,
+                         bool typography) {
+  const char *text = b->text ? b->text : "";
+  size_t len = strlen(text);
+  if (b->kind != AC_BLOCK_PARAGRAPH && b->kind != AC_BLOCK_LIST_ITEM &&
+      b->kind != AC_BLOCK_BOILERPLATE) {
+    /* Headings, quotes, bylines, bios and captions keep their shape. */
+    return add_unit(l, text, len, b, index, false, typography);
+  }
+  size_t n_lines = 0, cap = 16;
+  line *lines = malloc(cap * sizeof *lines);
+  if (!lines)
+    return AC_ERR_NOMEM;
+  for (size_t i = 0; i <= len;) {
+    size_t e = i;
+    while (e < len && text[e] != '\n')
+      e++;
+    const char *s = text + i;
+    size_t n = e - i;
+    /* Trim ASCII white space and no-break spaces at both ends. */
+    for (;;) {
+      if (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r')) {
+        s++;
+        n--;
+      } else if (n > 1 && (unsigned char)s[0] == 0xC2 &&
+                 (unsigned char)s[1] == 0xA0) {
+        s += 2;
+        n -= 2;
+      } else {
+        break;
+      }
+    }
+    for (;;) {
+      if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+      else if (n > 1 && (unsigned char)s[n - 2] == 0xC2 &&
+               (unsigned char)s[n - 1] == 0xA0)
+        n -= 2;
+      else
+        break;
+    }
+    if (n > 0) {
+      if (n_lines == cap) {
+        cap *= 2;
+        line *more = realloc(lines, cap * sizeof *lines);
+        if (!more) {
+          free(lines);
+          return AC_ERR_NOMEM;
+        }
+        lines = more;
+      }
+      lines[n_lines].s = s;
+      lines[n_lines].len = n;
+      n_lines++;
+    }
+    i = e + 1;
+  }
+  int rc = 0;
+  if (n_lines > 0 && (n_lines == 1 || wrapped(lines, n_lines))) {
+    /* One unit: the whole block, its line breaks become spaces. */
+    size_t bl = bullet_len(lines[0].s, lines[0].len);
+    const char *start = lines[0].s + bl;
+    const line *z = &lines[n_lines - 1];
+    rc = add_unit(l, start, (size_t)(z->s + z->len - start), b, index, bl > 0,
+                  typography);
+  } else {
+    for (size_t k = 0; k < n_lines && rc == 0; k++) {
+      size_t bl = bullet_len(lines[k].s, lines[k].len);
+      size_t before = l->count;
+      rc = add_unit(l, lines[k].s + bl, lines[k].len - bl, b, index, bl > 0,
+                    typography);
+      if (rc == 0 && l->count > before)
+        l->items[before].listed = true;
+    }
+  }
+  free(lines);
+  return rc;
+}
+
+/* ---- The stage --------------------------------------------------------- */
+
+static ac_block_kind output_kind(const cl_unit *u) {
+  switch (u->role) {
+  case CL_ROLE_BYLINE:
+    return AC_BLOCK_BYLINE;
+  case CL_ROLE_BIO:
+    return AC_BLOCK_BIO;
+  case CL_ROLE_CAPTION:
+    return AC_BLOCK_CAPTION;
+  case CL_ROLE_BOILER:
+  case CL_ROLE_DROP:
+    return AC_BLOCK_BOILERPLATE;
+  case CL_ROLE_BODY:
+    break;
+  }
+  if (u->structured && u->kind != AC_BLOCK_BOILERPLATE)
+    return u->kind;
+  if (u->bullet)
+    return AC_BLOCK_LIST_ITEM;
+  /* A short line without final punctuation standing alone between
+   * paragraphs is a subheading. */
+  if (u->heading_like && !u->listed)
+    return AC_BLOCK_HEADING;
+  return AC_BLOCK_PARAGRAPH;
+}
+
+static void free_units(unit_list *l) {
+  for (size_t i = 0; i < l->count; i++)
+    free(l->items[i].text);
+  free(l->items);
+}
+
+static const char *role_name(cl_role r) {
+  static const char *const names[] = {"body",    "byline", "bio",
+                                      "caption", "boiler", "drop"};
+  return names[r];
+}
+
+static int clean_process(ac_stage *st, ac_document *doc) {
+  const clean_priv *p = st->priv;
+  const ac_host *h = st->host;
+  if (doc->n_blocks == 0)
+    return 0;
+
+  unit_list l = {NULL, 0, 0};
+  int rc = 0;
+  for (size_t i = 0; i < doc->n_blocks && rc == 0; i++)
+    rc = segment_block(&l, &doc->blocks[i], i, p->typography != 0);
+  if (rc) {
+    free_units(&l);
+    return h->fail(st, rc, "out of memory while splitting blocks");
+  }
+
+  if (p->classify) {
+    /* A browser dump's first line is often "Skip to content" or a menu
+     * item: such a title is replaced by the headline found on the page. */
+    bool title_ok = doc->title && doc->title[0] &&
+                    !bullet_len(doc->title, strlen(doc->title)) &&
+                    !cl_is_boilerplate(doc->title);
+    cl_params params = {p->min_paragraph_words, doc->language,
+                        title_ok ? doc->title : NULL, -1};
+    rc = cl_classify(l.items, l.count, &params);
+    if (rc) {
+      free_units(&l);
+      return h->fail(st, rc, "out of memory while classifying blocks");
+    }
+    if (!title_ok && params.title_unit >= 0 &&
+        h->set_string(&doc->title, l.items[params.title_unit].text,
+                      (size_t)-1) != 0) {
+      free_units(&l);
+      return h->fail(st, AC_ERR_NOMEM, "out of memory");
+    }
+  } else {
+    for (size_t i = 0; i < l.count; i++)
+      l.items[i].role = CL_ROLE_BODY;
+  }
+
+  /* Build the new block list after the old one, then drop the old blocks
+   * (from the end, so nothing moves). Languages are copied first because
+   * the old blocks own them. */
+  size_t old = doc->n_blocks;
+  size_t kept = 0;
+  for (size_t i = 0; i < l.count && rc == 0; i++) {
+    cl_unit *u = &l.items[i];
+    /* Each decision, for `articast text -v`: role, classes, words,
+     * stopword density, flags and the start of the text (cut on a
+     * character boundary). */
+    int shown = u->len < 70 ? (int)u->len : 70;
+    while (shown > 0 && shown < (int)u->len &&
+           ((unsigned char)u->text[shown] & 0xC0) == 0x80)
+      shown--;
+    h->log(st, AC_LOG_DEBUG, "%s %d/%d w=%d d=%.2f%s%s%s: %.*s",
+           role_name(u->role), (int)u->cls, (int)u->final, u->words, u->density,
+           u->boiler ? " boiler" : "", u->marker ? " marker" : "",
+           u->byline ? " by" : "", shown, u->text);
+    if (u->role == CL_ROLE_DROP ||
+        (u->role == CL_ROLE_BOILER && !p->keep_boilerplate))
+      continue;
+    ac_block *nb = h->add_block(doc, output_kind(u), u->text, strlen(u->text));
+    if (!nb) {
+      rc = AC_ERR_NOMEM;
+      break;
+    }
+    nb->level = nb->kind == AC_BLOCK_HEADING
+                    ? (u->level >= 1 && u->level <= 6 ? u->level : 2)
+                    : 0;
+    const ac_block *src = &doc->blocks[u->block];
+    if (src->lang && h->set_string(&nb->lang, src->lang, (size_t)-1) != 0)
+      rc = AC_ERR_NOMEM;
+    kept++;
+  }
+  if (rc) {
+    /* Leave the document as it was: remove what was added. */
+    while (doc->n_blocks > old)
+      h->remove_block(doc, doc->n_blocks - 1);
+    free_units(&l);
+    return h->fail(st, rc, "out of memory while rebuilding the document");
+  }
+  /* Move the old blocks out: remove index 0 `old` times would shift the
+   * array each time; instead swap the new blocks to the front. */
+  for (size_t i = 0; i < kept; i++) {
+    ac_block tmp = doc->blocks[i];
+    doc->blocks[i] = doc->blocks[old + i];
+    doc->blocks[old + i] = tmp;
+  }
+  while (doc->n_blocks > kept)
+    h->remove_block(doc, doc->n_blocks - 1);
+
+  /* The author from the first byline, when the source had none. */
+  if (!doc->author || !doc->author[0]) {
+    for (size_t i = 0; i < doc->n_blocks; i++) {
+      if (doc->blocks[i].kind != AC_BLOCK_BYLINE)
+        continue;
+      char *name = cl_byline_name(doc->blocks[i].text);
+      if (name) {
+        rc = h->set_string(&doc->author, name, (size_t)-1);
+        free(name);
+        if (rc) {
+          free_units(&l);
+          return h->fail(st, AC_ERR_NOMEM, "out of memory");
+        }
+      }
+      break;
+    }
+  }
+  if (doc->title && p->typography) {
+    char *t = cl_typography(doc->title, strlen(doc->title), true);
+    if (t) {
+      rc = h->set_string(&doc->title, t, (size_t)-1);
+      free(t);
+    }
+  }
+  free_units(&l);
+  return rc ? h->fail(st, rc, "out of memory") : 0;
+}
+
+static int clean_create(ac_stage *st) {
+  cl_lexicon_init();
+  return 0;
+}
+
+static const ac_plugin clean_plugin = {
+    .abi_version = AC_ABI_VERSION,
+    .struct_size = sizeof(ac_plugin),
+    .name = "clean",
+    .version = "1.0",
+    .description = "removes page boilerplate, finds byline and bio, fixes "
+                   "typography for speech",
+    .kind = AC_STAGE_TEXT,
+    .priv_size = sizeof(clean_priv),
+    .options = clean_options,
+    .create = clean_create,
+    .process_document = clean_process,
+};
+
+AC_PLUGIN_EXPORT(clean_plugin)

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark: a full articast episode against the plain route
+#   espeak-ng -f FILE -w x.wav && lame -b RATE -m m x.wav x.mp3
+# writing the same MP3 format (bit rate, sample rate, mono) at lame's
+# default quality. The two are run alternately, N rounds in one run, and the
+# medians and their ratio are printed; then the batch figure (8 articles,
+# -j 1 against -j 2). Run on purpose: it is not part of the test suite.
+#
+#   tests/bench/episode-vs-espeak-lame.sh [-n ROUNDS] [-b BUILD] [ARTICLE]
+set -euo pipefail
+
+rounds=7
+build=build
+while getopts "n:b:" opt; do
+  case $opt in
+    n) rounds=$OPTARG ;;
+    b) build=$OPTARG ;;
+    *) echo "usage: $0 [-n ROUNDS] [-b BUILD] [ARTICLE]" >&2; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+here=$(cd "$(dirname "$0")/../.." && pwd)
+article=${1:-$here/examples/repair-cafe.md}
+articast=$(cd "$here" && realpath "$build/articast")
+rate=64 # kbps, articast's default mp3.bitrate
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export PULSE_SERVER=unix:/nonexistent
+
+now() { date +%s.%N; }
+median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+
+# The plain route reads the same text articast speaks.
+"$articast" text "$article" >"$work/article.txt"
+
+: >"$work/plain.times"
+: >"$work/articast.times"
+for ((i = 0; i < rounds; i++)); do
+  t0=$(now)
+  espeak-ng -f "$work/article.txt" -w "$work/x.wav" &&
+    lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
+  t1=$(now)
+  rm -rf "$work/site"
+  "$articast" episode -q -o "$work/site" "$article"
+  t2=$(now)
+  echo "$t1 - $t0" | bc -l >>"$work/plain.times"
+  echo "$t2 - $t1" | bc -l >>"$work/articast.times"
+done
+plain=$(median <"$work/plain.times")
+ours=$(median <"$work/articast.times")
+printf 'article: %s\n' "$article"
+printf 'espeak-ng -w + lame -b %s -m m (median of %d): %.3f s\n' $rate "$rounds" "$plain"
+printf 'articast episode, full (median of %d):         %.3f s\n' "$rounds" "$ours"
+printf 'ratio articast / plain:                         %.2f\n' "$(echo "$ours / $plain" | bc -l)"
+
+# Batch: 8 articles, one worker against two.
+mkdir -p "$work/batch"
+for i in 1 2 3 4 5 6 7 8; do
+  sed "0,/^title: /s/^title: \(.*\)/title: Part $i, \1/" "$article" >"$work/batch/a$i.md"
+  if ! grep -q '^title: ' "$article"; then
+    { echo "Batch copy $i"; echo; cat "$article"; } >"$work/batch/a$i.md"
+  fi
+done
+: >"$work/j1.times"
+: >"$work/j2.times"
+for ((i = 0; i < 3; i++)); do
+  rm -rf "$work/s1" "$work/s2"
+  t0=$(now)
+  "$articast" episode -q -j 1 -o "$work/s1" "$work/batch"/a*.md
+  t1=$(now)
+  "$articast" episode -q -j 2 -o "$work/s2" "$work/batch"/a*.md
+  t2=$(now)
+  echo "$t1 - $t0" | bc -l >>"$work/j1.times"
+  echo "$t2 - $t1" | bc -l >>"$work/j2.times"
+done
+j1=$(median <"$work/j1.times")
+j2=$(median <"$work/j2.times")
+same=identical
+for f in "$work/s1/episodes"/*; do
+  cmp -s "$f" "$work/s2/episodes/$(basename "$f")" || same="DIFFERENT: $(basename "$f")"
+done
+printf '8 articles -j 1 (median of 3): %.3f s\n' "$j1"
+printf '8 articles -j 2 (median of 3): %.3f s  speed-up %.2fx, outputs %s\n' \
+  "$j2" "$(echo "$j1 / $j2" | bc -l)" "$same"
