@@ -4,52 +4,110 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int add(ac_chapter_list *list, uint64_t start, const char *title,
-               size_t len) {
+/* Bytes that separate words in a title: ASCII white space and the other
+ * control characters, which have no place in a one-line title. */
+static int is_gap(unsigned char c) {
+  return c <= 0x20 || c == 0x7F;
+}
+
+/* Copies len bytes of s as one line: each run of white space or control
+ * characters becomes one space, with none at either end. Titles come from
+ * headings and paragraphs as written, which may hold line breaks. */
+static char *one_line(const char *s, size_t len) {
+  char *out = malloc(len + 1);
+  if (!out)
+    return NULL;
+  size_t n = 0;
+  int gap = 0;
+  for (size_t i = 0; i < len; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (is_gap(c)) {
+      gap = 1;
+      continue;
+    }
+    if (gap && n > 0)
+      out[n++] = ' ';
+    gap = 0;
+    out[n++] = (char)c;
+  }
+  out[n] = '\0';
+  return out;
+}
+
+/* Adds a chapter starting at `start` whose title is `title` (taken over,
+ * malloc'd, already one line). */
+static int add_owned(ac_chapter_list *list, uint64_t start, char *title) {
   if (list->count > 0) {
     ac_chapter *last = &list->items[list->count - 1];
+    /* Marks come in stream order; should one go back in time, it counts as
+     * starting with the last chapter, so starts stay ascending. */
+    if (start < last->start)
+      start = last->start;
     /* Two starts at one instant: the later, more specific title wins. */
     if (last->start == start) {
-      char *copy = strndup(title, len);
-      if (!copy)
-        return AC_ERR_NOMEM;
       free(last->title);
-      last->title = copy;
+      last->title = title;
       return AC_ERR_OK;
     }
     last->end = start;
   }
   ac_chapter *grown =
       realloc(list->items, (list->count + 1) * sizeof *list->items);
-  if (!grown)
+  if (!grown) {
+    free(title);
     return AC_ERR_NOMEM;
+  }
   list->items = grown;
   ac_chapter *c = &grown[list->count];
   c->start = start;
   c->end = start;
-  c->title = strndup(title, len);
-  if (!c->title)
-    return AC_ERR_NOMEM;
+  c->title = title;
   list->count++;
   return AC_ERR_OK;
+}
+
+/* Adds a chapter titled with len bytes of `title` made one line; a title
+ * with nothing but white space starts no chapter. */
+static int add(ac_chapter_list *list, uint64_t start, const char *title,
+               size_t len) {
+  char *line = one_line(title, len);
+  if (!line)
+    return AC_ERR_NOMEM;
+  if (!line[0]) {
+    free(line);
+    return AC_ERR_OK;
+  }
+  return add_owned(list, start, line);
 }
 
 /* The first words of a paragraph, cut at a word boundary, for a chapter
  * title: at most 48 bytes plus an ellipsis. */
 static int add_opening(ac_chapter_list *list, uint64_t start,
                        const char *text) {
-  size_t len = strlen(text);
+  char *line = one_line(text, strlen(text));
+  if (!line)
+    return AC_ERR_NOMEM;
+  size_t len = strlen(line);
+  if (len == 0) {
+    free(line);
+    return AC_ERR_OK;
+  }
   if (len <= 56)
-    return add(list, start, text, len);
+    return add_owned(list, start, line);
   size_t cut = 48;
-  while (cut > 16 && text[cut] != ' ')
+  while (cut > 16 && line[cut] != ' ')
     cut--;
-  while (cut > 0 && (text[cut - 1] == ',' || text[cut - 1] == ' '))
+  if (line[cut] != ' ') {
+    /* One long word: cut it at 48 bytes, but never inside a UTF-8
+     * sequence (continuation bytes are 10xxxxxx). */
+    cut = 48;
+    while (cut > 0 && ((unsigned char)line[cut] & 0xC0) == 0x80)
+      cut--;
+  }
+  while (cut > 0 && strchr(",;: ", line[cut - 1]))
     cut--;
-  char buf[64];
-  memcpy(buf, text, cut);
-  memcpy(buf + cut, "\xE2\x80\xA6", 4); /* U+2026 */
-  return add(list, start, buf, strlen(buf));
+  memcpy(line + cut, "\xE2\x80\xA6", 4); /* U+2026, fits: cut <= 48 < len */
+  return add_owned(list, start, line);
 }
 
 void ac_chapters_init(ac_chapter_list *list, const ac_document *doc) {
@@ -64,11 +122,20 @@ static const char *written(const ac_block *b) {
   return b->written ? b->written : b->text;
 }
 
+/* The opening chapter, titled with the document title. */
+static int add_first(ac_chapter_list *list) {
+  const ac_document *doc = list->doc;
+  const char *title = doc->title && doc->title[0] ? doc->title : "Episode";
+  int rc = add(list, 0, title, strlen(title));
+  if (rc == AC_ERR_OK && list->count == 0)
+    rc = add(list, 0, "Episode", 7); /* the title was only white space */
+  return rc;
+}
+
 int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark) {
   const ac_document *doc = list->doc;
   if (list->count == 0) {
-    const char *title = doc->title && doc->title[0] ? doc->title : "Episode";
-    int rc = add(list, 0, title, strlen(title));
+    int rc = add_first(list);
     if (rc)
       return rc;
   }
@@ -104,9 +171,21 @@ int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark) {
   }
 }
 
-void ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames) {
-  if (list->count > 0)
-    list->items[list->count - 1].end = total_frames;
+int ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames) {
+  if (list->count == 0) {
+    int rc = add_first(list);
+    if (rc)
+      return rc;
+  }
+  /* A chapter starting at or after the end of the audio would be empty
+   * (a heading spoken last, cut off): drop it, but keep the opening one. */
+  while (list->count > 1 &&
+         list->items[list->count - 1].start >= total_frames) {
+    list->count--;
+    free(list->items[list->count].title);
+  }
+  list->items[list->count - 1].end = total_frames;
+  return AC_ERR_OK;
 }
 
 void ac_chapters_free(ac_chapter_list *list) {

@@ -8,9 +8,15 @@
  * Without headings the body gets its own chapter, titled with the opening
  * words of its first paragraph. Bylines and bios after the body start an
  * "About the author" chapter.
+ *
+ * Titles are one line: runs of white space and control characters become a
+ * single space, trimmed at both ends; a heading with no visible text starts
+ * no chapter. Starts are ascending: two at the same frame keep the later
+ * title, and a chapter starting at or after the end of the audio is
+ * dropped by ac_chapters_finish().
  */
-#ifndef ARTICAST_CHAPTERS_H
-#define ARTICAST_CHAPTERS_H
+#ifndef ARTICAST_COMMON_CHAPTERS_H
+#define ARTICAST_COMMON_CHAPTERS_H
 
 #include "articast/plugin.h"
 
@@ -33,8 +39,10 @@ typedef struct ac_chapter_list {
 void ac_chapters_init(ac_chapter_list *list, const ac_document *doc);
 /* Feeds one mark, in stream order. Returns 0 or AC_ERR_NOMEM. */
 int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark);
-/* Closes the last chapter at `total_frames`. */
-void ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames);
+/* Closes the last chapter at `total_frames`, after dropping those that
+ * start at or after it (the opening chapter always stays, and is added
+ * when no mark came). Returns 0 or AC_ERR_NOMEM. */
+int ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames);
 void ac_chapters_free(ac_chapter_list *list);
 
 #endif

@@ -1,0 +1,152 @@
+/* Temporary-then-rename output files; see outfile.h. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void outfile_init(outfile *f) {
+  f->final_path = NULL;
+  f->temp_path = NULL;
+  f->fd = -1;
+}
+
+/* mkdir -p of the directory part of path. */
+static int make_parents(const char *path) {
+  char *dir = strdup(path);
+  if (!dir)
+    return -1;
+  char *slash = strrchr(dir, '/');
+  if (!slash || slash == dir) {
+    free(dir);
+    return 0;
+  }
+  *slash = '\0';
+  for (char *p = dir + 1; p <= slash; p++) {
+    if (*p != '/' && *p != '\0')
+      continue;
+    char c = *p;
+    *p = '\0';
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+      int e = errno;
+      free(dir);
+      errno = e;
+      return -1;
+    }
+    *p = c;
+  }
+  free(dir);
+  return 0;
+}
+
+int outfile_open(outfile *f, const char *final_path, const char *kind,
+                 char *err, size_t errlen) {
+  outfile_init(f);
+  size_t n = strlen(final_path) + strlen(kind) + 9;
+  f->final_path = strdup(final_path);
+  f->temp_path = malloc(n);
+  if (!f->final_path || !f->temp_path) {
+    snprintf(err, errlen, "out of memory");
+    outfile_discard(f);
+    return -1;
+  }
+  snprintf(f->temp_path, n, "%s.%s-XXXXXX", final_path, kind);
+  if (make_parents(final_path) != 0) {
+    snprintf(err, errlen, "cannot create the directory of %s: %s", final_path,
+             strerror(errno));
+    outfile_discard(f);
+    return -1;
+  }
+  f->fd = mkstemp(f->temp_path);
+  if (f->fd < 0) {
+    snprintf(err, errlen, "cannot create %s: %s", f->temp_path,
+             strerror(errno));
+    free(f->temp_path); /* nothing was created */
+    f->temp_path = NULL;
+    outfile_discard(f);
+    return -1;
+  }
+  return 0;
+}
+
+int outfile_write(int fd, const void *buf, size_t len, long long offset) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t w =
+        offset >= 0 ? pwrite(fd, p, len, (off_t)offset) : write(fd, p, len);
+    if (w < 0) {
+      if (errno == EINTR)
+        continue;
+      return -1;
+    }
+    if (w == 0) {
+      errno = EIO;
+      return -1;
+    }
+    p += w;
+    len -= (size_t)w;
+    if (offset >= 0)
+      offset += w;
+  }
+  return 0;
+}
+
+/* Makes the rename durable; a directory that cannot be synced (some file
+ * systems refuse) is no reason to fail a file that is already in place. */
+static void sync_directory(const char *path) {
+  char *dir = strdup(path);
+  if (!dir)
+    return;
+  char *slash = strrchr(dir, '/');
+  if (slash == dir)
+    slash[1] = '\0';
+  else if (slash)
+    *slash = '\0';
+  int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    (void)fsync(fd);
+    close(fd);
+  }
+  free(dir);
+}
+
+int outfile_commit(outfile *f, char *err, size_t errlen) {
+  if (fchmod(f->fd, 0644) != 0 || fsync(f->fd) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", f->temp_path, strerror(errno));
+    outfile_discard(f);
+    return -1;
+  }
+  int fd = f->fd;
+  f->fd = -1;
+  if (close(fd) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", f->temp_path, strerror(errno));
+    outfile_discard(f);
+    return -1;
+  }
+  if (rename(f->temp_path, f->final_path) != 0) {
+    snprintf(err, errlen, "cannot rename %s to %s: %s", f->temp_path,
+             f->final_path, strerror(errno));
+    outfile_discard(f);
+    return -1;
+  }
+  free(f->temp_path);
+  f->temp_path = NULL;
+  sync_directory(f->final_path);
+  return 0;
+}
+
+void outfile_discard(outfile *f) {
+  if (f->fd >= 0)
+    close(f->fd);
+  f->fd = -1;
+  if (f->temp_path)
+    unlink(f->temp_path);
+  free(f->temp_path);
+  f->temp_path = NULL;
+  free(f->final_path);
+  f->final_path = NULL;
+}
