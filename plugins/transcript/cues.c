@@ -1,0 +1,313 @@
+/* Captions from audio marks (see cues.h). */
+#include "cues.h"
+
+#include "text.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* A place where a cue may start or end: a sentence start, a word start or
+ * the sentence's end, with its time. */
+typedef struct bound {
+  size_t spoken;   /* byte offset in the block's spoken text */
+  size_t shown;    /* the same place in the text shown */
+  uint64_t sample; /* when it is spoken */
+  int sentence;    /* a sentence starts here */
+} bound;
+
+typedef struct builder {
+  const tr_layout *layout;
+  tr_cues *out;
+  bound *bounds; /* of the sentence at hand */
+  size_t n_bounds;
+  size_t cap_bounds;
+  size_t *dp_count; /* per bound: fewest cues from there to the end */
+  long long *dp_cost;
+  size_t *dp_next; /* where the best first cue from there ends */
+  uint64_t floor;  /* start of the last cue: later starts are not earlier */
+} builder;
+
+size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
+  size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
+  while (tr_next_word(s, &i, n, &start, &stop)) {
+    size_t w = tr_width(s + start, stop - start);
+    if (lines == 0) {
+      lines = 1;
+      line = w;
+    } else if (line + 1 + w <= width) {
+      line += 1 + w;
+    } else {
+      lines++;
+      line = w;
+    }
+    total += (total ? 1 : 0) + w;
+  }
+  if (chars)
+    *chars = total;
+  return lines;
+}
+
+/* Whether s[a..b) holds anything but gaps. */
+static int visible(const char *s, size_t a, size_t b) {
+  for (size_t i = a; i < b; i++)
+    if (!tr_is_gap((unsigned char)s[i]))
+      return 1;
+  return 0;
+}
+
+/* Whether s[a..b) ends, before its trailing gaps, with a clause break
+ * (comma, semicolon, colon, closing parenthesis, en or em dash): the
+ * natural place to split a long sentence. */
+static int ends_clause(const char *s, size_t a, size_t b) {
+  while (b > a && tr_is_gap((unsigned char)s[b - 1]))
+    b--;
+  if (b == a)
+    return 0;
+  char c = s[b - 1];
+  if (c == ',' || c == ';' || c == ':' || c == ')')
+    return 1;
+  return b - a >= 3 && memcmp(s + b - 3, "\xE2\x80", 2) == 0 &&
+         (s[b - 1] == '\x93' || s[b - 1] == '\x94');
+}
+
+static int push_bound(builder *bd, size_t spoken, uint64_t sample,
+                      int sentence) {
+  if (bd->n_bounds == bd->cap_bounds) {
+    size_t cap = bd->cap_bounds ? 2 * bd->cap_bounds : 64;
+    bound *b = realloc(bd->bounds, cap * sizeof *b);
+    if (!b)
+      return AC_ERR_NOMEM;
+    bd->bounds = b;
+    size_t *count = realloc(bd->dp_count, cap * sizeof *count);
+    if (!count)
+      return AC_ERR_NOMEM;
+    bd->dp_count = count;
+    long long *cost = realloc(bd->dp_cost, cap * sizeof *cost);
+    if (!cost)
+      return AC_ERR_NOMEM;
+    bd->dp_cost = cost;
+    size_t *next = realloc(bd->dp_next, cap * sizeof *next);
+    if (!next)
+      return AC_ERR_NOMEM;
+    bd->dp_next = next;
+    bd->cap_bounds = cap;
+  }
+  bd->bounds[bd->n_bounds++] =
+      (bound){.spoken = spoken, .sample = sample, .sentence = sentence};
+  return AC_ERR_OK;
+}
+
+/* Adds a cue showing s[a..b), its lines balanced: as many as greedy
+ * wrapping at max_line needs, at the narrowest width that needs no more. */
+static int add_cue(builder *bd, const char *s, size_t a, size_t b,
+                   uint64_t start, uint64_t end) {
+  size_t max_line = bd->layout->max_line, chars;
+  size_t lines = tr_wrap_count(s + a, b - a, max_line, &chars);
+  size_t width = max_line;
+  for (size_t w = chars / (lines ? lines : 1); lines > 1 && w < max_line; w++) {
+    if (tr_wrap_count(s + a, b - a, w, NULL) <= lines) {
+      width = w;
+      break;
+    }
+  }
+  tr_buf text = {0};
+  size_t i = a, ws, we, line = 0;
+  int first = 1;
+  while (tr_next_word(s, &i, b, &ws, &we)) {
+    size_t w = tr_width(s + ws, we - ws);
+    if (first) {
+      line = w;
+    } else if (line + 1 + w <= width) {
+      tr_buf_add(&text, " ", 1);
+      line += 1 + w;
+    } else {
+      tr_buf_add(&text, "\n", 1);
+      line = w;
+    }
+    tr_buf_add(&text, s + ws, we - ws);
+    first = 0;
+  }
+  if (text.oom || !text.data) {
+    tr_buf_free(&text);
+    return AC_ERR_NOMEM;
+  }
+  tr_cues *out = bd->out;
+  if (out->count == out->cap) {
+    size_t cap = out->cap ? 2 * out->cap : 64;
+    tr_cue *grown = realloc(out->items, cap * sizeof *grown);
+    if (!grown) {
+      tr_buf_free(&text);
+      return AC_ERR_NOMEM;
+    }
+    out->items = grown;
+    out->cap = cap;
+  }
+  out->items[out->count++] = (tr_cue){
+      .start = start, .end = end < start ? start : end, .text = text.data};
+  bd->floor = start;
+  return AC_ERR_OK;
+}
+
+/* Turns the bounds of one sentence, or of short ones and the sentence
+ * they join, into cues; the last bound is the end. */
+static int sentence_cues(builder *bd, const tr_view *v) {
+  bound *b = bd->bounds;
+  size_t n = bd->n_bounds;
+  const char *s = v->shown;
+  for (size_t k = 0; k < n; k++) {
+    b[k].shown = tr_view_offset(v, b[k].spoken);
+    if (k > 0 && b[k].shown < b[k - 1].shown)
+      b[k].shown = b[k - 1].shown;
+  }
+  if (b[0].sample < bd->floor)
+    b[0].sample = bd->floor;
+  bound end = b[n - 1];
+  if (end.sample < b[0].sample)
+    end.sample = b[0].sample;
+  /* Keep the word bounds that start a piece with something to show and
+   * time to show it: a word inside a written form that was spoken as
+   * several words ("$5" as "five dollars") is no place to split, nor is a
+   * mark whose time does not move forward. */
+  size_t kept = 1;
+  for (size_t k = 1; k + 1 < n; k++) {
+    const bound *last = &b[kept - 1];
+    if (b[k].sample > last->sample && visible(s, last->shown, b[k].shown))
+      b[kept++] = b[k];
+  }
+  /* The last piece must also show something and take time; else it joins
+   * the one before. */
+  while (kept > 1 && (end.sample <= b[kept - 1].sample ||
+                      !visible(s, b[kept - 1].shown, end.shown)))
+    kept--;
+  if (!visible(s, b[0].shown, end.shown))
+    return AC_ERR_OK; /* nothing to show (punctuation only) */
+  b[kept++] = end;
+
+  /* Choose where to split: the fewest cues that fit (a piece too long on
+   * its own makes a cue of its own), then the most even lengths, with a
+   * bonus for splitting between sentences or at a clause break. Costs run
+   * from the end. */
+  size_t pieces = kept - 1;
+  size_t max_line = bd->layout->max_line, max_lines = bd->layout->max_lines;
+  long long room = (long long)(max_line * max_lines);
+  long long bonus = (long long)(max_line / 2) * (long long)(max_line / 2);
+  size_t *count = bd->dp_count, *next = bd->dp_next;
+  long long *cost = bd->dp_cost;
+  count[pieces] = 0;
+  cost[pieces] = 0;
+  for (size_t a = pieces; a-- > 0;) {
+    count[a] = SIZE_MAX;
+    cost[a] = 0;
+    next[a] = a + 1;
+    for (size_t c = a + 1; c <= pieces; c++) {
+      size_t chars;
+      size_t lines = tr_wrap_count(s + b[a].shown, b[c].shown - b[a].shown,
+                                   max_line, &chars);
+      int fits = lines <= max_lines;
+      if (!fits && c > a + 1)
+        break; /* longer stretches need even more lines */
+      long long slack =
+          fits && (long long)chars < room ? room - (long long)chars : 0;
+      long long total = slack * slack + cost[c];
+      if (c < pieces &&
+          (b[c].sentence || ends_clause(s, b[a].shown, b[c].shown)))
+        total -= bonus;
+      size_t cues = 1 + count[c];
+      if (cues < count[a] || (cues == count[a] && total < cost[a])) {
+        count[a] = cues;
+        cost[a] = total;
+        next[a] = c;
+      }
+    }
+  }
+  for (size_t a = 0; a < pieces; a = next[a]) {
+    size_t c = next[a];
+    int rc = add_cue(bd, s, b[a].shown, b[c].shown, b[a].sample, b[c].sample);
+    if (rc)
+      return rc;
+  }
+  return AC_ERR_OK;
+}
+
+/* Words shown for spoken bytes [a, b) of a block. */
+static size_t count_words(const tr_view *v, size_t a, size_t b) {
+  size_t i = tr_view_offset(v, a), end = tr_view_offset(v, b), n = 0, ws, we;
+  while (tr_next_word(v->shown, &i, end, &ws, &we))
+    n++;
+  return n;
+}
+
+/* A sentence of this many words or fewer shares its cue with the next
+ * one of its block when they fit together: a synth that ends sentences
+ * at abbreviations and initials ("Since Oct." "2024, ...", "J." "R."
+ * "Okafor") would otherwise flash a cue of one word. */
+#define SHORT_SENTENCE_WORDS 2
+
+int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
+                  uint64_t total_frames, const tr_layout *layout,
+                  tr_cues *out) {
+  builder bd = {.layout = layout, .out = out};
+  int rc = AC_ERR_OK;
+  size_t last_fallback = SIZE_MAX;
+  for (size_t i = 0; i < n && rc == AC_ERR_OK; i++) {
+    const ac_mark *m = &marks[i];
+    if ((m->kind != AC_MARK_SENTENCE && m->kind != AC_MARK_BLOCK) ||
+        m->block >= doc->n_blocks || !doc->blocks[m->block].text)
+      continue;
+    const ac_block *blk = &doc->blocks[m->block];
+    tr_view v;
+    tr_view_init(&v, blk);
+    if (v.fallback && last_fallback != m->block) {
+      out->fallbacks++;
+      last_fallback = m->block;
+    }
+    size_t len = v.spoken_len;
+    size_t start = m->kind == AC_MARK_BLOCK ? 0 : m->text_offset;
+    if (start > len)
+      start = len;
+    /* The sentence ends at the next mark that is not a word. */
+    size_t j = i + 1;
+    while (j < n && marks[j].kind == AC_MARK_WORD)
+      j++;
+    uint64_t end_sample = j < n ? marks[j].sample : total_frames;
+    size_t end = len;
+    int more = j < n && marks[j].kind == AC_MARK_SENTENCE &&
+               marks[j].block == m->block;
+    if (more && marks[j].text_offset < len)
+      end = marks[j].text_offset < start ? start : marks[j].text_offset;
+    size_t words = count_words(&v, start, end);
+    if (bd.n_bounds == 0) {
+      if (words == 0)
+        continue; /* nothing to show: text before the first sentence */
+      rc = push_bound(&bd, start, m->sample, 0);
+    } else if (start > bd.bounds[bd.n_bounds - 1].spoken) {
+      /* The sentence after a short one, in the same cue group. */
+      rc = push_bound(&bd, start, m->sample, 1);
+    }
+    for (size_t k = i + 1; k < j && rc == AC_ERR_OK; k++) {
+      const ac_mark *w = &marks[k];
+      if (w->block == m->block &&
+          w->text_offset > bd.bounds[bd.n_bounds - 1].spoken &&
+          w->text_offset < end)
+        rc = push_bound(&bd, w->text_offset, w->sample, 0);
+    }
+    if (rc != AC_ERR_OK || (more && words <= SHORT_SENTENCE_WORDS))
+      continue; /* the next sentence joins this one */
+    rc = push_bound(&bd, end, end_sample, 0);
+    if (rc == AC_ERR_OK)
+      rc = sentence_cues(&bd, &v);
+    bd.n_bounds = 0;
+  }
+  free(bd.bounds);
+  free(bd.dp_count);
+  free(bd.dp_cost);
+  free(bd.dp_next);
+  return rc;
+}
+
+void tr_cues_free(tr_cues *cues) {
+  for (size_t i = 0; i < cues->count; i++)
+    free(cues->items[i].text);
+  free(cues->items);
+  memset(cues, 0, sizeof *cues);
+}

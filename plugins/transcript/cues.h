@@ -1,0 +1,50 @@
+/*
+ * Captions from audio marks: a cue per sentence, long sentences split at
+ * word marks into cues of at most `max_lines` lines of `max_line`
+ * characters, each cue timed exactly by the marks that bound it and showing
+ * the text as the article wrote it.
+ */
+#ifndef ARTICAST_TRANSCRIPT_CUES_H
+#define ARTICAST_TRANSCRIPT_CUES_H
+
+#include "articast/plugin.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tr_cue {
+  uint64_t start; /* frames */
+  uint64_t end;   /* frames; >= start */
+  char *text;     /* UTF-8, lines joined by '\n', not escaped; malloc'd */
+} tr_cue;
+
+typedef struct tr_cues {
+  tr_cue *items;
+  size_t count;
+  size_t cap;
+  size_t fallbacks; /* blocks shown as spoken: written text without map */
+} tr_cues;
+
+typedef struct tr_layout {
+  size_t max_line;  /* characters (code points) per line */
+  size_t max_lines; /* lines per cue */
+} tr_layout;
+
+/* Builds the cues of a stream from all its marks (in stream order) and its
+ * length in frames. A sentence runs from its SENTENCE mark (or its block's
+ * BLOCK mark, for text before the first sentence mark) to the next
+ * SENTENCE, BLOCK or BLOCK_END mark, so it ends where its speech ends and
+ * not after the pause that follows a block. A sentence of one or two words
+ * followed by another in its block shares a cue with it when both fit (a
+ * synth may end sentences at "Oct." or an initial). Starts never decrease.
+ * Returns 0 or AC_ERR_NOMEM. */
+int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
+                  uint64_t total_frames, const tr_layout *layout, tr_cues *out);
+void tr_cues_free(tr_cues *cues);
+
+/* Lines that s[0..n) needs when wrapped greedily at `width` characters
+ * (a word longer than that gets a line of its own); *chars receives the
+ * text's length in characters with its gaps folded to one space. */
+size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * Text helpers for the transcript sink: a growable output buffer, white
+ * space folding and UTF-8 widths, and the mapping of a block's spoken byte
+ * offsets back to its written text.
+ */
+#ifndef ARTICAST_TRANSCRIPT_TEXT_H
+#define ARTICAST_TRANSCRIPT_TEXT_H
+
+#include "articast/plugin.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* An append-only byte buffer. Appends after an allocation failure do
+ * nothing and leave `oom` set, so a writer checks once at the end. */
+typedef struct tr_buf {
+  char *data; /* NUL-terminated when not NULL */
+  size_t len;
+  size_t cap;
+  int oom;
+} tr_buf;
+
+void tr_buf_add(tr_buf *b, const char *s, size_t n);
+void tr_buf_puts(tr_buf *b, const char *s);
+void tr_buf_printf(tr_buf *b, const char *fmt, ...) AC_PRINTF(2, 3);
+void tr_buf_free(tr_buf *b);
+
+/* Bytes that separate words: ASCII white space and the other control
+ * characters, which never belong in a caption. */
+int tr_is_gap(unsigned char c);
+
+/* The next word of s[*i..end): skips gaps, then sets [*start, *stop) to
+ * the run of non-gap bytes and moves *i past it. Returns 0 at the end. */
+int tr_next_word(const char *s, size_t *i, size_t end, size_t *start,
+                 size_t *stop);
+
+/* Code points in s[0..n) (UTF-8 continuation bytes do not count). */
+size_t tr_width(const char *s, size_t n);
+
+/* Appends s[0..n) with each run of gaps folded into one space and none at
+ * either end. */
+void tr_buf_add_folded(tr_buf *b, const char *s, size_t n);
+
+/* What a block shows in captions, and how its spoken offsets lead there. */
+typedef struct tr_view {
+  const char *shown; /* the written text, or the spoken one */
+  size_t shown_len;
+  size_t spoken_len;
+  const ac_span *map; /* NULL when shown offsets equal spoken ones */
+  size_t n_map;
+  int fallback; /* written text differed but had no map: showing spoken */
+} tr_view;
+
+/* The view of a block: its written text through its map, or its spoken
+ * text when written is NULL. A written text that differs in length from
+ * the spoken one without a map cannot be timed, so the spoken text is
+ * shown instead and `fallback` is set. */
+void tr_view_init(tr_view *v, const ac_block *b);
+
+/* The offset in v->shown of spoken byte offset `spoken` (clamped to the
+ * text). Inside a span whose spoken bytes replaced written ones of another
+ * length ("$5" spoken as "five dollars"), every offset maps to the span's
+ * start, so the written form is shown whole, timed from its first spoken
+ * word. The result never falls inside a UTF-8 sequence. */
+size_t tr_view_offset(const tr_view *v, size_t spoken);
+
+#endif
