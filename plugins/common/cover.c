@@ -140,9 +140,10 @@ int ac_cover_probe(const unsigned char *data, size_t len, ac_cover_info *info,
   }
   /* Name the first bytes: they usually tell what the file is instead. */
   char hex[3 * 8 + 1] = "";
-  size_t n = len < 8 ? len : 8;
+  size_t n = len < 8 ? len : 8, used = 0;
   for (size_t i = 0; i < n; i++)
-    snprintf(hex + 3 * i, sizeof hex - 3 * i, "%s%02x", i ? " " : "", data[i]);
+    used += (size_t)snprintf(hex + used, sizeof hex - used, "%s%02x",
+                             i ? " " : "", data[i]);
   snprintf(why, whylen, "not a JPEG or PNG image (it starts with bytes %s)",
            hex);
   return AC_ERR_FORMAT;
@@ -271,12 +272,12 @@ static double coverage(double sd) {
 }
 
 typedef struct mark {
-  double cx, cy;      /* centre, pixels */
-  double dot;         /* dot radius */
-  double radius[3];   /* arc radii */
-  double half_width;  /* arc stroke half width */
+  double cx, cy;       /* centre, pixels */
+  double dot;          /* dot radius */
+  double radius[3];    /* arc radii */
+  double half_width;   /* arc stroke half width */
   double sin_a, cos_a; /* half aperture of each arc */
-  double extent;      /* beyond this distance nothing is drawn */
+  double extent;       /* beyond this distance nothing is drawn */
 } mark;
 
 /* Distance from (px, py), folded into the first quadrant, to an arc of
@@ -301,9 +302,9 @@ static void draw_row(const mark *m, uint32_t y, uint32_t size, rgb bg,
     double px = fabs(x + 0.5 - m->cx);
     if (px * px + py * py < m->extent * m->extent) {
       for (int i = 0; i < 3; i++) {
-        double a = arc_alpha[i] *
-                   coverage(arc_distance(m, px, py, m->radius[i]) -
-                            m->half_width);
+        double a =
+            arc_alpha[i] *
+            coverage(arc_distance(m, px, py, m->radius[i]) - m->half_width);
         c.r = mix(c.r, arc_colour.r, a);
         c.g = mix(c.g, arc_colour.g, a);
         c.b = mix(c.b, arc_colour.b, a);
@@ -321,30 +322,29 @@ static void draw_row(const mark *m, uint32_t y, uint32_t size, rgb bg,
 
 static int write_chunk(FILE *f, const char *type, const unsigned char *data,
                        uint32_t len) {
-  unsigned char head[8] = {(unsigned char)(len >> 24),
-                           (unsigned char)(len >> 16),
-                           (unsigned char)(len >> 8),
-                           (unsigned char)len,
-                           (unsigned char)type[0],
-                           (unsigned char)type[1],
-                           (unsigned char)type[2],
-                           (unsigned char)type[3]};
+  unsigned char head[8] = {
+      (unsigned char)(len >> 24), (unsigned char)(len >> 16),
+      (unsigned char)(len >> 8),  (unsigned char)len,
+      (unsigned char)type[0],     (unsigned char)type[1],
+      (unsigned char)type[2],     (unsigned char)type[3]};
   uLong crc = crc32(0L, head + 4, 4);
   if (len)
     crc = crc32(crc, data, len);
   unsigned char tail[4] = {(unsigned char)(crc >> 24),
                            (unsigned char)(crc >> 16),
                            (unsigned char)(crc >> 8), (unsigned char)crc};
-  return fwrite(head, 1, 8, f) == 8 && fwrite(data, 1, len, f) == len &&
-                 fwrite(tail, 1, 4, f) == 4
-             ? 0
-             : -1;
+  /* IEND has no data: fwrite must not see its NULL pointer. */
+  int ok = fwrite(head, 1, 8, f) == 8 &&
+           (len == 0 || fwrite(data, 1, len, f) == len) &&
+           fwrite(tail, 1, 4, f) == 4;
+  return ok ? 0 : -1;
 }
 
 /* Streams the image through deflate into IDAT chunks, one row at a time, so
  * a 3000x3000 cover needs a row of memory, not 27 MB. */
 static int write_png(FILE *f, uint32_t size, const char *seed) {
-  const rgb *colours = palette[fnv1a(seed) % (sizeof palette / sizeof *palette)];
+  const rgb *colours =
+      palette[fnv1a(seed) % (sizeof palette / sizeof *palette)];
   double u = size / 1000.0; /* design units */
   mark m = {.cx = size / 2.0,
             .cy = size / 2.0,
@@ -357,14 +357,19 @@ static int write_png(FILE *f, uint32_t size, const char *seed) {
 
   if (fwrite(png_magic, 1, 8, f) != 8)
     return -1;
-  unsigned char ihdr[13] = {
-      (unsigned char)(size >> 24), (unsigned char)(size >> 16),
-      (unsigned char)(size >> 8),  (unsigned char)size,
-      (unsigned char)(size >> 24), (unsigned char)(size >> 16),
-      (unsigned char)(size >> 8),  (unsigned char)size,
-      8, /* bits per sample */
-      2, /* truecolour RGB */
-      0, 0, 0};
+  unsigned char ihdr[13] = {(unsigned char)(size >> 24),
+                            (unsigned char)(size >> 16),
+                            (unsigned char)(size >> 8),
+                            (unsigned char)size,
+                            (unsigned char)(size >> 24),
+                            (unsigned char)(size >> 16),
+                            (unsigned char)(size >> 8),
+                            (unsigned char)size,
+                            8, /* bits per sample */
+                            2, /* truecolour RGB */
+                            0,
+                            0,
+                            0};
   /* sRGB (perceptual) states the colour space outright. */
   static const unsigned char srgb[1] = {0};
   if (write_chunk(f, "IHDR", ihdr, 13) || write_chunk(f, "sRGB", srgb, 1))
@@ -475,8 +480,8 @@ out:
   return rc;
 }
 
-int ac_cover_ensure_default(const char *site_dir, const char *seed,
-                            char **path, char *why, size_t whylen) {
+int ac_cover_ensure_default(const char *site_dir, const char *seed, char **path,
+                            char *why, size_t whylen) {
   size_t len = strlen(site_dir) + 1 + sizeof AC_COVER_DEFAULT_NAME;
   char *p = malloc(len);
   if (!p) {
@@ -486,8 +491,8 @@ int ac_cover_ensure_default(const char *site_dir, const char *seed,
   snprintf(p, len, "%s/%s", site_dir, AC_COVER_DEFAULT_NAME);
   struct stat sb;
   if (stat(p, &sb) != 0) {
-    int rc = ac_cover_write_default(p, AC_COVER_DEFAULT_SIZE, seed, why,
-                                    whylen);
+    int rc =
+        ac_cover_write_default(p, AC_COVER_DEFAULT_SIZE, seed, why, whylen);
     if (rc) {
       free(p);
       return rc;

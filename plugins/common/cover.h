@@ -68,7 +68,7 @@ int ac_cover_write_default(const char *path, uint32_t size, const char *seed,
 /* Makes sure SITE/cover.png exists, drawing it once (AC_COVER_DEFAULT_SIZE)
  * when it does not; an existing file is left alone, since the user may have
  * replaced it. *path (malloc'd) receives its path. */
-int ac_cover_ensure_default(const char *site_dir, const char *seed,
-                            char **path, char *why, size_t whylen);
+int ac_cover_ensure_default(const char *site_dir, const char *seed, char **path,
+                            char *why, size_t whylen);
 
 #endif

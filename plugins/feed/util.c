@@ -1,0 +1,570 @@
+/* Text, dates, URLs, UUIDs and files for the feed publisher (see feed.h). */
+#include "feed.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha1.h>
+#include <nettle/version.h>
+
+/* ---- Growing strings ---------------------------------------------------- */
+
+static int sb_reserve(strbuf *b, size_t more) {
+  if (b->oom)
+    return -1;
+  if (b->len + more + 1 <= b->cap)
+    return 0;
+  size_t cap = b->cap ? b->cap : 256;
+  while (cap < b->len + more + 1)
+    cap *= 2;
+  char *grown = realloc(b->data, cap);
+  if (!grown) {
+    b->oom = 1;
+    return -1;
+  }
+  b->data = grown;
+  b->cap = cap;
+  return 0;
+}
+
+void sb_add(strbuf *b, const char *s, size_t len) {
+  if (sb_reserve(b, len))
+    return;
+  memcpy(b->data + b->len, s, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void sb_puts(strbuf *b, const char *s) {
+  sb_add(b, s, strlen(s));
+}
+
+void sb_printf(strbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || sb_reserve(b, (size_t)n))
+    return;
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+}
+
+char *sb_take(strbuf *b) {
+  if (b->oom) {
+    free(b->data);
+    memset(b, 0, sizeof *b);
+    return NULL;
+  }
+  char *s = b->data ? b->data : strdup("");
+  memset(b, 0, sizeof *b);
+  return s;
+}
+
+/* ---- Text --------------------------------------------------------------- */
+
+/* Decodes one UTF-8 character at s (n bytes available). Returns its length,
+ * or 0 when the bytes are not valid UTF-8 (overlong forms, surrogates and
+ * values past U+10FFFF included). */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+  if (s[0] < 0x80) {
+    *cp = s[0];
+    return 1;
+  }
+  size_t len;
+  uint32_t min;
+  if ((s[0] & 0xE0) == 0xC0) {
+    len = 2, min = 0x80, *cp = s[0] & 0x1F;
+  } else if ((s[0] & 0xF0) == 0xE0) {
+    len = 3, min = 0x800, *cp = s[0] & 0x0F;
+  } else if ((s[0] & 0xF8) == 0xF0) {
+    len = 4, min = 0x10000, *cp = s[0] & 0x07;
+  } else {
+    return 0;
+  }
+  if (n < len)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xC0) != 0x80)
+      return 0;
+    *cp = (*cp << 6) | (s[i] & 0x3F);
+  }
+  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
+    return 0;
+  return len;
+}
+
+char *feed_clean_text(const char *s, int one_line) {
+  if (!s)
+    return NULL;
+  size_t n = strlen(s);
+  strbuf b = {0};
+  int space = 0; /* a white-space run is pending */
+  for (size_t i = 0; i < n;) {
+    uint32_t cp;
+    size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    if (len == 0) {
+      /* Flush pending space, then stand in for the broken byte. */
+      if (one_line && space && b.len)
+        sb_add(&b, " ", 1);
+      space = 0;
+      sb_puts(&b, "\xEF\xBF\xBD");
+      i++;
+      continue;
+    }
+    i += len;
+    if (cp == '\r') {
+      if (i < n && s[i] == '\n')
+        continue; /* CR LF: the LF follows */
+      cp = '\n';
+    }
+    if (cp == ' ' || cp == '\t' || cp == '\n') {
+      if (one_line) {
+        space = ' ';
+        continue;
+      }
+      /* Keep line structure; trailing white space is trimmed below. */
+    } else if (cp < 0x20 || cp == 0x7F || cp == 0xFFFE || cp == 0xFFFF) {
+      continue; /* XML 1.0 cannot carry C0 controls; DEL has no use here */
+    }
+    if (one_line && space && b.len)
+      sb_add(&b, " ", 1);
+    space = 0;
+    if (!one_line && b.len == 0 && (cp == ' ' || cp == '\t' || cp == '\n'))
+      continue; /* leading white space */
+    sb_add(&b, s + i - len, len);
+  }
+  char *out = sb_take(&b);
+  if (out && !one_line) {
+    size_t end = strlen(out);
+    while (end && (out[end - 1] == ' ' || out[end - 1] == '\t' ||
+                   out[end - 1] == '\n'))
+      end--;
+    out[end] = '\0';
+  }
+  return out;
+}
+
+size_t feed_utf8_cut(const char *s, size_t max) {
+  size_t n = strlen(s);
+  if (n <= max)
+    return n;
+  size_t cut = max;
+  while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+    cut--;
+  return cut;
+}
+
+char *feed_truncate(const char *s, size_t max_bytes) {
+  size_t n = strlen(s);
+  if (n <= max_bytes)
+    return strdup(s);
+  static const char ellipsis[] = "\xE2\x80\xA6"; /* U+2026 */
+  size_t room = max_bytes > 3 ? max_bytes - 3 : 0;
+  size_t cut = feed_utf8_cut(s, room);
+  /* Prefer ending at a word, unless that throws away over a fifth. */
+  size_t word = cut;
+  while (word > 0 && s[word] != ' ' && s[word] != '\n')
+    word--;
+  if (word > cut - cut / 5)
+    cut = word;
+  while (cut > 0 && (s[cut - 1] == ' ' || s[cut - 1] == '\n' ||
+                     s[cut - 1] == ',' || s[cut - 1] == ';'))
+    cut--;
+  char *out = malloc(cut + sizeof ellipsis);
+  if (!out)
+    return NULL;
+  memcpy(out, s, cut);
+  memcpy(out + cut, ellipsis, sizeof ellipsis);
+  return out;
+}
+
+/* ---- Dates -------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * days_from_civil), so no time zone or libc extension is involved. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  unsigned yoe = (unsigned)(y - era * 400);
+  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
+  z += 719468;
+  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  unsigned doe = (unsigned)(z - era * 146097);
+  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  unsigned mp = (5 * doy + 2) / 153;
+  *d = doy - (153 * mp + 2) / 5 + 1;
+  *m = mp < 10 ? mp + 3 : mp - 9;
+  *y = (int64_t)yoe + era * 400 + (*m <= 2);
+}
+
+/* Reads exactly n digits. */
+static int digits(const char **p, int n, int *out) {
+  int v = 0;
+  for (int i = 0; i < n; i++) {
+    if (!isdigit((unsigned char)(*p)[i]))
+      return -1;
+    v = v * 10 + ((*p)[i] - '0');
+  }
+  *p += n;
+  *out = v;
+  return 0;
+}
+
+static int is_leap(int y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+int feed_parse_date(const char *s, int64_t *out) {
+  if (!s)
+    return -1;
+  while (isspace((unsigned char)*s))
+    s++;
+  int y, mo, d, h = 12, mi = 0, sec = 0;
+  if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
+      digits(&s, 2, &d))
+    return -1;
+  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
+    return -1;
+  int64_t offset = 0;
+  if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
+    s++;
+    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
+      return -1;
+    if (*s == ':') {
+      s++;
+      if (digits(&s, 2, &sec))
+        return -1;
+      if (*s == '.' || *s == ',') { /* fraction: dropped */
+        s++;
+        if (!isdigit((unsigned char)*s))
+          return -1;
+        while (isdigit((unsigned char)*s))
+          s++;
+      }
+    }
+    /* 60 admits a leap second, which lands on the next minute's start. */
+    if (h > 23 || mi > 59 || sec > 60)
+      return -1;
+    if (*s == 'Z' || *s == 'z') {
+      s++;
+    } else if (*s == '+' || *s == '-') {
+      int sign = *s++ == '-' ? -1 : 1, oh, om;
+      if (digits(&s, 2, &oh))
+        return -1;
+      if (*s == ':')
+        s++;
+      if (digits(&s, 2, &om) || oh > 23 || om > 59)
+        return -1;
+      offset = sign * (oh * 3600 + om * 60);
+    }
+  }
+  while (isspace((unsigned char)*s))
+    s++;
+  if (*s)
+    return -1;
+  *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
+         mi * 60 + sec - offset;
+  return 0;
+}
+
+void feed_format_date(int64_t t, char *out, size_t outlen) {
+  static const char *const wday[] = {"Thu", "Fri", "Sat", "Sun",
+                                     "Mon", "Tue", "Wed"}; /* from 1970-01-01 */
+  static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+  int64_t secs = t - days * 86400;
+  int64_t y;
+  unsigned m, d;
+  civil_from_days(days, &y, &m, &d);
+  int64_t w = days % 7;
+  if (w < 0)
+    w += 7;
+  snprintf(out, outlen, "%s, %02u %s %04lld %02d:%02d:%02d +0000", wday[w], d,
+           mon[m - 1], (long long)y, (int)(secs / 3600), (int)(secs / 60 % 60),
+           (int)(secs % 60));
+}
+
+/* ---- URLs and identifiers ----------------------------------------------- */
+
+int feed_is_http_url(const char *s) {
+  return s && (strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0);
+}
+
+char *feed_url_join(const char *base, const char *relpath) {
+  static const char hex[] = "0123456789ABCDEF";
+  strbuf b = {0};
+  sb_puts(&b, base);
+  for (const unsigned char *p = (const unsigned char *)relpath; *p; p++) {
+    if (isalnum(*p) || strchr("-._~/", *p)) {
+      sb_add(&b, (const char *)p, 1);
+    } else {
+      char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+      sb_add(&b, esc, 3);
+    }
+  }
+  return sb_take(&b);
+}
+
+static void sha1(const void *a, size_t alen, const void *b, size_t blen,
+                 uint8_t digest[SHA1_DIGEST_SIZE]) {
+  struct sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, alen, a);
+  sha1_update(&ctx, blen, b);
+#if NETTLE_VERSION_MAJOR > 3 ||                                                \
+    (NETTLE_VERSION_MAJOR == 3 && NETTLE_VERSION_MINOR >= 10)
+  sha1_digest(&ctx, digest); /* nettle 3.10 dropped the length argument */
+#else
+  sha1_digest(&ctx, SHA1_DIGEST_SIZE, digest);
+#endif
+}
+
+/* ead4c236-bf58-58c6-a2c6-a6b28d128cb6, the Podcasting 2.0 namespace. */
+static const uint8_t podcast_ns[16] = {0xea, 0xd4, 0xc2, 0x36, 0xbf, 0x58,
+                                       0x58, 0xc6, 0xa2, 0xc6, 0xa6, 0xb2,
+                                       0x8d, 0x12, 0x8c, 0xb6};
+
+void feed_uuid5(const char *name, size_t len, char out[37]) {
+  uint8_t h[SHA1_DIGEST_SIZE];
+  sha1(podcast_ns, sizeof podcast_ns, name, len, h);
+  h[6] = (uint8_t)((h[6] & 0x0F) | 0x50); /* version 5 */
+  h[8] = (uint8_t)((h[8] & 0x3F) | 0x80); /* RFC 4122 variant */
+  char *o = out;
+  for (int i = 0; i < 16; i++) {
+    if (i == 4 || i == 6 || i == 8 || i == 10)
+      *o++ = '-';
+    o += sprintf(o, "%02x", h[i]);
+  }
+  *o = '\0';
+}
+
+void feed_podcast_guid(const char *feed_url, char out[37]) {
+  const char *s = strstr(feed_url, "://");
+  s = s ? s + 3 : feed_url;
+  size_t len = strlen(s);
+  while (len > 0 && s[len - 1] == '/')
+    len--;
+  feed_uuid5(s, len, out);
+}
+
+int feed_is_uuid(const char *s) {
+  if (!s || strlen(s) != 36)
+    return 0;
+  for (int i = 0; i < 36; i++) {
+    int dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !isxdigit((unsigned char)s[i]))
+      return 0;
+  }
+  return 1;
+}
+
+/* ---- Files -------------------------------------------------------------- */
+
+char *feed_path_join(const char *a, const char *b) {
+  size_t la = strlen(a);
+  int slash = la > 0 && a[la - 1] != '/';
+  size_t len = la + (size_t)slash + strlen(b) + 1;
+  char *out = malloc(len);
+  if (out)
+    snprintf(out, len, "%s%s%s", a, slash ? "/" : "", b);
+  return out;
+}
+
+/* A relative path that stays where it starts: no "..", not absolute. */
+static int contained(const char *rel) {
+  if (!*rel || rel[0] == '/')
+    return 0;
+  for (const char *p = rel; *p;) {
+    size_t n = strcspn(p, "/");
+    if (n == 2 && p[0] == '.' && p[1] == '.')
+      return 0;
+    p += n;
+    while (*p == '/')
+      p++;
+  }
+  return 1;
+}
+
+char *feed_site_relative(const char *site_dir, const char *site_real,
+                         const char *path) {
+  struct stat sb;
+  if (stat(path, &sb) != 0)
+    return NULL;
+  /* Spelled under SITE: take the rest as it is, so a symlinked folder in
+   * the site (episodes/ on another disk) keeps its name. */
+  size_t n = strlen(site_dir);
+  while (n > 1 && site_dir[n - 1] == '/')
+    n--;
+  if (strncmp(path, site_dir, n) == 0 && path[n] == '/') {
+    const char *rel = path + n;
+    while (*rel == '/')
+      rel++;
+    if (contained(rel))
+      return strdup(rel);
+  }
+  /* Otherwise compare real paths ("./site/x" vs "site", absolute vs
+   * relative spellings). */
+  char *real = realpath(path, NULL);
+  if (!real)
+    return NULL;
+  n = strlen(site_real);
+  char *rel = NULL;
+  if (strncmp(real, site_real, n) == 0 && real[n] == '/' && real[n + 1])
+    rel = strdup(real + n + 1);
+  free(real);
+  return rel;
+}
+
+int feed_mkdirs(const char *path) {
+  char *p = strdup(path);
+  if (!p)
+    return -ENOMEM;
+  int rc = 0;
+  for (char *s = p + 1;; s++) {
+    if (*s != '/' && *s != '\0')
+      continue;
+    char c = *s;
+    *s = '\0';
+    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+      rc = -errno;
+      break;
+    }
+    *s = c;
+    if (!c)
+      break;
+  }
+  free(p);
+  return rc;
+}
+
+int feed_write_atomic(const char *path, const void *data, size_t len, char *why,
+                      size_t whylen) {
+  const char *slash = strrchr(path, '/');
+  char *dir = slash ? strndup(path, (size_t)(slash - path + (slash == path)))
+                    : strdup(".");
+  const char *name = slash ? slash + 1 : path;
+  size_t tlen = strlen(path) + 16;
+  char *tmp = malloc(tlen);
+  if (!dir || !tmp) {
+    free(dir);
+    free(tmp);
+    snprintf(why, whylen, "out of memory");
+    return AC_ERR_NOMEM;
+  }
+  snprintf(tmp, tlen, "%.*s.%s.tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0,
+           path, name);
+  int rc = AC_ERR_IO;
+  int fd = mkstemp(tmp);
+  if (fd >= 0) /* mkostemp is a GNU extension */
+    fcntl(fd, F_SETFD, FD_CLOEXEC);
+  if (fd < 0) {
+    snprintf(why, whylen, "%s: cannot create: %s", tmp, strerror(errno));
+    goto out;
+  }
+  const char *p = data;
+  size_t left = len;
+  int e = 0;
+  while (left > 0 && !e) {
+    ssize_t n = write(fd, p, left);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0) {
+      e = n < 0 ? errno : EIO;
+      break;
+    }
+    p += n;
+    left -= (size_t)n;
+  }
+  /* mkostemp creates 0600; a site is served to everyone. */
+  if (!e && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
+    e = errno;
+  if (close(fd) != 0 && !e)
+    e = errno;
+  if (!e && rename(tmp, path) != 0)
+    e = errno;
+  if (e) {
+    unlink(tmp);
+    snprintf(why, whylen, "%s: cannot write: %s", path, strerror(e));
+    goto out;
+  }
+  /* The rename is durable only once the directory is on disk too. */
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    fsync(dfd);
+    close(dfd);
+  }
+  rc = AC_ERR_OK;
+out:
+  free(dir);
+  free(tmp);
+  return rc;
+}
+
+int feed_read_file(const char *path, char **data, size_t *len) {
+  *data = NULL;
+  *len = 0;
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -errno;
+  struct stat sb;
+  if (fstat(fd, &sb) != 0) {
+    int e = errno;
+    close(fd);
+    return -e;
+  }
+  size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 4096;
+  char *buf = malloc(cap);
+  size_t n = 0;
+  int e = 0;
+  while (buf) {
+    if (n + 1 >= cap) {
+      char *grown = realloc(buf, cap * 2);
+      if (!grown) {
+        free(buf);
+        buf = NULL;
+        break;
+      }
+      buf = grown;
+      cap *= 2;
+    }
+    ssize_t got = read(fd, buf + n, cap - n - 1);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got < 0) {
+      e = errno;
+      break;
+    }
+    if (got == 0)
+      break;
+    n += (size_t)got;
+  }
+  close(fd);
+  if (!buf)
+    return -ENOMEM;
+  if (e) {
+    free(buf);
+    return -e;
+  }
+  buf[n] = '\0';
+  *data = buf;
+  *len = n;
+  return 0;
+}
