@@ -110,6 +110,11 @@ START_TEST(markdown_article_becomes_a_tagged_mp3) {
   ck_assert_int_eq(id3_text(&tag, "TYER", buf, sizeof buf), 0);
   ck_assert_str_eq(buf, "2026");
   ck_assert(id3_has(&tag, "COMM"));
+  /* The show has no image, so the site's default cover is embedded. */
+  ck_assert(id3_has(&tag, "APIC"));
+  char *cover = ac_path_join(site, "cover.png");
+  ck_assert_int_eq(access(cover, R_OK), 0);
+  free(cover);
 
   /* Chapters: the title, then one per heading, in time order. */
   id3_chapter ch[16];

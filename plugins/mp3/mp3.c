@@ -12,6 +12,7 @@
  */
 #include "articast/plugin.h"
 #include "chapters.h" /* plugins/common */
+#include "cover.h"
 #include "encoder.h"
 #include "id3.h"
 #include "outfile.h"
@@ -184,6 +185,40 @@ static char *local_image(const char *ref, const char *source) {
   return p;
 }
 
+/* The show's cover when it is a local file, else the site's default cover
+ * (drawn once by the shared cover code, and used by the feed too), so every
+ * episode carries art a podcast app can show. */
+static int show_cover(ac_stage *st, mp3_state *s) {
+  const ac_show *show = st->episode->show;
+  char why[256];
+  ac_cover_info info;
+  if (show && nonempty(show->image) && access(show->image, R_OK) == 0) {
+    if (ac_cover_load(show->image, &s->cover, &s->cover_len, &info, why,
+                      sizeof why) == 0) {
+      s->cover_mime = info.mime_type;
+      return 0;
+    }
+    st->host->log(st, AC_LOG_WARN, "not embedding the show image: %s", why);
+    return 0;
+  }
+  if (show && nonempty(show->image))
+    return 0; /* a URL: the feed points at it; nothing local to embed */
+  if (!st->episode->site_dir)
+    return 0;
+  char *path = NULL;
+  if (ac_cover_ensure_default(st->episode->site_dir, show ? show->title : NULL,
+                              &path, why, sizeof why) != 0 ||
+      ac_cover_load(path, &s->cover, &s->cover_len, &info, why, sizeof why) !=
+          0) {
+    st->host->log(st, AC_LOG_WARN, "no default cover: %s", why);
+    free(path);
+    return 0;
+  }
+  s->cover_mime = info.mime_type;
+  free(path);
+  return 0;
+}
+
 /* Loads the cover: the `cover` option (whose problems fail the stage: the
  * user asked for it), else the article's image when it is a local JPEG or
  * PNG (skipped with a warning otherwise). */
@@ -194,13 +229,12 @@ static int load_cover(ac_stage *st, mp3_priv *p) {
   char *path = explicit_path ? strdup(explicit_path)
                              : local_image(doc ? doc->image : NULL,
                                            doc ? doc->source : NULL);
-  if (!path) {
-    if (explicit_path)
-      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-    if (doc && nonempty(doc->image))
-      st->host->log(st, AC_LOG_DEBUG, "no local cover image at %s", doc->image);
-    return 0;
-  }
+  if (!path && explicit_path)
+    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  if (!path && doc && nonempty(doc->image))
+    st->host->log(st, AC_LOG_DEBUG, "no local cover image at %s", doc->image);
+  if (!path)
+    return show_cover(st, s);
   int e = read_small_file(path, MAX_COVER_BYTES, &s->cover, &s->cover_len);
   const char *mime = e == 0 ? id3_image_mime(s->cover, s->cover_len) : NULL;
   if (e == 0 && mime) {
