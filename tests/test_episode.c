@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "id3_read.h"
 
+#include <ebur128.h>
 #include <fcntl.h>
 #include <math.h>
 #include <sndfile.h>
@@ -71,6 +72,26 @@ static char *episode_file(const char *slug, const char *ext) {
   return path;
 }
 
+/* Integrated loudness (LUFS) and true peak (dBTP) of a decoded file, the
+ * mono signal measured as one channel, as ffmpeg's ebur128 filter does. */
+static void loudness_of(const char *path, double *lufs, double *peak_db) {
+  SF_INFO info = {0};
+  SNDFILE *sf = sf_open(path, SFM_READ, &info);
+  ck_assert_ptr_nonnull(sf);
+  ebur128_state *st = ebur128_init(1, (unsigned long)info.samplerate,
+                                   EBUR128_MODE_I | EBUR128_MODE_TRUE_PEAK);
+  float buf[4096];
+  sf_count_t got;
+  while ((got = sf_readf_float(sf, buf, 4096)) > 0)
+    ebur128_add_frames_float(st, buf, (size_t)got);
+  sf_close(sf);
+  double peak;
+  ck_assert_int_eq(ebur128_loudness_global(st, lufs), EBUR128_SUCCESS);
+  ck_assert_int_eq(ebur128_true_peak(st, 0, &peak), EBUR128_SUCCESS);
+  *peak_db = 20 * log10(peak);
+  ebur128_destroy(&st);
+}
+
 START_TEST(markdown_article_becomes_a_tagged_mp3) {
   char *out = NULL;
   char *args = NULL;
@@ -92,6 +113,12 @@ START_TEST(markdown_article_becomes_a_tagged_mp3) {
   sf_count_t decoded = frames_of(mp3, &rate);
   ck_assert_int_gt(synthesized, 22050 * 60); /* over a minute of speech */
   ck_assert_int_eq(decoded, synthesized);
+
+  /* Podcast loudness on the finished MP3: -16 LUFS, true peak <= -1 dBTP. */
+  double lufs, peak_db;
+  loudness_of(mp3, &lufs, &peak_db);
+  ck_assert_msg(fabs(lufs + 16) <= 1.0, "loudness %.2f LUFS", lufs);
+  ck_assert_msg(peak_db <= -1.0, "true peak %.2f dBTP", peak_db);
 
   /* The tags a podcast app shows. */
   id3_tag tag;
