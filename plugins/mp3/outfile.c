@@ -1,6 +1,7 @@
 /* Temporary-then-rename output files; see outfile.h. */
 #include "outfile.h"
 
+#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@ void outfile_init(outfile *f) {
   f->final_path = NULL;
   f->temp_path = NULL;
   f->fd = -1;
+  f->anonymous = 0;
 }
 
 /* mkdir -p of the directory part of path. */
@@ -60,6 +62,19 @@ int outfile_open(outfile *f, const char *final_path, const char *kind,
              strerror(errno));
     outfile_discard(f);
     return -1;
+  }
+  /* An unnamed file in the final directory; it gets a name at commit. */
+  char *dir = strdup(final_path);
+  char *slash = dir ? strrchr(dir, '/') : NULL;
+  if (slash)
+    *slash = '\0';
+  f->fd =
+      dir ? open(slash ? (dir[0] ? dir : "/") : ".", O_TMPFILE | O_RDWR, 0600)
+          : -1;
+  free(dir);
+  if (f->fd >= 0) {
+    f->anonymous = 1;
+    return 0;
   }
   f->fd = mkstemp(f->temp_path);
   if (f->fd < 0) {
@@ -120,6 +135,26 @@ int outfile_commit(outfile *f, char *err, size_t errlen) {
     outfile_discard(f);
     return -1;
   }
+  if (f->anonymous) {
+    /* Give the finished file its temporary name, then rename as usual. */
+    char proc[64];
+    snprintf(proc, sizeof proc, "/proc/self/fd/%d", f->fd);
+    int fd = mkstemp(f->temp_path); /* reserve a unique name */
+    if (fd >= 0) {
+      close(fd);
+      unlink(f->temp_path);
+    }
+    if (fd < 0 || linkat(AT_FDCWD, proc, AT_FDCWD, f->temp_path,
+                         AT_SYMLINK_FOLLOW) != 0) {
+      snprintf(err, errlen, "cannot name %s: %s", f->final_path,
+               strerror(errno));
+      free(f->temp_path); /* nothing carries that name */
+      f->temp_path = NULL;
+      outfile_discard(f);
+      return -1;
+    }
+    f->anonymous = 0;
+  }
   int fd = f->fd;
   f->fd = -1;
   if (close(fd) != 0) {
@@ -143,8 +178,9 @@ void outfile_discard(outfile *f) {
   if (f->fd >= 0)
     close(f->fd);
   f->fd = -1;
-  if (f->temp_path)
+  if (f->temp_path && !f->anonymous)
     unlink(f->temp_path);
+  f->anonymous = 0;
   free(f->temp_path);
   f->temp_path = NULL;
   free(f->final_path);

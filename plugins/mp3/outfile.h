@@ -14,14 +14,18 @@ typedef struct outfile {
   char *final_path; /* where commit puts it; kept until discard */
   char *temp_path;  /* NULL once committed or discarded */
   int fd;           /* open read/write on temp_path, or -1 */
+  int anonymous;    /* no name yet (O_TMPFILE): a killed process leaves
+                       nothing behind; commit links it as temp_path */
 } outfile;
 
 /* Marks f as holding nothing, so that outfile_discard() is always safe. */
 void outfile_init(outfile *f);
 
-/* Creates "<final_path>.<kind>-XXXXXX" (mode 0600 until committed), making
- * the parent directories when missing. Returns 0, or -1 with the reason in
- * err. */
+/* Creates the temporary file beside final_path (mode 0600 until committed),
+ * making the parent directories when missing. Where the file system allows
+ * it the file has no name until commit (O_TMPFILE), so a process killed
+ * mid-episode leaves no debris; elsewhere it is "<final_path>.<kind>-XXXXXX".
+ * Returns 0, or -1 with the reason in err. */
 int outfile_open(outfile *f, const char *final_path, const char *kind,
                  char *err, size_t errlen);
 
