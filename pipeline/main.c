@@ -1,6 +1,7 @@
 /* The articast command line. */
 #include "core.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -220,35 +221,57 @@ static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
   return AC_EXIT_OK;
 }
 
+/* Renders one article in a child process of its own: espeak-ng's output
+ * drifts by a few samples when one process synthesizes several texts, and
+ * a fresh process per article makes every episode byte-identical whatever
+ * the batch and -j. */
+static int render_one(ac_pipeline *pl, const char *article, cli *c) {
+  fflush(stdout);
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("articast: fork");
+    return AC_EXIT_FAILURE;
+  }
+  if (pid == 0) {
+    char err[2048] = "";
+    int rc =
+        ac_run_episode(pl, article, c->quiet ? NULL : stdout, err, sizeof err);
+    fflush(stdout);
+    if (rc)
+      fprintf(stderr, "articast: %s\n", err);
+    _exit(rc);
+  }
+  int status;
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR)
+      return AC_EXIT_FAILURE;
+  }
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  fprintf(stderr, "articast: %s: the rendering process died (signal %d)\n",
+          article, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  return AC_EXIT_FAILURE;
+}
+
 /* Renders articles taking the next one from a shared counter, so workers
  * stay busy whatever the articles' lengths; returns the first failure. */
 static int render_share(ac_pipeline *pl, char **articles, int count,
                         atomic_int *next, cli *c) {
   int rc = AC_EXIT_OK;
   for (int i; (i = atomic_fetch_add(next, 1)) < count;) {
-    char err[2048] = "";
-    int one = ac_run_episode(pl, articles[i], c->quiet ? NULL : stdout, err,
-                             sizeof err);
-    fflush(stdout);
-    if (one) {
-      fprintf(stderr, "articast: %s\n", err);
-      if (!rc)
-        rc = one; /* keep going: one bad article must not stop a batch */
-    }
+    int one = render_one(pl, articles[i], c);
+    if (one && !rc)
+      rc = one; /* keep going: one bad article must not stop a batch */
   }
   return rc;
 }
 
 /* espeak-ng allows one synthesis per process, so parallel rendering uses
- * worker processes; each loads its engine after the fork. */
+ * worker processes, each taking articles from a shared counter. */
 static int render_all(ac_pipeline *pl, char **articles, int count, cli *c) {
   int workers = c->jobs > 0 ? c->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (workers > count)
     workers = count;
-  if (workers <= 1) {
-    atomic_int next = 0;
-    return render_share(pl, articles, count, &next, c);
-  }
   atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (next == MAP_FAILED) {
@@ -256,6 +279,11 @@ static int render_all(ac_pipeline *pl, char **articles, int count, cli *c) {
     return AC_EXIT_FAILURE;
   }
   atomic_init(next, 0);
+  if (workers <= 1) {
+    int rc = render_share(pl, articles, count, next, c);
+    munmap(next, sizeof *next);
+    return rc;
+  }
   fflush(stdout);
   int rc = AC_EXIT_OK, started = 0;
   for (int w = 0; w < workers; w++) {

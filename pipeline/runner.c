@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* A configured stage name resolved to a plugin; NULL when a default stage
  * is not installed. */
@@ -138,11 +139,15 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
   char *data = NULL;
   size_t len = 0;
   int e = 0;
+  /* An http(s) URL is not read here: the source stage whose probe accepts
+   * it without data downloads it (see plugin.h). */
+  bool is_url = strncasecmp(input, "http://", 7) == 0 ||
+                strncasecmp(input, "https://", 8) == 0;
   if (pl->text_override) {
     data = strdup(pl->text_override);
     len = data ? strlen(data) : 0;
     e = data ? 0 : -ENOMEM;
-  } else {
+  } else if (!is_url) {
     e = ac_read_file(input, &data, &len);
   }
   if (e) {

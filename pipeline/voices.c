@@ -99,6 +99,20 @@ static int handle_voice_entry(voice_parse *p, const char *section,
       return 1;
     }
   }
+  if (strcmp(key, "loudness_gain_db") == 0) {
+    char *end;
+    double g = strtod(value, &end);
+    if (end == value || *end || g < -20 || g > 30) {
+      snprintf(p->err, p->errlen,
+               "%s:%d: loudness_gain_db must be a number from -20 to 30, "
+               "not '%s'",
+               file, line, value);
+      return 0;
+    }
+    vp->voice.loudness_gain_db = g;
+    vp->voice.loudness_calibrated = 1;
+    return 1;
+  }
   int slot = strcmp(key, "description") == 0    ? S_DESCRIPTION
              : strcmp(key, "espeak_voice") == 0 ? S_ESPEAK
              : strcmp(key, "language") == 0     ? S_LANGUAGE
@@ -107,7 +121,8 @@ static int handle_voice_entry(voice_parse *p, const char *section,
   if (slot < 0) {
     snprintf(p->err, p->errlen,
              "%s:%d: unknown key '%s' (valid: description espeak_voice "
-             "language rate pitch range word_gap lexicons)",
+             "language rate pitch range word_gap lexicons "
+             "loudness_gain_db)",
              file, line, key);
     return 0;
   }

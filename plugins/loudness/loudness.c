@@ -78,7 +78,8 @@
  * true_peak_db. */
 #define LIMIT_MARGIN_DB 0.2
 
-enum { MODE_MEASURE, MODE_GAIN };
+/* Option indices; auto is resolved in create to one of the other two. */
+enum { MODE_MEASURE, MODE_GAIN, MODE_AUTO };
 
 typedef struct mark_queue {
   ac_mark *items;
@@ -147,14 +148,16 @@ typedef struct loudness_priv {
   size_t n_out_marks, cap_out_marks;
 } loudness_priv;
 
-static const char *const loudness_modes[] = {"measure", "gain", NULL};
+static const char *const loudness_modes[] = {"measure", "gain", "auto", NULL};
 
 #define OPT(name, type, field, def, lo, hi, choices, help)                     \
   { name, type, offsetof(loudness_priv, field), def, lo, hi, choices, help }
 static const ac_option loudness_options[] = {
-    OPT("mode", AC_OPT_CHOICE, mode, "measure", 0, 0, loudness_modes,
+    OPT("mode", AC_OPT_CHOICE, mode, "auto", 0, 0, loudness_modes,
         "measure: two passes to reach target_lufs (spools the audio to "
-        "$TMPDIR); gain: one pass applying gain_db"),
+        "$TMPDIR); gain: one pass applying gain_db; auto: one pass with the "
+        "voice profile's calibrated loudness_gain_db when it has one and "
+        "target and ceiling are the defaults, else measure"),
     OPT("target_lufs", AC_OPT_DOUBLE, target_lufs, "-16", -40, -5, NULL,
         "integrated loudness to reach in measure mode, LUFS (BS.1770; mono "
         "measured as one channel, as ffmpeg's ebur128 reads it)"),
@@ -814,6 +817,21 @@ static int loudness_flush(ac_stage *st) {
 
 static int loudness_create(ac_stage *st) {
   loudness_priv *p = st->priv;
+  if (p->mode == MODE_AUTO) {
+    /* espeak-ng's loudness per voice and settings is steady (paragraphs
+     * differ by about 0.1 LU), so a gain calibrated per voice lands the
+     * target in one pass; the calibration holds for -16 LUFS / -1.5 dBTP. */
+    const ac_voice *v = st->episode ? st->episode->voice : NULL;
+    if (v && v->loudness_calibrated && p->target_lufs == -16.0 &&
+        p->true_peak_db == -1.5) {
+      p->mode = MODE_GAIN;
+      p->gain_db = v->loudness_gain_db;
+      st->host->log(st, AC_LOG_DEBUG, "calibrated gain %+.2f dB for voice %s",
+                    p->gain_db, v->name);
+    } else {
+      p->mode = MODE_MEASURE;
+    }
+  }
   p->gain = p->mode == MODE_GAIN ? pow(10.0, p->gain_db / 20.0) : 1.0;
   p->scratch = malloc(BLOCK * sizeof *p->scratch);
   p->lim_in = malloc(BLOCK * sizeof *p->lim_in);

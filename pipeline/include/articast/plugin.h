@@ -237,6 +237,11 @@ typedef struct ac_voice {
   const char *const *lexicons; /* lexicon files to apply, highest priority
                                   first */
   size_t n_lexicons;
+  /* Gain that brings this voice to -16 LUFS under a -1.5 dBTP ceiling, as
+   * measured by the loudness stage (see tests/bench/calibrate-voices.sh);
+   * valid when loudness_calibrated is non-zero. */
+  double loudness_gain_db;
+  int loudness_calibrated;
 } ac_voice;
 
 /* A file a sink wrote, for the publish stage. */
@@ -334,10 +339,14 @@ typedef struct ac_plugin {
   void (*destroy)(ac_stage *st);
 
   /* Source stages: how well this stage reads `data`, 0 (not at all) to 100.
-   * `name` is the file name or "-". The highest score reads the input. */
+   * `name` is the file name or "-". The highest score reads the input.
+   * When the input is an http:// or https:// URL the host reads nothing:
+   * `name` is the URL, `data` NULL and `len` 0, and a stage that can
+   * download it says so with its score. */
   int (*probe)(const char *name, const char *data, size_t len);
   /* Source stages: fill the empty `doc` from `len` bytes of `data` (not
-   * NUL-terminated). */
+   * NUL-terminated). For a URL (data NULL, see probe) the stage downloads
+   * the page itself. */
   int (*read_source)(ac_stage *st, const char *name, const char *data,
                      size_t len, ac_document *doc);
   /* Text stages: edit the document in place. */
