@@ -66,12 +66,11 @@ static const ac_plugin *pick_source(ac_pipeline *pl, const char *name,
 }
 
 /* Runs one document stage (source or text) and reports its failure. */
-static int run_document_stage(ac_pipeline *pl, const ac_plugin *p,
+static int run_document_stage(const ac_settings *settings, const ac_plugin *p,
                               const char *input, const char *data, size_t len,
                               ac_document *doc, char *err, size_t errlen) {
   char why[1024];
-  ac_stage_instance *si =
-      ac_stage_new(p, &pl->cfg->settings, NULL, why, sizeof why);
+  ac_stage_instance *si = ac_stage_new(p, settings, NULL, why, sizeof why);
   if (!si) {
     snprintf(err, errlen, "%s", why);
     return AC_EXIT_USAGE;
@@ -90,6 +89,79 @@ static int run_document_stage(ac_pipeline *pl, const ac_plugin *p,
   }
   ac_stage_free(si);
   return exit_code;
+}
+
+static int choose_voice(ac_pipeline *pl, const ac_document *doc,
+                        ac_voice_profile *vp, char *err, size_t errlen);
+
+/* Appends `add` to a space-separated list unless it is there already. */
+static int list_append(char **list, const char *add) {
+  size_t n = *list ? strlen(*list) : 0, k = strlen(add);
+  for (const char *p = *list; p && (p = strstr(p, add)); p += k)
+    if ((p == *list || p[-1] == ' ') && (p[k] == ' ' || p[k] == '\0'))
+      return 0;
+  char *grown = realloc(*list, n + k + 2);
+  if (!grown)
+    return AC_ERR_NOMEM;
+  if (n)
+    grown[n++] = ' ';
+  memcpy(grown + n, add, k + 1);
+  *list = grown;
+  return 0;
+}
+
+/* The settings text stages run with: the config's, plus, for a stage with a
+ * `lexicons` option, the show's lexicon and the voice profile's lexicons in
+ * front of what that option already names, so the show's entries win over
+ * the voice's, and the voice's over the stage's defaults. */
+static int text_stage_settings(ac_pipeline *pl, const ac_document *doc,
+                               const ac_plugin *const *text, size_t n_text,
+                               ac_settings *out, char *err, size_t errlen) {
+  const ac_settings *cfg = &pl->cfg->settings;
+  for (size_t i = 0; i < cfg->count; i++)
+    if (ac_settings_add(out, cfg->items[i].plugin, cfg->items[i].key,
+                        cfg->items[i].value, cfg->items[i].origin))
+      return AC_EXIT_FAILURE;
+  for (size_t t = 0; t < n_text; t++) {
+    const ac_option *opt = ac_option_find(text[t], "lexicons");
+    if (!opt || opt->type != AC_OPT_STRING)
+      continue;
+    ac_voice_profile vp;
+    char why[512];
+    int rc = 0;
+    char *list = NULL;
+    if (choose_voice(pl, doc, &vp, why, sizeof why) != 0) {
+      /* No voice for this language yet: the synth will say so; the text
+       * stages still get the show's lexicon. */
+      ac_voice_free(&vp);
+      memset(&vp, 0, sizeof vp);
+      if (pl->cfg->lexicon)
+        rc = list_append(&list, pl->cfg->lexicon);
+    }
+    const char *current = opt->default_value;
+    for (size_t i = 0; i < cfg->count; i++)
+      if (strcmp(cfg->items[i].plugin, text[t]->name) == 0 &&
+          strcmp(cfg->items[i].key, "lexicons") == 0)
+        current = cfg->items[i].value;
+    /* choose_voice put the show's lexicon first. */
+    for (size_t i = 0; i < vp.n_lexicons && rc == 0; i++)
+      rc = list_append(&list, vp.lexicons[i]);
+    char *copy = current ? strdup(current) : NULL;
+    char *save = NULL;
+    for (char *tok = copy ? strtok_r(copy, " ,\t", &save) : NULL;
+         tok && rc == 0; tok = strtok_r(NULL, " ,\t", &save))
+      rc = list_append(&list, tok);
+    free(copy);
+    ac_voice_free(&vp);
+    if (rc == 0 && list &&
+        ac_settings_add(out, text[t]->name, "lexicons", list,
+                        "voice profile and [pipeline] lexicon"))
+      rc = AC_ERR_NOMEM;
+    free(list);
+    if (rc)
+      return AC_EXIT_FAILURE;
+  }
+  return AC_EXIT_OK;
 }
 
 int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
@@ -169,11 +241,17 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
     return AC_EXIT_FAILURE;
   }
   ac_set_string(&doc->source, input, (size_t)-1);
-  rc = run_document_stage(pl, source, input, data, len, doc, err, errlen);
+  rc = run_document_stage(&cfg->settings, source, input, data, len, doc, err,
+                          errlen);
   free(data);
   bool stop = until && strcmp(source->name, until) == 0;
+  ac_settings settings = {0};
+  if (rc == 0 && !stop)
+    rc = text_stage_settings(pl, doc, text, n_text, &settings, err, errlen);
   for (size_t i = 0; rc == 0 && !stop && i < n_text; i++)
-    rc = run_document_stage(pl, text[i], input, NULL, 0, doc, err, errlen);
+    rc = run_document_stage(&settings, text[i], input, NULL, 0, doc, err,
+                            errlen);
+  ac_settings_free(&settings);
   if (rc) {
     ac_document_free(doc);
     return rc;

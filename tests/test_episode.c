@@ -368,6 +368,42 @@ START_TEST(memory_does_not_grow_with_the_article) {
 }
 END_TEST
 
+START_TEST(show_lexicon_outranks_the_shipped_one) {
+  /* en.lex (named by the en-us voice profile) has an entry for SAARC; the
+   * show's own lexicon, named in the config, must win over it. */
+  char *lex = ac_path_join(site, "show.lex");
+  FILE *f = fopen(lex, "w");
+  fputs("SAARC\tthe South Asian association\n"
+        "Wrobel\tvroh bell\n",
+        f);
+  fclose(f);
+  char *ini = ac_path_join(site, "lex.ini");
+  f = fopen(ini, "w");
+  fprintf(f, "[pipeline]\nlexicon = %s\nvoice = en-us-newsreader\n", lex);
+  fclose(f);
+  char *out = NULL, *args = NULL;
+  asprintf(&args,
+           "text --until normalize -c '%s' - <<'EOF'\n"
+           "SAARC met Tomasz Wrobel.\nEOF",
+           ini);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, "the South Asian association met Tomasz vroh bell"),
+                "got: %s", out);
+  free(out);
+  free(args);
+  /* Without the show's lexicon, the shipped entry applies. */
+  ck_assert_int_eq(articast("text --until normalize - <<'EOF'\n"
+                            "SAARC met Tomasz Wrobel.\nEOF",
+                            &out),
+                   0);
+  ck_assert_ptr_null(strstr(out, "association"));
+  ck_assert_ptr_null(strstr(out, "SAARC")); /* respelled by en.lex */
+  free(out);
+  free(ini);
+  free(lex);
+}
+END_TEST
+
 static Suite *episode_suite(void) {
   Suite *s = suite_create("episode");
   TCase *t = tcase_create("end-to-end");
@@ -378,6 +414,7 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, bad_input_fails_cleanly_and_writes_nothing);
   tcase_add_test(t, cli_lists_plugins_and_voices);
   tcase_add_test(t, memory_does_not_grow_with_the_article);
+  tcase_add_test(t, show_lexicon_outranks_the_shipped_one);
   suite_add_tcase(s, t);
   return s;
 }
