@@ -13,7 +13,9 @@
 #include "langdetect.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 typedef enum script {
   SC_OTHER,
@@ -185,9 +187,9 @@ static const letter_hint letter_hints[] = {
 
 /* Languages of the scripts that only one supported language uses. */
 static const char *const script_tags[SC_COUNT] = {
-    [SC_GREEK] = "el",    [SC_HEBREW] = "he",   [SC_DEVANAGARI] = "hi",
-    [SC_BENGALI] = "bn",  [SC_TAMIL] = "ta",    [SC_THAI] = "th",
-    [SC_HANGUL] = "ko",   [SC_ARMENIAN] = "hy", [SC_GEORGIAN] = "ka",
+    [SC_GREEK] = "el",   [SC_HEBREW] = "he",   [SC_DEVANAGARI] = "hi",
+    [SC_BENGALI] = "bn", [SC_TAMIL] = "ta",    [SC_THAI] = "th",
+    [SC_HANGUL] = "ko",  [SC_ARMENIAN] = "hy", [SC_GEORGIAN] = "ka",
 };
 
 static script script_of(uint32_t cp) {
@@ -356,7 +358,6 @@ static entry *lookup(entry *table, const char *w, size_t len) {
 }
 
 static void build_table(entry *table) {
-  memset(table, 0, sizeof(entry) * TABLE_SIZE);
   for (size_t l = 0; l < N_LANGS; l++) {
     const char *p = langs[l].words;
     while (*p) {
@@ -385,6 +386,21 @@ static int lang_index(const char *tag) {
 /* ---- Detection ------------------------------------------------------------
  */
 
+int ac_langdetect_knows(const char *tag) {
+  if (!tag)
+    return 0;
+  size_t n = strcspn(tag, "-_");
+  for (size_t l = 0; l < N_LANGS; l++)
+    if (strlen(langs[l].tag) == n && strncasecmp(langs[l].tag, tag, n) == 0)
+      return 1;
+  for (int sc = 0; sc < SC_COUNT; sc++)
+    if (script_tags[sc] && strlen(script_tags[sc]) == n &&
+        strncasecmp(script_tags[sc], tag, n) == 0)
+      return 1;
+  return (n == 2 &&
+          (strncasecmp(tag, "ja", 2) == 0 || strncasecmp(tag, "zh", 2) == 0));
+}
+
 /* Texts longer than this are judged on their start: enough words for a
  * clear answer, and a bound on the work. */
 #define MAX_SCAN 20000
@@ -396,7 +412,10 @@ const char *ac_langdetect(const char *text, size_t len, double *confidence) {
     return NULL;
   if (len > MAX_SCAN)
     len = MAX_SCAN;
-  entry table[TABLE_SIZE];
+  /* On the heap: 48 KiB is a lot of stack for a library call. */
+  entry *table = calloc(TABLE_SIZE, sizeof *table);
+  if (!table)
+    return NULL;
   build_table(table);
 
   size_t script_count[SC_COUNT] = {0};
@@ -446,6 +465,7 @@ const char *ac_langdetect(const char *text, size_t len, double *confidence) {
     if (!cp)
       break;
   }
+  free(table);
 
   script dominant = SC_OTHER;
   for (int sc = SC_LATIN; sc < SC_COUNT; sc++) {
@@ -487,8 +507,8 @@ const char *ac_langdetect(const char *text, size_t len, double *confidence) {
     return NULL;
   if (words >= 20 && hits[best] * 20 < words)
     return NULL;
-  double margin = second >= 0 ? (score[best] - score[second]) / score[best]
-                              : 1.0;
+  double margin =
+      second >= 0 ? (score[best] - score[second]) / score[best] : 1.0;
   if (margin <= 0)
     return NULL;
   if (confidence) {

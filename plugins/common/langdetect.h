@@ -21,4 +21,9 @@
  * the runner-up (1 for a script only one supported language uses). */
 const char *ac_langdetect(const char *text, size_t len, double *confidence);
 
+/* Can ac_langdetect answer this language (a BCP 47 tag; only the primary
+ * subtag counts)? A page that declares a language the detector does not
+ * know (Catalan, say) must not be "corrected" to a neighbour it knows. */
+int ac_langdetect_knows(const char *tag);
+
 #endif /* ARTICAST_COMMON_LANGDETECT_H */

@@ -1,0 +1,746 @@
+/* The source_html plugin: web pages into the document model. Fixtures live
+ * in tests/data/html/ (small pages written for these tests, one kind of
+ * boilerplate or metadata source each); the URL tests download them from
+ * a local server (tests/data/html/serve.py) on 127.0.0.1. Also the shared
+ * language detector (plugins/common/langdetect.c). */
+#include "harness.h"
+
+#include "langdetect.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- Helpers ------------------------------------------------------------ */
+
+static ac_document *read_page(const char *relative) {
+  char *path = harness_data(relative);
+  ck_assert_ptr_nonnull(path);
+  ac_document *doc = harness_read("source_html", path, NULL);
+  free(path);
+  return doc;
+}
+
+/* Runs read_source with settings on `name` (a URL when data is NULL).
+ * Returns the result code; *out gets the document, `msg` the error. */
+static int read_with(const char *name, const char *data,
+                     const char *const *settings, ac_document **out, char *msg,
+                     size_t msglen) {
+  char err[1024] = "";
+  ac_stage_instance *si =
+      harness_stage("source_html", settings, NULL, err, sizeof err);
+  ck_assert_msg(si != NULL, "cannot create source_html: %s", err);
+  const ac_plugin *p = harness_plugin("source_html");
+  ac_document *doc = ac_document_new();
+  ck_assert_ptr_nonnull(doc);
+  int rc = p->read_source(ac_stage_handle(si), name, data,
+                          data ? strlen(data) : 0, doc);
+  if (msg)
+    snprintf(msg, msglen, "%s", ac_stage_error(si));
+  ac_stage_free(si);
+  *out = doc;
+  return rc;
+}
+
+static ac_document *read_html(const char *html) {
+  ac_document *doc;
+  char msg[1024];
+  int rc = read_with("page.html", html, NULL, &doc, msg, sizeof msg);
+  ck_assert_msg(rc == 0, "read_source failed (%d): %s", rc, msg);
+  return doc;
+}
+
+/* Index of the first block whose text contains `needle`, or -1. */
+static long find_block(const ac_document *doc, const char *needle) {
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    if (strstr(doc->blocks[i].text, needle))
+      return (long)i;
+  return -1;
+}
+
+static const ac_block *block_with(const ac_document *doc, const char *needle) {
+  long i = find_block(doc, needle);
+  ck_assert_msg(i >= 0, "no block contains \"%s\"", needle);
+  return &doc->blocks[i];
+}
+
+static size_t count_kind(const ac_document *doc, ac_block_kind kind) {
+  size_t n = 0;
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    n += doc->blocks[i].kind == kind;
+  return n;
+}
+
+/* Fails when any block holds `needle`. */
+static void assert_absent(const ac_document *doc, const char *needle) {
+  long i = find_block(doc, needle);
+  ck_assert_msg(i < 0, "block %ld (%s) should not hold \"%s\": %s", i,
+                i >= 0 ? ac_block_kind_name(doc->blocks[i].kind) : "", needle,
+                i >= 0 ? doc->blocks[i].text : "");
+}
+
+static void assert_kind(const ac_document *doc, const char *needle,
+                        ac_block_kind kind) {
+  const ac_block *b = block_with(doc, needle);
+  ck_assert_msg(b->kind == kind, "\"%s\" is a %s block, not %s", needle,
+                ac_block_kind_name(b->kind), ac_block_kind_name(kind));
+}
+
+/* ---- Probing ------------------------------------------------------------- */
+
+START_TEST(probe_prefers_html) {
+  const ac_plugin *html = harness_plugin("source_html");
+  const ac_plugin *text = harness_plugin("source_text");
+  const char *page = "<!DOCTYPE html><html><body><p>Hi</p></body></html>";
+  ck_assert_int_ge(html->probe("-", page, strlen(page)), 90);
+  ck_assert_int_gt(html->probe("x.txt", page, strlen(page)),
+                   text->probe("x.txt", page, strlen(page)));
+  const char *bare = "\n  <html><head><title>T</title></head></html>";
+  ck_assert_int_ge(html->probe("-", bare, strlen(bare)), 90);
+  const char *fragment = "<p>One</p>\n<p>Two</p>\n<div>Three</div>";
+  ck_assert_int_gt(html->probe("saved.htm", fragment, strlen(fragment)),
+                   text->probe("saved.htm", fragment, strlen(fragment)));
+  const char *prose = "Just a paragraph of plain text.\n";
+  ck_assert_int_eq(html->probe("notes.txt", prose, strlen(prose)), 0);
+  /* URLs: the host passes no data; only a stage that downloads says yes. */
+  ck_assert_int_ge(html->probe("https://example.org/a", NULL, 0), 90);
+  ck_assert_int_gt(html->probe("http://example.org/a", NULL, 0),
+                   text->probe("http://example.org/a", NULL, 0));
+  ck_assert_int_eq(html->probe("notes.txt", NULL, 0), 0);
+}
+END_TEST
+
+/* ---- Boilerplate ------------------------------------------------------ */
+
+START_TEST(news_page_keeps_the_article) {
+  ac_document *doc = read_page("html/news.html");
+  /* The story in order, with its kinds. */
+  long first = find_block(doc, "back on the water after a winter");
+  long engine = find_block(doc, "A new engine");
+  long last = find_block(doc, "tickets cost the same as last year");
+  ck_assert_int_ge(first, 0);
+  ck_assert_int_gt(engine, first);
+  ck_assert_int_gt(last, engine);
+  assert_kind(doc, "four thousand hours", AC_BLOCK_PARAGRAPH);
+  const ac_block *h = block_with(doc, "A new engine");
+  ck_assert_int_eq(h->kind, AC_BLOCK_HEADING);
+  ck_assert_int_eq(h->level, 2);
+  ck_assert_str_eq(h->text, "A new engine");
+  assert_kind(doc, "the town would not let that happen", AC_BLOCK_QUOTE);
+  assert_kind(doc, "Adults pay two pounds", AC_BLOCK_LIST_ITEM);
+  assert_kind(doc, "Children under twelve", AC_BLOCK_LIST_ITEM);
+  /* The headline is the title, not a heading of the body. */
+  assert_absent(doc, "Harbour ferry returns");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(news_page_drops_boilerplate) {
+  ac_document *doc = read_page("html/news.html");
+  assert_absent(doc, "Skip to content"); /* skip link */
+  assert_absent(doc, "cookies");         /* cookie notice */
+  assert_absent(doc, "Weather");         /* navigation menu */
+  assert_absent(doc, "Home");            /* breadcrumbs */
+  assert_absent(doc, "Facebook");        /* share buttons */
+  assert_absent(doc, "Advertisement");   /* ad label */
+  assert_absent(doc, "IMG_4032");        /* image file name caption */
+  assert_absent(doc, "Related stories"); /* related list */
+  assert_absent(doc, "Lifeboat appeal");
+  assert_absent(doc, "loved that ferry"); /* comments */
+  assert_absent(doc, "Post comment");
+  assert_absent(doc, "Most read"); /* sidebar */
+  assert_absent(doc, "Council votes");
+  assert_absent(doc, "All rights reserved"); /* footer */
+  assert_absent(doc, "Updated 14 March");    /* dateline */
+  assert_absent(doc, "newsletter");          /* signup */
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(news_page_byline_bio_caption) {
+  ac_document *doc = read_page("html/news.html");
+  ck_assert_uint_ge(doc->n_blocks, 1);
+  ck_assert_int_eq(doc->blocks[0].kind, AC_BLOCK_BYLINE);
+  ck_assert_str_eq(doc->blocks[0].text, "By Jane Doe");
+  ck_assert_uint_eq(count_kind(doc, AC_BLOCK_BYLINE), 1);
+  assert_kind(doc, "covers the harbour, the lifeboat station", AC_BLOCK_BIO);
+  /* A caption that is a sentence stays, as a caption. */
+  assert_kind(doc, "leaves the slipway at Gull Point", AC_BLOCK_CAPTION);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(embeds_tables_and_breaks) {
+  ac_document *doc = read_page("html/embeds.html");
+  /* A quoted tweet is part of the story, even in a "social" container. */
+  assert_kind(doc, "an invitation or a warning", AC_BLOCK_QUOTE);
+  assert_absent(doc, "Photo: Town Council"); /* credit caption */
+  assert_absent(doc, "Photo by Kirk Lens");  /* credit line */
+  assert_absent(doc, "widgets.js");
+  /* A data table reads row by row. */
+  assert_kind(doc, "North road, 400 pounds, April", AC_BLOCK_PARAGRAPH);
+  /* Double <br> separates paragraphs. */
+  const ac_block *b = block_with(doc, "This second paragraph");
+  ck_assert_str_eq(b->text, "This second paragraph came after two breaks.");
+  block_with(doc, "And so did this third one.");
+  /* Preformatted text keeps its lines. */
+  ck_assert_str_eq(block_with(doc, "sign --north")->text,
+                   "sign --north 400\nsign --harbour 350");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(listing_keeps_the_titled_story) {
+  ac_document *doc = read_page("html/listing.html");
+  block_with(doc, "cuidar de nós mesmos");
+  assert_absent(doc, "Coragem para recomeçar");
+  assert_absent(doc, "Família unida é força");
+  assert_absent(doc, "Gratidão pela vida");
+  assert_absent(doc, "Você pode gostar");
+  ck_assert_str_eq(doc->language, "pt-BR");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(comments_are_not_the_article) {
+  /* The post is short, the comments long: still the post. */
+  ac_document *doc = read_page("html/comments-only.html");
+  block_with(doc, "Our open threads give readers");
+  assert_absent(doc, "trade-off between giving now");
+  assert_absent(doc, "slower buses");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(fragment_and_empty_pages) {
+  ac_document *doc = read_html(
+      "<p>A fragment of a page, saved without its head or body, still "
+      "reads as an article, paragraph by paragraph, like any other "
+      "page.</p><p>Second paragraph of the fragment, long enough to count "
+      "as prose and not as a label.</p>");
+  block_with(doc, "A fragment of a page");
+  block_with(doc, "Second paragraph");
+  ac_document_free(doc);
+
+  /* Without <title> or metadata, the opening heading is the title. */
+  doc = read_html("<html><body><h1>Gulls return to the pier</h1><p>The gulls "
+                  "came back to the pier this week, a month earlier than "
+                  "usual, and the fishmongers are not pleased.</p></body>"
+                  "</html>");
+  ck_assert_str_eq(doc->title, "Gulls return to the pier");
+  assert_absent(doc, "Gulls return");
+  ac_document_free(doc);
+
+  char msg[512];
+  int rc = read_with("empty.html", "<html><body></body></html>", NULL, &doc,
+                     msg, sizeof msg);
+  ck_assert_int_eq(rc, AC_ERR_EMPTY);
+  ck_assert_msg(strstr(msg, "no article text"), "message: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* ---- Metadata ------------------------------------------------------------ */
+
+START_TEST(meta_opengraph_and_article) {
+  ac_document *doc = read_page("html/news.html");
+  /* og:title, with the site name (og:site_name) taken off the end. */
+  ck_assert_str_eq(doc->title, "Harbour ferry returns after winter repairs");
+  /* article:author is a profile URL, so <meta name=author> names her. */
+  ck_assert_str_eq(doc->author, "Jane Doe");
+  ck_assert_str_eq(doc->date, "2025-03-14T08:30:00+00:00");
+  ck_assert_str_eq(doc->language, "en-GB"); /* <html lang> */
+  ck_assert_str_eq(doc->summary, "The old ferry is back on the water, with a "
+                                 "new engine and a fresh coat of paint.");
+  /* Relative og:image against the canonical address. */
+  ck_assert_str_eq(doc->image, "https://courier.example/images/ferry-1200.jpg");
+  /* <link rel=canonical> beats og:url. */
+  ck_assert_str_eq(doc->url, "https://courier.example/news/ferry-returns");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_jsonld_graph) {
+  ac_document *doc = read_page("html/jsonld.html");
+  ck_assert_str_eq(doc->title, "Tide tables go digital");
+  /* An author array of @id references into the @graph. */
+  ck_assert_str_eq(doc->author, "Ana Lima and Bruno Costa");
+  ck_assert_str_eq(doc->date, "2025-02-01T07:05:00Z");
+  ck_assert_str_eq(doc->language, "en-AU"); /* inLanguage */
+  ck_assert_str_eq(doc->summary,
+                   "The harbour office stops printing its tide tables.");
+  ck_assert_str_eq(doc->image, "https://coastal.example/img/tides.png");
+  ck_assert_str_eq(doc->url, "https://coastal.example/tides");
+  block_with(doc, "ninety years");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_jsonld_variants) {
+  /* A bare array at the top, @type as a URL, author as a plain string and
+   * as an object, an image list; a broken block before it is skipped. */
+  ac_document *doc = read_html(
+      "<html><head>"
+      "<script type=\"application/ld+json\">{ not json at all </script>"
+      "<script type=\"application/ld+json\">[{\"@type\": "
+      "\"http://schema.org/BlogPosting\", \"headline\": \"Kites over the "
+      "dunes\", \"author\": [\"Lee Park\", {\"@type\": \"Person\", \"name\": "
+      "\"Kim Ode\"}, {\"name\": \"Max Ruiz\"}], \"dateCreated\": "
+      "\"2023-07-04\", \"image\": [\"https://k.example/1.jpg\", "
+      "\"https://k.example/2.jpg\"], \"url\": \"https://k.example/kites\"}]"
+      "</script></head><body><article><p>Every summer the kite festival "
+      "fills the sky above the dunes with dragons, fish and boxes of every "
+      "colour, and this year was no different.</p></article></body></html>");
+  ck_assert_str_eq(doc->title, "Kites over the dunes");
+  ck_assert_str_eq(doc->author, "Lee Park, Kim Ode and Max Ruiz");
+  ck_assert_str_eq(doc->date, "2023-07-04");
+  ck_assert_str_eq(doc->image, "https://k.example/1.jpg");
+  ck_assert_str_eq(doc->url, "https://k.example/kites");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(script_drawn_page_uses_jsonld_body) {
+  /* An application shell: the markup holds no text, the JSON-LD does. */
+  ac_document *doc = read_html(
+      "<html><head><script type=\"application/ld+json\">{\"@type\": "
+      "\"NewsArticle\", \"headline\": \"Bridge reopens\", \"articleBody\": "
+      "\"The swing bridge reopened to traffic on Monday after eight months "
+      "of repairs to its turning gear, which had jammed during the winter "
+      "storms.\\nEngineers said the new gear should last another fifty "
+      "years, and that the bridge will now open for boats on the hour "
+      "instead of on request, which the harbour users have long asked "
+      "for.\"}</script></head><body><div id=\"app\"><noscript>Please "
+      "enable JavaScript.</noscript></div><script>render()</script></body>"
+      "</html>");
+  ck_assert_str_eq(doc->title, "Bridge reopens");
+  assert_kind(doc, "swing bridge reopened", AC_BLOCK_PARAGRAPH);
+  assert_kind(doc, "Engineers said", AC_BLOCK_PARAGRAPH);
+  ck_assert_uint_eq(doc->n_blocks, 2);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_twitter_and_others) {
+  ac_document *doc = read_page("html/twitter-meta.html");
+  ck_assert_str_eq(doc->title, "Night market opens on the quay");
+  ck_assert_str_eq(doc->summary, "Forty stalls, two bands and a lot of "
+                                 "noodles.");
+  ck_assert_str_eq(doc->image, "https://cdn.example/market.jpg");
+  ck_assert_str_eq(doc->date, "2024-09-06");
+  ck_assert_str_eq(doc->author, "Sam Rivers"); /* "By " removed */
+  ck_assert_ptr_null(doc->url);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_title_tag_and_detected_language) {
+  ac_document *doc = read_page("html/title-only.html");
+  /* <title> without the site's name after the dash. */
+  ck_assert_str_eq(doc->title,
+                   "Why the library is staying open late this winter");
+  ck_assert_str_eq(doc->language, "en"); /* no lang: detected */
+  assert_absent(doc, "Posted on");
+  block_with(doc, "until nine in the evening");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_microdata_and_rel_author) {
+  ac_document *doc = read_html(
+      "<html><head><title>Ferry timetable changes</title>"
+      "<meta property=\"og:locale\" content=\"fr_CA\"></head><body>"
+      "<article><h1>Ferry timetable changes</h1>"
+      "<p class=\"meta\"><a rel=\"author\" href=\"/a/ines\">Ines Roy</a> "
+      "<time itemprop=\"datePublished\" datetime=\"2022-05-02T09:00\">May "
+      "2</time></p><p>The winter timetable starts next week, with the first "
+      "boat leaving an hour later and the last one an hour earlier than in "
+      "summer.</p></article></body></html>");
+  ck_assert_str_eq(doc->author, "Ines Roy");
+  ck_assert_str_eq(doc->date, "2022-05-02T09:00:00");
+  ck_assert_str_eq(doc->language, "fr-CA"); /* og:locale, normalized */
+  ac_document_free(doc);
+}
+END_TEST
+
+/* ---- Charsets ------------------------------------------------------------ */
+
+START_TEST(charset_from_meta) {
+  ac_document *doc = read_page("html/latin1-fr.html");
+  ck_assert_str_eq(doc->title, "Le marché de Noël revient sur la place");
+  block_with(doc, "Les commerçants sont ravis");
+  block_with(doc, "pains d'épices");
+  assert_absent(doc, "Accueil"); /* the menu */
+  ck_assert_str_eq(doc->language, "fr");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(charset_guessed_and_repaired) {
+  /* No declaration and bytes that are not UTF-8: windows-1252. */
+  ac_document *doc = read_html(
+      "<html><body><p>Caf\xe9 cr\xe8me \x93quoted\x94 and a price of 5\x80, "
+      "which the owner says has not changed in ten years of business "
+      "here.</p></body></html>");
+  block_with(doc, "Café crème “quoted” and a price of 5€");
+  ac_document_free(doc);
+  /* Declared UTF-8 with one stray byte: the rest survives. */
+  doc = read_html("<html><head><meta charset=\"utf-8\"></head><body><p>"
+                  "Na\xc3\xafve text with one bad \xff byte in the middle of "
+                  "a sentence that goes on long enough to count.</p></body>"
+                  "</html>");
+  block_with(doc, "Naïve text with one bad \xEF\xBF\xBD byte");
+  block_with(doc, "long enough to count.");
+  ac_document_free(doc);
+}
+END_TEST
+
+/* ---- Language ------------------------------------------------------------ */
+
+START_TEST(language_detected_per_page) {
+  static const struct {
+    const char *page, *lang;
+  } cases[] = {{"html/lang-de.html", "de"},
+               {"html/lang-es.html", "es"},
+               {"html/lang-ur.html", "ur"},
+               /* <html lang="en-US"> on a Portuguese text */
+               {"html/lang-mislabeled.html", "pt"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    ac_document *doc = read_page(cases[i].page);
+    ck_assert_msg(doc->language && strcmp(doc->language, cases[i].lang) == 0,
+                  "%s: language %s, expected %s", cases[i].page,
+                  doc->language ? doc->language : "(none)", cases[i].lang);
+    ac_document_free(doc);
+  }
+}
+END_TEST
+
+START_TEST(language_detection_off) {
+  ac_document *doc;
+  char msg[256];
+  char *path = harness_data("html/lang-de.html");
+  char *page = harness_slurp(path);
+  const char *const off[] = {"detect_language=false", NULL};
+  ck_assert_int_eq(read_with(path, page, off, &doc, msg, sizeof msg), 0);
+  ck_assert_ptr_null(doc->language);
+  ac_document_free(doc);
+  free(page);
+  free(path);
+}
+END_TEST
+
+START_TEST(langdetect_scripts_and_words) {
+  static const struct {
+    const char *text, *lang;
+  } cases[] = {
+      {"The council said that it was going to look at the plans again "
+       "before the end of the year, and that residents would have their "
+       "say.",
+       "en"},
+      {"Le conseil a dit qu'il allait revoir les plans avant la fin de "
+       "l'année et que les habitants pourraient donner leur avis.",
+       "fr"},
+      {"Der Rat sagte, dass er die Pläne vor dem Ende des Jahres noch "
+       "einmal prüfen werde und die Bürger mitreden dürften.",
+       "de"},
+      {"El consejo dijo que iba a revisar los planes antes del final del "
+       "año y que los vecinos podrían dar su opinión.",
+       "es"},
+      {"O conselho disse que vai rever os planos antes do fim do ano e que "
+       "os moradores poderão dar a sua opinião.",
+       "pt"},
+      {"کونسل نے کہا کہ وہ سال کے آخر سے پہلے منصوبوں کا دوبارہ جائزہ لے گی "
+       "اور شہریوں کو اپنی رائے دینے کا موقع ملے گا۔",
+       "ur"},
+      {"قال المجلس إنه سيعيد النظر في الخطط قبل نهاية العام وإن السكان "
+       "سيكون لهم رأي في ذلك.",
+       "ar"},
+      {"شورا گفت که برنامه ها را پیش از پایان سال دوباره بررسی می کند و "
+       "ساکنان نیز نظر خود را خواهند داد.",
+       "fa"},
+      {"Совет заявил, что ещё раз рассмотрит планы до конца года и что "
+       "жители смогут высказать своё мнение.",
+       "ru"},
+      {"Рада заявила, що ще раз розгляне плани до кінця року і що мешканці "
+       "зможуть висловити свою думку.",
+       "uk"},
+      {"評議会は年末までに計画を見直し、住民が意見を述べる機会を設けると述べた"
+       "。",
+       "ja"},
+      {"의회는 연말 전에 계획을 다시 검토하고 주민들이 의견을 말할 수 있도록 "
+       "하겠다고 밝혔다.",
+       "ko"},
+      {"议会表示将在年底前重新审查这些计划，居民将有机会发表意见。", "zh"},
+      {"Το συμβούλιο είπε ότι θα εξετάσει ξανά τα σχέδια πριν από το τέλος "
+       "της χρονιάς.",
+       "el"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    double conf = -1;
+    const char *got =
+        ac_langdetect(cases[i].text, strlen(cases[i].text), &conf);
+    ck_assert_msg(got && strcmp(got, cases[i].lang) == 0,
+                  "case %zu: got %s, expected %s", i, got ? got : "(null)",
+                  cases[i].lang);
+    ck_assert(conf > 0 && conf <= 1);
+  }
+  /* Too little to tell. */
+  ck_assert_ptr_null(ac_langdetect("", 0, NULL));
+  ck_assert_ptr_null(ac_langdetect("12 345 678", 10, NULL));
+  ck_assert_ptr_null(ac_langdetect("Jane Doe", 8, NULL));
+  ck_assert_ptr_null(ac_langdetect(NULL, 0, NULL));
+  /* Invalid UTF-8 is skipped, not read past. */
+  const char bad[] = "the \xff\xfe of and \xe2\x82";
+  ck_assert_str_eq(ac_langdetect(bad, sizeof bad - 1, NULL), "en");
+}
+END_TEST
+
+/* ---- URLs ----------------------------------------------------------------
+ *
+ * One server for the whole test case, started in the parent before Check
+ * forks the tests (an unchecked fixture) and stopped after them. */
+
+static pid_t server_pid = -1;
+static char server_base[64];
+static char *server_dir;
+
+static void server_start(void) {
+  server_dir = harness_tempdir();
+  char *port_file = ac_path_join(server_dir, "port");
+  char *script = harness_data("html/serve.py");
+  char *pages = harness_data("html");
+  server_pid = fork();
+  if (server_pid == 0) {
+    execlp("python3", "python3", script, port_file, pages, (char *)NULL);
+    _exit(127);
+  }
+  server_base[0] = '\0';
+  for (int i = 0; server_pid > 0 && i < 200; i++) {
+    FILE *f = fopen(port_file, "r");
+    int port = 0;
+    if (f) {
+      if (fscanf(f, "%d", &port) != 1)
+        port = 0;
+      fclose(f);
+    }
+    if (port > 0) {
+      snprintf(server_base, sizeof server_base, "http://127.0.0.1:%d", port);
+      break;
+    }
+    int status;
+    if (waitpid(server_pid, &status, WNOHANG) == server_pid) {
+      server_pid = -1; /* python3 missing or failed */
+      break;
+    }
+    usleep(50 * 1000);
+  }
+  free(port_file);
+  free(script);
+  free(pages);
+}
+
+static void server_stop(void) {
+  if (server_pid > 0) {
+    kill(server_pid, SIGTERM);
+    waitpid(server_pid, NULL, 0);
+    server_pid = -1;
+  }
+  if (server_dir) {
+    char *port_file = ac_path_join(server_dir, "port");
+    unlink(port_file);
+    free(port_file);
+    rmdir(server_dir);
+    free(server_dir);
+    server_dir = NULL;
+  }
+}
+
+/* The server must run; python3 is a test dependency (.ci/install-deps). */
+static void need_server(void) {
+  ck_assert_msg(server_base[0], "the local test server did not start "
+                                "(is python3 installed?)");
+}
+
+static int fetch(const char *path, const char *const *settings,
+                 ac_document **doc, char *msg, size_t msglen) {
+  char url[256];
+  snprintf(url, sizeof url, "%s%s", server_base, path);
+  return read_with(url, NULL, settings, doc, msg, msglen);
+}
+
+static ac_document *fetch_ok(const char *path) {
+  ac_document *doc;
+  char msg[1024];
+  int rc = fetch(path, NULL, &doc, msg, sizeof msg);
+  ck_assert_msg(rc == 0, "%s: failed (%d): %s", path, rc, msg);
+  return doc;
+}
+
+START_TEST(url_page) {
+  need_server();
+  ac_document *doc = fetch_ok("/page/news.html");
+  ck_assert_str_eq(doc->title, "Harbour ferry returns after winter repairs");
+  block_with(doc, "back on the water after a winter");
+  assert_absent(doc, "Facebook");
+  /* The canonical address wins over the one fetched. */
+  ck_assert_str_eq(doc->url, "https://courier.example/news/ferry-returns");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_redirects) {
+  need_server();
+  ac_document *doc = fetch_ok("/redirect-chain");
+  block_with(doc, "until nine in the evening");
+  /* No canonical link: the address the redirects led to. */
+  char want[256];
+  snprintf(want, sizeof want, "%s/page/title-only.html", server_base);
+  ck_assert_str_eq(doc->url, want);
+  ac_document_free(doc);
+
+  char msg[1024];
+  ck_assert_int_ne(fetch("/loop", NULL, &doc, msg, sizeof msg), 0);
+  ck_assert_msg(strstr(msg, "redirects"), "message: %s", msg);
+  ac_document_free(doc);
+  const char *const none[] = {"max_redirects=0", NULL};
+  ck_assert_int_ne(fetch("/redirect", none, &doc, msg, sizeof msg), 0);
+  ck_assert_msg(strstr(msg, "more than 0 redirects"), "message: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_charset_from_header) {
+  need_server();
+  ac_document *doc = fetch_ok("/latin1");
+  ck_assert_str_eq(doc->title, "Café du port");
+  block_with(doc, "Les habitués sont déjà revenus");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_size_limit) {
+  need_server();
+  ac_document *doc;
+  char msg[1024];
+  /* 2 MiB sent in chunks, without Content-Length, against 1 MiB. */
+  const char *const small[] = {"max_size_kib=1024", NULL};
+  ck_assert_int_eq(fetch("/big", small, &doc, msg, sizeof msg), AC_ERR_IO);
+  ck_assert_msg(strstr(msg, "larger than the limit of 1 MiB"), "message: %s",
+                msg);
+  ac_document_free(doc);
+  /* 20 MiB announced: refused before reading, at the default 10 MiB. */
+  ck_assert_int_eq(fetch("/big-declared", NULL, &doc, msg, sizeof msg),
+                   AC_ERR_IO);
+  ck_assert_msg(strstr(msg, "larger than the limit of 10 MiB"), "message: %s",
+                msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_errors) {
+  need_server();
+  ac_document *doc;
+  char msg[1024];
+  ck_assert_int_eq(fetch("/missing", NULL, &doc, msg, sizeof msg),
+                   AC_ERR_NOTFOUND);
+  ck_assert_msg(strstr(msg, "HTTP 404"), "message: %s", msg);
+  ac_document_free(doc);
+  ck_assert_int_eq(fetch("/binary", NULL, &doc, msg, sizeof msg),
+                   AC_ERR_UNSUPPORTED);
+  ck_assert_msg(strstr(msg, "application/pdf"), "message: %s", msg);
+  ac_document_free(doc);
+  const char *const quick[] = {"timeout=1", NULL};
+  ck_assert_int_eq(fetch("/slow", quick, &doc, msg, sizeof msg), AC_ERR_IO);
+  ck_assert_msg(strstr(msg, "timed out"), "message: %s", msg);
+  ac_document_free(doc);
+  /* Nothing listens on port 1. */
+  ck_assert_int_eq(
+      read_with("http://127.0.0.1:1/x", NULL, NULL, &doc, msg, sizeof msg),
+      AC_ERR_IO);
+  ck_assert_msg(strstr(msg, "cannot fetch"), "message: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_plain_text) {
+  need_server();
+  ac_document *doc = fetch_ok("/plain");
+  ck_assert_uint_eq(doc->n_blocks, 2);
+  ck_assert_str_eq(doc->blocks[0].text,
+                   "First paragraph of a plain text article.");
+  ck_assert_str_eq(doc->blocks[1].text,
+                   "Second paragraph, after a blank line.");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(url_from_the_command_line) {
+  need_server();
+  char cmd[512];
+  char *out = NULL;
+  snprintf(cmd, sizeof cmd, "'%s' text --body %s/redirect 2>&1",
+           harness_binary(), server_base);
+  ck_assert_int_eq(harness_run(cmd, &out), 0);
+  ck_assert_msg(out && strstr(out, "until nine in the evening"), "output: %s",
+                out ? out : "");
+  free(out);
+  snprintf(cmd, sizeof cmd, "'%s' text %s/missing 2>&1", harness_binary(),
+           server_base);
+  int rc = harness_run(cmd, &out);
+  ck_assert_int_ne(rc, 0);
+  ck_assert_msg(out && strstr(out, "HTTP 404") && strstr(out, "source_html"),
+                "output: %s", out ? out : "");
+  free(out);
+}
+END_TEST
+
+static Suite *source_html_suite(void) {
+  Suite *s = suite_create("source_html");
+  TCase *tc = tcase_create("pages");
+  tcase_add_test(tc, probe_prefers_html);
+  tcase_add_test(tc, news_page_keeps_the_article);
+  tcase_add_test(tc, news_page_drops_boilerplate);
+  tcase_add_test(tc, news_page_byline_bio_caption);
+  tcase_add_test(tc, embeds_tables_and_breaks);
+  tcase_add_test(tc, listing_keeps_the_titled_story);
+  tcase_add_test(tc, comments_are_not_the_article);
+  tcase_add_test(tc, fragment_and_empty_pages);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("metadata");
+  tcase_add_test(tc, meta_opengraph_and_article);
+  tcase_add_test(tc, meta_jsonld_graph);
+  tcase_add_test(tc, meta_jsonld_variants);
+  tcase_add_test(tc, script_drawn_page_uses_jsonld_body);
+  tcase_add_test(tc, meta_twitter_and_others);
+  tcase_add_test(tc, meta_title_tag_and_detected_language);
+  tcase_add_test(tc, meta_microdata_and_rel_author);
+  tcase_add_test(tc, charset_from_meta);
+  tcase_add_test(tc, charset_guessed_and_repaired);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("language");
+  tcase_add_test(tc, language_detected_per_page);
+  tcase_add_test(tc, language_detection_off);
+  tcase_add_test(tc, langdetect_scripts_and_words);
+  suite_add_tcase(s, tc);
+
+  tc = tcase_create("urls");
+  tcase_add_unchecked_fixture(tc, server_start, server_stop);
+  tcase_set_timeout(tc, 60);
+  tcase_add_test(tc, url_page);
+  tcase_add_test(tc, url_redirects);
+  tcase_add_test(tc, url_charset_from_header);
+  tcase_add_test(tc, url_size_limit);
+  tcase_add_test(tc, url_errors);
+  tcase_add_test(tc, url_plain_text);
+  tcase_add_test(tc, url_from_the_command_line);
+  suite_add_tcase(s, tc);
+  return s;
+}
+
+int main(void) {
+  return harness_main(source_html_suite());
+}
