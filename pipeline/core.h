@@ -37,8 +37,9 @@ ac_block *ac_document_insert_block(ac_document *doc, size_t index,
                                    size_t len);
 void ac_document_remove_block(ac_document *doc, size_t index);
 const char *ac_block_kind_name(ac_block_kind kind);
-/* Writes the title, then each block (all, or with body_only the headings,
- * paragraphs, quotes and list items), separated by blank lines. */
+/* Writes the title (as spoken, when the title is a level-0 block), then
+ * each block's text separated by blank lines; with body_only, only the
+ * headings, paragraphs, quotes and list items, as the article wrote them. */
 int ac_document_print(const ac_document *doc, FILE *out, bool body_only);
 
 /* ---- Plugins ------------------------------------------------------------ */

@@ -20,9 +20,9 @@ static void block_clear(ac_block *b) {
 void ac_document_free(ac_document *doc) {
   if (!doc)
     return;
-  char **fields[] = {&doc->title,    &doc->author,  &doc->date,
-                     &doc->language, &doc->summary, &doc->image,
-                     &doc->url,      &doc->id,      &doc->source};
+  char **fields[] = {&doc->title,   &doc->author, &doc->date, &doc->language,
+                     &doc->summary, &doc->image,  &doc->url,  &doc->id,
+                     &doc->source,  &doc->format};
   for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
     free(*fields[i]);
   for (size_t i = 0; i < doc->n_blocks; i++)
@@ -111,19 +111,31 @@ static bool is_body(ac_block_kind kind) {
          kind == AC_BLOCK_QUOTE || kind == AC_BLOCK_LIST_ITEM;
 }
 
+static bool is_title_block(const ac_block *b) {
+  return b->kind == AC_BLOCK_HEADING && b->level == 0;
+}
+
 int ac_document_print(const ac_document *doc, FILE *out, bool body_only) {
   bool first = true;
-  if (!body_only && doc->title && doc->title[0]) {
-    fprintf(out, "%s\n", doc->title);
+  /* The title as it will be spoken when the host made it a block. */
+  const char *title = doc->n_blocks > 0 && is_title_block(&doc->blocks[0])
+                          ? doc->blocks[0].text
+                          : doc->title;
+  if (!body_only && title && title[0]) {
+    fprintf(out, "%s\n", title);
     first = false;
   }
   for (size_t i = 0; i < doc->n_blocks; i++) {
     const ac_block *b = &doc->blocks[i];
-    if (b->kind == AC_BLOCK_BOILERPLATE || (body_only && !is_body(b->kind)))
+    if (b->kind == AC_BLOCK_BOILERPLATE || is_title_block(b) ||
+        (body_only && !is_body(b->kind)))
       continue;
-    if (!b->text || !b->text[0])
+    /* The body is the article's own words; the full listing shows what
+     * the stages made of them. */
+    const char *text = body_only && b->written ? b->written : b->text;
+    if (!text || !text[0])
       continue;
-    fprintf(out, "%s%s\n", first ? "" : "\n", b->text);
+    fprintf(out, "%s%s\n", first ? "" : "\n", text);
     first = false;
   }
   return ferror(out) ? AC_ERR_IO : AC_ERR_OK;

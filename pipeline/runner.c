@@ -245,6 +245,16 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
                           errlen);
   free(data);
   bool stop = until && strcmp(source->name, until) == 0;
+  /* The title is spoken first: as a block, the text stages clean and
+   * normalize it like the rest (plugin.h, level 0). */
+  if (rc == 0 && doc->title && doc->title[0] &&
+      !ac_document_insert_block(doc, 0, AC_BLOCK_HEADING, doc->title,
+                                strlen(doc->title))) {
+    snprintf(err, errlen, "out of memory");
+    rc = AC_EXIT_FAILURE;
+  } else if (rc == 0 && doc->title && doc->title[0]) {
+    doc->blocks[0].level = 0;
+  }
   ac_settings settings = {0};
   if (rc == 0 && !stop)
     rc = text_stage_settings(pl, doc, text, n_text, &settings, err, errlen);
@@ -322,6 +332,9 @@ static int prepare_for_speech(ac_document *doc, const char *input, char *err,
     ac_set_string(&doc->title, strcmp(base, "-") == 0 ? "Untitled" : base,
                   (size_t)-1);
   }
+  if (doc->n_blocks > 0 && doc->blocks[0].kind == AC_BLOCK_HEADING &&
+      doc->blocks[0].level == 0)
+    return AC_EXIT_OK; /* the title block the text stages have seen */
   ac_block *b = ac_document_insert_block(doc, 0, AC_BLOCK_HEADING, doc->title,
                                          strlen(doc->title));
   if (!b) {

@@ -10,6 +10,7 @@
  */
 #include "clean.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,10 @@ static const ac_option clean_options[] = {
      "straighten quotes, turn dashes into pauses and expand ellipses for "
      "speech"},
     {"classify", AC_OPT_BOOL, offsetof(clean_priv, classify), "true", 0, 0,
-     NULL, "detect boilerplate, bylines and bios (false: only fix the text)"},
+     NULL,
+     "detect boilerplate, bylines and bios in text and Markdown input (an "
+     "HTML source has already extracted the article); false: only fix the "
+     "text"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* ---- Segmentation ------------------------------------------------------ */
@@ -272,11 +276,16 @@ static const char *role_name(cl_role r) {
   return names[r];
 }
 
-static int clean_process(ac_stage *st, ac_document *doc) {
+static int clean_blocks(ac_stage *st, ac_document *doc) {
   const clean_priv *p = st->priv;
   const ac_host *h = st->host;
   if (doc->n_blocks == 0)
     return 0;
+  /* The classifier tells an article from the furniture around it; an HTML
+   * source has already done that with the page's markup, and a single
+   * block has nothing around it to be told from. */
+  bool classify = p->classify && doc->n_blocks > 1 &&
+                  !(doc->format && strcmp(doc->format, "html") == 0);
 
   unit_list l = {NULL, 0, 0};
   int rc = 0;
@@ -287,7 +296,7 @@ static int clean_process(ac_stage *st, ac_document *doc) {
     return h->fail(st, rc, "out of memory while splitting blocks");
   }
 
-  if (p->classify) {
+  if (classify) {
     /* A browser dump's first line is often "Skip to content" or a menu
      * item: such a title is replaced by the headline found on the page. */
     bool title_ok = doc->title && doc->title[0] &&
@@ -388,6 +397,27 @@ static int clean_process(ac_stage *st, ac_document *doc) {
   }
   free_units(&l);
   return rc ? h->fail(st, rc, "out of memory") : 0;
+}
+
+/* The host's level-0 title block (see plugin.h) is the title, not page
+ * text: it stays out of the classifier and goes back first, carrying the
+ * title as this stage leaves it. */
+static int clean_process(ac_stage *st, ac_document *doc) {
+  const ac_host *h = st->host;
+  bool title_block = doc->n_blocks > 0 &&
+                     doc->blocks[0].kind == AC_BLOCK_HEADING &&
+                     doc->blocks[0].level == 0;
+  if (title_block)
+    h->remove_block(doc, 0);
+  int rc = clean_blocks(st, doc);
+  if (rc == 0 && title_block && doc->title && doc->title[0]) {
+    ac_block *b = h->insert_block(doc, 0, AC_BLOCK_HEADING, doc->title,
+                                  strlen(doc->title));
+    if (!b)
+      return h->fail(st, AC_ERR_NOMEM, "out of memory");
+    b->level = 0;
+  }
+  return rc;
 }
 
 static int clean_create(ac_stage *st) {

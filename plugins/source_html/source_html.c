@@ -432,6 +432,8 @@ static int source_html_read(ac_stage *st, const char *name, const char *data,
                             size_t len, ac_document *doc) {
   const source_html_priv *p = st->priv;
   const ac_host *h = st->host;
+  if (h->set_string(&doc->format, "html", (size_t)-1) != 0)
+    return h->fail(st, AC_ERR_NOMEM, "out of memory");
   if ((!data || len == 0) && sh_is_url(name))
     return read_url(st, p, name, doc);
   if (!data || len == 0)

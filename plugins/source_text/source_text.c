@@ -447,6 +447,12 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
     format = detect_format(name, lines, n);
   st->host->log(st, AC_LOG_DEBUG, "reading %s as %s", name ? name : "-",
                 format == FORMAT_MARKDOWN ? "Markdown" : "plain text");
+  if (st->host->set_string(&doc->format,
+                           format == FORMAT_MARKDOWN ? "markdown" : "text",
+                           (size_t)-1) != 0) {
+    rc = st_nomem(&c);
+    goto done;
+  }
   if (format == FORMAT_MARKDOWN) {
     size_t body = 0;
     rc = st_front_matter(&c, lines, n, &body);

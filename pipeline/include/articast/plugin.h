@@ -165,6 +165,7 @@ typedef struct ac_document {
   char *url;    /* canonical URL of the article */
   char *id;     /* stable article id from front matter, when given */
   char *source; /* where it was read from ("-" for stdin) */
+  char *format; /* what the source read: "text", "markdown" or "html" */
   ac_block *blocks;
   size_t n_blocks;
   size_t cap_blocks; /* host bookkeeping */
