@@ -1,5 +1,6 @@
 /* Cover art: probing, Apple's rules and the default cover (see cover.h). */
 #include "cover.h"
+#include "outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -412,16 +413,6 @@ done:
   return rc;
 }
 
-/* Directory part of path ("." when none), malloc'd. */
-static char *dir_of(const char *path) {
-  const char *slash = strrchr(path, '/');
-  if (!slash)
-    return strdup(".");
-  if (slash == path)
-    return strdup("/");
-  return strndup(path, (size_t)(slash - path));
-}
-
 int ac_cover_write_default(const char *path, uint32_t size, const char *seed,
                            char *why, size_t whylen) {
   if (size < AC_COVER_MIN_SIZE || size > AC_COVER_MAX_SIZE) {
@@ -429,54 +420,34 @@ int ac_cover_write_default(const char *path, uint32_t size, const char *seed,
              AC_COVER_MIN_SIZE, AC_COVER_MAX_SIZE);
     return AC_ERR_INVALID;
   }
-  char *dir = dir_of(path);
-  size_t tlen = strlen(path) + 16;
-  char *tmp = malloc(tlen);
-  if (!dir || !tmp) {
-    free(dir);
-    free(tmp);
-    snprintf(why, whylen, "out of memory");
-    return AC_ERR_NOMEM;
-  }
-  /* A temporary name beside the target, so rename() stays in one file
-   * system and replaces it atomically. */
-  snprintf(tmp, tlen, "%s.tmp-XXXXXX", path);
-  int rc = AC_ERR_IO;
-  int fd = mkstemp(tmp);
-  if (fd >= 0) /* mkostemp is a GNU extension */
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-  if (fd < 0) {
-    snprintf(why, whylen, "%s: cannot create: %s", tmp, strerror(errno));
-    goto out;
-  }
-  FILE *f = fdopen(fd, "wb");
+  /* A temporary file beside the target, so rename() stays in one file
+   * system and replaces it atomically; the directory must exist. */
+  outfile out;
+  if (outfile_open_with(&out, path, "tmp", 0, why, whylen) != 0)
+    return errno == ENOMEM ? AC_ERR_NOMEM : AC_ERR_IO;
+  /* stdio writes through its own descriptor; outfile keeps out.fd. */
+  int fd = fcntl(out.fd, F_DUPFD_CLOEXEC, 0);
+  FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
   if (!f) {
-    close(fd);
-    unlink(tmp);
-    snprintf(why, whylen, "%s: %s", tmp, strerror(errno));
-    goto out;
+    snprintf(why, whylen, "%s: %s", path, strerror(errno));
+    if (fd >= 0)
+      close(fd);
+    outfile_discard(&out);
+    return AC_ERR_IO;
   }
   errno = 0;
   int bad = write_png(f, size, seed);
-  bad |= fflush(f) != 0 || fchmod(fd, 0644) != 0 || fsync(fd) != 0;
+  bad |= fflush(f) != 0;
   bad |= fclose(f) != 0;
-  if (bad || rename(tmp, path) != 0) {
+  if (bad) {
     int e = errno;
-    unlink(tmp);
     snprintf(why, whylen, "%s: cannot write: %s", path,
              e ? strerror(e) : "write error");
-    goto out;
+    outfile_discard(&out);
+    return AC_ERR_IO;
   }
-  /* Make the rename itself durable. */
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  rc = AC_ERR_OK;
-out:
-  free(dir);
-  free(tmp);
+  int rc = outfile_commit(&out, why, whylen) == 0 ? AC_ERR_OK : AC_ERR_IO;
+  outfile_discard(&out);
   return rc;
 }
 

@@ -11,6 +11,7 @@
  * settles close calls between related languages.
  */
 #include "langdetect.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -308,29 +309,6 @@ static uint32_t next_cp(const unsigned char *s, size_t len, size_t *i) {
   return cp;
 }
 
-static size_t put_utf8(char *out, uint32_t cp) {
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
-}
-
 /* ---- Frequent-word table -------------------------------------------------
  */
 
@@ -443,7 +421,7 @@ const char *ac_langdetect(const char *text, size_t len, double *confidence) {
             score[l] += LETTER_WEIGHT;
         }
       if (wlen + 4 < sizeof word)
-        wlen += put_utf8(word + wlen, lower);
+        wlen += ac_utf8_encode(lower, word + wlen);
       else
         word_too_long = 1;
       continue;

@@ -80,9 +80,11 @@ char *feed_site_relative(const char *site_dir, const char *site_real,
                          const char *path);
 /* mkdir -p. Returns 0 or -errno. */
 int feed_mkdirs(const char *path);
-/* Replaces `path` with len bytes of data atomically: a temporary file
- * (".<name>.tmp-XXXXXX" beside it), fsync, rename, fsync of the directory.
- * A reader, or a crash at any point, sees the old file or the new one. */
+/* Replaces `path` with len bytes of data atomically (plugins/common's
+ * outfile): a temporary file beside it (unnamed where the file system
+ * allows, named ".<name>.tmp-XXXXXX" before the rename), fsync, rename,
+ * fsync of the directory. A reader, or a crash at any point, sees the old
+ * file or the new one. */
 int feed_write_atomic(const char *path, const void *data, size_t len, char *why,
                       size_t whylen);
 /* Reads a whole file; 0 or -errno. *data is NUL-terminated, malloc'd. */

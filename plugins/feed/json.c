@@ -1,5 +1,6 @@
 /* A small strict JSON reader (see json.h). */
 #include "json.h"
+#include "utf8.h" /* plugins/common */
 
 #include <locale.h>
 #include <stdint.h>
@@ -57,29 +58,6 @@ static int hex4(parser *ps, uint32_t *out) {
   ps->p += 4;
   *out = v;
   return 0;
-}
-
-static size_t utf8_encode(uint32_t cp, char *out) {
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xC0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xE0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  out[0] = (char)(0xF0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  out[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 /* Reads a string token (at the opening quote) into a malloc'd C string.
@@ -155,7 +133,7 @@ static int parse_string(parser *ps, char **out) {
       }
       if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0)
         cp = 0xFFFD; /* lone surrogates and NUL have no place in C text */
-      n += utf8_encode(cp, s + n);
+      n += ac_utf8_encode(cp, s + n);
       break;
     default:
       free(s);

@@ -1,5 +1,7 @@
 /* Text, dates, URLs, UUIDs and files for the feed publisher (see feed.h). */
 #include "feed.h"
+#include "outfile.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -72,37 +74,6 @@ char *sb_take(strbuf *b) {
 
 /* ---- Text --------------------------------------------------------------- */
 
-/* Decodes one UTF-8 character at s (n bytes available). Returns its length,
- * or 0 when the bytes are not valid UTF-8 (overlong forms, surrogates and
- * values past U+10FFFF included). */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
-  if (s[0] < 0x80) {
-    *cp = s[0];
-    return 1;
-  }
-  size_t len;
-  uint32_t min;
-  if ((s[0] & 0xE0) == 0xC0) {
-    len = 2, min = 0x80, *cp = s[0] & 0x1F;
-  } else if ((s[0] & 0xF0) == 0xE0) {
-    len = 3, min = 0x800, *cp = s[0] & 0x0F;
-  } else if ((s[0] & 0xF8) == 0xF0) {
-    len = 4, min = 0x10000, *cp = s[0] & 0x07;
-  } else {
-    return 0;
-  }
-  if (n < len)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    *cp = (*cp << 6) | (s[i] & 0x3F);
-  }
-  if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
-    return 0;
-  return len;
-}
-
 char *feed_clean_text(const char *s, int one_line) {
   if (!s)
     return NULL;
@@ -111,7 +82,7 @@ char *feed_clean_text(const char *s, int one_line) {
   int space = 0; /* a white-space run is pending */
   for (size_t i = 0; i < n;) {
     uint32_t cp;
-    size_t len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
+    size_t len = ac_utf8_decode((const unsigned char *)s + i, n - i, &cp);
     if (len == 0) {
       /* Flush pending space, then stand in for the broken byte. */
       if (one_line && space && b.len)
@@ -158,10 +129,7 @@ size_t feed_utf8_cut(const char *s, size_t max) {
   size_t n = strlen(s);
   if (n <= max)
     return n;
-  size_t cut = max;
-  while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-    cut--;
-  return cut;
+  return ac_utf8_char_start(s, n, max);
 }
 
 char *feed_truncate(const char *s, size_t max_bytes) {
@@ -457,64 +425,19 @@ int feed_mkdirs(const char *path) {
 
 int feed_write_atomic(const char *path, const void *data, size_t len, char *why,
                       size_t whylen) {
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? strndup(path, (size_t)(slash - path + (slash == path)))
-                    : strdup(".");
-  const char *name = slash ? slash + 1 : path;
-  size_t tlen = strlen(path) + 16;
-  char *tmp = malloc(tlen);
-  if (!dir || !tmp) {
-    free(dir);
-    free(tmp);
-    snprintf(why, whylen, "out of memory");
-    return AC_ERR_NOMEM;
+  /* A dot file while it has a name, which the sweep of a later publish
+   * recognizes (feed.c); the directory must exist. */
+  outfile out;
+  if (outfile_open_with(&out, path, "tmp", OUTFILE_HIDDEN, why, whylen) != 0)
+    return errno == ENOMEM ? AC_ERR_NOMEM : AC_ERR_IO;
+  int rc = AC_ERR_OK;
+  if (outfile_write(out.fd, data, len, -1) != 0) {
+    snprintf(why, whylen, "%s: cannot write: %s", path, strerror(errno));
+    rc = AC_ERR_IO;
+  } else if (outfile_commit(&out, why, whylen) != 0) {
+    rc = AC_ERR_IO;
   }
-  snprintf(tmp, tlen, "%.*s.%s.tmp-XXXXXX", slash ? (int)(slash - path + 1) : 0,
-           path, name);
-  int rc = AC_ERR_IO;
-  int fd = mkstemp(tmp);
-  if (fd >= 0) /* mkostemp is a GNU extension */
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-  if (fd < 0) {
-    snprintf(why, whylen, "%s: cannot create: %s", tmp, strerror(errno));
-    goto out;
-  }
-  const char *p = data;
-  size_t left = len;
-  int e = 0;
-  while (left > 0 && !e) {
-    ssize_t n = write(fd, p, left);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0) {
-      e = n < 0 ? errno : EIO;
-      break;
-    }
-    p += n;
-    left -= (size_t)n;
-  }
-  /* mkostemp creates 0600; a site is served to everyone. */
-  if (!e && (fchmod(fd, 0644) != 0 || fsync(fd) != 0))
-    e = errno;
-  if (close(fd) != 0 && !e)
-    e = errno;
-  if (!e && rename(tmp, path) != 0)
-    e = errno;
-  if (e) {
-    unlink(tmp);
-    snprintf(why, whylen, "%s: cannot write: %s", path, strerror(e));
-    goto out;
-  }
-  /* The rename is durable only once the directory is on disk too. */
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-  rc = AC_ERR_OK;
-out:
-  free(dir);
-  free(tmp);
+  outfile_discard(&out);
   return rc;
 }
 

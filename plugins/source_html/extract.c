@@ -38,6 +38,7 @@
  * Recursion follows the tree, whose depth libxml2 caps (256 by default).
  */
 #include "source_html.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stdlib.h>
 #include <string.h>
@@ -1797,7 +1798,7 @@ static void flush(emitter *e) {
       if (!ok)
         e->c->nomem = 1;
       if (keep && e->unlikely && kind != AC_BLOCK_CAPTION)
-        e->unlikely_len += sh_utf8_count(clean.data, clean.len);
+        e->unlikely_len += ac_utf8_count(clean.data, clean.len);
       if (keep && kind == AC_BLOCK_PARAGRAPH)
         e->seen_body = 1;
       sh_buf_free(&clean);
@@ -2042,7 +2043,7 @@ static size_t blocks_text_len(const sh_blocks *b) {
         b->items[i].kind == AC_BLOCK_HEADING ||
         b->items[i].kind == AC_BLOCK_QUOTE ||
         b->items[i].kind == AC_BLOCK_LIST_ITEM)
-      n += sh_utf8_count(b->items[i].text, strlen(b->items[i].text));
+      n += ac_utf8_count(b->items[i].text, strlen(b->items[i].text));
   return n;
 }
 

@@ -8,6 +8,7 @@
  * UTF-8; depth is bounded so hostile input cannot exhaust the stack.
  */
 #include "source_html.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,31 +79,6 @@ static int hex4(const char *p, const char *end, unsigned *out) {
   return 0;
 }
 
-static int add_cp(sh_buf *b, unsigned cp) {
-  char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6));
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    u[0] = (char)(0xF0 | (cp >> 18));
-    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  return sh_buf_add(b, u, n);
-}
-
 /* Reads a string starting at the opening quote (" or '). */
 static char *read_string(reader *r) {
   char quote = *r->p++;
@@ -157,7 +133,8 @@ static char *read_string(reader *r) {
       } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
         cp = 0xFFFD;
       }
-      rc = add_cp(&b, cp ? cp : 0xFFFD);
+      char u[4];
+      rc = sh_buf_add(&b, u, ac_utf8_encode(cp ? cp : 0xFFFD, u));
       break;
     }
     default: /* \" \\ \/ and unknown escapes stand for the character */

@@ -11,6 +11,7 @@
  * when it meets the <meta> declaration.
  */
 #include "source_html.h"
+#include "utf8.h" /* plugins/common */
 
 #include <errno.h>
 #include <iconv.h>
@@ -190,14 +191,6 @@ char *sh_clean_text(const char *s, size_t len) {
   return b.data;
 }
 
-size_t sh_utf8_count(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80)
-      n++;
-  return n;
-}
-
 int sh_word_char(const unsigned char *p, size_t n) {
   if (p[0] < 0x80)
     return (p[0] >= '0' && p[0] <= '9') ||
@@ -340,52 +333,12 @@ static int meta_charset(const char *data, size_t len, char *out,
   return -1;
 }
 
-/* Offset of the first invalid UTF-8 sequence, or -1. */
-static long utf8_invalid(const char *data, size_t len) {
-  const unsigned char *s = (const unsigned char *)data;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 1;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 2;
-      if (c == 0xE0)
-        lo = 0xA0;
-      else if (c == 0xED)
-        hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 3;
-      if (c == 0xF0)
-        lo = 0x90;
-      else if (c == 0xF4)
-        hi = 0x8F;
-    } else {
-      return (long)i;
-    }
-    if (i + n >= len)
-      return (long)i;
-    if (s[i + 1] < lo || s[i + 1] > hi)
-      return (long)i;
-    for (size_t k = 2; k <= n; k++)
-      if ((s[i + k] & 0xC0) != 0x80)
-        return (long)i;
-    i += n + 1;
-  }
-  return -1;
-}
-
 /* Copies UTF-8 with each invalid byte replaced by U+FFFD. */
 static char *utf8_sanitize(const char *data, size_t len, size_t *out_len) {
   sh_buf b = {0};
   size_t i = 0;
   while (i < len) {
-    long bad = utf8_invalid(data + i, len - i);
+    long bad = ac_utf8_first_invalid(data + i, len - i);
     size_t good = bad < 0 ? len - i : (size_t)bad;
     if (sh_buf_add(&b, data + i, good) != 0)
       goto nomem;
@@ -551,7 +504,7 @@ char *sh_decode(const char *data, size_t len, const char *http_charset,
   if (!name && html && meta_charset(data, len, label, sizeof label) == 0)
     name = iconv_name(label);
   if (!name)
-    name = utf8_invalid(data, len) < 0 ? "UTF-8" : "WINDOWS-1252";
+    name = ac_utf8_first_invalid(data, len) < 0 ? "UTF-8" : "WINDOWS-1252";
 
   char *text = NULL;
   if (strcmp(name, "UTF-8") != 0) {

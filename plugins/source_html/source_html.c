@@ -12,6 +12,7 @@
 #include "source_html.h"
 
 #include "langdetect.h"
+#include "utf8.h"
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -214,7 +215,7 @@ static size_t body_length(const sh_blocks *b) {
   size_t n = 0;
   for (size_t i = 0; i < b->count; i++)
     if (is_body_kind(b->items[i].kind) && b->items[i].text)
-      n += sh_utf8_count(b->items[i].text, strlen(b->items[i].text));
+      n += ac_utf8_count(b->items[i].text, strlen(b->items[i].text));
   return n;
 }
 
@@ -264,7 +265,7 @@ static int fill(ac_stage *st, const source_html_priv *p, htmlDocPtr page,
   /* Pages whose text a script draws leave little in their markup, but
    * their JSON-LD may carry the whole article. */
   size_t found = body_length(&b);
-  if (m.body && found < 300 && sh_utf8_count(m.body, strlen(m.body)) >= 300) {
+  if (m.body && found < 300 && ac_utf8_count(m.body, strlen(m.body)) >= 300) {
     sh_blocks alt;
     rc = blocks_from_body(m.body, &alt);
     if (rc == 0 && body_length(&alt) > 2 * found) {

@@ -48,8 +48,6 @@ void sh_trim(const char **s, size_t *len);
 /* A malloc'd copy of `s` with white space collapsed and trimmed; NULL when
  * out of memory. */
 char *sh_clean_text(const char *s, size_t len);
-/* Number of code points in UTF-8 text. */
-size_t sh_utf8_count(const char *s, size_t len);
 /* Is the UTF-8 sequence of n bytes at p part of a word? ASCII letters and
  * digits, and non-ASCII characters other than punctuation and spaces. */
 int sh_word_char(const unsigned char *p, size_t n);

@@ -10,6 +10,7 @@
  * bylines, bios and boilerplate are the clean stage's call.
  */
 #include "source_text.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
  * brackets aside). Headlines may end in '?' or '!', so those are allowed. */
 static int looks_like_title(const char *s, size_t len) {
   if (len == 0 || memchr(s, '\n', len) ||
-      st_utf8_count(s, len) >= TITLE_MAX_CHARS)
+      ac_utf8_count(s, len) >= TITLE_MAX_CHARS)
     return 0;
   int has_word = 0;
   for (size_t i = 0; i < len && !has_word; i++) {

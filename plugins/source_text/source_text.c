@@ -10,6 +10,7 @@
  * plain.c.
  */
 #include "source_text.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stddef.h>
 #include <stdlib.h>
@@ -50,27 +51,7 @@ int st_buf_addc(st_buf *b, char c) {
 
 int st_buf_add_utf8(st_buf *b, uint32_t cp) {
   char u[4];
-  size_t n;
-  if (cp < 0x80) {
-    u[0] = (char)cp;
-    n = 1;
-  } else if (cp < 0x800) {
-    u[0] = (char)(0xC0 | (cp >> 6));
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    n = 2;
-  } else if (cp < 0x10000) {
-    u[0] = (char)(0xE0 | (cp >> 12));
-    u[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[2] = (char)(0x80 | (cp & 0x3F));
-    n = 3;
-  } else {
-    u[0] = (char)(0xF0 | (cp >> 18));
-    u[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    u[3] = (char)(0x80 | (cp & 0x3F));
-    n = 4;
-  }
-  return st_buf_add(b, u, n);
+  return st_buf_add(b, u, ac_utf8_encode(cp, u));
 }
 
 void st_buf_free(st_buf *b) {
@@ -153,14 +134,6 @@ int st_append_collapsed(st_buf *out, const char *s, size_t len) {
   return 0;
 }
 
-size_t st_utf8_count(const char *s, size_t len) {
-  size_t n = 0;
-  for (size_t i = 0; i < len; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80)
-      n++;
-  return n;
-}
-
 int st_prefix_ci(const char *s, size_t len, const char *prefix) {
   size_t n = strlen(prefix);
   if (len < n)
@@ -183,46 +156,6 @@ int st_nomem(st_ctx *c) {
 
 /* ---- Input checks and sanitizing
  * --------------------------------------------- */
-
-/* Offset of the first byte that does not start a well-formed UTF-8
- * sequence (overlong forms, surrogates and code points above U+10FFFF are
- * invalid, as are truncated sequences), or -1 when all is valid. */
-static long utf8_invalid_offset(const char *data, size_t len) {
-  const unsigned char *s = (const unsigned char *)data;
-  size_t i = 0;
-  while (i < len) {
-    unsigned char c = s[i];
-    size_t n;
-    unsigned char lo = 0x80, hi = 0xBF; /* range of the second byte */
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      n = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      n = 3;
-      if (c == 0xE0)
-        lo = 0xA0; /* overlong */
-      else if (c == 0xED)
-        hi = 0x9F; /* surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      n = 4;
-      if (c == 0xF0)
-        lo = 0x90; /* overlong */
-      else if (c == 0xF4)
-        hi = 0x8F; /* above U+10FFFF */
-    } else {
-      return (long)i;
-    }
-    if (i + n > len || s[i + 1] < lo || s[i + 1] > hi)
-      return (long)i;
-    for (size_t k = 2; k < n; k++)
-      if ((s[i + k] & 0xC0) != 0x80)
-        return (long)i;
-    i += n;
-  }
-  return -1;
-}
 
 /* Copies valid UTF-8 into `out` without a leading byte order mark, with
  * CRLF and lone CR turned into '\n', U+2028/U+2029 into line breaks, and
@@ -396,7 +329,7 @@ static int source_text_probe(const char *name, const char *data, size_t len) {
     return 1; /* still ours, so the user hears "empty input" from read */
   if (starts_like_html(data, len))
     return 10;
-  if (memchr(data, '\0', len) || utf8_invalid_offset(data, len) >= 0)
+  if (memchr(data, '\0', len) || ac_utf8_first_invalid(data, len) >= 0)
     return 5; /* not text; ours only if nothing else wants it */
   char ext[16];
   extension(name, ext, sizeof ext);
@@ -432,7 +365,7 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
     return st_nomem(&c);
   if (len == 0)
     return st->host->fail(st, AC_ERR_EMPTY, "the input is empty");
-  long off = utf8_invalid_offset(data, len);
+  long off = ac_utf8_first_invalid(data, len);
   if (off >= 0)
     return st->host->fail(st, AC_ERR_FORMAT, "invalid UTF-8 at byte offset %ld",
                           off);

@@ -47,8 +47,6 @@ int st_is_blank(const char *s, size_t len);
  * space is written before the text when `out` is not empty and does not
  * already end in a space or '\n'. */
 int st_append_collapsed(st_buf *out, const char *s, size_t len);
-/* Number of UTF-8 code points in [s, s + len) (input is valid UTF-8). */
-size_t st_utf8_count(const char *s, size_t len);
 /* ASCII case-insensitive prefix test on a byte range. */
 int st_prefix_ci(const char *s, size_t len, const char *prefix);
 

@@ -2,6 +2,7 @@
 #include "cues.h"
 
 #include "text.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +31,7 @@ typedef struct builder {
 size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
   size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
   while (tr_next_word(s, &i, n, &start, &stop)) {
-    size_t w = tr_width(s + start, stop - start);
+    size_t w = ac_utf8_count(s + start, stop - start);
     if (lines == 0) {
       lines = 1;
       line = w;
@@ -114,7 +115,7 @@ static int add_cue(builder *bd, const char *s, size_t a, size_t b,
   size_t i = a, ws, we, line = 0;
   int first = 1;
   while (tr_next_word(s, &i, b, &ws, &we)) {
-    size_t w = tr_width(s + ws, we - ws);
+    size_t w = ac_utf8_count(s + ws, we - ws);
     if (first) {
       line = w;
     } else if (line + 1 + w <= width) {

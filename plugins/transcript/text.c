@@ -1,5 +1,6 @@
 /* Text helpers for the transcript sink (see text.h). */
 #include "text.h"
+#include "utf8.h" /* plugins/common */
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,14 +85,6 @@ int tr_next_word(const char *s, size_t *i, size_t end, size_t *start,
   return 1;
 }
 
-size_t tr_width(const char *s, size_t n) {
-  size_t w = 0;
-  for (size_t i = 0; i < n; i++)
-    if (((unsigned char)s[i] & 0xC0) != 0x80)
-      w++;
-  return w;
-}
-
 void tr_buf_add_folded(tr_buf *b, const char *s, size_t n) {
   size_t i = 0, start, stop;
   int first = 1;
@@ -124,19 +117,11 @@ void tr_view_init(tr_view *v, const ac_block *b) {
   }
 }
 
-/* Moves offset `at` of s back to the start of the UTF-8 sequence it is
- * in. */
-static size_t char_start(const char *s, size_t len, size_t at) {
-  while (at > 0 && at < len && ((unsigned char)s[at] & 0xC0) == 0x80)
-    at--;
-  return at;
-}
-
 size_t tr_view_offset(const tr_view *v, size_t spoken) {
   if (spoken > v->spoken_len)
     spoken = v->spoken_len;
   if (!v->map)
-    return char_start(v->shown, v->shown_len, spoken);
+    return ac_utf8_char_start(v->shown, v->shown_len, spoken);
   /* The last entry at or before `spoken` (the last of equal ones, so
    * written text that was dropped from speech goes with what precedes
    * it); before the first entry, offsets map one to one from 0. */
@@ -171,5 +156,5 @@ size_t tr_view_offset(const tr_view *v, size_t spoken) {
     w = w0; /* a replacement: see text.h */
   if (w > v->shown_len)
     w = v->shown_len;
-  return char_start(v->shown, v->shown_len, w);
+  return ac_utf8_char_start(v->shown, v->shown_len, w);
 }

@@ -1,7 +1,7 @@
 /*
  * Text helpers for the transcript sink: a growable output buffer, white
- * space folding and UTF-8 widths, and the mapping of a block's spoken byte
- * offsets back to its written text.
+ * space folding, and the mapping of a block's spoken byte offsets back to
+ * its written text. (Widths in code points: ac_utf8_count, plugins/common.)
  */
 #ifndef ARTICAST_TRANSCRIPT_TEXT_H
 #define ARTICAST_TRANSCRIPT_TEXT_H
@@ -33,9 +33,6 @@ int tr_is_gap(unsigned char c);
  * the run of non-gap bytes and moves *i past it. Returns 0 at the end. */
 int tr_next_word(const char *s, size_t *i, size_t end, size_t *start,
                  size_t *stop);
-
-/* Code points in s[0..n) (UTF-8 continuation bytes do not count). */
-size_t tr_width(const char *s, size_t n);
 
 /* Appends s[0..n) with each run of gaps folded into one space and none at
  * either end. */

@@ -15,15 +15,13 @@
 
 #include "chapters.h"
 #include "cues.h"
+#include "outfile.h"
 #include "text.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* ---- Formats ------------------------------------------------------------- */
 
@@ -45,12 +43,6 @@ static const struct {
 
 /* ---- State --------------------------------------------------------------- */
 
-/* A file written under a temporary name, waiting to be renamed. */
-typedef struct pending {
-  char *final_path;
-  char *temp_path; /* NULL once renamed or removed */
-} pending;
-
 typedef struct transcript_priv {
   /* Options (filled in by the host). */
   const char *formats;
@@ -68,7 +60,6 @@ typedef struct transcript_priv {
   int warned_block; /* a mark named a block the document lacks */
   ac_chapter_list chapters;
   int chapters_ready;
-  pending files[N_FORMATS];
 } transcript_priv;
 
 static const ac_option transcript_options[] = {
@@ -121,12 +112,6 @@ static int transcript_create(ac_stage *st) {
 
 static void transcript_destroy(ac_stage *st) {
   transcript_priv *p = st->priv;
-  for (int f = 0; f < N_FORMATS; f++) {
-    if (p->files[f].temp_path)
-      unlink(p->files[f].temp_path);
-    free(p->files[f].temp_path);
-    free(p->files[f].final_path);
-  }
   free(p->marks);
   free(p->spoken);
   if (p->chapters_ready)
@@ -369,75 +354,33 @@ static void write_chapters(tr_buf *b, const ac_chapter_list *list, int rate) {
 
 /* ---- Files --------------------------------------------------------------- */
 
-static int write_all(int fd, const char *data, size_t len) {
-  while (len > 0) {
-    ssize_t n = write(fd, data, len);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return -1;
-    data += n;
-    len -= (size_t)n;
-  }
-  return 0;
-}
-
-/* Writes `content` to a new temporary file beside `final_path`, readable
- * by all (the site is served as is) and fsync'd. */
-static int write_temp(ac_stage *st, pending *f, const char *base,
+/* Writes `content` to a new temporary file beside `base` + `extension`,
+ * readable by all (the site is served as is), fsync'd and closed under its
+ * temporary name: outfile_finish, not yet renamed. */
+static int write_temp(ac_stage *st, outfile *f, const char *base,
                       const char *extension, const tr_buf *content) {
-  size_t n = strlen(base) + strlen(extension);
-  f->final_path = malloc(n + 1);
-  char *temp = malloc(n + sizeof ".tmp-XXXXXX");
-  if (!f->final_path || !temp) {
-    free(temp);
+  size_t n = strlen(base) + strlen(extension) + 1;
+  char *path = malloc(n);
+  if (!path)
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  snprintf(path, n, "%s%s", base, extension);
+  char err[512];
+  int rc = AC_ERR_OK;
+  if (outfile_open_with(f, path, "tmp", 0, err, sizeof err) != 0)
+    rc = errno == ENOMEM ? AC_ERR_NOMEM : AC_ERR_IO;
+  free(path);
+  if (rc)
+    return st->host->fail(st, rc, "%s", err);
+  if (outfile_write(f->fd, content->data ? content->data : "", content->len,
+                    -1) != 0) {
+    rc = st->host->fail(st, AC_ERR_IO, "cannot write %s: %s", f->final_path,
+                        strerror(errno));
+    outfile_discard(f);
+    return rc;
   }
-  snprintf(f->final_path, n + 1, "%s%s", base, extension);
-  snprintf(temp, n + sizeof ".tmp-XXXXXX", "%s.tmp-XXXXXX", f->final_path);
-  int fd = mkstemp(temp);
-  if (fd < 0) {
-    int e = errno;
-    free(temp);
-    return st->host->fail(st, AC_ERR_IO, "cannot create a file beside %s: %s",
-                          f->final_path, strerror(e));
-  }
-  f->temp_path = temp;
-  if (write_all(fd, content->data ? content->data : "", content->len) != 0 ||
-      fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-    int e = errno;
-    close(fd);
-    return st->host->fail(st, AC_ERR_IO, "cannot write %s: %s", temp,
-                          strerror(e));
-  }
-  if (close(fd) != 0)
-    return st->host->fail(st, AC_ERR_IO, "cannot write %s: %s", temp,
-                          strerror(errno));
+  if (outfile_finish(f, err, sizeof err) != 0)
+    return st->host->fail(st, AC_ERR_IO, "%s", err);
   return AC_ERR_OK;
-}
-
-/* Makes the renames durable; a directory that cannot be synced (some file
- * systems refuse) is left as it is. */
-static void sync_dir(const char *path) {
-  const char *slash = strrchr(path, '/');
-  char *dir = slash ? strndup(path, (size_t)(slash - path)) : NULL;
-  if (slash && !dir)
-    return;
-  int fd = open(slash ? (dir[0] ? dir : "/") : ".", O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    (void)fsync(fd);
-    close(fd);
-  }
-  free(dir);
-}
-
-static void remove_temps(transcript_priv *p) {
-  for (int f = 0; f < N_FORMATS; f++) {
-    if (p->files[f].temp_path)
-      unlink(p->files[f].temp_path);
-    free(p->files[f].temp_path);
-    p->files[f].temp_path = NULL;
-  }
 }
 
 /* ---- Flush --------------------------------------------------------------- */
@@ -482,37 +425,30 @@ static int transcript_flush(ac_stage *st) {
 
   /* Every file is written in full before any replaces its old version. */
   const char *base = st->episode->output_base;
+  outfile files[N_FORMATS];
+  for (int f = 0; f < N_FORMATS; f++)
+    outfile_init(&files[f]);
   for (int f = 0; f < N_FORMATS && !rc; f++)
     if (p->wanted & (1u << f))
-      rc = write_temp(st, &p->files[f], base, formats[f].extension, &out[f]);
+      rc = write_temp(st, &files[f], base, formats[f].extension, &out[f]);
   for (int f = 0; f < N_FORMATS; f++)
     tr_buf_free(&out[f]);
   for (int f = 0; f < N_FORMATS && !rc; f++) {
-    pending *file = &p->files[f];
-    if (!file->temp_path)
-      continue;
-    if (rename(file->temp_path, file->final_path) != 0) {
-      rc = st->host->fail(st, AC_ERR_IO, "cannot rename %s to %s: %s",
-                          file->temp_path, file->final_path, strerror(errno));
-      break;
-    }
-    free(file->temp_path);
-    file->temp_path = NULL;
+    char err[512];
+    if (files[f].temp_path && outfile_rename(&files[f], err, sizeof err) != 0)
+      rc = st->host->fail(st, AC_ERR_IO, "%s", err);
   }
-  if (rc) {
-    remove_temps(p);
-    return rc;
+  if (!rc) {
+    outfile_sync_dir(base);
+    for (int f = 0; f < N_FORMATS && !rc; f++)
+      if (p->wanted & (1u << f))
+        rc = st->host->add_artifact(st, files[f].final_path,
+                                    formats[f].mime_type, 0);
   }
-  sync_dir(base);
-  for (int f = 0; f < N_FORMATS; f++) {
-    if (!(p->wanted & (1u << f)))
-      continue;
-    rc = st->host->add_artifact(st, p->files[f].final_path,
-                                formats[f].mime_type, 0);
-    if (rc)
-      return rc;
-  }
-  return AC_ERR_OK;
+  /* Removes what was not renamed (after a failure) and frees the paths. */
+  for (int f = 0; f < N_FORMATS; f++)
+    outfile_discard(&files[f]);
+  return rc;
 }
 
 static const ac_plugin transcript_plugin = {

@@ -8,7 +8,7 @@
  * removes the temporary file.
  */
 #include "articast/plugin.h"
-#include "outfile.h"
+#include "outfile.h" /* plugins/common */
 
 #include <sndfile.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Temporary-then-rename output files; see outfile.h. */
+#define _GNU_SOURCE /* O_TMPFILE, mkostemp; before any system header */
 #include "outfile.h"
 
-#define _GNU_SOURCE /* O_TMPFILE */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -47,17 +47,29 @@ static int make_parents(const char *path) {
 
 int outfile_open(outfile *f, const char *final_path, const char *kind,
                  char *err, size_t errlen) {
+  return outfile_open_with(f, final_path, kind, OUTFILE_PARENTS, err, errlen);
+}
+
+int outfile_open_with(outfile *f, const char *final_path, const char *kind,
+                      unsigned flags, char *err, size_t errlen) {
   outfile_init(f);
-  size_t n = strlen(final_path) + strlen(kind) + 9;
+  size_t n = strlen(final_path) + strlen(kind) + 10;
   f->final_path = strdup(final_path);
   f->temp_path = malloc(n);
   if (!f->final_path || !f->temp_path) {
     snprintf(err, errlen, "out of memory");
     outfile_discard(f);
+    errno = ENOMEM;
     return -1;
   }
-  snprintf(f->temp_path, n, "%s.%s-XXXXXX", final_path, kind);
-  if (make_parents(final_path) != 0) {
+  const char *base = strrchr(final_path, '/');
+  base = base ? base + 1 : final_path;
+  if (flags & OUTFILE_HIDDEN)
+    snprintf(f->temp_path, n, "%.*s.%s.%s-XXXXXX", (int)(base - final_path),
+             final_path, base, kind);
+  else
+    snprintf(f->temp_path, n, "%s.%s-XXXXXX", final_path, kind);
+  if ((flags & OUTFILE_PARENTS) && make_parents(final_path) != 0) {
     snprintf(err, errlen, "cannot create the directory of %s: %s", final_path,
              strerror(errno));
     outfile_discard(f);
@@ -68,15 +80,15 @@ int outfile_open(outfile *f, const char *final_path, const char *kind,
   char *slash = dir ? strrchr(dir, '/') : NULL;
   if (slash)
     *slash = '\0';
-  f->fd =
-      dir ? open(slash ? (dir[0] ? dir : "/") : ".", O_TMPFILE | O_RDWR, 0600)
-          : -1;
+  f->fd = dir ? open(slash ? (dir[0] ? dir : "/") : ".",
+                     O_TMPFILE | O_RDWR | O_CLOEXEC, 0600)
+              : -1;
   free(dir);
   if (f->fd >= 0) {
     f->anonymous = 1;
     return 0;
   }
-  f->fd = mkstemp(f->temp_path);
+  f->fd = mkostemp(f->temp_path, O_CLOEXEC);
   if (f->fd < 0) {
     snprintf(err, errlen, "cannot create %s: %s", f->temp_path,
              strerror(errno));
@@ -110,9 +122,7 @@ int outfile_write(int fd, const void *buf, size_t len, long long offset) {
   return 0;
 }
 
-/* Makes the rename durable; a directory that cannot be synced (some file
- * systems refuse) is no reason to fail a file that is already in place. */
-static void sync_directory(const char *path) {
+void outfile_sync_dir(const char *path) {
   char *dir = strdup(path);
   if (!dir)
     return;
@@ -121,7 +131,7 @@ static void sync_directory(const char *path) {
     slash[1] = '\0';
   else if (slash)
     *slash = '\0';
-  int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY);
+  int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd >= 0) {
     (void)fsync(fd);
     close(fd);
@@ -129,7 +139,7 @@ static void sync_directory(const char *path) {
   free(dir);
 }
 
-int outfile_commit(outfile *f, char *err, size_t errlen) {
+int outfile_finish(outfile *f, char *err, size_t errlen) {
   if (fchmod(f->fd, 0644) != 0 || fsync(f->fd) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", f->temp_path, strerror(errno));
     outfile_discard(f);
@@ -162,6 +172,10 @@ int outfile_commit(outfile *f, char *err, size_t errlen) {
     outfile_discard(f);
     return -1;
   }
+  return 0;
+}
+
+int outfile_rename(outfile *f, char *err, size_t errlen) {
   if (rename(f->temp_path, f->final_path) != 0) {
     snprintf(err, errlen, "cannot rename %s to %s: %s", f->temp_path,
              f->final_path, strerror(errno));
@@ -170,11 +184,19 @@ int outfile_commit(outfile *f, char *err, size_t errlen) {
   }
   free(f->temp_path);
   f->temp_path = NULL;
-  sync_directory(f->final_path);
+  return 0;
+}
+
+int outfile_commit(outfile *f, char *err, size_t errlen) {
+  if (outfile_finish(f, err, errlen) != 0 ||
+      outfile_rename(f, err, errlen) != 0)
+    return -1;
+  outfile_sync_dir(f->final_path);
   return 0;
 }
 
 void outfile_discard(outfile *f) {
+  int e = errno;
   if (f->fd >= 0)
     close(f->fd);
   f->fd = -1;
@@ -185,4 +207,5 @@ void outfile_discard(outfile *f) {
   f->temp_path = NULL;
   free(f->final_path);
   f->final_path = NULL;
+  errno = e;
 }
