@@ -37,10 +37,14 @@ ac_block *ac_document_insert_block(ac_document *doc, size_t index,
                                    size_t len);
 void ac_document_remove_block(ac_document *doc, size_t index);
 const char *ac_block_kind_name(ac_block_kind kind);
-/* Writes the title (as spoken, when the title is a level-0 block), then
- * each block's text separated by blank lines; with body_only, only the
- * headings, paragraphs, quotes and list items, as the article wrote them. */
-int ac_document_print(const ac_document *doc, FILE *out, bool body_only);
+/* Writes the title, then each block's text, separated by blank lines: as
+ * the article wrote them (cleaned), or with AC_PRINT_SPOKEN as they will be
+ * spoken; with AC_PRINT_BODY only the article body. */
+enum {
+  AC_PRINT_BODY = 1,  /* only headings, paragraphs, quotes, list items */
+  AC_PRINT_SPOKEN = 2 /* the text as the stages will speak it */
+};
+int ac_document_print(const ac_document *doc, FILE *out, int flags);
 
 /* ---- Plugins ------------------------------------------------------------ */
 

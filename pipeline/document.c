@@ -115,12 +115,14 @@ static bool is_title_block(const ac_block *b) {
   return b->kind == AC_BLOCK_HEADING && b->level == 0;
 }
 
-int ac_document_print(const ac_document *doc, FILE *out, bool body_only) {
+int ac_document_print(const ac_document *doc, FILE *out, int flags) {
+  bool body_only = flags & AC_PRINT_BODY, spoken = flags & AC_PRINT_SPOKEN;
   bool first = true;
-  /* The title as it will be spoken when the host made it a block. */
-  const char *title = doc->n_blocks > 0 && is_title_block(&doc->blocks[0])
-                          ? doc->blocks[0].text
-                          : doc->title;
+  /* The spoken title is the host's level-0 block, when there is one. */
+  const char *title =
+      spoken && doc->n_blocks > 0 && is_title_block(&doc->blocks[0])
+          ? doc->blocks[0].text
+          : doc->title;
   if (!body_only && title && title[0]) {
     fprintf(out, "%s\n", title);
     first = false;
@@ -130,9 +132,7 @@ int ac_document_print(const ac_document *doc, FILE *out, bool body_only) {
     if (b->kind == AC_BLOCK_BOILERPLATE || is_title_block(b) ||
         (body_only && !is_body(b->kind)))
       continue;
-    /* The body is the article's own words; the full listing shows what
-     * the stages made of them. */
-    const char *text = body_only && b->written ? b->written : b->text;
+    const char *text = !spoken && b->written ? b->written : b->text;
     if (!text || !text[0])
       continue;
     fprintf(out, "%s%s\n", first ? "" : "\n", text);

@@ -28,8 +28,9 @@ static const char usage_main[] =
 
 static const char usage_episode[] =
     "Usage: articast episode [OPTIONS] ARTICLE...\n"
-    "Render each ARTICLE (plain text or Markdown with front matter; '-' is\n"
-    "standard input) into SITE/episodes/<slug>.mp3 and its side files.\n"
+    "Render each ARTICLE (plain text, Markdown with front matter, an HTML\n"
+    "file or an http(s) URL; '-' is standard input) into\n"
+    "SITE/episodes/<slug>.mp3 and its side files.\n"
     "\n"
     "  -c, --config FILE        read the INI config FILE\n"
     "  -o, --site DIR           site folder (default: ./site or [pipeline] "
@@ -46,11 +47,14 @@ static const char usage_episode[] =
 
 static const char usage_text[] =
     "Usage: articast text [OPTIONS] ARTICLE|-\n"
-    "Print the document as it leaves a text stage: the title on the first\n"
-    "line, then the blocks separated by blank lines.\n"
+    "Print the article after the text stages: the title on the first line,\n"
+    "then the blocks separated by blank lines, as the article wrote them.\n"
+    "With --until or --spoken, print the text as the stages leave it, which\n"
+    "is what will be spoken (numbers in words, lexicon pronunciations).\n"
     "\n"
     "  -u, --until STAGE        stop after STAGE (default: the last text "
     "stage)\n"
+    "  -s, --spoken             print the spoken form\n"
     "  -b, --body               print only the article body (no title, "
     "byline\n"
     "                           or author bio)\n"
@@ -101,6 +105,7 @@ typedef struct cli {
   const char *base_url;
   const char *until;
   bool body;
+  bool spoken;
   bool quiet;
   int jobs;
   ac_settings overrides;
@@ -134,6 +139,7 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"set", required_argument, NULL, 'O'},
       {"until", required_argument, NULL, 'u'},
       {"body", no_argument, NULL, 'b'},
+      {"spoken", no_argument, NULL, 's'},
       {"quiet", no_argument, NULL, 'q'},
       {"jobs", required_argument, NULL, 'j'},
       {"verbose", no_argument, NULL, 'v'},
@@ -141,7 +147,8 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {NULL, 0, NULL, 0}};
   optind = 1;
   int opt;
-  while ((opt = getopt_long(argc, argv, "c:o:O:u:j:bqvh", longs, NULL)) != -1) {
+  while ((opt = getopt_long(argc, argv, "c:o:O:u:j:bsqvh", longs, NULL)) !=
+         -1) {
     switch (opt) {
     case 'c':
       c->config = optarg;
@@ -164,6 +171,9 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       break;
     case 'b':
       c->body = true;
+      break;
+    case 's':
+      c->spoken = true;
       break;
     case 'q':
       c->quiet = true;
@@ -346,7 +356,10 @@ static int cmd_text(int argc, char **argv, cli *c) {
     rc = ac_run_text(&pl, argv[optind], c->until, &doc, err, sizeof err);
     if (rc) {
       fprintf(stderr, "articast: %s\n", err);
-    } else if (ac_document_print(doc, stdout, c->body) != 0 ||
+    } else if (ac_document_print(
+                   doc, stdout,
+                   (c->body ? AC_PRINT_BODY : 0) |
+                       (c->until || c->spoken ? AC_PRINT_SPOKEN : 0)) != 0 ||
                fflush(stdout) != 0) {
       fprintf(stderr, "articast: cannot write to standard output\n");
       rc = AC_EXIT_OUTPUT;

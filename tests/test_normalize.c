@@ -740,7 +740,7 @@ START_TEST(golden_article) {
   size_t len = 0;
   FILE *f = open_memstream(&out, &len);
   ck_assert_ptr_nonnull(f);
-  ac_document_print(doc, f, false);
+  ac_document_print(doc, f, AC_PRINT_SPOKEN);
   fclose(f);
   char *exp_path = harness_data("normalize/article.expected");
   if (getenv("ARTICAST_UPDATE_GOLDEN")) {
