@@ -205,7 +205,8 @@ int ac_read_file(const char *path, char **data, size_t *len);
 /* Returns the byte offset of the first invalid UTF-8 sequence, or -1. */
 long ac_utf8_invalid_offset(const char *s, size_t len);
 /* Lowercase ASCII, hyphens, at most 80 bytes; transliterates common Latin
- * letters. Never empty ("episode" as a last resort). malloc'd. */
+ * letters. A title without any becomes "episode-" and a hash of it; an
+ * empty one "episode". malloc'd. */
 char *ac_slugify(const char *title);
 /* Creates a directory and its parents. */
 int ac_mkdirs(const char *path);

@@ -153,7 +153,16 @@ char *ac_slugify(const char *title) {
   while (n > 0 && out[n - 1] == '-')
     n--;
   if (n == 0) {
-    strcpy(out, "episode");
+    /* A title with no Latin letters (Urdu, Chinese...): a stable name from
+     * its bytes, so two such articles do not overwrite each other. */
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (const unsigned char *c = (const unsigned char *)(title ? title : "");
+         *c; c++)
+      h = (h ^ *c) * 16777619u;
+    if (title && title[0])
+      snprintf(out, max + 16, "episode-%08x", (unsigned)h);
+    else
+      strcpy(out, "episode");
     return out;
   }
   out[n] = '\0';
