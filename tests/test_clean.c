@@ -522,6 +522,30 @@ START_TEST(descriptor_options) {
 }
 END_TEST
 
+START_TEST(language_detected_when_unknown) {
+  ac_document *doc = harness_read(
+      "source_text", NULL,
+      "Le pont\n\nLe conseil municipal a vot\xc3\xa9 mardi soir le "
+      "remplacement du pont. Les travaux commenceront en janvier et "
+      "dureront dix-huit mois, selon la mairie, qui promet une "
+      "passerelle provisoire pour les pi\xc3\xa9tons.\n");
+  ck_assert_ptr_null(doc->language);
+  ck_assert_int_eq(harness_text_stage("clean", NULL, doc, NULL, 0), 0);
+  ck_assert_ptr_nonnull(doc->language);
+  ck_assert_str_eq(doc->language, "fr");
+  ac_document_free(doc);
+
+  /* A declared language is left alone. */
+  doc = harness_read("source_text", NULL,
+                     "---\ntitle: T\nlanguage: en-GB\n---\n\nLe conseil "
+                     "municipal a vot\xc3\xa9 mardi soir le remplacement du "
+                     "pont et les travaux commenceront en janvier.\n");
+  ck_assert_int_eq(harness_text_stage("clean", NULL, doc, NULL, 0), 0);
+  ck_assert_str_eq(doc->language, "en-GB");
+  ac_document_free(doc);
+}
+END_TEST
+
 static Suite *clean_suite(void) {
   Suite *s = suite_create("clean");
   TCase *t = tcase_create("golden");
@@ -553,6 +577,7 @@ static Suite *clean_suite(void) {
   tcase_add_test(t, title_from_page);
   tcase_add_test(t, language_block_tag_kept);
   tcase_add_test(t, descriptor_options);
+  tcase_add_test(t, language_detected_when_unknown);
   suite_add_tcase(s, t);
   return s;
 }

@@ -9,6 +9,7 @@
  * doc->author when the source gave none.
  */
 #include "clean.h"
+#include "langdetect.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -402,8 +403,37 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
 /* The host's level-0 title block (see plugin.h) is the title, not page
  * text: it stays out of the classifier and goes back first, carrying the
  * title as this stage leaves it. */
+/* Text dumps and Markdown without a language: guess it from the text
+ * (script and stopwords), so the voice and the normalizer fit; HTML
+ * sources do this themselves. A guess that is not clear leaves the
+ * language unset, which means the show's or the default. */
+static int detect_language(ac_stage *st, ac_document *doc) {
+  if ((doc->language && doc->language[0]) ||
+      (doc->format && strcmp(doc->format, "html") == 0))
+    return 0;
+  size_t len = 0;
+  char sample[8192];
+  for (size_t i = 0; i < doc->n_blocks && len + 2 < sizeof sample; i++) {
+    const char *t = doc->blocks[i].text;
+    size_t n = t ? strlen(t) : 0;
+    if (n > sizeof sample - len - 2)
+      n = sizeof sample - len - 2; /* may cut a character: it is skipped */
+    memcpy(sample + len, t, n);
+    len += n;
+    sample[len++] = '\n';
+  }
+  double confidence = 0;
+  const char *lang = ac_langdetect(sample, len, &confidence);
+  if (!lang || confidence < 0.3)
+    return 0;
+  st->host->log(st, AC_LOG_INFO, "language detected from the text: %s", lang);
+  return st->host->set_string(&doc->language, lang, (size_t)-1);
+}
+
 static int clean_process(ac_stage *st, ac_document *doc) {
   const ac_host *h = st->host;
+  if (detect_language(st, doc) != 0)
+    return h->fail(st, AC_ERR_NOMEM, "out of memory");
   bool title_block = doc->n_blocks > 0 &&
                      doc->blocks[0].kind == AC_BLOCK_HEADING &&
                      doc->blocks[0].level == 0;
