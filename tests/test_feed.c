@@ -844,8 +844,18 @@ START_TEST(options_and_failures_are_clear) {
   b.show.base_url = "example.org/pod";
   ck_assert_int_ne(publish_ep(&b.ep, NULL, err, sizeof err), 0);
   ck_assert_msg(strstr(err, "absolute http") != NULL, "%s", err);
-  /* None at all: localhost, with a warning. */
+  /* None given: the base the site was last published under stays, so
+   * subscribers' URLs (and podcast:guid) do not move. */
   b.show.base_url = NULL;
+  ck_assert_msg(publish_ep(&b.ep, NULL, err, sizeof err) == 0, "%s", err);
+  p = parse_feed(site);
+  ck_xpath_eq(&p, "/rss/channel/item[1]/enclosure/@url",
+              "https://example.org/pod/episodes/second-article.mp3");
+  parsed_free(&p);
+  /* None ever: localhost, with a warning. */
+  char *remembered = ac_path_join(site, ".base-url");
+  ck_assert_int_eq(unlink(remembered), 0);
+  free(remembered);
   ck_assert_msg(publish_ep(&b.ep, NULL, err, sizeof err) == 0, "%s", err);
   p = parse_feed(site);
   ck_xpath_eq(&p, "/rss/channel/item[1]/enclosure/@url",

@@ -90,18 +90,49 @@ static int feed_create(ac_stage *st) {
 
 /* ---- Site set-up -------------------------------------------------------- */
 
-/* The base URL: [show] base_url, else the option, else localhost. It must be
- * an absolute http(s) URL, since feed readers fetch every URL as it is. */
-static int resolve_base(site *s) {
-  const char *url =
-      s->show && s->show->base_url ? s->show->base_url : s->opt->base_url;
-  if (!url || !*url) {
-    url = DEFAULT_BASE_URL;
-    LOG(s, AC_LOG_WARN,
-        "no base URL ([show] base_url or --base-url): the feed links to %s, "
-        "which only works on this machine",
-        url);
+/* The site remembers the base URL it was last published under, so a later
+ * run without --base-url keeps every URL (and podcast:guid, which derives
+ * from the feed's URL) where subscribers know them. */
+#define BASE_URL_FILE ".base-url"
+
+static char *remembered_base(const site *s) {
+  char *path = feed_path_join(s->dir, BASE_URL_FILE), *data = NULL;
+  size_t len = 0;
+  if (!path || feed_read_file(path, &data, &len) != 0) {
+    free(path);
+    return NULL;
   }
+  free(path);
+  data[strcspn(data, "\r\n")] = '\0';
+  if (!data[0]) {
+    free(data);
+    return NULL;
+  }
+  return data;
+}
+
+static void remember_base(site *s, const char *url) {
+  char *old = remembered_base(s);
+  bool same = old && strcmp(old, url) == 0;
+  free(old);
+  if (same)
+    return;
+  char *path = feed_path_join(s->dir, BASE_URL_FILE);
+  char why[256];
+  size_t n = strlen(url);
+  char *line = malloc(n + 2);
+  if (path && line) {
+    snprintf(line, n + 2, "%s\n", url);
+    if (feed_write_atomic(path, line, n + 1, why, sizeof why) != 0)
+      LOG(s, AC_LOG_WARN, "cannot remember the base URL: %s", why);
+  }
+  free(line);
+  free(path);
+}
+
+/* Stores `url`, made to end in '/', as the site's base after checking it
+ * is an absolute http(s) URL: feed readers fetch every URL as it is. */
+static int set_base(site *s, const char *url) {
   const char *host = strstr(url, "://");
   if (!feed_is_http_url(url) || !host[3] || host[3] == '/')
     return FAIL(s, AC_ERR_INVALID,
@@ -119,6 +150,31 @@ static int resolve_base(site *s) {
     return FAIL(s, AC_ERR_NOMEM, "out of memory");
   snprintf(s->base, n + 2, "%s%s", url, url[n - 1] == '/' ? "" : "/");
   return AC_ERR_OK;
+}
+
+/* The base URL: [show] base_url, else the option, else the one the site
+ * was last published under, else localhost. */
+static int resolve_base(site *s) {
+  const char *url =
+      s->show && s->show->base_url ? s->show->base_url : s->opt->base_url;
+  if (url && *url) {
+    int rc = set_base(s, url);
+    if (rc == 0)
+      remember_base(s, s->base);
+    return rc;
+  }
+  char *remembered = remembered_base(s);
+  if (remembered) {
+    LOG(s, AC_LOG_DEBUG, "base URL %s, as last published", remembered);
+    int rc = set_base(s, remembered);
+    free(remembered);
+    return rc;
+  }
+  LOG(s, AC_LOG_WARN,
+      "no base URL ([show] base_url or --base-url): the feed links to %s, "
+      "which only works on this machine",
+      DEFAULT_BASE_URL);
+  return set_base(s, DEFAULT_BASE_URL);
 }
 
 /* Holds SITE/.feed.lock until unlock(); flock() is released by the kernel
