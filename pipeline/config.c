@@ -3,7 +3,6 @@
 #include "core.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -73,23 +72,10 @@ static void set_default_stages(ac_config *cfg) {
 }
 
 typedef struct parse_state {
-  FILE *file;
-  int line;     /* of the line inih handed the handler last */
-  int err_line; /* of the first error the handler reported */
   ac_config *cfg;
   char *err;
   size_t errlen;
 } parse_state;
-
-/* Debian's inih is built without line numbers in the handler, so count the
- * lines as they are read. */
-static char *read_line(char *buf, int size, void *stream) {
-  parse_state *ps = stream;
-  char *got = fgets(buf, size, ps->file);
-  if (got)
-    ps->line++;
-  return got;
-}
 
 static int list_has(const char *const *keys, const char *key) {
   for (size_t i = 0; keys[i]; i++)
@@ -105,23 +91,9 @@ static void list_keys(char *buf, size_t len, const char *const *keys) {
     n += (size_t)snprintf(buf + n, len - n, "%s%s", i ? " " : "", keys[i]);
 }
 
-static int handle_entry(parse_state *ps, const char *section, const char *key,
-                        const char *value, int line);
-
-static int on_entry(void *user, const char *section, const char *key,
-                    const char *value) {
-  parse_state *ps = user;
-  int line = ps->line;
-  if (ps->err_line)
-    return 0; /* inih goes on after an error; keep the first */
-  int ok = handle_entry(ps, section, key, value, line);
-  if (!ok)
-    ps->err_line = line;
-  return ok;
-}
-
-static int handle_entry(parse_state *ps, const char *section, const char *key,
+static int handle_entry(void *user, const char *section, const char *key,
                         const char *value, int line) {
+  parse_state *ps = user;
   ac_config *cfg = ps->cfg;
   char valid[256];
   if (strcmp(section, "show") == 0) {
@@ -240,16 +212,10 @@ int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
     snprintf(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
     return AC_ERR_IO;
   }
-  parse_state ps = {f, 0, 0, cfg, err, errlen};
-  err[0] = '\0';
-  int rc = ini_parse_stream(read_line, &ps, on_entry, &ps);
+  parse_state ps = {cfg, err, errlen};
+  int rc = ac_ini_parse(f, path, handle_entry, &ps, err, errlen);
   fclose(f);
-  if (rc != 0) {
-    if (rc != ps.err_line)
-      snprintf(err, errlen, "%s:%d: not valid INI syntax", path, rc);
-    return AC_ERR_INVALID;
-  }
-  return AC_ERR_OK;
+  return rc;
 }
 
 void ac_config_free(ac_config *cfg) {

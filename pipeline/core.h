@@ -139,6 +139,18 @@ void ac_set_log_level(ac_log_level level);
 /* Adds a directory to the data search path used by host->find_data. */
 void ac_add_data_dir(const char *dir);
 
+/* ---- INI files ---------------------------------------------------------- */
+
+/* Called for each key; returns nonzero to go on, 0 after writing the
+ * error (with path and line) where the caller can find it. */
+typedef int (*ac_ini_handler)(void *user, const char *section, const char *key,
+                              const char *value, int line);
+/* Parses an INI file with libinih, giving the handler line numbers. On
+ * failure returns AC_ERR_INVALID; the first handler error stands, or err
+ * receives "path:line: not valid INI syntax". */
+int ac_ini_parse(FILE *f, const char *path, ac_ini_handler handler, void *user,
+                 char *err, size_t errlen);
+
 /* ---- Config and voices -------------------------------------------------- */
 
 #define AC_MAX_STAGES 16

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <ini.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,9 +29,6 @@ static void free_dirs(char **dirs, size_t n) {
 enum { S_NAME, S_PATH, S_DESCRIPTION, S_ESPEAK, S_LANGUAGE, S_LEXICONS };
 
 typedef struct voice_parse {
-  FILE *file;
-  int line;
-  int err_line; /* of the first error the handler reported */
   ac_voice_profile *vp;
   char *err;
   size_t errlen;
@@ -47,32 +43,9 @@ static int parse_int(const char *v, int lo, int hi, int *out) {
   return 0;
 }
 
-/* Counts lines for messages (Debian's inih gives the handler none). */
-static char *read_line(char *buf, int size, void *stream) {
-  voice_parse *p = stream;
-  char *got = fgets(buf, size, p->file);
-  if (got)
-    p->line++;
-  return got;
-}
-
-static int handle_voice_entry(voice_parse *p, const char *section,
-                              const char *key, const char *value, int line);
-
-static int on_voice_entry(void *user, const char *section, const char *key,
-                          const char *value) {
+static int handle_voice_entry(void *user, const char *section, const char *key,
+                              const char *value, int line) {
   voice_parse *p = user;
-  int line = p->line;
-  if (p->err_line)
-    return 0; /* inih goes on after an error; keep the first */
-  int ok = handle_voice_entry(p, section, key, value, line);
-  if (!ok)
-    p->err_line = line;
-  return ok;
-}
-
-static int handle_voice_entry(voice_parse *p, const char *section,
-                              const char *key, const char *value, int line) {
   ac_voice_profile *vp = p->vp;
   const char *file = vp->strings[S_PATH];
   if (strcmp(section, "voice") != 0) {
@@ -186,15 +159,11 @@ static int load_file(ac_voice_profile *vp, const char *name, const char *path,
              strerror(errno));
     return AC_ERR_IO;
   }
-  voice_parse p = {f, 0, 0, vp, err, errlen};
-  err[0] = '\0';
-  int rc = ini_parse_stream(read_line, &p, on_voice_entry, &p);
+  voice_parse p = {vp, err, errlen};
+  int rc = ac_ini_parse(f, path, handle_voice_entry, &p, err, errlen);
   fclose(f);
-  if (rc != 0) {
-    if (rc != p.err_line)
-      snprintf(err, errlen, "%s:%d: not valid INI syntax", path, rc);
-    return AC_ERR_INVALID;
-  }
+  if (rc != 0)
+    return rc;
   if (!vp->strings[S_ESPEAK] || !vp->strings[S_LANGUAGE]) {
     snprintf(err, errlen, "%s: a voice needs espeak_voice and language", path);
     return AC_ERR_INVALID;
