@@ -133,9 +133,22 @@ typedef struct ac_artifact_list {
   size_t count;
 } ac_artifact_list;
 void ac_stage_set_artifacts(ac_stage_instance *si, ac_artifact_list *list);
+/* Where host->cache_put of a stage goes; NULL (the default) ignores it. */
+typedef int (*ac_cache_put_fn)(void *ctx, const char *stage, uint32_t index,
+                               const void *data, size_t len);
+void ac_stage_set_cache_put(ac_stage_instance *si, ac_cache_put_fn fn,
+                            void *ctx);
+/* Whether the stage called host->single_segment in create(). */
+bool ac_stage_wants_single_segment(const ac_stage_instance *si);
+/* The stage's name, version, every option's value (defaults included) and
+ * its cache_salt texts, as malloc'd text: what the segment cache key covers
+ * of a stage. NULL when out of memory. */
+char *ac_stage_fingerprint(const ac_stage_instance *si);
 void ac_artifact_list_free(ac_artifact_list *list);
 /* Sets the verbosity of host->log for all stages (default AC_LOG_WARN). */
 void ac_set_log_level(ac_log_level level);
+/* Logs a line from the core, like host->log. */
+void ac_log(ac_log_level level, const char *fmt, ...) AC_PRINTF(2, 3);
 /* Adds a directory to the data search path used by host->find_data. */
 void ac_add_data_dir(const char *dir);
 
@@ -237,6 +250,8 @@ typedef struct ac_pipeline {
   const char *output_override; /* write only this audio file (its path
                                   without extension) with the wav sink, and
                                   publish nothing (articast say) */
+  const char *cache_dir;       /* the segment cache, NULL = off */
+  int threads;                 /* threads an episode may keep busy */
 } ac_pipeline;
 
 /* Reads `input` and runs the source and text stages up to and including

@@ -17,6 +17,10 @@ struct ac_stage_instance {
   void *out_ctx;
   ac_artifact_list *artifacts;
   uint64_t next_position; /* where the next emitted chunk must start */
+  char *salt;             /* cache_salt texts, one per line */
+  bool single_segment;
+  ac_cache_put_fn put_fn;
+  void *put_ctx;
 };
 
 static ac_log_level log_level = AC_LOG_WARN;
@@ -54,6 +58,18 @@ static void host_log(ac_stage *st, ac_log_level level, const char *fmt, ...) {
   static const char *const names[] = {"error", "warning", "info", "debug"};
   fprintf(stderr, "articast: %s: %s: ", st && st->name ? st->name : "core",
           names[level]);
+  va_list ap;
+  va_start(ap, fmt);
+  vfprintf(stderr, fmt, ap);
+  va_end(ap);
+  fputc('\n', stderr);
+}
+
+void ac_log(ac_log_level level, const char *fmt, ...) {
+  if (level > log_level)
+    return;
+  static const char *const names[] = {"error", "warning", "info", "debug"};
+  fprintf(stderr, "articast: %s: ", names[level]);
   va_list ap;
   va_start(ap, fmt);
   vfprintf(stderr, fmt, ap);
@@ -149,6 +165,33 @@ static char *host_find_data(ac_stage *st, const char *relative) {
   return NULL;
 }
 
+static int host_cache_salt(ac_stage *st, const char *text) {
+  ac_stage_instance *si = st->host_data;
+  size_t have = si->salt ? strlen(si->salt) : 0, add = strlen(text);
+  char *grown = realloc(si->salt, have + add + 2);
+  if (!grown)
+    return AC_ERR_NOMEM;
+  memcpy(grown + have, text, add);
+  grown[have + add] = '\n';
+  grown[have + add + 1] = '\0';
+  si->salt = grown;
+  return AC_ERR_OK;
+}
+
+static void host_single_segment(ac_stage *st, const char *why) {
+  ac_stage_instance *si = st->host_data;
+  si->single_segment = true;
+  host_log(st, AC_LOG_DEBUG, "one segment, no cache: %s", why);
+}
+
+static int host_cache_put(ac_stage *st, uint32_t index, const void *data,
+                          size_t len) {
+  ac_stage_instance *si = st->host_data;
+  if (!si->put_fn)
+    return AC_ERR_OK; /* the cache is off */
+  return si->put_fn(si->put_ctx, st->name, index, data, len);
+}
+
 static const ac_host the_host = {
     .abi_version = AC_ABI_VERSION,
     .log = host_log,
@@ -160,6 +203,9 @@ static const ac_host the_host = {
     .remove_block = ac_document_remove_block,
     .add_artifact = host_add_artifact,
     .find_data = host_find_data,
+    .cache_salt = host_cache_salt,
+    .single_segment = host_single_segment,
+    .cache_put = host_cache_put,
 };
 
 ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
@@ -237,8 +283,58 @@ void ac_stage_free(ac_stage_instance *si) {
   for (size_t i = 0; i < si->n_owned; i++)
     free(si->owned[i]);
   free(si->owned);
+  free(si->salt);
   free(si->stage.priv);
   free(si);
+}
+
+bool ac_stage_wants_single_segment(const ac_stage_instance *si) {
+  return si->single_segment;
+}
+
+void ac_stage_set_cache_put(ac_stage_instance *si, ac_cache_put_fn fn,
+                            void *ctx) {
+  si->put_fn = fn;
+  si->put_ctx = ctx;
+}
+
+char *ac_stage_fingerprint(const ac_stage_instance *si) {
+  const ac_plugin *p = si->plugin;
+  char *out = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&out, &len);
+  if (!f)
+    return NULL;
+  fprintf(f, "stage %s %s\n", p->name, p->version ? p->version : "");
+  for (const ac_option *o = p->options; o && o->name; o++) {
+    const char *field = (const char *)si->stage.priv + o->offset;
+    int i;
+    double d;
+    const char *str;
+    switch (o->type) {
+    case AC_OPT_BOOL:
+    case AC_OPT_INT:
+    case AC_OPT_CHOICE:
+      memcpy(&i, field, sizeof i);
+      fprintf(f, "%s=%d\n", o->name, i);
+      break;
+    case AC_OPT_DOUBLE:
+      memcpy(&d, field, sizeof d);
+      fprintf(f, "%s=%.17g\n", o->name, d);
+      break;
+    case AC_OPT_STRING:
+      memcpy(&str, field, sizeof str);
+      fprintf(f, "%s=%s%s\n", o->name, str ? "'" : "(none)", str ? str : "");
+      break;
+    }
+  }
+  if (si->salt)
+    fputs(si->salt, f);
+  if (fclose(f) != 0) {
+    free(out);
+    return NULL;
+  }
+  return out;
 }
 
 ac_stage *ac_stage_handle(ac_stage_instance *si) {

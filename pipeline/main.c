@@ -1,4 +1,5 @@
 /* The articast command line. */
+#include "cache.h"
 #include "core.h"
 
 #include <errno.h>
@@ -22,6 +23,7 @@ static const char usage_main[] =
     "sidecars\n"
     "  plugins              list stage plugins with their options\n"
     "  voices               list voice profiles\n"
+    "  cache [clear|prune DAYS]  show, empty or trim the segment cache\n"
     "\n"
     "Run 'articast COMMAND --help' for a command's options.\n"
     "Options: -h, --help   this help;  -V, --version   print the version\n";
@@ -38,9 +40,15 @@ static const char usage_episode[] =
     "      --voice NAME         voice profile (see 'articast voices')\n"
     "      --base-url URL       where SITE will be served (feed URLs)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
-    "  -j, --jobs N             render N articles at once in worker "
-    "processes\n"
-    "                           (default: the number of cores)\n"
+    "  -j, --jobs N             use N cores: N articles at once in worker\n"
+    "                           processes, or threads inside one article\n"
+    "                           when there are fewer articles (default: the\n"
+    "                           number of cores)\n"
+    "      --no-cache           synthesize every paragraph, neither reading\n"
+    "                           nor writing the segment cache\n"
+    "      --cache-dir DIR      segment cache (default: $ARTICAST_CACHE_DIR,\n"
+    "                           else $XDG_CACHE_HOME/articast, else\n"
+    "                           ~/.cache/articast)\n"
     "  -q, --quiet              do not list the files written\n"
     "  -v, --verbose            log what the stages do\n"
     "  -h, --help               this help\n";
@@ -93,6 +101,13 @@ static const char usage_plugins[] =
     "Search path: $ARTICAST_PLUGIN_PATH, plugins/ beside the binary, the\n"
     "installed plugin directory.\n";
 
+static const char usage_cache[] =
+    "Usage: articast cache [--cache-dir DIR] [clear | prune DAYS]\n"
+    "The segment cache keeps the encoded audio of every paragraph rendered,\n"
+    "so that re-rendering an edited article synthesizes only what changed.\n"
+    "Without an action, print where it is and how much it holds; 'clear'\n"
+    "empties it; 'prune DAYS' removes what was not used in DAYS days.\n";
+
 static const char usage_voices[] =
     "Usage: articast voices\n"
     "List the voice profiles found in $ARTICAST_VOICE_PATH, voices/ beside\n"
@@ -108,6 +123,8 @@ typedef struct cli {
   bool spoken;
   bool quiet;
   int jobs;
+  bool no_cache;
+  const char *cache_dir;
   ac_settings overrides;
 } cli;
 
@@ -143,6 +160,8 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"quiet", no_argument, NULL, 'q'},
       {"jobs", required_argument, NULL, 'j'},
       {"verbose", no_argument, NULL, 'v'},
+      {"no-cache", no_argument, NULL, 'N'},
+      {"cache-dir", required_argument, NULL, 'D'},
       {"help", no_argument, NULL, 'h'},
       {NULL, 0, NULL, 0}};
   optind = 1;
@@ -165,6 +184,12 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
     case 'O':
       if (parse_set(c, optarg))
         return AC_EXIT_USAGE;
+      break;
+    case 'N':
+      c->no_cache = true;
+      break;
+    case 'D':
+      c->cache_dir = optarg;
       break;
     case 'u':
       c->until = optarg;
@@ -279,9 +304,12 @@ static int render_share(ac_pipeline *pl, char **articles, int count,
 /* espeak-ng allows one synthesis per process, so parallel rendering uses
  * worker processes, each taking articles from a shared counter. */
 static int render_all(ac_pipeline *pl, char **articles, int count, cli *c) {
-  int workers = c->jobs > 0 ? c->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (workers > count)
-    workers = count;
+  int cores = c->jobs > 0 ? c->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores < 1)
+    cores = 1;
+  int workers = cores > count ? count : cores;
+  /* The cores left over go to threads inside each article. */
+  pl->threads = cores / workers;
   atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (next == MAP_FAILED) {
@@ -332,11 +360,66 @@ static int cmd_episode(int argc, char **argv, cli *c) {
   }
   ac_pipeline pl = {0};
   ac_config cfg;
+  char *cache_dir = c->no_cache    ? NULL
+                    : c->cache_dir ? strdup(c->cache_dir)
+                                   : ac_cache_default_dir();
+  pl.cache_dir = cache_dir;
   if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK)
     rc = render_all(&pl, argv + optind, argc - optind, c);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
+  free(cache_dir);
   return rc;
+}
+
+static void print_size(const char *what, uint64_t files, uint64_t bytes) {
+  printf("%s%llu entries, %.1f MiB\n", what, (unsigned long long)files,
+         (double)bytes / (1024.0 * 1024.0));
+}
+
+static int cmd_cache(int argc, char **argv, cli *c) {
+  int rc = parse_options(argc, argv, usage_cache, c);
+  if (rc >= 0)
+    return rc;
+  const char *action = optind < argc ? argv[optind] : NULL;
+  time_t before = -1;
+  if (action && strcmp(action, "clear") == 0 && optind + 1 == argc) {
+    before = 0;
+  } else if (action && strcmp(action, "prune") == 0 && optind + 2 == argc) {
+    char *end;
+    double days = strtod(argv[optind + 1], &end);
+    if (end == argv[optind + 1] || *end || days < 0 || days > 36500) {
+      fprintf(stderr, "articast cache prune: %s: expected a number of days\n",
+              argv[optind + 1]);
+      return AC_EXIT_USAGE;
+    }
+    before = time(NULL) - (time_t)(days * 86400.0);
+    if (before <= 0)
+      before = 1;
+  } else if (action) {
+    fprintf(stderr, "articast cache: unexpected '%s'\n%s", action, usage_cache);
+    return AC_EXIT_USAGE;
+  }
+  char *dir = c->cache_dir ? strdup(c->cache_dir) : ac_cache_default_dir();
+  if (!dir) {
+    fprintf(stderr, "articast cache: no cache directory (set HOME, "
+                    "XDG_CACHE_HOME or ARTICAST_CACHE_DIR)\n");
+    return AC_EXIT_USAGE;
+  }
+  ac_cache_stats stats;
+  /* Counting walks without removing: nothing is older than the epoch. */
+  int e = ac_cache_walk(dir, before < 0 ? 1 : before, &stats);
+  if (e) {
+    fprintf(stderr, "articast cache: %s: %s\n", dir, strerror(-e));
+    free(dir);
+    return AC_EXIT_OUTPUT;
+  }
+  printf("%s\n", dir);
+  if (before >= 0)
+    print_size("removed ", stats.removed_files, stats.removed_bytes);
+  print_size("", stats.files, stats.bytes);
+  free(dir);
+  return AC_EXIT_OK;
 }
 
 static int cmd_text(int argc, char **argv, cli *c) {
@@ -523,7 +606,8 @@ int main(int argc, char **argv) {
     int (*run)(int, char **, cli *);
   } commands[] = {{"episode", cmd_episode}, {"text", cmd_text},
                   {"feed", cmd_feed},       {"say", cmd_say},
-                  {"plugins", cmd_plugins}, {"voices", cmd_voices}};
+                  {"plugins", cmd_plugins}, {"voices", cmd_voices},
+                  {"cache", cmd_cache}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
       cli c = {0};

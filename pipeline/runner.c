@@ -1,6 +1,7 @@
 /* Runs the stages of one article: source and text stages over the whole
  * document, then synth -> filters -> sinks over bounded chunks, then the
  * publishers. */
+#include "cache.h"
 #include "core.h"
 
 #include <errno.h>
@@ -272,18 +273,94 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
 
 /* ---- Audio chain -------------------------------------------------------- */
 
+/* The stream the sinks see: the synthesized segments as the filters
+ * passed them on, the padding between segments (plugin.h, "Segments") and
+ * the segments replayed from the cache. */
+typedef struct sink_stream {
+  uint64_t position;  /* frames handed to the sinks so far */
+  int64_t shift;      /* sink position - position at the last filter */
+  uint64_t seg_start; /* where the current segment started */
+  uint64_t zero_run;  /* zeros at the end of what was handed on */
+  int rate;
+  /* The current segment's marks, relative to it, for the cache. */
+  ac_mark *marks;
+  size_t n_marks, cap_marks;
+  ac_mark *moved; /* a chunk's marks, shifted */
+  size_t cap_moved;
+  float *zeros; /* AC_MAX_CHUNK frames of padding */
+} sink_stream;
+
 typedef struct audio_chain {
   ac_stage_instance *filters[AC_MAX_STAGES];
   size_t n_filters;
   ac_stage_instance *sinks[AC_MAX_STAGES];
   size_t n_sinks;
   ac_stage_instance *failed; /* the stage whose callback returned an error */
+  sink_stream out;
 } audio_chain;
 
 typedef struct chain_link {
   audio_chain *chain;
   size_t index; /* filter index, or n_filters for the sinks */
 } chain_link;
+
+static int to_sinks(audio_chain *c, const ac_chunk *chunk) {
+  for (size_t i = 0; i < c->n_sinks; i++) {
+    ac_stage_instance *si = c->sinks[i];
+    int rc = ac_stage_plugin(si)->process_audio(ac_stage_handle(si), chunk);
+    if (rc) {
+      if (!c->failed)
+        c->failed = si;
+      return rc;
+    }
+  }
+  return AC_ERR_OK;
+}
+
+/* Grows an array of marks to hold `need`. */
+static int marks_reserve(ac_mark **items, size_t *cap, size_t need) {
+  if (need <= *cap)
+    return 0;
+  size_t n = *cap ? *cap : 64;
+  while (n < need)
+    n *= 2;
+  ac_mark *grown = realloc(*items, n * sizeof *grown);
+  if (!grown)
+    return AC_ERR_NOMEM;
+  *items = grown;
+  *cap = n;
+  return 0;
+}
+
+/* A chunk from the last filter (or the synth) on its way to the sinks:
+ * moved to its place in the sinks' stream, its marks kept for the cache. */
+static int deliver_to_sinks(audio_chain *c, const ac_chunk *chunk) {
+  sink_stream *o = &c->out;
+  ac_chunk moved = *chunk;
+  moved.position = (uint64_t)((int64_t)chunk->position + o->shift);
+  if (chunk->n_marks) {
+    if (marks_reserve(&o->moved, &o->cap_moved, chunk->n_marks) ||
+        marks_reserve(&o->marks, &o->cap_marks, o->n_marks + chunk->n_marks))
+      return AC_ERR_NOMEM;
+    for (size_t i = 0; i < chunk->n_marks; i++) {
+      o->moved[i] = chunk->marks[i];
+      o->moved[i].sample =
+          (uint64_t)((int64_t)chunk->marks[i].sample + o->shift);
+      o->marks[o->n_marks] = o->moved[i];
+      o->marks[o->n_marks++].sample -= o->seg_start;
+    }
+    moved.marks = o->moved;
+  }
+  if (chunk->sample_rate > 0)
+    o->rate = chunk->sample_rate;
+  size_t zeros = 0;
+  while (zeros < chunk->n_samples &&
+         chunk->samples[chunk->n_samples - 1 - zeros] == 0.0f)
+    zeros++;
+  o->zero_run = zeros == chunk->n_samples ? o->zero_run + zeros : zeros;
+  o->position = moved.position + chunk->n_samples;
+  return to_sinks(c, &moved);
+}
 
 static int deliver(void *ctx, const ac_chunk *chunk) {
   chain_link *link = ctx;
@@ -295,16 +372,7 @@ static int deliver(void *ctx, const ac_chunk *chunk) {
       c->failed = si;
     return rc;
   }
-  for (size_t i = 0; i < c->n_sinks; i++) {
-    ac_stage_instance *si = c->sinks[i];
-    int rc = ac_stage_plugin(si)->process_audio(ac_stage_handle(si), chunk);
-    if (rc) {
-      if (!c->failed)
-        c->failed = si;
-      return rc;
-    }
-  }
-  return AC_ERR_OK;
+  return deliver_to_sinks(c, chunk);
 }
 
 /* Says which stage failed and why, naming the input. */
@@ -392,6 +460,13 @@ typedef struct episode_run {
   ac_stage_instance *publishers[AC_MAX_STAGES];
   size_t n_publishers;
   ac_artifact_list artifacts;
+  /* Segments and their cache keys. */
+  ac_segment *segments;
+  ac_key *keys;
+  size_t n_segments;
+  const char *cache_dir; /* NULL: the cache is off for this episode */
+  bool cache_warned;
+  size_t replayed;
 } episode_run;
 
 static void episode_run_free(episode_run *r) {
@@ -403,6 +478,11 @@ static void episode_run_free(episode_run *r) {
   for (size_t i = 0; i < r->n_publishers; i++)
     ac_stage_free(r->publishers[i]);
   ac_artifact_list_free(&r->artifacts);
+  free(r->chain.out.marks);
+  free(r->chain.out.moved);
+  free(r->chain.out.zeros);
+  free(r->segments);
+  free(r->keys);
   ac_voice_free(&r->voice);
   ac_document_free(r->doc);
   free(r->slug);
@@ -485,24 +565,367 @@ static int create_stages(ac_pipeline *pl, episode_run *r, char *err,
   return AC_EXIT_OK;
 }
 
-static int run_audio(episode_run *r, const char *input, char *err,
-                     size_t errlen) {
-  ac_stage *synth = ac_stage_handle(r->synth);
-  int rc = ac_stage_plugin(r->synth)->synthesize(synth);
+/* ---- Segments ------------------------------------------------------------ */
+
+/* Whether a block has anything to say: not boilerplate, and a letter or
+ * digit (or any non-ASCII character, letters of other scripts) in it. */
+static bool block_speaks(const ac_block *b) {
+  if (b->kind == AC_BLOCK_BOILERPLATE || !b->text)
+    return false;
+  for (const unsigned char *t = (const unsigned char *)b->text; *t; t++)
+    if (*t >= 0x80 || (*t >= '0' && *t <= '9') ||
+        ((*t | 0x20) >= 'a' && (*t | 0x20) <= 'z'))
+      return true;
+  return false;
+}
+
+/* One segment per speaking block; blocks that say nothing go with the
+ * segment before them (or the first). With `single`, one segment. */
+static int plan_segments(episode_run *r, bool single) {
+  const ac_document *doc = r->doc;
+  size_t n = 0;
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    n += !single && block_speaks(&doc->blocks[i]);
+  if (n == 0)
+    n = 1;
+  r->segments = calloc(n, sizeof *r->segments);
+  r->keys = calloc(n, sizeof *r->keys);
+  if (!r->segments || !r->keys)
+    return AC_ERR_NOMEM;
+  size_t k = 0;
+  bool started = false;
+  for (size_t i = 0; i < doc->n_blocks; i++) {
+    bool speaks = !single && block_speaks(&doc->blocks[i]);
+    if (speaks && started)
+      r->segments[++k].first_block = (uint32_t)i;
+    started |= speaks;
+    r->segments[k].n_blocks++;
+  }
+  r->n_segments = k + 1;
+  for (size_t j = 0; j < r->n_segments; j++) {
+    ac_segment *s = &r->segments[j];
+    s->index = (uint32_t)j;
+    s->is_first = j == 0;
+    s->is_last = j + 1 == r->n_segments;
+    s->next_block = s->is_last ? UINT32_MAX : r->segments[j + 1].first_block;
+  }
+  return 0;
+}
+
+/* What every segment's key covers: the format, each audio stage's
+ * settings, version and salt, the voice and the document's language. */
+static int base_key(episode_run *r, ac_key_ctx *k) {
+  ac_key_begin(k);
+  ac_key_add_str(k, "articast segment 1");
+  ac_key_add_int(k, AC_SEGMENT_QUANTUM);
+  ac_key_add_int(k, AC_SEGMENT_MIN_SILENCE);
+  ac_stage_instance *all[2 * AC_MAX_STAGES + 1];
+  size_t n = 0;
+  all[n++] = r->synth;
+  for (size_t i = 0; i < r->chain.n_filters; i++)
+    all[n++] = r->chain.filters[i];
+  for (size_t i = 0; i < r->chain.n_sinks; i++)
+    all[n++] = r->chain.sinks[i];
+  for (size_t i = 0; i < n; i++) {
+    char *fp = ac_stage_fingerprint(all[i]);
+    if (!fp)
+      return AC_ERR_NOMEM;
+    ac_key_add_str(k, fp);
+    free(fp);
+  }
+  const ac_voice *v = &r->voice.voice;
+  ac_key_add_str(k, v->espeak_voice);
+  ac_key_add_str(k, v->language);
+  ac_key_add_int(k, v->rate);
+  ac_key_add_int(k, v->pitch);
+  ac_key_add_int(k, v->range);
+  ac_key_add_int(k, v->word_gap);
+  ac_key_add_int(k, v->loudness_calibrated);
+  ac_key_add(k, &v->loudness_gain_db, sizeof v->loudness_gain_db);
+  ac_key_add_str(k, r->doc->language);
+  return 0;
+}
+
+static void key_block(ac_key_ctx *k, const ac_block *b) {
+  ac_key_add_int(k, b->kind);
+  ac_key_add_int(k, b->level);
+  ac_key_add_str(k, b->text);
+  ac_key_add_str(k, b->written);
+  ac_key_add_str(k, b->lang);
+  ac_key_add(k, b->map, b->n_map * sizeof *b->map);
+}
+
+/* A segment's key: the base, its place (first, last, what follows it) and
+ * its blocks, all fields, without their indices (an inserted paragraph
+ * leaves the others' keys alone). */
+static void segment_keys(episode_run *r, const ac_key_ctx *base) {
+  const ac_document *doc = r->doc;
+  for (size_t j = 0; j < r->n_segments; j++) {
+    const ac_segment *s = &r->segments[j];
+    ac_key_ctx k = *base;
+    ac_key_add_int(&k, s->is_first);
+    ac_key_add_int(&k, s->is_last);
+    if (s->is_last) {
+      ac_key_add_int(&k, -1);
+    } else {
+      ac_key_add_int(&k, doc->blocks[s->next_block].kind);
+      ac_key_add_int(&k, doc->blocks[s->next_block].level);
+    }
+    for (uint32_t i = 0; i < s->n_blocks; i++)
+      key_block(&k, &doc->blocks[s->first_block + i]);
+    ac_key_end(&k, &r->keys[j]);
+  }
+}
+
+/* host->cache_put of the sinks. */
+static int put_entry(void *ctx, const char *stage, uint32_t index,
+                     const void *data, size_t len) {
+  episode_run *r = ctx;
+  if (!r->cache_dir || index >= r->n_segments)
+    return AC_ERR_OK;
+  int e = ac_cache_write(r->cache_dir, &r->keys[index], stage, data, len);
+  if (e && !r->cache_warned) {
+    r->cache_warned = true;
+    fprintf(stderr,
+            "articast: warning: cannot write the segment cache in %s: "
+            "%s\n",
+            r->cache_dir, strerror(-e));
+  }
+  return AC_ERR_OK; /* a cache that cannot be written only costs time */
+}
+
+/* The marks entry: rate, length and marks of a segment, relative to it. */
+enum { MARK_RECORD = 4 * 4 + 8, MARKS_HEADER = 4 + 8 + 4 };
+
+static void le_put(uint8_t *p, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint64_t le_get(const uint8_t *p, int bytes) {
+  uint64_t v = 0;
+  for (int i = bytes - 1; i >= 0; i--)
+    v = v << 8 | p[i];
+  return v;
+}
+
+static void store_marks(episode_run *r, const ac_segment *s) {
+  sink_stream *o = &r->chain.out;
+  size_t len = MARKS_HEADER + o->n_marks * MARK_RECORD;
+  uint8_t *buf = malloc(len);
+  if (!buf)
+    return;
+  le_put(buf, (uint64_t)o->rate, 4);
+  le_put(buf + 4, s->n_samples, 8);
+  le_put(buf + 12, o->n_marks, 4);
+  for (size_t i = 0; i < o->n_marks; i++) {
+    const ac_mark *m = &o->marks[i];
+    uint8_t *p = buf + MARKS_HEADER + i * MARK_RECORD;
+    le_put(p, (uint64_t)m->kind, 4);
+    le_put(p + 4, m->block - s->first_block, 4);
+    le_put(p + 8, m->text_offset, 4);
+    le_put(p + 12, m->text_length, 4);
+    le_put(p + 16, m->sample, 8);
+  }
+  put_entry(r, "@marks", s->index, buf, len);
+  free(buf);
+}
+
+/* Hands the sinks segment `s` from the cache if every entry is there.
+ * Returns 1 when replayed, 0 on a miss, or an error. */
+static int try_replay(episode_run *r, ac_segment *s) {
+  audio_chain *c = &r->chain;
+  sink_stream *o = &c->out;
+  const ac_key *key = &r->keys[s->index];
+  void *marks_data = NULL;
+  size_t marks_len = 0;
+  void *blobs[AC_MAX_STAGES] = {0};
+  size_t lens[AC_MAX_STAGES] = {0};
+  int rc = 0;
+  if (ac_cache_read(r->cache_dir, key, "@marks", &marks_data, &marks_len) != 0)
+    return 0;
+  const uint8_t *m = marks_data;
+  size_t n_marks = marks_len >= MARKS_HEADER ? (size_t)le_get(m + 12, 4) : 0;
+  if (marks_len < MARKS_HEADER ||
+      marks_len != MARKS_HEADER + n_marks * MARK_RECORD)
+    goto miss;
+  for (size_t i = 0; i < c->n_sinks; i++)
+    if (ac_cache_read(r->cache_dir, key, ac_stage_plugin(c->sinks[i])->name,
+                      &blobs[i], &lens[i]) != 0)
+      goto miss;
+  if ((rc = marks_reserve(&o->moved, &o->cap_moved, n_marks)))
+    goto done;
+  for (size_t i = 0; i < n_marks; i++) {
+    const uint8_t *p = m + MARKS_HEADER + i * MARK_RECORD;
+    o->moved[i] =
+        (ac_mark){.kind = (ac_mark_kind)le_get(p, 4),
+                  .block = s->first_block + (uint32_t)le_get(p + 4, 4),
+                  .text_offset = (uint32_t)le_get(p + 8, 4),
+                  .text_length = (uint32_t)le_get(p + 12, 4),
+                  .sample = o->position + le_get(p + 16, 8)};
+  }
+  s->sample_rate = (int)le_get(m, 4);
+  s->n_samples = le_get(m + 4, 8);
+  s->position = o->position;
+  s->marks = o->moved;
+  s->n_marks = n_marks;
+  for (size_t i = 0; i < c->n_sinks && rc == 0; i++) {
+    ac_stage_instance *si = c->sinks[i];
+    s->cached = blobs[i];
+    s->cached_len = lens[i];
+    rc = ac_stage_plugin(si)->replay_segment(ac_stage_handle(si), s);
+    if (rc && !c->failed)
+      c->failed = si;
+  }
+  s->cached = NULL;
+  s->marks = NULL;
+  o->position += s->n_samples;
+  o->shift += (int64_t)s->n_samples;
+  o->zero_run = 0;
+  if (rc == 0)
+    rc = 1;
+  goto done;
+miss:
+  rc = 0;
+done:
+  free(marks_data);
+  for (size_t i = 0; i < c->n_sinks; i++)
+    free(blobs[i]);
+  return rc;
+}
+
+/* Ends a synthesized segment: the filters pass on what they hold, the
+ * padding goes in, the sinks close the segment. */
+static int end_segment(episode_run *r, ac_segment *s) {
+  audio_chain *c = &r->chain;
+  sink_stream *o = &c->out;
+  int rc;
+  /* The last segment ends the filters' stream: flush, which trims the
+   * tail, in place of end_segment. Flushing a filter may emit downstream,
+   * so go in order. */
+  for (size_t i = 0; i < c->n_filters; i++) {
+    ac_stage_instance *si = c->filters[i];
+    const ac_plugin *p = ac_stage_plugin(si);
+    int (*end)(ac_stage *, const ac_segment *) = p->end_segment;
+    if (s->is_last)
+      rc = p->flush ? p->flush(ac_stage_handle(si)) : 0;
+    else
+      rc = end ? end(ac_stage_handle(si), s) : 0;
+    if (rc) {
+      if (!c->failed)
+        c->failed = si;
+      return rc;
+    }
+  }
+  uint64_t n = o->position - o->seg_start;
+  if (!s->is_last && n > 0) {
+    uint64_t want = n;
+    if (o->zero_run < AC_SEGMENT_MIN_SILENCE)
+      want += AC_SEGMENT_MIN_SILENCE - o->zero_run;
+    want = (want + AC_SEGMENT_QUANTUM - 1) / AC_SEGMENT_QUANTUM *
+           AC_SEGMENT_QUANTUM;
+    if (want > n && !o->zeros &&
+        !(o->zeros = calloc(AC_MAX_CHUNK, sizeof *o->zeros)))
+      return AC_ERR_NOMEM;
+    for (uint64_t pad = want - n; pad > 0;) {
+      size_t k = pad < AC_MAX_CHUNK ? (size_t)pad : AC_MAX_CHUNK;
+      ac_chunk z = {.samples = o->zeros,
+                    .n_samples = k,
+                    .position = o->position,
+                    .sample_rate = o->rate};
+      if ((rc = to_sinks(c, &z)))
+        return rc;
+      o->position += k;
+      o->shift += (int64_t)k;
+      o->zero_run += k;
+      pad -= k;
+    }
+  }
+  s->position = o->seg_start;
+  s->n_samples = o->position - o->seg_start;
+  s->sample_rate = o->rate;
+  for (size_t i = 0; i < c->n_sinks; i++) {
+    ac_stage_instance *si = c->sinks[i];
+    const ac_plugin *p = ac_stage_plugin(si);
+    if (p->end_segment && (rc = p->end_segment(ac_stage_handle(si), s))) {
+      if (!c->failed)
+        c->failed = si;
+      return rc;
+    }
+  }
+  if (r->cache_dir)
+    store_marks(r, s);
+  return 0;
+}
+
+static int run_segment(episode_run *r, ac_segment *s) {
+  audio_chain *c = &r->chain;
+  if (r->cache_dir) {
+    int rc = try_replay(r, s);
+    if (rc > 0)
+      r->replayed++;
+    if (rc)
+      return rc < 0 ? rc : 0;
+  }
+  c->out.seg_start = c->out.position;
+  c->out.n_marks = 0;
+  for (size_t k = 0; k < 2; k++) {
+    size_t n = k == 0 ? c->n_filters : c->n_sinks;
+    for (size_t i = 0; i < n; i++) {
+      ac_stage_instance *si = k == 0 ? c->filters[i] : c->sinks[i];
+      const ac_plugin *p = ac_stage_plugin(si);
+      int rc = p->begin_segment ? p->begin_segment(ac_stage_handle(si), s) : 0;
+      if (rc) {
+        if (!c->failed)
+          c->failed = si;
+        return rc;
+      }
+    }
+  }
+  int rc = ac_stage_plugin(r->synth)->synthesize(ac_stage_handle(r->synth), s);
+  if (rc)
+    return rc;
+  return end_segment(r, s);
+}
+
+/* Decides the segments and whether the cache serves this episode. */
+static int prepare_segments(ac_pipeline *pl, episode_run *r) {
+  bool single = ac_stage_wants_single_segment(r->synth);
+  bool replayable = true;
+  for (size_t i = 0; i < r->chain.n_filters; i++)
+    single |= ac_stage_wants_single_segment(r->chain.filters[i]);
+  for (size_t i = 0; i < r->chain.n_sinks; i++) {
+    single |= ac_stage_wants_single_segment(r->chain.sinks[i]);
+    replayable &= ac_stage_plugin(r->chain.sinks[i])->replay_segment != NULL;
+  }
+  int rc = plan_segments(r, single);
+  if (rc)
+    return rc;
+  if (single || !replayable || !pl->cache_dir)
+    return 0;
+  ac_key_ctx base;
+  if ((rc = base_key(r, &base)))
+    return rc;
+  segment_keys(r, &base);
+  r->cache_dir = pl->cache_dir;
+  for (size_t i = 0; i < r->chain.n_sinks; i++)
+    ac_stage_set_cache_put(r->chain.sinks[i], put_entry, r);
+  return 0;
+}
+
+static int run_audio(ac_pipeline *pl, episode_run *r, const char *input,
+                     char *err, size_t errlen) {
+  int rc = prepare_segments(pl, r);
+  if (rc) {
+    snprintf(err, errlen, "out of memory");
+    return AC_EXIT_FAILURE;
+  }
+  for (size_t i = 0; i < r->n_segments && rc == 0; i++)
+    rc = run_segment(r, &r->segments[i]);
   if (rc) {
     stage_failure(err, errlen, input,
                   r->chain.failed ? r->chain.failed : r->synth, rc);
     return AC_EXIT_FAILURE;
-  }
-  /* Flushing a filter may emit its tail downstream, so go in order. */
-  for (size_t i = 0; i < r->chain.n_filters; i++) {
-    ac_stage_instance *si = r->chain.filters[i];
-    const ac_plugin *p = ac_stage_plugin(si);
-    if (p->flush && (rc = p->flush(ac_stage_handle(si)))) {
-      stage_failure(err, errlen, input, r->chain.failed ? r->chain.failed : si,
-                    rc);
-      return AC_EXIT_FAILURE;
-    }
   }
   for (size_t i = 0; i < r->chain.n_sinks; i++) {
     ac_stage_instance *si = r->chain.sinks[i];
@@ -512,6 +935,9 @@ static int run_audio(episode_run *r, const char *input, char *err,
       return rc == AC_ERR_IO ? AC_EXIT_OUTPUT : AC_EXIT_FAILURE;
     }
   }
+  if (r->cache_dir)
+    ac_log(AC_LOG_INFO, "%s: %zu of %zu segments from the cache (%s)", input,
+           r->replayed, r->n_segments, r->cache_dir);
   r->episode.artifacts = r->artifacts.items;
   r->episode.n_artifacts = r->artifacts.count;
   for (size_t i = 0; i < r->n_publishers; i++) {
@@ -566,10 +992,11 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
                            .voice = &r.voice.voice,
                            .site_dir = site,
                            .slug = r.slug,
-                           .output_base = r.output_base};
+                           .output_base = r.output_base,
+                           .threads = pl->threads > 0 ? pl->threads : 1};
   if ((rc = create_stages(pl, &r, err, errlen)))
     goto done;
-  if ((rc = run_audio(&r, input, err, errlen)))
+  if ((rc = run_audio(pl, &r, input, err, errlen)))
     goto done;
   for (size_t i = 0; report && i < r.artifacts.count; i++) {
     if (r.artifacts.items[i].duration > 0)

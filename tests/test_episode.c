@@ -19,6 +19,10 @@ static char *config;
 
 static void make_site(void) {
   site = harness_tempdir();
+  /* Each test's segment cache lives in its site, never in $HOME. */
+  char *cache = ac_path_join(site, "cache");
+  setenv("ARTICAST_CACHE_DIR", cache, 1);
+  free(cache);
   config = ac_path_join(site, "show.ini");
   FILE *f = fopen(config, "w");
   ck_assert_ptr_nonnull(f);
@@ -316,8 +320,8 @@ static long peak_rss(const char *cfg, const char *path) {
   if (pid == 0) {
     int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
-    execl(harness_binary(), "articast", "episode", "-q", "-c", cfg, "-o", site,
-          path, (char *)NULL);
+    execl(harness_binary(), "articast", "episode", "-q", "--no-cache", "-c",
+          cfg, "-o", site, path, (char *)NULL);
     _exit(127);
   }
   int status;
@@ -404,6 +408,208 @@ START_TEST(show_lexicon_outranks_the_shipped_one) {
 }
 END_TEST
 
+/* How many segments a verbose render took from the cache, of how many. */
+static void cache_use(const char *out, int *hits, int *total) {
+  const char *p = strstr(out, " segments from the cache");
+  ck_assert_msg(p != NULL, "no cache report in: %s", out);
+  while (p > out && p[-1] != ':')
+    p--;
+  ck_assert_int_eq(sscanf(p, " %d of %d", hits, total), 2);
+}
+
+static int render_cached(const char *cfg, const char *cache, const char *dir,
+                         const char *article, int *hits, int *total) {
+  char *args = NULL, *out = NULL;
+  ck_assert_int_gt(asprintf(&args,
+                            "episode -v -q -c '%s' --cache-dir '%s' -o '%s' "
+                            "'%s'",
+                            cfg, cache, dir, article),
+                   0);
+  int rc = articast(args, &out);
+  ck_assert_msg(rc == 0, "%s", out);
+  cache_use(out, hits, total);
+  free(args);
+  free(out);
+  return rc;
+}
+
+static bool same_file(const char *a, const char *b) {
+  char *x, *y;
+  size_t nx, ny;
+  ck_assert_int_eq(ac_read_file(a, &x, &nx), 0);
+  ck_assert_int_eq(ac_read_file(b, &y, &ny), 0);
+  bool same = nx == ny && memcmp(x, y, nx) == 0;
+  free(x);
+  free(y);
+  return same;
+}
+
+START_TEST(cache_renders_only_the_changed_paragraph) {
+  char *cfg = ac_path_join(site, "cached.ini");
+  FILE *f = fopen(cfg, "w");
+  fputs("[show]\ntitle = Cache Desk\n"
+        "base_url = https://example.org/podcast/\n"
+        "[pipeline]\nsinks = mp3 transcript\n",
+        f);
+  fclose(f);
+  char *cache = ac_path_join(site, "segments-cache");
+  char *article = ac_path_join(site, "article.md");
+  char *src =
+      harness_slurp(ARTICAST_TEST_SOURCE_DIR "/examples/repair-cafe.md");
+  f = fopen(article, "w");
+  fputs(src, f);
+  fclose(f);
+  const char *slug = "riverside-library-opens-a-repair-cafe-for-broken-"
+                     "toasters-and-torn-jackets";
+  char *mp3 = episode_file(slug, ".mp3");
+  char *vtt = episode_file(slug, ".vtt");
+  int hits, total;
+
+  /* First render: nothing cached; then everything is. */
+  render_cached(cfg, cache, site, article, &hits, &total);
+  ck_assert_int_eq(hits, 0);
+  ck_assert_int_gt(total, 5);
+  char *first = ac_path_join(site, "first.mp3");
+  ck_assert_int_eq(rename(mp3, first), 0);
+  render_cached(cfg, cache, site, article, &hits, &total);
+  ck_assert_int_eq(hits, total);
+  ck_assert_msg(same_file(first, mp3), "a cached render differs");
+
+  /* One paragraph edited: it alone is synthesized again, and the episode
+   * is byte for byte what a render without the cache makes. */
+  char *body = strstr(src, "The queue started");
+  ck_assert_ptr_nonnull(body);
+  f = fopen(article, "w");
+  fwrite(src, 1, (size_t)(body - src), f);
+  fprintf(f, "The long queue started%s", body + strlen("The queue started"));
+  fclose(f);
+  render_cached(cfg, cache, site, article, &hits, &total);
+  ck_assert_int_eq(hits, total - 1);
+  ck_assert_msg(!same_file(first, mp3), "the edit changed nothing");
+  char *fresh_site = ac_path_join(site, "fresh");
+  char *args = NULL, *out = NULL;
+  ck_assert_int_gt(asprintf(&args, "episode -q --no-cache -c '%s' -o '%s' '%s'",
+                            cfg, fresh_site, article),
+                   0);
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  free(args);
+  char *fresh_mp3 = NULL, *fresh_vtt = NULL;
+  ck_assert_int_gt(
+      asprintf(&fresh_mp3, "%s/episodes/%s", fresh_site, strrchr(mp3, '/') + 1),
+      0);
+  ck_assert_int_gt(
+      asprintf(&fresh_vtt, "%s/episodes/%s", fresh_site, strrchr(vtt, '/') + 1),
+      0);
+  ck_assert_msg(same_file(fresh_mp3, mp3),
+                "the cached render differs from an uncached one");
+  ck_assert_msg(same_file(fresh_vtt, vtt),
+                "the cached transcript differs from an uncached one");
+
+  /* A damaged entry is a miss, not a broken episode. */
+  ck_assert_int_gt(asprintf(&args,
+                            "f=$(ls '%s'/segments/*/*-mp3 | head -1) && "
+                            "printf 'X' | dd of=\"$f\" bs=1 seek=200 "
+                            "conv=notrunc 2>/dev/null",
+                            cache),
+                   0);
+  ck_assert_int_eq(harness_run(args, NULL), 0);
+  free(args);
+  render_cached(cfg, cache, site, article, &hits, &total);
+  ck_assert_int_eq(hits, total - 1);
+  ck_assert_msg(same_file(fresh_mp3, mp3), "a damaged entry leaked in");
+
+  /* `articast cache` reports, `cache clear` empties. */
+  ck_assert_int_gt(asprintf(&args, "cache --cache-dir '%s'", cache), 0);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, " entries, ") && !strstr(out, "\n0 entries"), "%s",
+                out);
+  free(out);
+  free(args);
+  ck_assert_int_gt(asprintf(&args, "cache --cache-dir '%s' clear", cache), 0);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, "\n0 entries"), "%s", out);
+  free(out);
+  free(args);
+  render_cached(cfg, cache, site, article, &hits, &total);
+  ck_assert_int_eq(hits, 0);
+  ck_assert_msg(same_file(fresh_mp3, mp3), "a render after clear differs");
+
+  free(fresh_mp3);
+  free(fresh_vtt);
+  free(fresh_site);
+  free(first);
+  free(mp3);
+  free(vtt);
+  free(src);
+  free(article);
+  free(cache);
+  free(cfg);
+}
+END_TEST
+
+START_TEST(jobs_do_not_change_the_output) {
+  /* Two articles with -j 1 (one core, no threads) and -j 2 (two worker
+   * processes, or threads inside one article): the same bytes. */
+  char *a = ac_path_join(site, "a.md"), *b = ac_path_join(site, "b.md");
+  harness_run("true", NULL);
+  FILE *f = fopen(a, "w");
+  fputs("---\ntitle: First\n---\nOne paragraph to read. It has two "
+        "sentences.\n\nAnother paragraph follows it.\n",
+        f);
+  fclose(f);
+  f = fopen(b, "w");
+  fputs("---\ntitle: Second\n---\nA different article, with one "
+        "paragraph only.\n",
+        f);
+  fclose(f);
+  const char *jobs[] = {"1", "2"};
+  char *dirs[2];
+  for (int i = 0; i < 2; i++) {
+    dirs[i] = NULL;
+    ck_assert_int_gt(asprintf(&dirs[i], "%s/j%s", site, jobs[i]), 0);
+    char *args = NULL, *out = NULL;
+    ck_assert_int_gt(asprintf(&args,
+                              "episode -q --no-cache -j %s -o '%s' "
+                              "'%s' '%s'",
+                              jobs[i], dirs[i], a, b),
+                     0);
+    ck_assert_int_eq(articast(args, &out), 0);
+    free(out);
+    free(args);
+  }
+  /* One article alone, whose segments two threads encode. */
+  char *one = NULL, *args = NULL, *out = NULL;
+  ck_assert_int_gt(asprintf(&one, "%s/one", site), 0);
+  ck_assert_int_gt(
+      asprintf(&args, "episode -q --no-cache -j 2 -o '%s' '%s'", one, a), 0);
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  free(args);
+  const char *names[] = {"first.mp3", "second.mp3", "first.vtt"};
+  for (size_t i = 0; i < 3; i++) {
+    char *x = NULL, *y = NULL;
+    ck_assert_int_gt(asprintf(&x, "%s/episodes/%s", dirs[0], names[i]), 0);
+    ck_assert_int_gt(asprintf(&y, "%s/episodes/%s", dirs[1], names[i]), 0);
+    ck_assert_msg(same_file(x, y), "%s differs between -j 1 and -j 2",
+                  names[i]);
+    free(y);
+    if (i != 1) {
+      ck_assert_int_gt(asprintf(&y, "%s/episodes/%s", one, names[i]), 0);
+      ck_assert_msg(same_file(x, y), "%s differs when rendered alone",
+                    names[i]);
+      free(y);
+    }
+    free(x);
+  }
+  free(one);
+  free(dirs[0]);
+  free(dirs[1]);
+  free(a);
+  free(b);
+}
+END_TEST
+
 static Suite *episode_suite(void) {
   Suite *s = suite_create("episode");
   TCase *t = tcase_create("end-to-end");
@@ -415,6 +621,8 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, cli_lists_plugins_and_voices);
   tcase_add_test(t, memory_does_not_grow_with_the_article);
   tcase_add_test(t, show_lexicon_outranks_the_shipped_one);
+  tcase_add_test(t, cache_renders_only_the_changed_paragraph);
+  tcase_add_test(t, jobs_do_not_change_the_output);
   suite_add_tcase(s, t);
   return s;
 }

@@ -110,7 +110,12 @@ static int synth_voice(ac_document *doc, const char *const *settings,
   ck_assert_msg(si != NULL, "cannot create the espeak stage: %s", why);
   ac_stage_set_output(si, check_sink, s);
   const ac_plugin *p = harness_plugin("espeak");
-  int rc = p->synthesize(ac_stage_handle(si));
+  /* The whole document as one segment. */
+  ac_segment seg = {.n_blocks = (uint32_t)doc->n_blocks,
+                    .next_block = UINT32_MAX,
+                    .is_first = 1,
+                    .is_last = 1};
+  int rc = p->synthesize(ac_stage_handle(si), &seg);
   if (err)
     snprintf(err, errlen, "%s", ac_stage_error(si));
   ac_stage_free(si);

@@ -23,9 +23,15 @@
  *              are interpolated between their neighbours'.
  * Boilerplate blocks and blocks of white space are skipped, without marks.
  *
- * espeak-ng holds global state and two syntheses at once corrupt its heap
- * (design/ESPEAK-NOTES.md), so the engine is initialized once per process
- * and every synthesis runs under one process-wide lock.
+ * espeak-ng holds global state and two syntheses at once corrupt its heap,
+ * so the engine is initialized once per process, under one process-wide
+ * lock. Its output for a text also depends on what the process synthesized
+ * before (a drift of a few samples), so every block is spoken in a child
+ * process forked from the engine as initialized, which has synthesized
+ * nothing: a block's audio then depends on the block alone, which is what
+ * lets the host cache segments and join them with fresh ones. The child
+ * streams espeak's buffers and events back through a pipe, and the parent
+ * handles them as if its own callback had received them.
  */
 #include "text.h"
 
@@ -34,12 +40,17 @@
 #include <espeak-ng/speak_lib.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* Length of the buffers espeak hands the callback. */
 #define BUFFER_MS 200
@@ -63,6 +74,7 @@ typedef struct espeak_priv {
   int list_item_pause_ms;
   int tail_ms;
   double rate_scale;
+  struct synth_run *run; /* the episode's synthesis, across segments */
 } espeak_priv;
 
 static const ac_option espeak_options[] = {
@@ -90,10 +102,6 @@ static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
 static int engine_rate;
 
 typedef struct synth_run synth_run;
-/* The synthesis in progress; set and cleared under engine_lock. */
-static synth_run *current_run;
-
-static int synth_callback(short *wav, int n, espeak_EVENT *events);
 
 /* Initializes espeak-ng once per process. Called under engine_lock. */
 static int engine_init(ac_stage *st) {
@@ -125,7 +133,6 @@ static int engine_init(ac_stage *st) {
                           "espeak-ng failed to initialize (is "
                           "espeak-ng-data installed?)");
   }
-  espeak_SetSynthCallback(synth_callback);
   engine_rate = rate;
   return 0;
 }
@@ -136,8 +143,11 @@ struct synth_run {
   ac_stage *st;
   const ac_document *doc;
   const espeak_priv *opt;
-  int rate; /* sample rate */
-  int err;  /* first error; stops synthesis */
+  const ac_voice *voice;  /* the profile */
+  const char *block_lang; /* the block's language when it is read with
+                             another voice, else NULL */
+  int rate;               /* sample rate */
+  int err;                /* first error; stops synthesis */
 
   /* The chunk being filled, starting at stream frame `pos`. */
   float buf[AC_MAX_CHUNK];
@@ -377,11 +387,11 @@ static void on_sentence(synth_run *r, const espeak_EVENT *ev) {
   r->sentence_at = start;
 }
 
-/* espeak calls this with each buffer of audio and the events inside it;
- * wav == NULL ends the synthesis. Returning 1 aborts it. */
-static int synth_callback(short *wav, int n, espeak_EVENT *events) {
-  synth_run *r = current_run;
-  if (!r || r->err)
+/* Handles a buffer of audio and the events inside it, as espeak handed
+ * them to the child's callback; wav == NULL ends the synthesis. */
+static int handle_buffer(synth_run *r, short *wav, int n,
+                         espeak_EVENT *events) {
+  if (r->err)
     return 1;
   for (const espeak_EVENT *ev = events;
        ev && ev->type != espeakEVENT_LIST_TERMINATED && !r->err; ev++) {
@@ -429,19 +439,6 @@ static void apply_parameters(const ac_voice *v, const espeak_priv *opt) {
   espeak_SetParameter(espeakCAPITALS, 0, 0);
 }
 
-static int select_main_voice(ac_stage *st, const ac_voice *v) {
-  const char *name = v->espeak_voice && *v->espeak_voice ? v->espeak_voice
-                     : v->language && *v->language       ? v->language
-                                                         : "en";
-  if (!select_espeak_voice(name))
-    return st->host->fail(st, AC_ERR_NOTFOUND,
-                          "espeak-ng has no voice '%s' (voice profile "
-                          "'%s'); `espeak-ng --voices` lists them",
-                          name, v->name ? v->name : "?");
-  apply_parameters(v, st->priv);
-  return 0;
-}
-
 /* Whether two BCP 47 tags share their primary language ("en-US", "en"). */
 static bool same_language(const char *a, const char *b) {
   size_t la = strcspn(a, "-_"), lb = strcspn(b, "-_");
@@ -473,10 +470,11 @@ static bool spoken_kind(const ac_block *b) {
   return b->kind != AC_BLOCK_BOILERPLATE && b->text;
 }
 
+static int synth_in_child(synth_run *r, size_t i);
+
 /* Speaks block `i` (its text already prepared in r->et) and appends its
  * pause. */
 static int speak_block(synth_run *r, size_t i, int pause_ms) {
-  ac_stage *st = r->st;
   r->block = (uint32_t)i;
   r->base = run_end(r);
   r->have_word = r->have_sentence = false;
@@ -486,15 +484,11 @@ static int speak_block(synth_run *r, size_t i, int pause_ms) {
   if (out_mark(r, AC_MARK_BLOCK, 0, r->len, r->base) == SIZE_MAX)
     return r->err;
 
-  espeak_ERROR e =
-      espeak_Synth(r->et.clean, strlen(r->et.clean) + 1, 0, POS_CHARACTER, 0,
-                   espeakCHARS_UTF8 | espeakPHONEMES, NULL, r);
+  int rc = synth_in_child(r, i);
   if (r->err)
     return r->err;
-  if (e != EE_OK)
-    return st->host->fail(st, AC_ERR_ENGINE,
-                          "espeak-ng failed on block %zu (error %d)", i,
-                          (int)e);
+  if (rc)
+    return rc;
   /* The end of the block's speech: its last sound plus TAIL_KEEP_MS of
    * what followed; the rest of espeak's trailing silence is dropped. */
   size_t keep = (size_t)r->rate * TAIL_KEEP_MS / 1000;
@@ -531,58 +525,60 @@ static size_t next_spoken(const ac_document *doc, size_t i) {
   return SIZE_MAX;
 }
 
-static int speak_document(synth_run *r, const ac_voice *voice) {
+/* Speaks the segment's blocks: the lead-in first when it is the first
+ * segment, each block followed by its pause, the last by the tail. */
+static int speak_segment(synth_run *r, const ac_voice *voice,
+                         const ac_segment *seg) {
   ac_stage *st = r->st;
   const ac_document *doc = r->doc;
   const char *main_lang = voice->language ? voice->language
                           : doc->language ? doc->language
                                           : "en";
-  size_t i = next_spoken(doc, (size_t)-1);
-  if (i == SIZE_MAX)
+  size_t end = (size_t)seg->first_block + seg->n_blocks;
+  if (end > doc->n_blocks)
+    return st->host->fail(st, AC_ERR_INVALID, "segment past the document");
+  size_t i = next_spoken(doc, (size_t)seg->first_block - 1);
+  if (i >= end)
+    i = SIZE_MAX;
+  if (i == SIZE_MAX && seg->is_first && seg->is_last)
     return st->host->fail(st, AC_ERR_EMPTY,
                           "the document has no block with text to speak");
-  int rc = select_main_voice(st, voice);
-  if (rc)
-    return rc;
-  if (out_silence_ms(r, r->opt->lead_in_ms))
+  r->voice = voice;
+  if (seg->is_first && out_silence_ms(r, r->opt->lead_in_ms))
     return r->err;
 
+  uint64_t loud_before = r->loud;
+  bool spoke = false;
   while (i != SIZE_MAX && !r->err) {
     const ac_block *b = &doc->blocks[i];
     size_t next = next_spoken(doc, i);
+    if (next >= end) {
+      /* The pause before the next segment's block, or the tail. */
+      next = seg->is_last || seg->next_block >= doc->n_blocks ? SIZE_MAX
+                                                              : seg->next_block;
+    }
     r->text = b->text;
     r->len = strlen(b->text);
     if (es_text_prepare(&r->et, r->text, r->len) != 0)
       return st->host->fail(st, AC_ERR_NOMEM,
                             "out of memory preparing block %zu", i);
-
-    /* A passage in another language is read with that language's voice,
-     * then the profile's voice comes back. */
-    bool switched = false;
-    if (b->lang && *b->lang && !same_language(b->lang, main_lang)) {
-      if (select_espeak_voice(b->lang)) {
-        apply_parameters(voice, st->priv);
-        switched = true;
-      } else {
-        st->host->log(st, AC_LOG_WARN,
-                      "block %zu: espeak-ng has no voice for language '%s'; "
-                      "reading it with voice '%s'",
-                      i, b->lang, voice->espeak_voice);
-      }
-    }
-    rc = speak_block(r, i, pause_after(r, i, next));
+    /* A passage in another language is read with that language's
+     * voice. */
+    r->block_lang = b->lang && *b->lang && !same_language(b->lang, main_lang)
+                        ? b->lang
+                        : NULL;
+    int rc = speak_block(r, i, pause_after(r, i, next));
     es_text_free(&r->et);
-    if (switched && select_main_voice(st, voice) && !rc)
-      rc = AC_ERR_NOTFOUND;
     if (rc)
       return rc;
-    i = next;
+    spoke = true;
+    i = next < end ? next : SIZE_MAX;
   }
   if (r->err)
     return r->err;
   if (out_emit(r, true))
     return r->err;
-  if (r->loud == 0)
+  if (spoke && r->loud == loud_before)
     return st->host->fail(st, AC_ERR_ENGINE,
                           "espeak-ng produced only silence with voice '%s' "
                           "(an mbrola voice without mbrola installed?)",
@@ -590,9 +586,258 @@ static int speak_document(synth_run *r, const ac_voice *voice) {
   return 0;
 }
 
+/* ---- A fresh engine per block -------------------------------------------- */
+
+/* What the child sends for each callback: a header, n_samples samples and
+ * n_events events; n_samples < 0 ends the block, n_events then holding a
+ * child_status. */
+typedef struct wire_header {
+  int32_t n_samples;
+  int32_t n_events;
+} wire_header;
+
+enum child_status {
+  CHILD_OK,
+  CHILD_LANG_MISSING, /* read with the profile's voice instead */
+  CHILD_NO_VOICE,     /* the profile's voice is missing */
+  CHILD_ENGINE        /* espeak_Synth failed */
+};
+
+static int child_fd = -1;
+
+static int write_all(int fd, const void *data, size_t len) {
+  const char *p = data;
+  while (len > 0) {
+    ssize_t w = write(fd, p, len);
+    if (w < 0 && errno == EINTR)
+      continue;
+    if (w <= 0)
+      return -1;
+    p += w;
+    len -= (size_t)w;
+  }
+  return 0;
+}
+
+static int read_all(int fd, void *data, size_t len) {
+  char *p = data;
+  while (len > 0) {
+    ssize_t got = read(fd, p, len);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      return -1;
+    p += got;
+    len -= (size_t)got;
+  }
+  return 0;
+}
+
+/* The child's callback: everything goes to the parent. */
+static int child_callback(short *wav, int n, espeak_EVENT *events) {
+  int32_t k = 0;
+  while (events && events[k].type != espeakEVENT_LIST_TERMINATED)
+    k++;
+  wire_header h = {.n_samples = wav && n > 0 ? n : 0, .n_events = k};
+  if (write_all(child_fd, &h, sizeof h) ||
+      (h.n_samples && write_all(child_fd, wav, (size_t)n * sizeof *wav)) ||
+      (k && write_all(child_fd, events, (size_t)k * sizeof *events)))
+    return 1;
+  return 0;
+}
+
+static void child_main(synth_run *r, int fd) {
+  child_fd = fd;
+  espeak_SetSynthCallback(child_callback);
+  const ac_voice *v = r->voice;
+  const char *name = v->espeak_voice && *v->espeak_voice ? v->espeak_voice
+                     : v->language && *v->language       ? v->language
+                                                         : "en";
+  int status = CHILD_OK;
+  if (r->block_lang && !select_espeak_voice(r->block_lang))
+    status = CHILD_LANG_MISSING;
+  if ((!r->block_lang || status == CHILD_LANG_MISSING) &&
+      !select_espeak_voice(name))
+    status = CHILD_NO_VOICE;
+  if (status != CHILD_NO_VOICE) {
+    apply_parameters(v, r->opt);
+    espeak_ERROR e =
+        espeak_Synth(r->et.clean, strlen(r->et.clean) + 1, 0, POS_CHARACTER, 0,
+                     espeakCHARS_UTF8 | espeakPHONEMES, NULL, NULL);
+    if (e != EE_OK)
+      status = CHILD_ENGINE;
+  }
+  wire_header end = {.n_samples = -1, .n_events = status};
+  write_all(fd, &end, sizeof end);
+  _exit(0);
+}
+
+/* A channel from the child: a pipe, so that the parent handles each buffer
+ * while the child synthesizes the next; or, when the episode may keep only
+ * one core busy, an unlinked temporary file the parent reads after the
+ * child is done. Returns 0 or -errno. */
+static int open_channel(int fds[2], bool serial) {
+  if (!serial)
+    return pipe(fds) == 0 ? 0 : -errno;
+  const char *dir = getenv("TMPDIR");
+  char path[4096];
+  snprintf(path, sizeof path, "%s/articast-espeak-XXXXXX",
+           dir && *dir ? dir : "/tmp");
+  int fd = mkstemp(path);
+  if (fd < 0)
+    return -errno;
+  unlink(path);
+  fds[0] = fd;
+  fds[1] = dup(fd);
+  if (fds[1] < 0) {
+    int e = -errno;
+    close(fd);
+    return e;
+  }
+  return 0;
+}
+
+/* Speaks the prepared block r->et in a child (see the top of the file). */
+static int synth_in_child(synth_run *r, size_t i) {
+  ac_stage *st = r->st;
+  int fds[2];
+  bool serial = st->episode && st->episode->threads <= 1;
+  int e = open_channel(fds, serial);
+  if (e)
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "cannot open a channel to the synthesizer: %s",
+                          strerror(-e));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return st->host->fail(st, AC_ERR_ENGINE, "cannot fork: %s",
+                          strerror(errno));
+  }
+  if (pid == 0) {
+    if (!serial)
+      close(fds[0]);
+    child_main(r, fds[1]);
+  }
+  close(fds[1]);
+  int wstatus = 0;
+  bool reaped = false;
+  if (serial) {
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+      ;
+    reaped = true;
+    lseek(fds[0], 0, SEEK_SET);
+  }
+  short *wav = NULL;
+  espeak_EVENT *events = NULL;
+  size_t cap_wav = 0, cap_events = 0;
+  int status = -1, rc = 0;
+  for (;;) {
+    wire_header h;
+    if (read_all(fds[0], &h, sizeof h) != 0)
+      break;
+    if (h.n_samples < 0) {
+      status = h.n_events;
+      break;
+    }
+    if (h.n_events < 0 || h.n_samples > (1 << 24) || h.n_events > (1 << 20))
+      break;
+    if ((size_t)h.n_samples > cap_wav) {
+      short *grown = realloc(wav, (size_t)h.n_samples * sizeof *wav);
+      if (!grown) {
+        rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+        break;
+      }
+      wav = grown;
+      cap_wav = (size_t)h.n_samples;
+    }
+    if ((size_t)h.n_events + 1 > cap_events) {
+      espeak_EVENT *grown =
+          realloc(events, ((size_t)h.n_events + 1) * sizeof *events);
+      if (!grown) {
+        rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+        break;
+      }
+      events = grown;
+      cap_events = (size_t)h.n_events + 1;
+    }
+    if ((h.n_samples &&
+         read_all(fds[0], wav, (size_t)h.n_samples * sizeof *wav)) ||
+        (h.n_events &&
+         read_all(fds[0], events, (size_t)h.n_events * sizeof *events)))
+      break;
+    memset(&events[h.n_events], 0, sizeof *events);
+    events[h.n_events].type = espeakEVENT_LIST_TERMINATED;
+    if (handle_buffer(r, h.n_samples ? wav : NULL, h.n_samples, events))
+      break; /* r->err says why */
+  }
+  close(fds[0]);
+  if (!reaped) {
+    if (status < 0)
+      kill(pid, SIGKILL);
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
+      ;
+  }
+  free(wav);
+  free(events);
+  if (rc || r->err)
+    return rc ? rc : r->err;
+  const ac_voice *v = r->voice;
+  switch (status) {
+  case CHILD_OK:
+    return 0;
+  case CHILD_LANG_MISSING:
+    st->host->log(st, AC_LOG_WARN,
+                  "block %zu: espeak-ng has no voice for language '%s'; "
+                  "reading it with voice '%s'",
+                  i, r->block_lang, v->espeak_voice);
+    return 0;
+  case CHILD_NO_VOICE:
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "espeak-ng has no voice '%s' (voice profile '%s'); "
+                          "`espeak-ng --voices` lists them",
+                          v->espeak_voice ? v->espeak_voice : "?",
+                          v->name ? v->name : "?");
+  case CHILD_ENGINE:
+    return st->host->fail(st, AC_ERR_ENGINE, "espeak-ng failed on block %zu",
+                          i);
+  default:
+    return st->host->fail(
+        st, AC_ERR_ENGINE, "espeak-ng died on block %zu (%s %d)", i,
+        WIFSIGNALED(wstatus) ? "signal" : "exit status",
+        WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+  }
+}
+
 /* ---- Stage -------------------------------------------------------------- */
 
-static int espeak_synthesize(ac_stage *st) {
+static int espeak_create(ac_stage *st) {
+  /* The engine's version is part of what a cached segment depends on. */
+  const char *data_path = NULL;
+  const char *version = espeak_Info(&data_path);
+  char salt[512];
+  snprintf(salt, sizeof salt, "espeak-ng %s data %s", version ? version : "?",
+           data_path ? data_path : "?");
+  return st->host->cache_salt(st, salt);
+}
+
+static void free_run(synth_run *r) {
+  if (!r)
+    return;
+  es_text_free(&r->et);
+  free(r->marks);
+  free(r->hold);
+  free(r);
+}
+
+static void espeak_destroy(ac_stage *st) {
+  espeak_priv *p = st->priv;
+  free_run(p->run);
+  p->run = NULL;
+}
+
+static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
+  espeak_priv *p = st->priv;
   const ac_episode *ep = st->episode;
   if (!ep || !ep->doc)
     return st->host->fail(st, AC_ERR_INVALID, "no document to speak");
@@ -608,26 +853,29 @@ static int espeak_synthesize(ac_stage *st) {
 
   pthread_mutex_lock(&engine_lock);
   int rc = engine_init(st);
-  synth_run *r = NULL;
-  if (!rc) {
-    r = calloc(1, sizeof *r);
+  synth_run *r = p->run;
+  if (!rc && !r) {
+    /* The run lasts the episode: positions and marks go on across
+     * segments. */
+    r = p->run = calloc(1, sizeof *r);
     if (r) {
       r->cap_hold = (size_t)engine_rate * HOLD_MS / 1000;
       r->hold = malloc(r->cap_hold * sizeof *r->hold);
     }
     if (!r || !r->hold)
       rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+    else {
+      r->st = st;
+      r->doc = ep->doc;
+      r->opt = p;
+      r->rate = engine_rate;
+    }
   }
   if (!rc) {
-    r->st = st;
-    r->doc = ep->doc;
-    r->opt = st->priv;
-    r->rate = engine_rate;
     r->word_mark = SIZE_MAX;
-    current_run = r;
-    rc = speak_document(r, voice);
-    current_run = NULL;
-    if (!rc) {
+    r->n_hold = 0;
+    rc = speak_segment(r, voice, seg);
+    if (!rc && seg->is_last) {
       double seconds = (double)run_end(r) / r->rate;
       st->host->log(st, AC_LOG_INFO,
                     "spoke %zu words, %.1f s of audio, voice '%s' (%s)",
@@ -636,12 +884,6 @@ static int espeak_synthesize(ac_stage *st) {
     }
   }
   pthread_mutex_unlock(&engine_lock);
-  if (r) {
-    es_text_free(&r->et);
-    free(r->marks);
-    free(r->hold);
-    free(r);
-  }
   return rc;
 }
 
@@ -649,11 +891,13 @@ static const ac_plugin espeak_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "espeak",
-    .version = "1.0",
+    .version = "2.0",
     .description = "speaks the document with the espeak-ng library",
     .kind = AC_STAGE_SYNTH,
     .priv_size = sizeof(espeak_priv),
     .options = espeak_options,
+    .create = espeak_create,
+    .destroy = espeak_destroy,
     .synthesize = espeak_synthesize,
 };
 

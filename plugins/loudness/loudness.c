@@ -806,6 +806,39 @@ static int flush_gain(ac_stage *st) {
   return rc;
 }
 
+/* ---- Segments ------------------------------------------------------------ */
+
+/* Only the first segment's leading silence is trimmed: a later segment
+ * whose predecessors came from the cache starts mid-episode. */
+static int loudness_begin_segment(ac_stage *st, const ac_segment *seg) {
+  loudness_priv *p = st->priv;
+  if (p->mode == MODE_MEASURE || seg->is_first || p->sound)
+    return 0;
+  p->sound = true;
+  p->first = p->last = p->n_in;
+  p->offset = (int64_t)p->n_emitted - (int64_t)p->n_in;
+  p->marks_dirty = true;
+  return 0;
+}
+
+/* `gain` mode: a segment's audio is all in. Its held silence was a pause,
+ * the limiter gives back what it holds and starts afresh, so the next
+ * segment's output does not depend on this one. The last segment ends at
+ * flush, where its tail is trimmed. */
+static int loudness_end_segment(ac_stage *st, const ac_segment *seg) {
+  loudness_priv *p = st->priv;
+  if (p->mode == MODE_MEASURE || seg->is_last || !p->sound || !p->lim_ready)
+    return 0;
+  int rc;
+  if ((p->n_held || p->held_zeros) && (rc = release_held(st)))
+    return rc;
+  p->run = 0;
+  if ((rc = end_limiter(st)) || (rc = out_finish(st)))
+    return rc;
+  tp_limiter_reset(&p->lim);
+  return 0;
+}
+
 static int loudness_flush(ac_stage *st) {
   loudness_priv *p = st->priv;
   if (!p->sound)
@@ -832,6 +865,9 @@ static int loudness_create(ac_stage *st) {
       p->mode = MODE_MEASURE;
     }
   }
+  if (p->mode == MODE_MEASURE)
+    st->host->single_segment(st, "loudness measure mode needs the whole "
+                                 "episode before it can choose the gain");
   p->gain = p->mode == MODE_GAIN ? pow(10.0, p->gain_db / 20.0) : 1.0;
   p->scratch = malloc(BLOCK * sizeof *p->scratch);
   p->lim_in = malloc(BLOCK * sizeof *p->lim_in);
@@ -870,7 +906,7 @@ static const ac_plugin loudness_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "loudness",
-    .version = "1.0",
+    .version = "2.0",
     .description = "trims silence at the ends, brings the episode to "
                    "-16 LUFS and limits true peaks",
     .kind = AC_STAGE_FILTER,
@@ -878,7 +914,9 @@ static const ac_plugin loudness_plugin = {
     .options = loudness_options,
     .create = loudness_create,
     .destroy = loudness_destroy,
+    .begin_segment = loudness_begin_segment,
     .process_audio = loudness_process,
+    .end_segment = loudness_end_segment,
     .flush = loudness_flush,
 };
 

@@ -2,13 +2,19 @@
  * mp3: the podcast MP3 sink.
  *
  * Encodes the mono stream with LAME into "<output_base>.mp3.part-XXXXXX" as
- * it arrives. At flush, when the length and the chapters are known, it
- * writes "<output_base>.mp3.tmp-XXXXXX" = its own ID3v2.3 tag (title,
- * author, show, genre, date, language, length, comment, URL, cover,
- * chapters) followed by the audio, writes LAME's Info tag over the first
- * audio frame (just after the ID3 tag), fsyncs and renames it to
- * "<output_base>.mp3". Any failure, or a destroy without flush, removes the
- * temporary files: a half-written MP3 never appears.
+ * it arrives, segment by segment (segenc.h): each segment on its own, in
+ * worker threads when the episode may use more than one, so that its
+ * frames can be cached and joined to other segments' exactly. At flush,
+ * when the length and the chapters are known, it writes
+ * "<output_base>.mp3.tmp-XXXXXX" = its own ID3v2.3 tag (title, author,
+ * show, genre, date, language, length, comment, URL, cover, chapters), an
+ * Info/LAME tag frame for the joined audio, and the audio; fsyncs and
+ * renames it to "<output_base>.mp3". Any failure, or a destroy without
+ * flush, removes the temporary files: a half-written MP3 never appears.
+ *
+ * When LAME must resample (sample_rate differs from the input's), segments
+ * cannot be cut on frame boundaries: the stream is encoded in one piece
+ * (encoder.h) and nothing is cached.
  */
 #include "articast/plugin.h"
 #include "chapters.h" /* plugins/common */
@@ -16,6 +22,7 @@
 #include "encoder.h"
 #include "id3.h"
 #include "outfile.h"
+#include "segenc.h"
 
 #include <errno.h>
 #include <lame/lame.h>
@@ -34,8 +41,12 @@
 static const int allowed_rates[] = {22050, 24000, 44100, 48000};
 
 typedef struct mp3_state {
-  outfile part; /* the encoded frames, without tags */
-  mp3enc *enc;  /* NULL until the first chunk gives the rate */
+  outfile part;   /* the encoded frames, without tags */
+  segenc *seg;    /* segmented encoding, or */
+  mp3enc *enc;    /* one piece; both NULL until the rate is known */
+  uint32_t index; /* the segment being received */
+  int last;       /* it is the last */
+  int begun;      /* segenc_begin was called for it */
   int in_rate, out_rate;
   uint64_t frames;          /* samples received */
   ac_chapter_list chapters; /* built from the marks as they pass */
@@ -53,7 +64,6 @@ typedef struct mp3_priv {
   int sample_rate;
   int vbr;
   int vbr_quality;
-  int threads;
   int chapters;
   const char *cover;
   const char *comment;
@@ -82,12 +92,6 @@ static const ac_option mp3_options[] = {
      "variable bit rate at vbr_quality instead of CBR at bitrate"},
     {"vbr_quality", AC_OPT_INT, offsetof(mp3_priv, vbr_quality), "5", 0, 9,
      NULL, "VBR quality, 0 best .. 9 smallest (with vbr=true)"},
-    /* The host's thread synthesizes while the worker encodes: a 458 s
-     * article through `articast episode` took 1.09 s with threads=false
-     * and 0.72 s with threads=true (2 cores), for the same CPU time and
-     * byte-identical files. */
-    {"threads", AC_OPT_BOOL, offsetof(mp3_priv, threads), "true", 0, 0, NULL,
-     "encode in a worker thread, overlapping synthesis; same output"},
     {"chapters", AC_OPT_BOOL, offsetof(mp3_priv, chapters), "true", 0, 0, NULL,
      "write ID3 chapters (CHAP, CTOC) from the headings"},
     {"cover", AC_OPT_STRING, offsetof(mp3_priv, cover), NULL, 0, 0, NULL,
@@ -323,10 +327,17 @@ static int mp3_create(ac_stage *st) {
     return check_bitrate(st, p, 22050);
   }
 
+  /* The encoder's version is part of what a cached segment depends on. */
+  char salt[128];
+  snprintf(salt, sizeof salt, "LAME %s", get_lame_version());
+  if (st->host->cache_salt(st, salt) != 0)
+    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+
   mp3_state *s = calloc(1, sizeof *s);
   if (!s)
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   p->s = s;
+  s->last = 1; /* until the host says there are segments */
   outfile_init(&s->part);
   if (p->chapters && st->episode->doc) {
     ac_chapters_init(&s->chapters, st->episode->doc);
@@ -354,6 +365,7 @@ static void mp3_destroy(ac_stage *st) {
   if (!s)
     return;
   mp3enc_close(s->enc);
+  segenc_close(s->seg);
   outfile_discard(&s->part);
   if (s->chapters_on)
     ac_chapters_free(&s->chapters);
@@ -362,7 +374,12 @@ static void mp3_destroy(ac_stage *st) {
   p->s = NULL;
 }
 
-/* Starts LAME once the first chunk tells the input rate. */
+/* A write failure in the encoder is an output error; the rest is LAME's. */
+static int encoder_error(const char *why) {
+  return strstr(why, "cannot write") ? AC_ERR_IO : AC_ERR_ENGINE;
+}
+
+/* Starts LAME once the first chunk (or cached segment) tells the rate. */
 static int start_encoder(ac_stage *st, mp3_priv *p, int in_rate) {
   mp3_state *s = p->s;
   if (in_rate <= 0)
@@ -373,17 +390,85 @@ static int start_encoder(ac_stage *st, mp3_priv *p, int in_rate) {
   int rc = check_bitrate(st, p, s->out_rate);
   if (rc)
     return rc;
+  /* Workers beside the synthesizer's thread when the episode may use more
+   * than one core; the bytes are the same either way. */
+  int threads = st->episode->threads > 1 ? st->episode->threads : 0;
+  char err[256];
+  if (s->out_rate == in_rate) {
+    segenc_config cfg = {.rate = in_rate,
+                         .bitrate = p->bitrate,
+                         .quality = p->quality,
+                         .vbr = p->vbr,
+                         .vbr_quality = p->vbr_quality,
+                         .workers = threads};
+    s->seg = segenc_open(&cfg, s->part.fd, err, sizeof err);
+    if (!s->seg)
+      return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
+    return 0;
+  }
   mp3enc_config cfg = {.in_rate = in_rate,
                        .out_rate = s->out_rate,
                        .bitrate = p->bitrate,
                        .quality = p->quality,
                        .vbr = p->vbr,
                        .vbr_quality = p->vbr_quality,
-                       .threaded = p->threads};
-  char err[256];
+                       .threaded = threads > 0};
   s->enc = mp3enc_open(&cfg, s->part.fd, err, sizeof err);
   if (!s->enc)
     return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
+  st->host->log(st, AC_LOG_DEBUG,
+                "resampling %d -> %d Hz: one piece, no segment cache", in_rate,
+                s->out_rate);
+  return 0;
+}
+
+static int mp3_begin_segment(ac_stage *st, const ac_segment *seg) {
+  mp3_priv *p = st->priv;
+  p->s->index = seg->index;
+  p->s->last = seg->is_last;
+  p->s->begun = 0;
+  return 0;
+}
+
+static int mp3_end_segment(ac_stage *st, const ac_segment *seg) {
+  mp3_priv *p = st->priv;
+  mp3_state *s = p->s;
+  char err[256];
+  if (s->seg && s->begun) {
+    s->begun = 0;
+    if (segenc_end(s->seg, err, sizeof err) != 0) {
+      s->failed = 1;
+      return st->host->fail(st, encoder_error(err), "%s", err);
+    }
+  }
+  /* A silent segment has no frames; one with audio is stored at flush,
+   * once its frames are written. */
+  if (seg->n_samples == 0)
+    return st->host->cache_put(st, seg->index, NULL, 0);
+  return 0;
+}
+
+static int mp3_replay_segment(ac_stage *st, const ac_segment *seg) {
+  mp3_priv *p = st->priv;
+  mp3_state *s = p->s;
+  for (size_t i = 0; s->chapters_on && i < seg->n_marks; i++)
+    if (ac_chapters_mark(&s->chapters, &seg->marks[i]) != 0)
+      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  if (seg->n_samples == 0)
+    return 0;
+  if (!s->seg && !s->enc) {
+    int rc = start_encoder(st, p, seg->sample_rate);
+    if (rc)
+      return rc;
+  }
+  if (!s->seg || seg->sample_rate != s->in_rate)
+    return st->host->fail(st, AC_ERR_INVALID,
+                          "a cached segment does not fit this stream");
+  char err[256];
+  if (segenc_add_frames(s->seg, seg->index, seg->is_last, seg->cached,
+                        seg->cached_len, seg->n_samples, err, sizeof err) != 0)
+    return st->host->fail(st, AC_ERR_FORMAT, "%s", err);
+  s->frames += seg->n_samples;
   return 0;
 }
 
@@ -392,7 +477,7 @@ static int mp3_process_audio(ac_stage *st, const ac_chunk *chunk) {
   mp3_state *s = p->s;
   if (s->failed)
     return st->host->fail(st, AC_ERR_IO, "an earlier write failed");
-  if (!s->enc) {
+  if (!s->enc && !s->seg) {
     int rc = start_encoder(st, p, chunk->sample_rate);
     if (rc)
       return rc;
@@ -407,8 +492,18 @@ static int mp3_process_audio(ac_stage *st, const ac_chunk *chunk) {
   if (chunk->n_samples == 0)
     return 0;
   char err[256];
-  if (mp3enc_write(s->enc, chunk->samples, chunk->n_samples, err, sizeof err) !=
-      0) {
+  if (s->seg && !s->begun) {
+    if (segenc_begin(s->seg, s->index, s->last, err, sizeof err) != 0) {
+      s->failed = 1;
+      return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
+    }
+    s->begun = 1;
+  }
+  int rc = s->seg ? segenc_write(s->seg, chunk->samples, chunk->n_samples, err,
+                                 sizeof err)
+                  : mp3enc_write(s->enc, chunk->samples, chunk->n_samples, err,
+                                 sizeof err);
+  if (rc != 0) {
     s->failed = 1;
     return st->host->fail(st, AC_ERR_IO, "%s", err);
   }
@@ -630,23 +725,78 @@ static int copy_audio(int from, int to, uint64_t bytes, char *err,
   return rc;
 }
 
+/* Encodes what is left and builds the Info tag frame. The tag goes at
+ * offset *tag_at of the audio: 0 over LAME's placeholder in one-piece
+ * mode, or before the audio (*tag_at = -1) in segmented mode. */
+static int finish_audio(ac_stage *st, mp3_state *s, unsigned char *info,
+                        size_t cap, size_t *info_len, uint64_t *audio_bytes,
+                        int *before) {
+  char err[512];
+  if (s->enc) {
+    int rc = mp3enc_finish(s->enc, info, cap, info_len, audio_bytes, err,
+                           sizeof err);
+    mp3enc_close(s->enc);
+    s->enc = NULL;
+    *before = 0;
+    return rc ? st->host->fail(st, AC_ERR_ENGINE, "%s", err) : 0;
+  }
+  const segenc_record *rec;
+  size_t n_rec;
+  uint64_t frames;
+  /* Without segments from the host, the stream is one segment. */
+  if (s->begun && segenc_end(s->seg, err, sizeof err) != 0)
+    return st->host->fail(st, encoder_error(err), "%s", err);
+  s->begun = 0;
+  if (segenc_finish(s->seg, &rec, &n_rec, audio_bytes, &frames, err,
+                    sizeof err) != 0)
+    return st->host->fail(st, encoder_error(err), "%s", err);
+  *before = 1;
+  *info_len = segenc_info_tag(s->seg, s->part.fd, *audio_bytes, frames,
+                              s->frames, info, cap, err, sizeof err);
+  if (*info_len == 0)
+    return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
+  /* The segments encoded this time go to the cache, each as the frames of
+   * its parts, which lie one after the other. */
+  unsigned char *buf = NULL;
+  size_t buf_cap = 0;
+  for (size_t i = 0, j; i < n_rec; i = j) {
+    uint64_t length = 0;
+    for (j = i; j < n_rec && rec[j].index == rec[i].index; j++)
+      length += rec[j].length;
+    if (rec[i].from_cache)
+      continue;
+    if (length > buf_cap) {
+      unsigned char *grown = realloc(buf, (size_t)length);
+      if (!grown)
+        break;
+      buf = grown;
+      buf_cap = (size_t)length;
+    }
+    if (length && pread(s->part.fd, buf, (size_t)length,
+                        (off_t)rec[i].offset) != (ssize_t)length)
+      break;
+    st->host->cache_put(st, rec[i].index, buf, (size_t)length);
+  }
+  free(buf);
+  return 0;
+}
+
 static int mp3_flush(ac_stage *st) {
   mp3_priv *p = st->priv;
   mp3_state *s = p->s;
-  if (s->frames == 0 || !s->enc)
+  if (s->frames == 0 || (!s->enc && !s->seg))
     return st->host->fail(st, AC_ERR_EMPTY, "no audio reached the mp3 sink");
 
   char err[512];
   unsigned char info[4096]; /* a frame is at most 2,880 bytes */
-  size_t info_len;
-  uint64_t audio_bytes;
-  int rc = mp3enc_finish(s->enc, info, sizeof info, &info_len, &audio_bytes,
-                         err, sizeof err);
-  mp3enc_close(s->enc);
-  s->enc = NULL;
+  size_t info_len = 0;
+  uint64_t audio_bytes = 0;
+  int before = 0;
+  int rc =
+      finish_audio(st, s, info, sizeof info, &info_len, &audio_bytes, &before);
   if (rc != 0) {
     outfile_discard(&s->part);
-    return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
+    return rc;
   }
 
   unsigned char *tag = NULL;
@@ -665,21 +815,25 @@ static int mp3_flush(ac_stage *st) {
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   }
   rc = outfile_open(&final, path, "tmp", err, sizeof err);
-  if (rc == 0 && outfile_write(final.fd, tag, tag_len, -1) != 0) {
+  if (rc == 0 && (outfile_write(final.fd, tag, tag_len, -1) != 0 ||
+                  (before && outfile_write(final.fd, info, info_len, -1)))) {
     snprintf(err, sizeof err, "cannot write %s: %s", final.temp_path,
              strerror(errno));
     rc = -1;
   }
   if (rc == 0)
     rc = copy_audio(s->part.fd, final.fd, audio_bytes, err, sizeof err);
-  /* The Info tag replaces LAME's placeholder, the first audio frame. */
-  if (rc == 0 &&
+  /* One piece: the Info tag replaces LAME's placeholder, the first audio
+   * frame. */
+  if (rc == 0 && !before &&
       outfile_write(final.fd, info, info_len, (long long)tag_len) != 0) {
     snprintf(err, sizeof err, "cannot write %s: %s", final.temp_path,
              strerror(errno));
     rc = -1;
   }
   free(tag);
+  segenc_close(s->seg);
+  s->seg = NULL;
   outfile_discard(&s->part);
   if (rc == 0)
     rc = outfile_commit(&final, err, sizeof err);
@@ -699,14 +853,17 @@ static const ac_plugin mp3_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "mp3",
-    .version = "1.0",
+    .version = "2.0",
     .description = "MP3 episode (LAME, mono) with ID3v2.3 tags and chapters",
     .kind = AC_STAGE_SINK,
     .priv_size = sizeof(mp3_priv),
     .options = mp3_options,
     .create = mp3_create,
     .destroy = mp3_destroy,
+    .begin_segment = mp3_begin_segment,
     .process_audio = mp3_process_audio,
+    .end_segment = mp3_end_segment,
+    .replay_segment = mp3_replay_segment,
     .flush = mp3_flush,
 };
 

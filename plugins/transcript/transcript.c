@@ -385,6 +385,22 @@ static int write_temp(ac_stage *st, outfile *f, const char *base,
 
 /* ---- Flush --------------------------------------------------------------- */
 
+/* The transcript needs only a segment's marks and length, which the host
+ * keeps in its cache itself: store an empty entry. */
+static int transcript_end_segment(ac_stage *st, const ac_segment *seg) {
+  return st->host->cache_put(st, seg->index, NULL, 0);
+}
+
+static int transcript_replay(ac_stage *st, const ac_segment *seg) {
+  ac_chunk c = {.samples = NULL,
+                .n_samples = (size_t)seg->n_samples,
+                .position = seg->position,
+                .sample_rate = seg->sample_rate,
+                .marks = seg->marks,
+                .n_marks = seg->n_marks};
+  return transcript_process(st, &c);
+}
+
 static int transcript_flush(ac_stage *st) {
   transcript_priv *p = st->priv;
   const ac_document *doc = episode_doc(st);
@@ -464,6 +480,8 @@ static const ac_plugin transcript_plugin = {
     .create = transcript_create,
     .destroy = transcript_destroy,
     .process_audio = transcript_process,
+    .end_segment = transcript_end_segment,
+    .replay_segment = transcript_replay,
     .flush = transcript_flush,
 };
 

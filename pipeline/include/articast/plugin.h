@@ -11,7 +11,17 @@
  * The pipeline of one episode:
  *
  *   source -> text stages -> synth -> audio filters -> sinks -> publish
- *   (whole document)         (bounded chunks of PCM with marks)
+ *   (whole document)         (bounded chunks of PCM with marks, segment by
+ *                             segment)
+ *
+ * Segments: the host speaks the document in segments, one per spoken block
+ * (see ac_segment), so that the audio of a paragraph depends only on that
+ * paragraph and the settings. The host keeps each sink's output of a segment
+ * in a cache keyed by everything that could change it, and when an article
+ * is rendered again it hands the sinks the cached output of unchanged
+ * segments (replay_segment) instead of synthesizing them. A stage that
+ * needs the whole episode at once (a two-pass loudness filter) asks for a
+ * single segment in create(); the cache is then off.
  *
  * Life of a stage instance, one per stage per episode:
  *   1. The host allocates priv_size bytes, zeroed, and writes every declared
@@ -19,11 +29,19 @@
  *      validating each value against the option table.
  *   2. create() is called (optional). It may fail; destroy() still runs.
  *   3. The stage's work callback runs: read_source (source stages),
- *      process_document (text stages), synthesize (synth), process_audio
- *      (audio filters and sinks, once per chunk), publish (publish stages).
+ *      process_document (text stages), publish (publish stages); for the
+ *      audio stages, per segment in order:
+ *        begin_segment (filters and sinks, optional),
+ *        synthesize (synth), with process_audio (filters and sinks) for
+ *          every chunk it emits,
+ *        end_segment (filters, then sinks; optional);
+ *      or, for a segment the cache holds, replay_segment (sinks only).
  *   4. flush() (optional) is called once at end of stream for audio filters
  *      and sinks: a filter emits what it still holds, a sink finishes its
- *      files. It is not called when an earlier step failed.
+ *      files. A filter's flush ends the last segment, in place of its
+ *      end_segment, and is not called when the last segment comes from the
+ *      cache (the filter's stream then ended with an earlier end_segment).
+ *      flush is not called when an earlier step failed.
  *   5. destroy() (optional) always runs, also after a failed create, and
  *      must tolerate half-built state. It frees what the stage allocated;
  *      the host frees priv and option strings afterwards.
@@ -55,7 +73,7 @@ extern "C" {
 
 /* Bumped whenever a struct below changes layout or meaning. A plugin built
  * against another ABI version is refused with a message naming both. */
-#define AC_ABI_VERSION 1u
+#define AC_ABI_VERSION 2u
 
 /* Name of the single exported symbol. */
 #define AC_PLUGIN_ENTRY_NAME "articast_plugin_entry"
@@ -206,6 +224,38 @@ typedef struct ac_chunk {
   size_t n_marks;
 } ac_chunk;
 
+/* ---- Segments ------------------------------------------------------------ */
+
+/* Between segments the host pads the stream the sinks see with zeros so
+ * that every segment but the last lasts a whole number of
+ * AC_SEGMENT_QUANTUM frames (a multiple of every MP3 frame length: 576 and
+ * 1152) and ends in at least AC_SEGMENT_MIN_SILENCE frames of zeros. A
+ * sink may therefore encode each segment on its own and join the results:
+ * nothing of one segment's sound reaches into the next. */
+#define AC_SEGMENT_QUANTUM 1152u
+#define AC_SEGMENT_MIN_SILENCE 2304u
+
+typedef struct ac_segment {
+  uint32_t index;       /* 0, 1, ... in stream order */
+  uint32_t first_block; /* doc->blocks[first_block] ... */
+  uint32_t n_blocks;    /* ... and the n_blocks - 1 after it */
+  uint32_t next_block;  /* first block of the next segment, UINT32_MAX for
+                           the last segment */
+  int is_first, is_last;
+  /* Sinks, in end_segment and replay_segment: where the segment lies in
+   * the stream the sinks see, and its sample rate. */
+  uint64_t position;
+  uint64_t n_samples;
+  int sample_rate;
+  /* replay_segment: the segment's marks (positioned in the sinks' stream,
+   * `block` in the current document) and what this sink stored for it with
+   * host->cache_put. */
+  const ac_mark *marks;
+  size_t n_marks;
+  const void *cached;
+  size_t cached_len;
+} ac_segment;
+
 /* ---- Episode context ---------------------------------------------------- */
 
 /* Show metadata from the config's [show] section. Strings may be NULL. */
@@ -263,6 +313,10 @@ typedef struct ac_episode {
   const char *output_base;      /* SITE/episodes/<slug>, no extension */
   const ac_artifact *artifacts; /* files written so far by sinks */
   size_t n_artifacts;
+  /* How many threads the episode may keep busy (`articast -j` shares the
+   * machine's cores between the articles rendered at once); at least 1. A
+   * stage that runs workers of its own runs at most this many. */
+  int threads;
 } ac_episode;
 
 /* ---- Host and stage ----------------------------------------------------- */
@@ -304,6 +358,18 @@ typedef struct ac_host {
   /* Finds a data file (e.g. "lexicons/en.lex") in the voice search path.
    * Returns a malloc'd path the caller frees, or NULL. */
   char *(*find_data)(ac_stage *st, const char *relative_path);
+  /* Audio stages, in create(): adds `text` to what the segment cache key
+   * covers, for what changes the output beyond the stage's options and
+   * version (a library's version, a data file's contents). */
+  int (*cache_salt)(ac_stage *st, const char *text);
+  /* Audio stages, in create(): this stage needs the whole episode as one
+   * segment (`why` is logged); the cache is then off for the episode. */
+  void (*single_segment)(ac_stage *st, const char *why);
+  /* Sinks with replay_segment: stores `len` bytes as this sink's output of
+   * segment `index` (len 0 is fine: the sink needs only the marks). Call it
+   * from end_segment or later, up to flush. A sink that never stores a
+   * segment's output gets it synthesized again next time. */
+  int (*cache_put)(ac_stage *st, uint32_t index, const void *data, size_t len);
 } ac_host;
 
 /* Handed to every callback. The host owns it. */
@@ -352,11 +418,24 @@ typedef struct ac_plugin {
                      size_t len, ac_document *doc);
   /* Text stages: edit the document in place. */
   int (*process_document)(ac_stage *st, ac_document *doc);
-  /* Synth: speak the episode's document, calling host->emit for each chunk,
-   * with position counting from 0. */
-  int (*synthesize)(ac_stage *st);
+  /* Synth: speak the segment's blocks, calling host->emit for each chunk.
+   * Positions count from 0 over what this stage emitted, across segments
+   * (segments the cache replays are not synthesized). The segment ends with
+   * the pause after its last block. The first segment starts with the
+   * episode's lead-in and the last ends with its tail. */
+  int (*synthesize)(ac_stage *st, const ac_segment *seg);
+  /* Filters and sinks (optional): a synthesized segment starts. */
+  int (*begin_segment)(ac_stage *st, const ac_segment *seg);
   /* Filters and sinks: one chunk of the stream. */
   int (*process_audio)(ac_stage *st, const ac_chunk *chunk);
+  /* Filters and sinks (optional): the segment's audio is all in. A filter
+   * emits everything it holds of the segment and starts the next one
+   * afresh, so that its output of a segment depends on that segment only.
+   * A sink may store its output with host->cache_put. */
+  int (*end_segment)(ac_stage *st, const ac_segment *seg);
+  /* Sinks (optional): a segment from the cache, in place of begin_segment,
+   * chunks and end_segment. Without it the cache is off for the episode. */
+  int (*replay_segment)(ac_stage *st, const ac_segment *seg);
   /* Filters and sinks: end of stream. */
   int (*flush)(ac_stage *st);
   /* Publish stages: the sinks have finished the episode's files. When
