@@ -3,8 +3,12 @@
 #   espeak-ng -f FILE -w x.wav && lame -b RATE -m m x.wav x.mp3
 # writing the same MP3 format (bit rate, sample rate, mono) at lame's
 # default quality. The two are run alternately, N rounds in one run, and the
-# medians and their ratio are printed; then the batch figure (8 articles,
-# -j 1 against -j 2). Run on purpose: it is not part of the test suite.
+# medians and their ratio are printed (articast with its segment cache off,
+# so that every round synthesizes everything). Then:
+#   - edits: render the article with an empty cache, add a sentence to one
+#     paragraph (a different one each round), render again with the cache;
+#   - batch: 8 articles with -j 1 against -j 2, cache off, outputs compared.
+# Run on purpose: it is not part of the test suite.
 #
 #   tests/bench/episode-vs-espeak-lame.sh [-n ROUNDS] [-b BUILD] [ARTICLE]
 set -euo pipefail
@@ -41,7 +45,7 @@ for ((i = 0; i < rounds; i++)); do
     lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
   t1=$(now)
   rm -rf "$work/site"
-  "$articast" episode -q -o "$work/site" "$article"
+  "$articast" episode -q --no-cache -o "$work/site" "$article"
   t2=$(now)
   echo "$t1 - $t0" | bc -l >>"$work/plain.times"
   echo "$t2 - $t1" | bc -l >>"$work/articast.times"
@@ -53,7 +57,40 @@ printf 'espeak-ng -w + lame -b %s -m m (median of %d): %.3f s\n' $rate "$rounds"
 printf 'articast episode, full (median of %d):         %.3f s\n' "$rounds" "$ours"
 printf 'ratio articast / plain:                         %.2f\n' "$(echo "$ours / $plain" | bc -l)"
 
-# Batch: 8 articles, one worker against two.
+# Edits: one paragraph changed, the rest from the cache. The article's
+# paragraphs are its blocks of text separated by blank lines that are not
+# front matter or headings.
+ext=${article##*.}
+mapfile -t paras < <(awk 'BEGIN{RS=""; fm=0}
+  NR == 1 && /^---/ {next}
+  /^#/ || /^title:/ || /^---/ {next}
+  {print NR}' "$article")
+: >"$work/first.times"
+: >"$work/edit.times"
+for ((i = 0; i < rounds; i++)); do
+  k=${paras[$(((i * 3) % ${#paras[@]}))]}
+  # A sentence no cache has seen, at the end of block k.
+  awk -v k="$k" -v i="$i" 'BEGIN{RS=""; ORS="\n\n"}
+    NR == k {sub(/[[:space:]]*$/, ""); $0 = $0 " This sentence came with edit " i "."}
+    {print}' "$article" >"$work/edited.$ext"
+  rm -rf "$work/cache" "$work/esite"
+  cp "$article" "$work/doc.$ext"
+  t0=$(now)
+  "$articast" episode -q --cache-dir "$work/cache" -o "$work/esite" "$work/doc.$ext"
+  t1=$(now)
+  cp "$work/edited.$ext" "$work/doc.$ext"
+  "$articast" episode -q --cache-dir "$work/cache" -o "$work/esite" "$work/doc.$ext"
+  t2=$(now)
+  echo "$t1 - $t0" | bc -l >>"$work/first.times"
+  echo "$t2 - $t1" | bc -l >>"$work/edit.times"
+done
+first=$(median <"$work/first.times")
+edit=$(median <"$work/edit.times")
+printf 'first render, empty cache (median of %d):      %.3f s\n' "$rounds" "$first"
+printf 'one paragraph edited, rendered again (median): %.3f s = %.1f%% of the first\n' \
+  "$edit" "$(echo "100 * $edit / $first" | bc -l)"
+
+# Batch: 8 articles, one core against two, without the cache.
 mkdir -p "$work/batch"
 for i in 1 2 3 4 5 6 7 8; do
   # Distinct titles, so the eight episodes get eight slugs.
@@ -68,9 +105,9 @@ done
 for ((i = 0; i < 3; i++)); do
   rm -rf "$work/s1" "$work/s2"
   t0=$(now)
-  "$articast" episode -q -j 1 -o "$work/s1" "$work/batch"/a*
+  "$articast" episode -q --no-cache -j 1 -o "$work/s1" "$work/batch"/a*
   t1=$(now)
-  "$articast" episode -q -j 2 -o "$work/s2" "$work/batch"/a*
+  "$articast" episode -q --no-cache -j 2 -o "$work/s2" "$work/batch"/a*
   t2=$(now)
   echo "$t1 - $t0" | bc -l >>"$work/j1.times"
   echo "$t2 - $t1" | bc -l >>"$work/j2.times"
