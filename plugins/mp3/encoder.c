@@ -54,6 +54,58 @@ static const int mpeg1_rates[] = {32,  40,  48,  56,  64,  80,  96, 112,
 static const int mpeg2_rates[] = {8,  16, 24,  32,  40,  48,  56, 64,
                                   80, 96, 112, 128, 144, 160, 0};
 
+/* LAME initializes process-wide tables on first use without a lock. */
+static pthread_mutex_t lame_setup_lock = PTHREAD_MUTEX_INITIALIZER;
+
+lame_global_flags *mp3_lame_new(const mp3enc_config *cfg, int reservoir,
+                                int info_tag) {
+  pthread_mutex_lock(&lame_setup_lock);
+  lame_global_flags *gf = lame_init();
+  if (gf) {
+    lame_set_errorf(gf, lame_quiet);
+    lame_set_debugf(gf, lame_quiet);
+    lame_set_msgf(gf, lame_quiet);
+    lame_set_num_channels(gf, 1);
+    lame_set_mode(gf, MONO);
+    lame_set_in_samplerate(gf, cfg->in_rate);
+    /* Explicitly: left at 0, LAME picks an output rate from the bit rate. */
+    lame_set_out_samplerate(gf, cfg->out_rate);
+    if (cfg->vbr) {
+      lame_set_VBR(gf, vbr_mtrh);
+      lame_set_VBR_quality(gf, (float)cfg->vbr_quality);
+    } else {
+      lame_set_VBR(gf, vbr_off);
+      lame_set_brate(gf, cfg->bitrate);
+    }
+    lame_set_quality(gf, cfg->quality);
+    /* LAME's output decodes 0.45 dB below its input (x0.95, measured on
+     * sines and speech, at every bit rate and quality, CLI included);
+     * undo it so the loudness stage's target holds on the finished MP3. */
+    lame_set_scale(gf, 1.0f / 0.95f);
+    lame_set_disable_reservoir(gf, !reservoir);
+    /* The stage writes its own ID3v2.3 tag (LAME's cannot hold chapters). */
+    lame_set_write_id3tag_automatic(gf, 0);
+    lame_set_bWriteVbrTag(gf, info_tag);
+    /* ReplayGain analysis costs time and players ignore it in podcasts;
+     * the loudness stage has already normalized the audio. */
+    lame_set_findReplayGain(gf, 0);
+    if (lame_init_params(gf) < 0) {
+      lame_close(gf);
+      gf = NULL;
+    }
+  }
+  pthread_mutex_unlock(&lame_setup_lock);
+  return gf;
+}
+
+void mp3_lame_close(lame_global_flags *gf) {
+  if (!gf)
+    return;
+  pthread_mutex_lock(&lame_setup_lock);
+  lame_close(gf);
+  pthread_mutex_unlock(&lame_setup_lock);
+}
+
 const int *mp3enc_bitrates(int rate) {
   switch (rate) {
   case 32000:
@@ -146,42 +198,15 @@ mp3enc *mp3enc_open(const mp3enc_config *cfg, int fd, char *err,
       cfg->out_rate > cfg->in_rate ? (double)cfg->out_rate / cfg->in_rate : 1.0;
   e->out_cap = (size_t)(1.25 * AC_MAX_CHUNK * ratio) + 7200 + 16;
   e->out = malloc(e->out_cap);
-  e->gf = lame_init();
-  if (!e->out || !e->gf) {
+  if (!e->out) {
     snprintf(err, errlen, "out of memory");
     mp3enc_close(e);
     return NULL;
   }
-  lame_global_flags *gf = e->gf;
-  lame_set_errorf(gf, lame_quiet);
-  lame_set_debugf(gf, lame_quiet);
-  lame_set_msgf(gf, lame_quiet);
-  lame_set_num_channels(gf, 1);
-  lame_set_mode(gf, MONO);
-  lame_set_in_samplerate(gf, cfg->in_rate);
-  /* Explicitly: left at 0, LAME picks an output rate from the bit rate. */
-  lame_set_out_samplerate(gf, cfg->out_rate);
-  if (cfg->vbr) {
-    lame_set_VBR(gf, vbr_mtrh);
-    lame_set_VBR_quality(gf, (float)cfg->vbr_quality);
-  } else {
-    lame_set_VBR(gf, vbr_off);
-    lame_set_brate(gf, cfg->bitrate);
-  }
-  lame_set_quality(gf, cfg->quality);
-  /* LAME's output decodes 0.45 dB below its input (x0.95, measured on
-   * sines and speech, at every bit rate and quality, CLI included); undo it
-   * so the loudness stage's target holds on the finished MP3. */
-  lame_set_scale(gf, 1.0f / 0.95f);
-  /* The stage writes its own ID3v2.3 tag (LAME's cannot hold chapters). */
-  lame_set_write_id3tag_automatic(gf, 0);
   /* The Info/LAME tag: exact length (encoder delay and padding) for
    * decoders, duration and seek table for players. */
-  lame_set_bWriteVbrTag(gf, 1);
-  /* ReplayGain analysis costs time and players ignore it in podcasts; the
-   * loudness stage has already normalized the audio. */
-  lame_set_findReplayGain(gf, 0);
-  if (lame_init_params(gf) < 0) {
+  e->gf = mp3_lame_new(cfg, 1, 1);
+  if (!e->gf) {
     snprintf(err, errlen,
              "LAME refused the settings (%d Hz in, %d Hz out, %s %d)",
              cfg->in_rate, cfg->out_rate, cfg->vbr ? "VBR quality" : "kbps",
@@ -315,8 +340,7 @@ void mp3enc_close(mp3enc *e) {
   }
   for (int i = 0; i < QUEUE_SLOTS; i++)
     free(e->slots[i].samples);
-  if (e->gf)
-    lame_close(e->gf);
+  mp3_lame_close(e->gf);
   free(e->out);
   free(e);
 }

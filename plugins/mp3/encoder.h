@@ -25,6 +25,16 @@ typedef struct mp3enc_config {
 
 typedef struct mp3enc mp3enc;
 
+/* A LAME encoder set up the way articast encodes: mono, cfg's rates and bit
+ * rate (or VBR quality) and algorithm quality, output scaled to decode at
+ * the input's level, no ID3 tag, no ReplayGain. `reservoir` 0 turns the
+ * bit reservoir off; `info_tag` reserves the first frame for the Info tag.
+ * NULL when LAME refuses the settings. Safe from any thread. */
+struct lame_global_struct;
+struct lame_global_struct *mp3_lame_new(const mp3enc_config *cfg, int reservoir,
+                                        int info_tag);
+void mp3_lame_close(struct lame_global_struct *gf);
+
 /* Starts an encoder that writes the MP3 frames to fd (from its current
  * offset; the first frame is LAME's placeholder for the Info tag). Returns
  * NULL with the reason in err. */

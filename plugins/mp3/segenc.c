@@ -1,13 +1,14 @@
 /* Segment encoding with LAME; see segenc.h. */
 #include "segenc.h"
 
+#include "encoder.h"
+
 #include "articast/plugin.h"
 #include "outfile.h"
 
 #include <errno.h>
 #include <lame/lame.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,14 +72,6 @@ struct segenc {
   size_t n_records, cap_records;
 };
 
-/* LAME initializes process-wide tables on first use without a lock. */
-static pthread_mutex_t lame_setup_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void lame_quiet(const char *fmt, va_list ap) {
-  (void)fmt;
-  (void)ap;
-}
-
 /* ---- Frames ------------------------------------------------------------- */
 
 size_t segenc_frame_length(const unsigned char h[4], int *samples) {
@@ -125,50 +118,19 @@ static uint16_t crc16(uint16_t crc, const unsigned char *p, size_t n) {
 
 /* ---- One segment -------------------------------------------------------- */
 
+/* LAME for a segment: no resampling, no bit reservoir. */
 static lame_global_flags *new_lame(const segenc_config *cfg, int info_tag) {
-  pthread_mutex_lock(&lame_setup_lock);
-  lame_global_flags *gf = lame_init();
-  if (gf) {
-    lame_set_errorf(gf, lame_quiet);
-    lame_set_debugf(gf, lame_quiet);
-    lame_set_msgf(gf, lame_quiet);
-    lame_set_num_channels(gf, 1);
-    lame_set_mode(gf, MONO);
-    lame_set_in_samplerate(gf, cfg->rate);
-    lame_set_out_samplerate(gf, cfg->rate);
-    if (cfg->vbr) {
-      lame_set_VBR(gf, vbr_mtrh);
-      lame_set_VBR_quality(gf, (float)cfg->vbr_quality);
-    } else {
-      lame_set_VBR(gf, vbr_off);
-      lame_set_brate(gf, cfg->bitrate);
-    }
-    lame_set_quality(gf, cfg->quality);
-    /* LAME's output decodes 0.45 dB below its input (x0.95, measured on
-     * sines and speech, at every bit rate and quality); undo it so the
-     * loudness stage's target holds on the finished MP3. */
-    lame_set_scale(gf, 1.0f / 0.95f);
-    /* Frames that borrow no bits from earlier frames: a segment's frames
-     * then stand on their own. */
-    lame_set_disable_reservoir(gf, 1);
-    lame_set_write_id3tag_automatic(gf, 0);
-    lame_set_bWriteVbrTag(gf, info_tag);
-    lame_set_findReplayGain(gf, 0);
-    if (lame_init_params(gf) < 0) {
-      lame_close(gf);
-      gf = NULL;
-    }
-  }
-  pthread_mutex_unlock(&lame_setup_lock);
-  return gf;
+  mp3enc_config c = {.in_rate = cfg->rate,
+                     .out_rate = cfg->rate,
+                     .bitrate = cfg->bitrate,
+                     .quality = cfg->quality,
+                     .vbr = cfg->vbr,
+                     .vbr_quality = cfg->vbr_quality};
+  return mp3_lame_new(&c, 0, info_tag);
 }
 
 static void close_lame(lame_global_flags *gf) {
-  if (!gf)
-    return;
-  pthread_mutex_lock(&lame_setup_lock);
-  lame_close(gf);
-  pthread_mutex_unlock(&lame_setup_lock);
+  mp3_lame_close(gf);
 }
 
 static int raw_reserve(job *j, size_t more) {
