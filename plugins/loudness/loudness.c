@@ -135,6 +135,7 @@ typedef struct loudness_priv {
   double gain; /* linear */
   tp_limiter lim;
   bool lim_ready;
+  double deepest; /* lowest limiter gain of the segments already ended */
   float *lim_in, *lim_out; /* BLOCK, BLOCK + latency */
   size_t n_stage;          /* samples waiting in lim_in */
 
@@ -802,7 +803,8 @@ static int flush_gain(ac_stage *st) {
     rc = out_finish(st);
   if (!rc)
     st->host->log(st, AC_LOG_INFO, "gain %+.2f dB, deepest limiting %.1f dB",
-                  p->gain_db, 20 * log10(tp_limiter_min_gain(&p->lim)));
+                  p->gain_db,
+                  20 * log10(fmin(p->deepest, tp_limiter_min_gain(&p->lim))));
   return rc;
 }
 
@@ -835,6 +837,9 @@ static int loudness_end_segment(ac_stage *st, const ac_segment *seg) {
   p->run = 0;
   if ((rc = end_limiter(st)) || (rc = out_finish(st)))
     return rc;
+  double g = tp_limiter_min_gain(&p->lim);
+  if (g < p->deepest)
+    p->deepest = g;
   tp_limiter_reset(&p->lim);
   return 0;
 }
@@ -869,6 +874,7 @@ static int loudness_create(ac_stage *st) {
     st->host->single_segment(st, "loudness measure mode needs the whole "
                                  "episode before it can choose the gain");
   p->gain = p->mode == MODE_GAIN ? pow(10.0, p->gain_db / 20.0) : 1.0;
+  p->deepest = 1.0;
   p->scratch = malloc(BLOCK * sizeof *p->scratch);
   p->lim_in = malloc(BLOCK * sizeof *p->lim_in);
   p->out = malloc(AC_MAX_CHUNK * sizeof *p->out);
