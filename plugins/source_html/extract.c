@@ -1708,7 +1708,7 @@ static void clean_article(ctx *c) {
 typedef struct emitter {
   ctx *c;
   sh_blocks *out;
-  sh_buf run;
+  ac_strbuf run;
   ac_block_kind kind;
   int level;
   int unlikely;        /* inside an element Readability calls unlikely */
@@ -1763,9 +1763,9 @@ static void flush(emitter *e) {
     sh_trim(&t, &len);
     /* Lines of the block: strip spaces around the single newlines. */
     if (len) {
-      sh_buf clean = {0};
+      ac_strbuf clean = {0};
       const char *p = t, *tend = t + len;
-      int ok = sh_buf_add(&clean, "", 0) == 0;
+      int ok = ac_strbuf_add(&clean, "", 0) == 0;
       while (ok && p < tend) {
         const char *nl = memchr(p, '\n', (size_t)(tend - p));
         const char *lend = nl ? nl : tend;
@@ -1774,9 +1774,9 @@ static void flush(emitter *e) {
         sh_trim(&l, &ll);
         if (ll) {
           if (clean.len)
-            ok = sh_buf_addc(&clean, '\n') == 0;
+            ok = ac_strbuf_addc(&clean, '\n') == 0;
           if (ok)
-            ok = sh_buf_add(&clean, l, ll) == 0;
+            ok = ac_strbuf_add(&clean, l, ll) == 0;
         }
         p = nl ? nl + 1 : tend;
       }
@@ -1801,7 +1801,7 @@ static void flush(emitter *e) {
         e->unlikely_len += ac_utf8_count(clean.data, clean.len);
       if (keep && kind == AC_BLOCK_PARAGRAPH)
         e->seen_body = 1;
-      sh_buf_free(&clean);
+      ac_strbuf_free(&clean);
     }
     s = q ? q + 2 : end;
     while (s < end && *s == '\n')
@@ -1829,7 +1829,7 @@ static void emit_text(emitter *e, const char *s) {
       while (e->run.len && e->run.data[e->run.len - 1] == ' ')
         e->run.data[--e->run.len] = '\0';
       if (e->run.len && e->run.data[e->run.len - 1] != '\n' &&
-          sh_buf_addc(&e->run, '\n') != 0)
+          ac_strbuf_addc(&e->run, '\n') != 0)
         e->c->nomem = 1;
       p++;
     }
@@ -1859,7 +1859,7 @@ static int sentence_like(const char *t) {
 
 /* Text of a subtree on one line, without what was dropped or skipped and
  * without credit lines. */
-static void collect_text(ctx *c, xmlNode *n, sh_buf *b, int depth) {
+static void collect_text(ctx *c, xmlNode *n, ac_strbuf *b, int depth) {
   for (xmlNode *ch = n->children; ch; ch = ch->next) {
     if (ch->type == XML_TEXT_NODE || ch->type == XML_CDATA_SECTION_NODE) {
       if (ch->content &&
@@ -1873,10 +1873,10 @@ static void collect_text(ctx *c, xmlNode *n, sh_buf *b, int depth) {
         ((i->hints & H_CREDIT) && i->st.text < 200) || depth > 256)
       continue;
     int block = (tag_defs[i->tag].flags & F_BLOCK) || i->tag == T_BR;
-    if (block && b->len && b->data[b->len - 1] != ' ' && sh_buf_addc(b, ' '))
+    if (block && b->len && b->data[b->len - 1] != ' ' && ac_strbuf_addc(b, ' '))
       c->nomem = 1;
     collect_text(c, ch, b, depth + 1);
-    if (block && b->len && b->data[b->len - 1] != ' ' && sh_buf_addc(b, ' '))
+    if (block && b->len && b->data[b->len - 1] != ' ' && ac_strbuf_addc(b, ' '))
       c->nomem = 1;
   }
 }
@@ -1886,8 +1886,8 @@ static void collect_text(ctx *c, xmlNode *n, sh_buf *b, int depth) {
 static void emit_whole(emitter *e, xmlNode *n, ac_block_kind kind,
                        int (*keep)(const char *)) {
   flush(e);
-  sh_buf b = {0};
-  if (sh_buf_add(&b, "", 0) != 0) {
+  ac_strbuf b = {0};
+  if (ac_strbuf_add(&b, "", 0) != 0) {
     e->c->nomem = 1;
     return;
   }
@@ -1897,7 +1897,7 @@ static void emit_whole(emitter *e, xmlNode *n, ac_block_kind kind,
   sh_trim(&t, &len);
   if (len && (!keep || keep(t)) && sh_blocks_add(e->out, kind, 0, t, len) != 0)
     e->c->nomem = 1;
-  sh_buf_free(&b);
+  ac_strbuf_free(&b);
 }
 
 static void emit_table_row(emitter *e, xmlNode *tr) {
@@ -1909,7 +1909,7 @@ static void emit_table_row(emitter *e, xmlNode *tr) {
       continue;
     if (!first && e->run.len) {
       sh_buf_rtrim(&e->run);
-      if (sh_buf_adds(&e->run, ", ") != 0)
+      if (ac_strbuf_adds(&e->run, ", ") != 0)
         e->c->nomem = 1;
     }
     first = 0;
@@ -1961,7 +1961,7 @@ static void emit_element_in(emitter *e, xmlNode *n, int depth) {
     /* A line break; two in a row end a paragraph (see flush). */
     while (e->run.len && e->run.data[e->run.len - 1] == ' ')
       e->run.data[--e->run.len] = '\0';
-    if (e->run.len && sh_buf_addc(&e->run, '\n') != 0)
+    if (e->run.len && ac_strbuf_addc(&e->run, '\n') != 0)
       e->c->nomem = 1;
     return;
   }
@@ -2105,7 +2105,7 @@ static size_t attempt(ctx *c, sh_blocks *out) {
   clean_article(c);
 
   emitter e = {.c = c, .out = out, .kind = AC_BLOCK_PARAGRAPH};
-  if (sh_buf_add(&e.run, "", 0) != 0) {
+  if (ac_strbuf_add(&e.run, "", 0) != 0) {
     c->nomem = 1;
     return 0;
   }
@@ -2143,7 +2143,7 @@ static size_t attempt(ctx *c, sh_blocks *out) {
       break;
     }
   }
-  sh_buf_free(&e.run);
+  ac_strbuf_free(&e.run);
   return e.unlikely_len;
 }
 

@@ -21,7 +21,7 @@ int sh_is_url(const char *name) {
 }
 
 typedef struct sink {
-  sh_buf body;
+  ac_strbuf body;
   size_t max;
   int too_big;
 } sink;
@@ -33,7 +33,7 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata) {
     s->too_big = 1;
     return 0; /* makes curl stop with CURLE_WRITE_ERROR */
   }
-  if (sh_buf_add(&s->body, ptr, n) != 0)
+  if (ac_strbuf_add(&s->body, ptr, n) != 0)
     return 0;
   return n;
 }
@@ -124,7 +124,7 @@ int sh_fetch(const char *url, const sh_fetch_opts *opts, sh_fetched *out,
     char *ct = NULL, *final = NULL;
     curl_easy_getinfo(curl, CURLINFO_CONTENT_TYPE, &ct);
     curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &final);
-    if (sh_buf_add(&s.body, "", 0) != 0 ||
+    if (ac_strbuf_add(&s.body, "", 0) != 0 ||
         (ct && !(out->content_type = strdup(ct))) ||
         !(out->final_url = strdup(final ? final : url))) {
       snprintf(err, errlen, "out of memory");
@@ -133,7 +133,7 @@ int sh_fetch(const char *url, const sh_fetch_opts *opts, sh_fetched *out,
   }
   curl_easy_cleanup(curl);
   if (result != 0) {
-    sh_buf_free(&s.body);
+    ac_strbuf_free(&s.body);
     sh_fetched_free(out);
     return result;
   }

@@ -82,8 +82,8 @@ static int hex4(const char *p, const char *end, unsigned *out) {
 /* Reads a string starting at the opening quote (" or '). */
 static char *read_string(reader *r) {
   char quote = *r->p++;
-  sh_buf b = {0};
-  if (sh_buf_add(&b, "", 0) != 0) {
+  ac_strbuf b = {0};
+  if (ac_strbuf_add(&b, "", 0) != 0) {
     r->failed = 1;
     return NULL;
   }
@@ -91,7 +91,7 @@ static char *read_string(reader *r) {
     const char *start = r->p;
     while (r->p < r->end && *r->p != quote && *r->p != '\\')
       r->p++;
-    if (sh_buf_add(&b, start, (size_t)(r->p - start)) != 0)
+    if (ac_strbuf_add(&b, start, (size_t)(r->p - start)) != 0)
       goto nomem;
     if (r->p >= r->end || *r->p != '\\')
       continue;
@@ -102,22 +102,22 @@ static char *read_string(reader *r) {
     int rc = 0;
     switch (c) {
     case 'n':
-      rc = sh_buf_addc(&b, '\n');
+      rc = ac_strbuf_addc(&b, '\n');
       break;
     case 't':
-      rc = sh_buf_addc(&b, '\t');
+      rc = ac_strbuf_addc(&b, '\t');
       break;
     case 'r':
-      rc = sh_buf_addc(&b, '\r');
+      rc = ac_strbuf_addc(&b, '\r');
       break;
     case 'b':
     case 'f':
-      rc = sh_buf_addc(&b, ' ');
+      rc = ac_strbuf_addc(&b, ' ');
       break;
     case 'u': {
       unsigned cp;
       if (hex4(r->p, r->end, &cp) != 0) {
-        rc = sh_buf_addc(&b, 'u');
+        rc = ac_strbuf_addc(&b, 'u');
         break;
       }
       r->p += 4;
@@ -134,11 +134,11 @@ static char *read_string(reader *r) {
         cp = 0xFFFD;
       }
       char u[4];
-      rc = sh_buf_add(&b, u, ac_utf8_encode(cp ? cp : 0xFFFD, u));
+      rc = ac_strbuf_add(&b, u, ac_utf8_encode(cp ? cp : 0xFFFD, u));
       break;
     }
     default: /* \" \\ \/ and unknown escapes stand for the character */
-      rc = sh_buf_addc(&b, c);
+      rc = ac_strbuf_addc(&b, c);
       break;
     }
     if (rc != 0)
@@ -148,7 +148,7 @@ static char *read_string(reader *r) {
     r->p++; /* closing quote */
   return b.data;
 nomem:
-  sh_buf_free(&b);
+  ac_strbuf_free(&b);
   r->failed = 1;
   return NULL;
 }

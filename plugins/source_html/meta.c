@@ -48,7 +48,7 @@ typedef struct raw {
   size_t n_names_other;
   char *names_micro[MAX_NAMES]; /* itemprop=author, rel=author (malloc'd) */
   size_t n_names_micro;
-  sh_buf jsonld[8];
+  ac_strbuf jsonld[8];
   size_t n_jsonld;
 } raw;
 
@@ -57,7 +57,7 @@ static void raw_free(raw *r) {
   for (size_t i = 0; i < r->n_names_micro; i++)
     free(r->names_micro[i]);
   for (size_t i = 0; i < r->n_jsonld; i++)
-    sh_buf_free(&r->jsonld[i]);
+    ac_strbuf_free(&r->jsonld[i]);
 }
 
 static void set_once(const char **slot, const char *value) {
@@ -204,10 +204,10 @@ static void walk(raw *r, const xmlNode *n, int depth) {
       const char *type = sh_attr(n, "type");
       if (type && sh_prefix_ci(type, "application/ld+json") &&
           r->n_jsonld < sizeof r->jsonld / sizeof *r->jsonld) {
-        sh_buf *b = &r->jsonld[r->n_jsonld++];
+        ac_strbuf *b = &r->jsonld[r->n_jsonld++];
         for (const xmlNode *c = n->children; c; c = c->next)
           if (c->content)
-            sh_buf_adds(b, (const char *)c->content);
+            ac_strbuf_adds(b, (const char *)c->content);
       }
       continue;
     } else if (strcmp(tag, "time") == 0) {
@@ -593,18 +593,18 @@ char *sh_join_names(const char *const *names, size_t n) {
   }
   if (k == 0)
     return NULL;
-  sh_buf b = {0};
-  int rc = sh_buf_add(&b, "", 0);
+  ac_strbuf b = {0};
+  int rc = ac_strbuf_add(&b, "", 0);
   for (size_t i = 0; i < k && rc == 0; i++) {
     if (i > 0)
-      rc = sh_buf_adds(&b, i + 1 == k ? " and " : ", ");
+      rc = ac_strbuf_adds(&b, i + 1 == k ? " and " : ", ");
     if (rc == 0)
-      rc = sh_buf_adds(&b, kept[i]);
+      rc = ac_strbuf_adds(&b, kept[i]);
   }
   for (size_t i = 0; i < k; i++)
     free(kept[i]);
   if (rc != 0) {
-    sh_buf_free(&b);
+    ac_strbuf_free(&b);
     return NULL;
   }
   return b.data;

@@ -20,49 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- Buffer ------------------------------------------------------------ */
-
-static int buf_reserve(sh_buf *b, size_t extra) {
-  if (b->cap - b->len > extra) /* room for the bytes and the NUL */
-    return 0;
-  size_t cap = b->cap ? b->cap : 64;
-  while (cap - b->len <= extra) {
-    if (cap > SIZE_MAX / 2)
-      return -1;
-    cap *= 2;
-  }
-  char *p = realloc(b->data, cap);
-  if (!p)
-    return -1;
-  b->data = p;
-  b->cap = cap;
-  return 0;
-}
-
-int sh_buf_add(sh_buf *b, const char *s, size_t n) {
-  if (buf_reserve(b, n) != 0)
-    return -1;
-  if (n)
-    memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return 0;
-}
-
-int sh_buf_adds(sh_buf *b, const char *s) {
-  return sh_buf_add(b, s, strlen(s));
-}
-
-int sh_buf_addc(sh_buf *b, char c) {
-  return sh_buf_add(b, &c, 1);
-}
-
-void sh_buf_free(sh_buf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
 /* ---- Text helpers -------------------------------------------------------
  */
 
@@ -104,7 +61,7 @@ static size_t invisible_len(const char *p, const char *end) {
   return 0;
 }
 
-static int ends_with_space(const sh_buf *b) {
+static int ends_with_space(const ac_strbuf *b) {
   if (b->len == 0)
     return 1;
   if (b->data[b->len - 1] == ' ' || b->data[b->len - 1] == '\n')
@@ -113,7 +70,7 @@ static int ends_with_space(const sh_buf *b) {
          (unsigned char)b->data[b->len - 1] == 0xA0;
 }
 
-int sh_buf_add_text(sh_buf *b, const char *s, size_t n) {
+int sh_buf_add_text(ac_strbuf *b, const char *s, size_t n) {
   const char *p = s, *end = s + n;
   while (p < end) {
     size_t k = sh_space_len(p, end);
@@ -129,7 +86,8 @@ int sh_buf_add_text(sh_buf *b, const char *s, size_t n) {
       }
       if (!ends_with_space(b)) {
         int keep_nbsp = only_nbsp && count == 1 && q < end;
-        if (keep_nbsp ? sh_buf_add(b, "\xC2\xA0", 2) : sh_buf_addc(b, ' '))
+        if (keep_nbsp ? ac_strbuf_add(b, "\xC2\xA0", 2)
+                      : ac_strbuf_addc(b, ' '))
           return -1;
       }
       p = q;
@@ -142,14 +100,14 @@ int sh_buf_add_text(sh_buf *b, const char *s, size_t n) {
     const char *q = p;
     while (q < end && !sh_space_len(q, end) && !invisible_len(q, end))
       q++;
-    if (sh_buf_add(b, p, (size_t)(q - p)) != 0)
+    if (ac_strbuf_add(b, p, (size_t)(q - p)) != 0)
       return -1;
     p = q;
   }
   return 0;
 }
 
-void sh_buf_rtrim(sh_buf *b) {
+void sh_buf_rtrim(ac_strbuf *b) {
   while (b->len) {
     if (b->data[b->len - 1] == ' ' || b->data[b->len - 1] == '\n')
       b->len--;
@@ -182,9 +140,9 @@ void sh_trim(const char **s, size_t *len) {
 }
 
 char *sh_clean_text(const char *s, size_t len) {
-  sh_buf b = {0};
-  if (sh_buf_add(&b, "", 0) != 0 || sh_buf_add_text(&b, s, len) != 0) {
-    sh_buf_free(&b);
+  ac_strbuf b = {0};
+  if (ac_strbuf_add(&b, "", 0) != 0 || sh_buf_add_text(&b, s, len) != 0) {
+    ac_strbuf_free(&b);
     return NULL;
   }
   sh_buf_rtrim(&b);
@@ -335,26 +293,26 @@ static int meta_charset(const char *data, size_t len, char *out,
 
 /* Copies UTF-8 with each invalid byte replaced by U+FFFD. */
 static char *utf8_sanitize(const char *data, size_t len, size_t *out_len) {
-  sh_buf b = {0};
+  ac_strbuf b = {0};
   size_t i = 0;
   while (i < len) {
     long bad = ac_utf8_first_invalid(data + i, len - i);
     size_t good = bad < 0 ? len - i : (size_t)bad;
-    if (sh_buf_add(&b, data + i, good) != 0)
+    if (ac_strbuf_add(&b, data + i, good) != 0)
       goto nomem;
     i += good;
     if (bad >= 0) {
-      if (sh_buf_add(&b, "\xEF\xBF\xBD", 3) != 0)
+      if (ac_strbuf_add(&b, "\xEF\xBF\xBD", 3) != 0)
         goto nomem;
       i++;
     }
   }
-  if (sh_buf_add(&b, "", 0) != 0)
+  if (ac_strbuf_add(&b, "", 0) != 0)
     goto nomem;
   *out_len = b.len;
   return b.data;
 nomem:
-  sh_buf_free(&b);
+  ac_strbuf_free(&b);
   return NULL;
 }
 
@@ -413,7 +371,7 @@ static char *convert_to_utf8(const char *from, const char *data, size_t len,
     errno = EINVAL;
     return NULL;
   }
-  sh_buf b = {0};
+  ac_strbuf b = {0};
   char chunk[8192];
   char *in = (char *)data;
   size_t in_left = len;
@@ -422,7 +380,7 @@ static char *convert_to_utf8(const char *from, const char *data, size_t len,
     char *out = chunk;
     size_t out_left = sizeof chunk;
     size_t r = iconv(cd, &in, &in_left, &out, &out_left);
-    if (sh_buf_add(&b, chunk, sizeof chunk - out_left) != 0) {
+    if (ac_strbuf_add(&b, chunk, sizeof chunk - out_left) != 0) {
       ok = 0;
       break;
     }
@@ -430,7 +388,7 @@ static char *convert_to_utf8(const char *from, const char *data, size_t len,
       if (errno == E2BIG)
         continue;
       /* EILSEQ or EINVAL (truncated at the end): replace one byte. */
-      if (sh_buf_add(&b, "\xEF\xBF\xBD", 3) != 0)
+      if (ac_strbuf_add(&b, "\xEF\xBF\xBD", 3) != 0)
         ok = 0;
       in++;
       in_left--;
@@ -438,8 +396,8 @@ static char *convert_to_utf8(const char *from, const char *data, size_t len,
     }
   }
   iconv_close(cd);
-  if (!ok || sh_buf_add(&b, "", 0) != 0) {
-    sh_buf_free(&b);
+  if (!ok || ac_strbuf_add(&b, "", 0) != 0) {
+    ac_strbuf_free(&b);
     errno = ENOMEM;
     return NULL;
   }
@@ -563,7 +521,7 @@ const char *sh_attr(const xmlNode *n, const char *name) {
   return NULL;
 }
 
-static int node_text_rec(const xmlNode *n, sh_buf *b, int depth) {
+static int node_text_rec(const xmlNode *n, ac_strbuf *b, int depth) {
   for (; n; n = n->next) {
     if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
       if (n->content && sh_buf_add_text(b, (const char *)n->content,
@@ -575,11 +533,11 @@ static int node_text_rec(const xmlNode *n, sh_buf *b, int depth) {
         continue;
       int block = strcmp(tag, "br") == 0 || strcmp(tag, "p") == 0 ||
                   strcmp(tag, "div") == 0 || strcmp(tag, "li") == 0;
-      if (block && !ends_with_space(b) && sh_buf_addc(b, ' ') != 0)
+      if (block && !ends_with_space(b) && ac_strbuf_addc(b, ' ') != 0)
         return -1;
       if (node_text_rec(n->children, b, depth + 1) != 0)
         return -1;
-      if (block && !ends_with_space(b) && sh_buf_addc(b, ' ') != 0)
+      if (block && !ends_with_space(b) && ac_strbuf_addc(b, ' ') != 0)
         return -1;
     }
   }
@@ -587,12 +545,12 @@ static int node_text_rec(const xmlNode *n, sh_buf *b, int depth) {
 }
 
 char *sh_node_text(const xmlNode *n) {
-  sh_buf b = {0};
-  if (sh_buf_add(&b, "", 0) != 0)
+  ac_strbuf b = {0};
+  if (ac_strbuf_add(&b, "", 0) != 0)
     return NULL;
   if (n && node_text_rec(n->type == XML_ELEMENT_NODE ? n->children : n, &b,
                          0) != 0) {
-    sh_buf_free(&b);
+    ac_strbuf_free(&b);
     return NULL;
   }
   sh_buf_rtrim(&b);

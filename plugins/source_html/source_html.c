@@ -144,10 +144,10 @@ static char *byline_name(const char *byline) {
 
 /* Text for language detection: the title and the first paragraphs. */
 static char *sample_text(const char *title, const sh_blocks *b) {
-  sh_buf s = {0};
-  if (sh_buf_add(&s, "", 0) != 0)
+  ac_strbuf s = {0};
+  if (ac_strbuf_add(&s, "", 0) != 0)
     return NULL;
-  if (title && (sh_buf_adds(&s, title) || sh_buf_addc(&s, '\n')))
+  if (title && (ac_strbuf_adds(&s, title) || ac_strbuf_addc(&s, '\n')))
     goto nomem;
   for (size_t i = 0; i < b->count && s.len < 8000; i++) {
     ac_block_kind k = b->items[i].kind;
@@ -156,12 +156,12 @@ static char *sample_text(const char *title, const sh_blocks *b) {
     if (k != AC_BLOCK_PARAGRAPH && k != AC_BLOCK_HEADING &&
         k != AC_BLOCK_QUOTE && k != AC_BLOCK_LIST_ITEM)
       continue;
-    if (sh_buf_adds(&s, b->items[i].text) || sh_buf_addc(&s, '\n'))
+    if (ac_strbuf_adds(&s, b->items[i].text) || ac_strbuf_addc(&s, '\n'))
       goto nomem;
   }
   return s.data;
 nomem:
-  sh_buf_free(&s);
+  ac_strbuf_free(&s);
   return NULL;
 }
 

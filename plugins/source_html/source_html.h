@@ -13,6 +13,7 @@
 #define ARTICAST_SOURCE_HTML_H
 
 #include "articast/plugin.h"
+#include "strbuf.h" /* plugins/common */
 
 #include <libxml/HTMLparser.h>
 #include <libxml/tree.h>
@@ -21,23 +22,13 @@
 
 /* ---- Growable string (parse.c) --------------------------------------- */
 
-typedef struct sh_buf {
-  char *data; /* NUL-terminated when not NULL */
-  size_t len, cap;
-} sh_buf;
-
-int sh_buf_add(sh_buf *b, const char *s, size_t n);
-int sh_buf_adds(sh_buf *b, const char *s);
-int sh_buf_addc(sh_buf *b, char c);
-void sh_buf_free(sh_buf *b);
-
 /* Appends `s` with runs of white space (ASCII, no-break and other Unicode
  * spaces) collapsed to one ' ', never at the start of the buffer and
  * never doubled; zero-width characters and soft hyphens are dropped. A
  * single no-break space between two words is kept as written. */
-int sh_buf_add_text(sh_buf *b, const char *s, size_t n);
+int sh_buf_add_text(ac_strbuf *b, const char *s, size_t n);
 /* Removes trailing white space. */
-void sh_buf_rtrim(sh_buf *b);
+void sh_buf_rtrim(ac_strbuf *b);
 
 /* ---- Text helpers (parse.c) ------------------------------------------- */
 

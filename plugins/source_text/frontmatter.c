@@ -123,10 +123,10 @@ static int hexval(char c) {
 
 /* Decodes a YAML scalar (quoted or plain) from [s, s + len) into `out`.
  * Returns 0, -1 when memory runs out, or 1 when a quote is not closed. */
-static int scalar(const char *s, size_t len, st_buf *out) {
+static int scalar(const char *s, size_t len, ac_strbuf *out) {
   st_trim(&s, &len);
   out->len = 0;
-  if (st_buf_add(out, "", 0) != 0)
+  if (ac_strbuf_add(out, "", 0) != 0)
     return -1;
   if (len && s[0] == '"') {
     size_t i = 1;
@@ -162,12 +162,12 @@ static int scalar(const char *s, size_t len, st_buf *out) {
           if (k < digits || cp == 0 || cp > 0x10FFFF ||
               (cp >= 0xD800 && cp <= 0xDFFF))
             cp = 0xFFFD;
-          if (st_buf_add_utf8(out, cp) != 0)
+          if (ac_strbuf_add_utf8(out, cp) != 0)
             return -1;
           continue;
         }
       }
-      if (st_buf_addc(out, ch) != 0)
+      if (ac_strbuf_addc(out, ch) != 0)
         return -1;
     }
     return i < len ? 0 : 1;
@@ -181,7 +181,7 @@ static int scalar(const char *s, size_t len, st_buf *out) {
         else
           break;
       }
-      if (st_buf_addc(out, s[i]) != 0)
+      if (ac_strbuf_addc(out, s[i]) != 0)
         return -1;
     }
     return i < len ? 0 : 1;
@@ -195,7 +195,7 @@ static int scalar(const char *s, size_t len, st_buf *out) {
   st_trim(&s, &len);
   if ((len == 1 && s[0] == '~') || (len == 4 && memcmp(s, "null", 4) == 0))
     len = 0;
-  return st_buf_add(out, s, len);
+  return ac_strbuf_add(out, s, len);
 }
 
 /* ---- Values: dates and languages --------------------------------------- */
@@ -390,32 +390,32 @@ static void strip_name_key(const char **s, size_t *len) {
 
 /* Appends one author to the list text; the list is joined at the end. */
 typedef struct name_list {
-  st_buf names; /* each name followed by '\0' */
+  ac_strbuf names; /* each name followed by '\0' */
   size_t count;
 } name_list;
 
-static int add_name(name_list *nl, const char *s, size_t len, st_buf *tmp) {
+static int add_name(name_list *nl, const char *s, size_t len, ac_strbuf *tmp) {
   int r = scalar(s, len, tmp);
   if (r != 0)
     return r;
   if (tmp->len == 0)
     return 0;
-  if (st_buf_add(&nl->names, tmp->data, tmp->len + 1) != 0)
+  if (ac_strbuf_add(&nl->names, tmp->data, tmp->len + 1) != 0)
     return -1;
   nl->count++;
   return 0;
 }
 
 /* "A", "A and B", "A, B and C". */
-static int join_names(const name_list *nl, st_buf *out) {
+static int join_names(const name_list *nl, ac_strbuf *out) {
   const char *p = nl->names.data;
   out->len = 0;
-  if (st_buf_add(out, "", 0) != 0)
+  if (ac_strbuf_add(out, "", 0) != 0)
     return -1;
   for (size_t i = 0; i < nl->count; i++) {
     const char *sep = i == 0 ? "" : (i + 1 == nl->count ? " and " : ", ");
-    if (st_buf_add(out, sep, strlen(sep)) != 0 ||
-        st_buf_add(out, p, strlen(p)) != 0)
+    if (ac_strbuf_add(out, sep, strlen(sep)) != 0 ||
+        ac_strbuf_add(out, p, strlen(p)) != 0)
       return -1;
     p += strlen(p) + 1;
   }
@@ -423,7 +423,7 @@ static int join_names(const name_list *nl, st_buf *out) {
 }
 
 /* Splits a flow list "[a, 'b, c', d]" into names. */
-static int flow_list(name_list *nl, const char *s, size_t len, st_buf *tmp) {
+static int flow_list(name_list *nl, const char *s, size_t len, ac_strbuf *tmp) {
   s++; /* '[' */
   len--;
   if (len && s[len - 1] == ']')
@@ -454,8 +454,8 @@ static int flow_list(name_list *nl, const char *s, size_t len, st_buf *tmp) {
  * author keys (other keys take a list's first item), a block scalar, or a
  * scalar possibly continued on the following indented lines. Returns 0, -1
  * on memory, or 1 for an unclosed quote. */
-static int entry_value(const fm_entry *e, int names, st_buf *out) {
-  st_buf joined = {0}, tmp = {0};
+static int entry_value(const fm_entry *e, int names, ac_strbuf *out) {
+  ac_strbuf joined = {0}, tmp = {0};
   name_list nl = {0};
   int r = 0;
   const char *s;
@@ -486,15 +486,15 @@ static int entry_value(const fm_entry *e, int names, st_buf *out) {
     /* Block scalar: | keeps line breaks, > folds them into spaces. */
     char sep = e->value[0] == '|' ? '\n' : ' ';
     out->len = 0;
-    r = st_buf_add(out, "", 0);
+    r = ac_strbuf_add(out, "", 0);
     for (size_t i = 0; i < e->n_more && r == 0; i++) {
       s = e->more[i].s;
       len = e->more[i].len;
       st_trim(&s, &len);
       if (out->len)
-        r = st_buf_addc(out, sep);
+        r = ac_strbuf_addc(out, sep);
       if (r == 0)
-        r = st_buf_add(out, s, len);
+        r = ac_strbuf_add(out, s, len);
     }
     goto done;
   }
@@ -510,26 +510,26 @@ static int entry_value(const fm_entry *e, int names, st_buf *out) {
   }
   if (e->value_len == 0 && e->n_more) {
     out->len = 0; /* a nested mapping: not a value we know */
-    r = st_buf_add(out, "", 0);
+    r = ac_strbuf_add(out, "", 0);
     goto done;
   }
-  r = st_buf_add(&joined, e->value, e->value_len);
+  r = ac_strbuf_add(&joined, e->value, e->value_len);
   for (size_t i = 0; i < e->n_more && r == 0; i++) {
     s = e->more[i].s;
     len = e->more[i].len;
     st_trim(&s, &len);
     if (len == 0)
       continue;
-    r = st_buf_addc(&joined, ' ');
+    r = ac_strbuf_addc(&joined, ' ');
     if (r == 0)
-      r = st_buf_add(&joined, s, len);
+      r = ac_strbuf_add(&joined, s, len);
   }
   if (r == 0)
     r = scalar(joined.data, joined.len, out);
 done:
-  st_buf_free(&joined);
-  st_buf_free(&tmp);
-  st_buf_free(&nl.names);
+  ac_strbuf_free(&joined);
+  ac_strbuf_free(&tmp);
+  ac_strbuf_free(&nl.names);
   return r;
 }
 
@@ -544,14 +544,14 @@ static int apply_entry(st_ctx *c, const fm_entry *e, int *ranks) {
   if (!k || ranks[k->field] >= k->rank)
     return 0; /* unknown key, or a better key already set the field */
 
-  st_buf v = {0};
+  ac_strbuf v = {0};
   int r = entry_value(e, k->field == F_AUTHOR, &v);
   if (r < 0) {
-    st_buf_free(&v);
+    ac_strbuf_free(&v);
     return st_nomem(c);
   }
   if (r > 0) {
-    st_buf_free(&v);
+    ac_strbuf_free(&v);
     return c->host->fail(c->st, AC_ERR_FORMAT,
                          "front matter line %zu: the quoted value of '%.*s' "
                          "has no closing quote",
@@ -584,7 +584,7 @@ static int apply_entry(st_ctx *c, const fm_entry *e, int *ranks) {
     else
       ranks[k->field] = k->rank;
   }
-  st_buf_free(&v);
+  ac_strbuf_free(&v);
   return r;
 }
 

@@ -26,7 +26,7 @@ typedef struct delim {
 } delim;
 
 typedef struct inl {
-  st_buf out;
+  ac_strbuf out;
   delim *d;
   size_t nd, capd;
 } inl;
@@ -64,7 +64,7 @@ static int add_delim(inl *x, char c, size_t len, int open, int close) {
                           .open = open,
                           .close = close};
   for (size_t i = 0; i < len; i++)
-    if (st_buf_addc(&x->out, c) != 0)
+    if (ac_strbuf_addc(&x->out, c) != 0)
       return -1;
   return 0;
 }
@@ -161,10 +161,10 @@ static size_t entity(const char *s, size_t len, uint32_t *cp) {
  * line breaks and tabs become spaces. */
 static int put_codepoint(inl *x, uint32_t cp) {
   if (cp == '\n' || cp == '\t' || cp == '\r')
-    return st_buf_addc(&x->out, ' ');
+    return ac_strbuf_addc(&x->out, ' ');
   if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD || cp == 0xFEFF)
     return 0;
-  return st_buf_add_utf8(&x->out, cp);
+  return ac_strbuf_add_utf8(&x->out, cp);
 }
 
 /* ---- HTML ---------------------------------------------------------------- */
@@ -360,7 +360,7 @@ static size_t link_at(const char *s, size_t len, size_t i, size_t *text,
 /* ---- The scanner -----------------------------------------------------------
  */
 
-static int run_inline(const char *s, size_t len, int depth, st_buf *dst);
+static int run_inline(const char *s, size_t len, int depth, ac_strbuf *dst);
 
 /* Pairs emphasis runs, closers with the nearest matching opener. */
 static void resolve(inl *x) {
@@ -401,13 +401,13 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
   while (i < len) {
     unsigned char c = (unsigned char)s[i];
     if (c == '\\' && i + 1 < len && is_ascii_punct((unsigned char)s[i + 1])) {
-      if (st_buf_addc(&x->out, s[i + 1]) != 0)
+      if (ac_strbuf_addc(&x->out, s[i + 1]) != 0)
         return -1;
       i += 2;
       continue;
     }
     if (c == '\\' && i + 1 < len && s[i + 1] == '\n') { /* hard break */
-      if (st_buf_addc(&x->out, ' ') != 0)
+      if (ac_strbuf_addc(&x->out, ' ') != 0)
         return -1;
       i += 2;
       continue;
@@ -440,7 +440,7 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
       if (b - a >= 2 && s[a] == ' ' && s[b - 1] == ' ')
         a++, b--;
       for (size_t k = a; k < b; k++)
-        if (st_buf_addc(&x->out, s[k] == '\n' ? ' ' : s[k]) != 0)
+        if (ac_strbuf_addc(&x->out, s[k] == '\n' ? ' ' : s[k]) != 0)
           return -1;
       i = close + n;
       continue;
@@ -473,7 +473,7 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
       const char *t;
       size_t tl, n = autolink(s + i, len - i, &t, &tl);
       if (n) {
-        if (st_buf_add(&x->out, t, tl) != 0)
+        if (ac_strbuf_add(&x->out, t, tl) != 0)
           return -1;
         i += n;
         continue;
@@ -481,7 +481,7 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
       int separates;
       n = html_tag(s + i, len - i, &separates);
       if (n) {
-        if (separates && st_buf_addc(&x->out, ' ') != 0)
+        if (separates && ac_strbuf_addc(&x->out, ' ') != 0)
           return -1;
         i += n;
         continue;
@@ -519,7 +519,7 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
       i += n;
       continue;
     }
-    if (st_buf_addc(&x->out, (char)c) != 0)
+    if (ac_strbuf_addc(&x->out, (char)c) != 0)
       return -1;
     i++;
   }
@@ -528,9 +528,9 @@ static int scan(inl *x, const char *s, size_t len, int depth) {
 
 /* Processes [s, s + len) and appends the text (whitespace not yet
  * collapsed) to dst. */
-static int run_inline(const char *s, size_t len, int depth, st_buf *dst) {
+static int run_inline(const char *s, size_t len, int depth, ac_strbuf *dst) {
   inl x = {0};
-  int rc = st_buf_add(&x.out, "", 0);
+  int rc = ac_strbuf_add(&x.out, "", 0);
   if (rc == 0)
     rc = scan(&x, s, len, depth);
   if (rc == 0) {
@@ -538,26 +538,26 @@ static int run_inline(const char *s, size_t len, int depth, st_buf *dst) {
     size_t p = 0;
     for (size_t k = 0; k < x.nd && rc == 0; k++) {
       const delim *d = &x.d[k];
-      rc = st_buf_add(dst, x.out.data + p, d->pos - p);
+      rc = ac_strbuf_add(dst, x.out.data + p, d->pos - p);
       for (size_t j = 0; j < d->left && rc == 0; j++)
-        rc = st_buf_addc(dst, d->c);
+        rc = ac_strbuf_addc(dst, d->c);
       p = d->pos + d->len;
     }
     if (rc == 0)
-      rc = st_buf_add(dst, x.out.data + p, x.out.len - p);
+      rc = ac_strbuf_add(dst, x.out.data + p, x.out.len - p);
   }
-  st_buf_free(&x.out);
+  ac_strbuf_free(&x.out);
   free(x.d);
   return rc;
 }
 
-int st_md_inline(const char *s, size_t len, st_buf *out) {
-  st_buf tmp = {0};
-  int rc = st_buf_add(&tmp, "", 0);
+int st_md_inline(const char *s, size_t len, ac_strbuf *out) {
+  ac_strbuf tmp = {0};
+  int rc = ac_strbuf_add(&tmp, "", 0);
   if (rc == 0)
     rc = run_inline(s, len, 0, &tmp);
   if (rc == 0)
     rc = st_append_collapsed(out, tmp.data, tmp.len);
-  st_buf_free(&tmp);
+  ac_strbuf_free(&tmp);
   return rc;
 }

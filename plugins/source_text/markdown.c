@@ -30,10 +30,10 @@ enum { OPEN_NONE, OPEN_PARA, OPEN_ITEM, OPEN_QUOTE, OPEN_TABLE };
 typedef struct md_block {
   ac_block_kind kind;
   int level;
-  st_buf raw;  /* its source lines, joined with '\n' */
-  st_buf text; /* the speakable text */
-  int lines;   /* number of source lines in raw */
-  int emph;    /* the whole block is one emphasised span */
+  ac_strbuf raw;  /* its source lines, joined with '\n' */
+  ac_strbuf text; /* the speakable text */
+  int lines;      /* number of source lines in raw */
+  int emph;       /* the whole block is one emphasised span */
   int drop;
 } md_block;
 
@@ -256,10 +256,10 @@ static md_block *new_block(md *m, ac_block_kind kind, int level) {
 
 static int add_line(md_block *b, const char *s, size_t len) {
   st_trim(&s, &len);
-  if (b->raw.len && st_buf_addc(&b->raw, '\n') != 0)
+  if (b->raw.len && ac_strbuf_addc(&b->raw, '\n') != 0)
     return -1;
   b->lines++;
-  return st_buf_add(&b->raw, s, len);
+  return ac_strbuf_add(&b->raw, s, len);
 }
 
 /* A complete one-line block (heading, quoted heading, table row). */
@@ -288,14 +288,14 @@ static int continue_block(md *m, const char *s, size_t len) {
 
 /* Cells of a table row joined with "; ", so the row reads as a list. */
 static int table_row(md *m, const char *s, size_t len) {
-  st_buf row = {0};
+  ac_strbuf row = {0};
   st_trim(&s, &len);
   if (len && s[0] == '|')
     s++, len--;
   if (len && s[len - 1] == '|' && (len < 2 || s[len - 2] != '\\'))
     len--;
   size_t start = 0;
-  int rc = st_buf_add(&row, "", 0);
+  int rc = ac_strbuf_add(&row, "", 0);
   for (size_t i = 0; i <= len && rc == 0; i++) {
     if (i < len && s[i] == '\\' && i + 1 < len) {
       i++;
@@ -308,15 +308,15 @@ static int table_row(md *m, const char *s, size_t len) {
     st_trim(&cell, &cl);
     if (cl) {
       if (row.len)
-        rc = st_buf_add(&row, "; ", 2);
+        rc = ac_strbuf_add(&row, "; ", 2);
       if (rc == 0)
-        rc = st_buf_add(&row, cell, cl);
+        rc = ac_strbuf_add(&row, cell, cl);
     }
     start = i + 1;
   }
   if (rc == 0 && row.len)
     rc = add_whole(m, AC_BLOCK_PARAGRAPH, 0, row.data, row.len);
-  st_buf_free(&row);
+  ac_strbuf_free(&row);
   return rc;
 }
 
@@ -367,10 +367,10 @@ static int quote_line(md *m, const char *t, size_t tl) {
 
 /* Removes <!-- comments --> from a line into `out`, tracking comments that
  * span lines. Returns 0 or -1. */
-static int strip_comments(md *m, const char *s, size_t len, st_buf *out) {
+static int strip_comments(md *m, const char *s, size_t len, ac_strbuf *out) {
   size_t i = 0;
   out->len = 0;
-  if (st_buf_add(out, "", 0) != 0)
+  if (ac_strbuf_add(out, "", 0) != 0)
     return -1;
   while (i < len) {
     if (m->in_comment) {
@@ -388,7 +388,7 @@ static int strip_comments(md *m, const char *s, size_t len, st_buf *out) {
       i += 4;
       continue;
     }
-    if (st_buf_addc(out, s[i]) != 0)
+    if (ac_strbuf_addc(out, s[i]) != 0)
       return -1;
     i++;
   }
@@ -480,9 +480,9 @@ static int md_line(md *m, const char *s, size_t len) {
       table_delimiter(t, tl)) {
     /* The paragraph was a table's header row. */
     md_block *b = &m->b[--m->n];
-    st_buf head = b->raw;
+    ac_strbuf head = b->raw;
     int rc = table_row(m, head.data, head.len);
-    st_buf_free(&head);
+    ac_strbuf_free(&head);
     if (rc == 0)
       m->open = OPEN_TABLE;
     return rc;
@@ -516,7 +516,7 @@ static int md_line(md *m, const char *s, size_t len) {
 }
 
 static int read_lines(md *m, const st_line *lines, size_t n, size_t start) {
-  st_buf scratch = {0};
+  ac_strbuf scratch = {0};
   int rc = 0;
   for (size_t i = start; i < n && rc == 0; i++) {
     const char *s = lines[i].s;
@@ -551,7 +551,7 @@ static int read_lines(md *m, const st_line *lines, size_t n, size_t start) {
     }
     rc = md_line(m, s, len);
   }
-  st_buf_free(&scratch);
+  ac_strbuf_free(&scratch);
   return rc;
 }
 
@@ -803,8 +803,8 @@ int st_parse_markdown(st_ctx *c, const st_line *lines, size_t n, size_t start) {
                  "an HTML comment ('<!--') is never closed; the text after "
                  "it was skipped");
   for (size_t i = 0; i < m.n; i++) {
-    st_buf_free(&m.b[i].raw);
-    st_buf_free(&m.b[i].text);
+    ac_strbuf_free(&m.b[i].raw);
+    ac_strbuf_free(&m.b[i].text);
   }
   free(m.b);
   return rc;

@@ -57,15 +57,15 @@ static int looks_like_title(const char *s, size_t len) {
 }
 
 int st_parse_plain(st_ctx *c, const st_line *lines, size_t n) {
-  st_buf block = {0};
+  ac_strbuf block = {0};
   int rc = 0, first = 1;
   /* The first block waits until we know whether more text follows. */
-  st_buf held = {0};
+  ac_strbuf held = {0};
   int holding = 0;
 
   for (size_t i = 0; i <= n && rc == 0; i++) {
     if (i < n && !st_is_blank(lines[i].s, lines[i].len)) {
-      if (block.len && st_buf_addc(&block, '\n') != 0)
+      if (block.len && ac_strbuf_addc(&block, '\n') != 0)
         rc = -1;
       else if (st_append_collapsed(&block, lines[i].s, lines[i].len) != 0)
         rc = -1;
@@ -88,7 +88,7 @@ int st_parse_plain(st_ctx *c, const st_line *lines, size_t n) {
       first = 0;
       holding = 1;
       held = block;
-      block = (st_buf){0};
+      block = (ac_strbuf){0};
       continue;
     }
     if (rc == 0 &&
@@ -100,7 +100,7 @@ int st_parse_plain(st_ctx *c, const st_line *lines, size_t n) {
   if (rc == 0 && holding &&
       !c->host->add_block(c->doc, AC_BLOCK_PARAGRAPH, held.data, held.len))
     rc = -1;
-  st_buf_free(&block);
-  st_buf_free(&held);
+  ac_strbuf_free(&block);
+  ac_strbuf_free(&held);
   return rc == 0 ? 0 : st_nomem(c);
 }

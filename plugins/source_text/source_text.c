@@ -16,50 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- Buffer -------------------------------------------------------------- */
-
-static int buf_reserve(st_buf *b, size_t extra) {
-  if (b->cap - b->len > extra) /* room for the bytes and the NUL */
-    return 0;
-  size_t cap = b->cap ? b->cap : 64;
-  while (cap - b->len <= extra) {
-    if (cap > SIZE_MAX / 2)
-      return -1;
-    cap *= 2;
-  }
-  char *p = realloc(b->data, cap);
-  if (!p)
-    return -1;
-  b->data = p;
-  b->cap = cap;
-  return 0;
-}
-
-int st_buf_add(st_buf *b, const char *s, size_t n) {
-  if (buf_reserve(b, n) != 0)
-    return -1;
-  if (n)
-    memcpy(b->data + b->len, s, n);
-  b->len += n;
-  b->data[b->len] = '\0';
-  return 0;
-}
-
-int st_buf_addc(st_buf *b, char c) {
-  return st_buf_add(b, &c, 1);
-}
-
-int st_buf_add_utf8(st_buf *b, uint32_t cp) {
-  char u[4];
-  return st_buf_add(b, u, ac_utf8_encode(cp, u));
-}
-
-void st_buf_free(st_buf *b) {
-  free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
-}
-
 /* ---- Text helpers ----------------------------------------------------------
  */
 
@@ -107,12 +63,12 @@ int st_is_blank(const char *s, size_t len) {
   return len == 0;
 }
 
-int st_append_collapsed(st_buf *out, const char *s, size_t len) {
+int st_append_collapsed(ac_strbuf *out, const char *s, size_t len) {
   st_trim(&s, &len);
   if (len == 0)
     return 0;
   if (out->len && out->data[out->len - 1] != ' ' &&
-      out->data[out->len - 1] != '\n' && st_buf_addc(out, ' ') != 0)
+      out->data[out->len - 1] != '\n' && ac_strbuf_addc(out, ' ') != 0)
     return -1;
   for (size_t i = 0; i < len;) {
     if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
@@ -120,14 +76,14 @@ int st_append_collapsed(st_buf *out, const char *s, size_t len) {
        * text (such as a no-break space in "10 km") are kept as written. */
       while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n'))
         i++;
-      if (st_buf_addc(out, ' ') != 0)
+      if (ac_strbuf_addc(out, ' ') != 0)
         return -1;
       continue;
     }
     size_t j = i;
     while (j < len && s[j] != ' ' && s[j] != '\t' && s[j] != '\n')
       j++;
-    if (st_buf_add(out, s + i, j - i) != 0)
+    if (ac_strbuf_add(out, s + i, j - i) != 0)
       return -1;
     i = j;
   }
@@ -161,12 +117,13 @@ int st_nomem(st_ctx *c) {
  * CRLF and lone CR turned into '\n', U+2028/U+2029 into line breaks, and
  * without control characters other than '\n' and '\t' (C0, DEL, C1) or
  * stray U+FEFF, none of which a listener should hear. */
-static int sanitize(const char *data, size_t len, st_buf *out) {
+static int sanitize(const char *data, size_t len, ac_strbuf *out) {
   const unsigned char *s = (const unsigned char *)data;
   size_t i = 0;
   if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
     i = 3;
-  if (st_buf_add(out, "", 0) != 0) /* a NUL-terminated buffer even if empty */
+  if (ac_strbuf_add(out, "", 0) !=
+      0) /* a NUL-terminated buffer even if empty */
     return -1;
   while (i < len) {
     size_t run = i;
@@ -175,7 +132,7 @@ static int sanitize(const char *data, size_t len, st_buf *out) {
            s[run] != 0xE2 && s[run] != 0xEF)
       run++;
     if (run > i) {
-      if (st_buf_add(out, data + i, run - i) != 0)
+      if (ac_strbuf_add(out, data + i, run - i) != 0)
         return -1;
       i = run;
       continue;
@@ -183,10 +140,10 @@ static int sanitize(const char *data, size_t len, st_buf *out) {
     unsigned char c = s[i];
     if (c == '\r') {
       i += (i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
-      if (st_buf_addc(out, '\n') != 0)
+      if (ac_strbuf_addc(out, '\n') != 0)
         return -1;
     } else if (c == '\n' || c == '\t') {
-      if (st_buf_addc(out, (char)c) != 0)
+      if (ac_strbuf_addc(out, (char)c) != 0)
         return -1;
       i++;
     } else if (c < 0x20 || c == 0x7F) {
@@ -197,15 +154,15 @@ static int sanitize(const char *data, size_t len, st_buf *out) {
     } else if (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
                (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
       /* U+2028 line separator, U+2029 paragraph separator */
-      if (st_buf_add(out, s[i + 2] == 0xA8 ? "\n" : "\n\n",
-                     s[i + 2] == 0xA8 ? 1 : 2) != 0)
+      if (ac_strbuf_add(out, s[i + 2] == 0xA8 ? "\n" : "\n\n",
+                        s[i + 2] == 0xA8 ? 1 : 2) != 0)
         return -1;
       i += 3;
     } else if (c == 0xEF && i + 2 < len && s[i + 1] == 0xBB &&
                s[i + 2] == 0xBF) {
       i += 3; /* U+FEFF inside the text, e.g. from concatenated files */
     } else {
-      if (st_buf_addc(out, (char)c) != 0)
+      if (ac_strbuf_addc(out, (char)c) != 0)
         return -1;
       i++;
     }
@@ -340,7 +297,7 @@ static int source_text_probe(const char *name, const char *data, size_t len) {
   if (is_html_ext(ext))
     return 10;
   /* "-" or another name: look at the content. */
-  st_buf clean = {0};
+  ac_strbuf clean = {0};
   size_t n = 0;
   st_line *lines = NULL;
   int md = 0;
@@ -348,7 +305,7 @@ static int source_text_probe(const char *name, const char *data, size_t len) {
       (lines = split_lines(clean.data, clean.len, &n)) != NULL)
     md = st_looks_markdown(lines, n);
   free(lines);
-  st_buf_free(&clean);
+  ac_strbuf_free(&clean);
   return md ? 60 : 50;
 }
 
@@ -356,7 +313,7 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
                             size_t len, ac_document *doc) {
   const source_text_priv *priv = st->priv;
   st_ctx c = {.st = st, .host = st->host, .doc = doc};
-  st_buf clean = {0};
+  ac_strbuf clean = {0};
   st_line *lines = NULL;
   size_t n = 0;
   int rc = 0;
@@ -400,7 +357,7 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
                                    : "the input holds no text");
 done:
   free(lines);
-  st_buf_free(&clean);
+  ac_strbuf_free(&clean);
   return rc;
 }
 

@@ -8,24 +8,10 @@
 #define SOURCE_TEXT_H
 
 #include "articast/plugin.h"
+#include "strbuf.h" /* plugins/common */
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* ---- Growable byte buffer --------------------------------------------- */
-
-/* Always NUL-terminated once anything was added; data is NULL before. */
-typedef struct st_buf {
-  char *data;
-  size_t len;
-  size_t cap;
-} st_buf;
-
-/* All return 0, or -1 when memory runs out (the buffer is left intact). */
-int st_buf_add(st_buf *b, const char *s, size_t n);
-int st_buf_addc(st_buf *b, char c);
-int st_buf_add_utf8(st_buf *b, uint32_t cp);
-void st_buf_free(st_buf *b);
 
 /* ---- Text helpers ------------------------------------------------------ */
 
@@ -46,7 +32,7 @@ int st_is_blank(const char *s, size_t len);
  * inside a word collapsed to one ' ' and both ends trimmed. A separating
  * space is written before the text when `out` is not empty and does not
  * already end in a space or '\n'. */
-int st_append_collapsed(st_buf *out, const char *s, size_t len);
+int st_append_collapsed(ac_strbuf *out, const char *s, size_t len);
 /* ASCII case-insensitive prefix test on a byte range. */
 int st_prefix_ci(const char *s, size_t len, const char *prefix);
 
@@ -85,7 +71,7 @@ int st_parse_markdown(st_ctx *c, const st_line *lines, size_t n, size_t start);
 /* Strips inline Markdown (emphasis, code spans, links, images, HTML tags,
  * escapes, entities) from [s, s + len) and appends the text, whitespace
  * collapsed, to `out`. Returns 0 or -1 when memory runs out. */
-int st_md_inline(const char *s, size_t len, st_buf *out);
+int st_md_inline(const char *s, size_t len, ac_strbuf *out);
 
 /* ---- Plain text -------------------------------------------------------- */
 
