@@ -205,7 +205,8 @@ done:
 }
 
 /* Visits DIR/segments/xx/ entries: removes those last used before
- * `before` (0: all) and counts what is left and what went. */
+ * `before` (0: all; -1: none) and left-over temporary files, and counts
+ * what is left and what went. */
 int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats) {
   memset(stats, 0, sizeof *stats);
   char *root = ac_path_join(dir, "segments");
@@ -232,7 +233,9 @@ int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats) {
       struct stat sb;
       if (path && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
         bool stale = strstr(f->d_name, ".tmp-") != NULL;
-        if (before == 0 || stale || sb.st_mtime < before) {
+        bool remove =
+            before == 0 || (before > 0 && (stale || sb.st_mtime < before));
+        if (remove) {
           if (unlink(path) == 0) {
             stats->removed_files++;
             stats->removed_bytes += (uint64_t)sb.st_size;
@@ -248,7 +251,8 @@ int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats) {
     }
     if (in) {
       closedir(in);
-      rmdir(sub); /* fails harmlessly when not empty */
+      if (before >= 0)
+        rmdir(sub); /* fails harmlessly when not empty */
     }
     free(sub);
   }

@@ -42,8 +42,8 @@ typedef struct ac_cache_stats {
   uint64_t removed_files, removed_bytes; /* removed */
 } ac_cache_stats;
 
-/* Removes the entries last used before `before` (0: every entry) and
- * counts the rest. Returns 0 or -errno. */
+/* Removes the entries last used before `before` (0: every entry; -1:
+ * none, only count) and counts the rest. Returns 0 or -errno. */
 int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats);
 
 #endif

@@ -52,29 +52,32 @@ const char *ac_strerror(int code) {
   return "unknown error";
 }
 
-static void host_log(ac_stage *st, ac_log_level level, const char *fmt, ...) {
+/* "articast: WHO: LEVEL: message", WHO left out for the core itself. */
+static void vlog(const char *who, ac_log_level level, const char *fmt,
+                 va_list ap) {
   if (level > log_level)
     return;
   static const char *const names[] = {"error", "warning", "info", "debug"};
-  fprintf(stderr, "articast: %s: %s: ", st && st->name ? st->name : "core",
-          names[level]);
-  va_list ap;
-  va_start(ap, fmt);
+  fprintf(stderr, "articast: ");
+  if (who)
+    fprintf(stderr, "%s: ", who);
+  fprintf(stderr, "%s: ", names[level]);
   vfprintf(stderr, fmt, ap);
-  va_end(ap);
   fputc('\n', stderr);
 }
 
-void ac_log(ac_log_level level, const char *fmt, ...) {
-  if (level > log_level)
-    return;
-  static const char *const names[] = {"error", "warning", "info", "debug"};
-  fprintf(stderr, "articast: %s: ", names[level]);
+static void host_log(ac_stage *st, ac_log_level level, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
-  vfprintf(stderr, fmt, ap);
+  vlog(st && st->name ? st->name : "core", level, fmt, ap);
   va_end(ap);
-  fputc('\n', stderr);
+}
+
+void ac_log(ac_log_level level, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vlog(NULL, level, fmt, ap);
+  va_end(ap);
 }
 
 static int host_fail(ac_stage *st, int code, const char *fmt, ...) {

@@ -407,8 +407,7 @@ static int cmd_cache(int argc, char **argv, cli *c) {
     return AC_EXIT_USAGE;
   }
   ac_cache_stats stats;
-  /* Counting walks without removing: nothing is older than the epoch. */
-  int e = ac_cache_walk(dir, before < 0 ? 1 : before, &stats);
+  int e = ac_cache_walk(dir, before, &stats);
   if (e) {
     fprintf(stderr, "articast cache: %s: %s\n", dir, strerror(-e));
     free(dir);

@@ -33,6 +33,7 @@
  * streams espeak's buffers and events back through a pipe, and the parent
  * handles them as if its own callback had received them.
  */
+#include "outfile.h" /* plugins/common */
 #include "text.h"
 
 #include <articast/plugin.h>
@@ -605,20 +606,6 @@ enum child_status {
 
 static int child_fd = -1;
 
-static int write_all(int fd, const void *data, size_t len) {
-  const char *p = data;
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0 && errno == EINTR)
-      continue;
-    if (w <= 0)
-      return -1;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
-
 static int read_all(int fd, void *data, size_t len) {
   char *p = data;
   while (len > 0) {
@@ -639,9 +626,10 @@ static int child_callback(short *wav, int n, espeak_EVENT *events) {
   while (events && events[k].type != espeakEVENT_LIST_TERMINATED)
     k++;
   wire_header h = {.n_samples = wav && n > 0 ? n : 0, .n_events = k};
-  if (write_all(child_fd, &h, sizeof h) ||
-      (h.n_samples && write_all(child_fd, wav, (size_t)n * sizeof *wav)) ||
-      (k && write_all(child_fd, events, (size_t)k * sizeof *events)))
+  if (outfile_write(child_fd, &h, sizeof h, -1) ||
+      (h.n_samples &&
+       outfile_write(child_fd, wav, (size_t)n * sizeof *wav, -1)) ||
+      (k && outfile_write(child_fd, events, (size_t)k * sizeof *events, -1)))
     return 1;
   return 0;
 }
@@ -668,7 +656,7 @@ static void child_main(synth_run *r, int fd) {
       status = CHILD_ENGINE;
   }
   wire_header end = {.n_samples = -1, .n_events = status};
-  write_all(fd, &end, sizeof end);
+  outfile_write(fd, &end, sizeof end, -1);
   _exit(0);
 }
 

@@ -390,10 +390,6 @@ segenc *segenc_open(const segenc_config *cfg, int fd, char *err,
   return e;
 }
 
-int segenc_frame_samples(const segenc *e) {
-  return e->fs;
-}
-
 static int failed(segenc *e, char *err, size_t errlen) {
   snprintf(err, errlen, "%s", e->err);
   return -1;

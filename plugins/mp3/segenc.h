@@ -60,8 +60,6 @@ typedef struct segenc_record {
 /* Starts an encoder writing frames to fd from its current offset. NULL with
  * the reason in err. */
 segenc *segenc_open(const segenc_config *cfg, int fd, char *err, size_t errlen);
-/* Samples per MP3 frame at this rate (576 or 1152). */
-int segenc_frame_samples(const segenc *e);
 
 /* A segment starts; `last` keeps every frame LAME gives at its end.
  * Segments are written in the order they begin. */
