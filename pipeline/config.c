@@ -8,23 +8,20 @@
 #include <strings.h>
 
 /* [show] keys, in the order of ac_show's string members. */
-static const char *const show_keys[] = {
-    "title",      "author",      "description", "language",
-    "owner_name", "owner_email", "category",    "subcategory",
-    "image",      "base_url",    "link",        NULL};
+static const char *const show_keys[] = {"title",    "author", "description",
+                                        "language", "image",  "link",
+                                        "base_url", NULL};
 
 static const char **show_slot(ac_show *show, size_t i) {
-  const char **slots[] = {
-      &show->title,    &show->author,      &show->description,
-      &show->language, &show->owner_name,  &show->owner_email,
-      &show->category, &show->subcategory, &show->image,
-      &show->base_url, &show->link};
+  const char **slots[] = {&show->title,    &show->author, &show->description,
+                          &show->language, &show->image,  &show->link,
+                          &show->base_url};
   return slots[i];
 }
 
-static const char *const pipeline_keys[] = {
-    "source",  "text",  "synth", "filters", "sinks",
-    "publish", "voice", "site",  "lexicon", NULL};
+static const char *const pipeline_keys[] = {"source",  "text",  "synth",
+                                            "filters", "sinks", "publish",
+                                            "voice",   "site",  NULL};
 
 static void free_list(char **list, size_t *count) {
   for (size_t i = 0; i < *count; i++) {
@@ -58,17 +55,27 @@ static int set_owned(char **field, const char *value) {
   return ac_set_string(field, value && *value ? value : NULL, (size_t)-1);
 }
 
+/* A file named in the config: relative to the config's directory. */
+static int set_path(ac_config *cfg, char **field, const char *value) {
+  if (value[0] == '/' || !cfg->dir)
+    return set_owned(field, value);
+  char *joined = ac_path_join(cfg->dir, value);
+  int rc = joined ? set_owned(field, joined) : AC_ERR_NOMEM;
+  free(joined);
+  return rc;
+}
+
 static void set_default_stages(ac_config *cfg) {
   char err[64];
-  ac_config_set_list(cfg->text_stages, &cfg->n_text_stages, "clean normalize",
+  ac_config_set_list(cfg->text_stages, &cfg->n_text_stages,
+                     ac_default_pipeline.text, err, sizeof err);
+  set_owned(&cfg->synth, ac_default_pipeline.synth);
+  ac_config_set_list(cfg->filters, &cfg->n_filters, ac_default_pipeline.filters,
                      err, sizeof err);
-  set_owned(&cfg->synth, "espeak");
-  ac_config_set_list(cfg->filters, &cfg->n_filters, "loudness", err,
+  ac_config_set_list(cfg->sinks, &cfg->n_sinks, ac_default_pipeline.sinks, err,
                      sizeof err);
-  ac_config_set_list(cfg->sinks, &cfg->n_sinks, "mp3 transcript", err,
-                     sizeof err);
-  ac_config_set_list(cfg->publishers, &cfg->n_publishers, "feed", err,
-                     sizeof err);
+  ac_config_set_list(cfg->publishers, &cfg->n_publishers,
+                     ac_default_pipeline.publish, err, sizeof err);
 }
 
 typedef struct parse_state {
@@ -97,28 +104,28 @@ static int handle_entry(void *user, const char *section, const char *key,
   ac_config *cfg = ps->cfg;
   char valid[256];
   if (strcmp(section, "show") == 0) {
-    if (strcmp(key, "explicit") == 0) {
-      if (strcasecmp(value, "true") == 0 || strcasecmp(value, "yes") == 0)
-        cfg->show.explicit_content = 1;
-      else if (strcasecmp(value, "false") == 0 || strcasecmp(value, "no") == 0)
-        cfg->show.explicit_content = 0;
-      else {
-        snprintf(ps->err, ps->errlen,
-                 "%s:%d: [show] explicit must be true or false, not '%s'",
-                 cfg->path, line, value);
-        return 0;
-      }
-      return 1;
-    }
     int i = list_has(show_keys, key);
+    const ac_moved_key *moved = ac_find_moved_key("show", key);
     if (i < 0) {
       list_keys(valid, sizeof valid, show_keys);
-      snprintf(ps->err, ps->errlen,
-               "%s:%d: [show] has no key '%s' (valid: %s explicit)", cfg->path,
-               line, key, valid);
+      if (moved)
+        snprintf(ps->err, ps->errlen,
+                 "%s:%d: [show] %s is now an option of a stage: write it as "
+                 "[%s] %s",
+                 cfg->path, line, key, moved->plugin, moved->option);
+      else
+        snprintf(ps->err, ps->errlen,
+                 "%s:%d: [show] has no key '%s' (valid: %s)", cfg->path, line,
+                 key, valid);
       return 0;
     }
-    set_owned(&cfg->show_fields[i], value);
+    int rc = strcmp(key, "image") == 0 && value[0]
+                 ? set_path(cfg, &cfg->show_fields[i], value)
+                 : set_owned(&cfg->show_fields[i], value);
+    if (rc) {
+      snprintf(ps->err, ps->errlen, "out of memory");
+      return 0;
+    }
     *show_slot(&cfg->show, (size_t)i) = cfg->show_fields[i];
     return 1;
   }
@@ -159,15 +166,20 @@ static int handle_entry(void *user, const char *section, const char *key,
     case 7:
       rc = set_owned(&cfg->site_dir, value);
       break;
-    case 8:
-      rc = set_owned(&cfg->lexicon, value);
-      break;
-    default:
+    default: {
+      const ac_moved_key *moved = ac_find_moved_key("pipeline", key);
       list_keys(valid, sizeof valid, pipeline_keys);
-      snprintf(ps->err, ps->errlen,
-               "%s:%d: [pipeline] has no key '%s' (valid: %s)", cfg->path, line,
-               key, valid);
+      if (moved)
+        snprintf(ps->err, ps->errlen,
+                 "%s:%d: [pipeline] %s is now an option of a stage: write it "
+                 "as [%s] %s",
+                 cfg->path, line, key, moved->plugin, moved->option);
+      else
+        snprintf(ps->err, ps->errlen,
+                 "%s:%d: [pipeline] has no key '%s' (valid: %s)", cfg->path,
+                 line, key, valid);
       return 0;
+    }
     }
     if (rc != 0) {
       snprintf(ps->err, ps->errlen, "%s:%d: [pipeline] %s: %s", cfg->path, line,
@@ -185,7 +197,8 @@ static int handle_entry(void *user, const char *section, const char *key,
   }
   char origin[512];
   snprintf(origin, sizeof origin, "%s:%d", cfg->path, line);
-  if (ac_settings_add(&cfg->settings, section, key, value, origin) != 0) {
+  if (ac_settings_add_from(&cfg->settings, AC_LAYER_CONFIG, section, key, value,
+                           origin, cfg->dir) != 0) {
     snprintf(ps->err, ps->errlen, "out of memory");
     return 0;
   }
@@ -207,6 +220,13 @@ int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
   if (!path)
     return AC_ERR_OK;
   cfg->path = strdup(path);
+  const char *slash = strrchr(path, '/');
+  cfg->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path))
+                   : strdup(".");
+  if (!cfg->path || !cfg->dir) {
+    snprintf(err, errlen, "out of memory");
+    return AC_ERR_NOMEM;
+  }
   FILE *f = fopen(path, "r");
   if (!f) {
     snprintf(err, errlen, "%s: cannot read config: %s", path, strerror(errno));
@@ -220,6 +240,7 @@ int ac_config_load(ac_config *cfg, const char *path, char *err, size_t errlen) {
 
 void ac_config_free(ac_config *cfg) {
   free(cfg->path);
+  free(cfg->dir);
   for (size_t i = 0; i < sizeof cfg->show_fields / sizeof cfg->show_fields[0];
        i++)
     free(cfg->show_fields[i]);
@@ -231,7 +252,6 @@ void ac_config_free(ac_config *cfg) {
   free_list(cfg->filters, &cfg->n_filters);
   free_list(cfg->sinks, &cfg->n_sinks);
   free_list(cfg->publishers, &cfg->n_publishers);
-  free(cfg->lexicon);
   ac_settings_free(&cfg->settings);
   memset(cfg, 0, sizeof *cfg);
 }

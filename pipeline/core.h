@@ -11,7 +11,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#define ARTICAST_VERSION_STRING "0.1.0"
+#define ARTICAST_VERSION_STRING "0.2.0"
+
+/* Longest article file or standard input read, unless --max-input says
+ * otherwise (README, "Resource limits"). */
+#define AC_DEFAULT_MAX_INPUT ((size_t)20 << 20)
 
 /* Exit codes of the articast command (documented in README.md). */
 enum {
@@ -48,8 +52,13 @@ int ac_document_print(const ac_document *doc, FILE *out, int flags);
 
 /* ---- Plugins ------------------------------------------------------------ */
 
+/* The size of an ABI 3 descriptor as first released: a smaller one cannot
+ * be an ABI 3 plugin. */
+#define AC_PLUGIN_MIN_SIZE                                                     \
+  (offsetof(ac_plugin, list_voices) + sizeof(void (*)(void)))
+
 typedef struct ac_loaded_plugin {
-  const ac_plugin *desc;
+  const ac_plugin *desc; /* the host's copy, zero past the plugin's size */
   char *path;
   void *handle;
 } ac_loaded_plugin;
@@ -81,12 +90,24 @@ int ac_plugin_validate(const ac_plugin *p, char *err, size_t errlen);
 
 /* ---- Options ------------------------------------------------------------ */
 
-/* A "key=value" setting for a named plugin, from config or command line. */
+/* Where a setting came from; higher layers override lower ones (and come
+ * first in LIST options, see plugin.h). The option's default is layer 0. */
+typedef enum ac_layer {
+  AC_LAYER_DEFAULT = 0,
+  AC_LAYER_VOICE = 1,
+  AC_LAYER_CONFIG = 2,
+  AC_LAYER_COMMAND_LINE = 3
+} ac_layer;
+
+/* A "key=value" setting for a named plugin, from a voice profile, the
+ * config or the command line. */
 typedef struct ac_setting {
   char *plugin;
   char *key;
   char *value;
-  char *origin; /* "config.ini:12" or "command line" */
+  char *origin;   /* "config.ini:12" or "command line" */
+  char *base_dir; /* the directory of the file that set it, or NULL */
+  ac_layer layer;
 } ac_setting;
 
 typedef struct ac_settings {
@@ -94,9 +115,21 @@ typedef struct ac_settings {
   size_t count;
 } ac_settings;
 
+/* Adds a setting of the config layer. */
 int ac_settings_add(ac_settings *s, const char *plugin, const char *key,
                     const char *value, const char *origin);
+int ac_settings_add_from(ac_settings *s, ac_layer layer, const char *plugin,
+                         const char *key, const char *value, const char *origin,
+                         const char *base_dir);
+/* Adds copies of every setting of `from`. */
+int ac_settings_append(ac_settings *to, const ac_settings *from);
 void ac_settings_free(ac_settings *s);
+
+/* Splits a LIST value (see plugin.h) into malloc'd items, NULL-terminated.
+ * On a malformed value writes why to err. */
+int ac_list_split(const char *value, char ***items, size_t *count, char *err,
+                  size_t errlen);
+void ac_list_free(char **items, size_t count);
 
 /* Parses `value` for option `opt` into priv. On error writes a message that
  * lists what is valid. `owned` collects strings to free at teardown. */
@@ -120,6 +153,14 @@ typedef struct ac_stage_instance ac_stage_instance;
 ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
                                 const ac_episode *episode, char *err,
                                 size_t errlen);
+/* A sink: as ac_stage_new, with host->open_output opening files in
+ * `outputs` (see outputs.h), from create() on. */
+typedef struct ac_outputs ac_outputs;
+ac_stage_instance *ac_stage_new_sink(const ac_plugin *p,
+                                     const ac_settings *settings,
+                                     const ac_episode *episode,
+                                     ac_outputs *outputs, char *err,
+                                     size_t errlen);
 void ac_stage_free(ac_stage_instance *si);
 ac_stage *ac_stage_handle(ac_stage_instance *si);
 const ac_plugin *ac_stage_plugin(const ac_stage_instance *si);
@@ -127,12 +168,6 @@ const ac_plugin *ac_stage_plugin(const ac_stage_instance *si);
 const char *ac_stage_error(const ac_stage_instance *si);
 /* Where this stage's emitted chunks go. */
 void ac_stage_set_output(ac_stage_instance *si, ac_chunk_sink_fn fn, void *ctx);
-/* Artifacts recorded through host->add_artifact go to this list. */
-typedef struct ac_artifact_list {
-  ac_artifact *items;
-  size_t count;
-} ac_artifact_list;
-void ac_stage_set_artifacts(ac_stage_instance *si, ac_artifact_list *list);
 /* Where host->cache_put of a stage goes; NULL (the default) ignores it. */
 typedef int (*ac_cache_put_fn)(void *ctx, const char *stage, uint32_t index,
                                const void *data, size_t len);
@@ -144,7 +179,6 @@ bool ac_stage_wants_single_segment(const ac_stage_instance *si);
  * its cache_salt texts, as malloc'd text: what the segment cache key covers
  * of a stage. NULL when out of memory. */
 char *ac_stage_fingerprint(const ac_stage_instance *si);
-void ac_artifact_list_free(ac_artifact_list *list);
 /* Sets the verbosity of host->log for all stages (default AC_LOG_WARN). */
 void ac_set_log_level(ac_log_level level);
 /* Logs a line from the core, like host->log. */
@@ -168,9 +202,25 @@ int ac_ini_parse(FILE *f, const char *path, ac_ini_handler handler, void *user,
 
 #define AC_MAX_STAGES 16
 
+/* The default pipeline and voice (defaults.c): stage lists as the config's
+ * [pipeline] keys write them. */
+typedef struct ac_default_stages {
+  const char *text, *synth, *filters, *sinks, *publish;
+  const char *voice; /* profile for an article of unknown language */
+} ac_default_stages;
+extern const ac_default_stages ac_default_pipeline;
+
+/* A config key that moved into a stage's options. */
+typedef struct ac_moved_key {
+  const char *section, *key; /* where it was */
+  const char *plugin, *option;
+} ac_moved_key;
+const ac_moved_key *ac_find_moved_key(const char *section, const char *key);
+
 typedef struct ac_config {
-  char *path;            /* NULL when no config file was read */
-  char *show_fields[12]; /* owns ac_show's strings, see config.c */
+  char *path;           /* NULL when no config file was read */
+  char *dir;            /* its directory: relative files are found there */
+  char *show_fields[7]; /* owns ac_show's strings, see config.c */
   ac_show show;
   char *voice;  /* profile name or path, NULL = from language */
   char *source; /* forced source plugin, NULL = by probe */
@@ -184,12 +234,11 @@ typedef struct ac_config {
   size_t n_sinks;
   char *publishers[AC_MAX_STAGES];
   size_t n_publishers;
-  char *lexicon; /* the show's own lexicon file, NULL when none */
   /* Which stage lists the config file set: a plugin missing from such a
    * list is an error, while a default stage that is not installed is
    * skipped. */
   bool text_explicit, filters_explicit, sinks_explicit, publishers_explicit;
-  ac_settings settings;
+  ac_settings settings; /* the config's and the command line's */
 } ac_config;
 
 /* Fills defaults, then reads `path` if not NULL. Errors name the file and
@@ -202,11 +251,13 @@ int ac_config_set_show(ac_config *cfg, const char *key, const char *value);
 int ac_config_set_list(char **list, size_t *count, const char *value, char *err,
                        size_t errlen);
 
+/* A voice profile: its name and language, and the stage settings that make
+ * it (layer AC_LAYER_VOICE). */
 typedef struct ac_voice_profile {
-  ac_voice voice;
-  char *strings[6];
-  char **lexicons;
-  size_t n_lexicons;
+  ac_voice voice; /* the view stages see, pointing into the strings below */
+  char *name, *path, *dir, *description, *language;
+  bool derived; /* from a synth stage's list_voices, not a file */
+  ac_settings settings;
 } ac_voice_profile;
 
 /* Voice profile directories: $ARTICAST_VOICE_PATH, voices/ beside the
@@ -216,17 +267,29 @@ char **ac_voice_dirs(size_t *count);
  * .voice file). */
 int ac_voice_load(ac_voice_profile *vp, const char *name, char *err,
                   size_t errlen);
-/* Picks the best profile for a BCP 47 language ("en-GB" -> en-gb-...). */
+/* Makes a profile of a voice a synth stage derived (list_voices). */
+int ac_voice_from_info(ac_voice_profile *vp, const char *synth,
+                       const ac_voice_info *info, char *err, size_t errlen);
+/* Picks the best profile file for a BCP 47 language ("en-GB" ->
+ * en-gb-...); AC_ERR_NOTFOUND when none speaks it. */
 int ac_voice_for_language(ac_voice_profile *vp, const char *language, char *err,
                           size_t errlen);
 void ac_voice_free(ac_voice_profile *vp);
-/* Lists profiles: calls fn for each name found. */
-int ac_voice_list(void (*fn)(const ac_voice *v, void *ctx), void *ctx);
+/* Lists the profile files: calls fn for each. Returns how many. */
+int ac_voice_list(void (*fn)(const ac_voice_profile *vp, void *ctx), void *ctx);
+/* How well a voice of language `have` reads text in `want`: 2 the same
+ * tag, 1 the same primary language, 0 another language. */
+int ac_language_match(const char *have, const char *want);
 
 /* ---- Utilities ---------------------------------------------------------- */
 
-/* Reads a whole file ("-" = stdin). Returns 0 or -errno. */
-int ac_read_file(const char *path, char **data, size_t *len);
+/* Reads a whole file ("-" = stdin), NUL-terminated, of at most `limit`
+ * bytes (0: no limit). Returns 0 or -errno (-EFBIG past the limit,
+ * -EISDIR for a directory). */
+int ac_read_file(const char *path, size_t limit, char **data, size_t *len);
+/* The primary language subtag of a BCP 47 tag, lowercase, with the
+ * macrolanguage for its members ("nb-NO" -> "no"). Writes into buf. */
+const char *ac_primary_language(const char *tag, char *buf, size_t len);
 /* Returns the byte offset of the first invalid UTF-8 sequence, or -1. */
 long ac_utf8_invalid_offset(const char *s, size_t len);
 /* Lowercase ASCII, hyphens, at most 80 bytes; transliterates common Latin
@@ -241,17 +304,26 @@ char *ac_path_join(const char *a, const char *b);
 
 /* ---- Running ------------------------------------------------------------ */
 
+/* Progress of one episode: segments spoken (or replayed) of all, and the
+ * seconds of audio so far. */
+typedef void (*ac_progress_fn)(void *ctx, size_t done, size_t total,
+                               double seconds);
+
 typedef struct ac_pipeline {
   ac_plugin_set plugins;
   ac_config *cfg;
-  const char *voice_override;  /* --voice */
-  const char *text_override;   /* the article's text instead of reading the
-                                  input (articast say) */
-  const char *output_override; /* write only this audio file (its path
-                                  without extension) with the wav sink, and
-                                  publish nothing (articast say) */
-  const char *cache_dir;       /* the segment cache, NULL = off */
-  int threads;                 /* threads an episode may keep busy */
+  const char *voice_override;    /* --voice */
+  const char *language_override; /* --lang: the article's language */
+  const char *text_override;     /* the article's text instead of reading the
+                                    input (articast say) */
+  const char *output_path;       /* write only this audio file, with the sink
+                                    that declares its extension, and publish
+                                    nothing (articast say) */
+  const char *cache_dir;         /* the segment cache, NULL = off */
+  size_t max_input_bytes;        /* longest article file or stdin */
+  int threads;                   /* threads an episode may keep busy */
+  ac_progress_fn progress;       /* NULL: none */
+  void *progress_ctx;
 } ac_pipeline;
 
 /* Reads `input` and runs the source and text stages up to and including

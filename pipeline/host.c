@@ -1,7 +1,10 @@
 /* The host side of the plugin contract: stage instances, the ac_host
- * function table, error and log reporting, artifacts and data lookup. */
+ * function table, error and log reporting, output files and data lookup.
+ */
 #include "core.h"
+#include "outputs.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +18,7 @@ struct ac_stage_instance {
   char error[1024];
   ac_chunk_sink_fn out_fn;
   void *out_ctx;
-  ac_artifact_list *artifacts;
+  ac_outputs *outputs;
   uint64_t next_position; /* where the next emitted chunk must start */
   char *salt;             /* cache_salt texts, one per line */
   bool single_segment;
@@ -121,38 +124,26 @@ static int host_emit(ac_stage *st, const ac_chunk *chunk) {
   return si->out_fn(si->out_ctx, chunk);
 }
 
-static int host_add_artifact(ac_stage *st, const char *path,
-                             const char *mime_type, double duration) {
+static int host_open_output(ac_stage *st, const char *suffix) {
   ac_stage_instance *si = st->host_data;
-  ac_artifact_list *list = si->artifacts;
-  if (!list)
-    return AC_ERR_OK;
-  ac_artifact *grown =
-      realloc(list->items, (list->count + 1) * sizeof *list->items);
-  if (!grown)
-    return AC_ERR_NOMEM;
-  list->items = grown;
-  ac_artifact *a = &list->items[list->count];
-  a->path = strdup(path);
-  a->mime_type = strdup(mime_type ? mime_type : "application/octet-stream");
-  a->duration = duration;
-  if (!a->path || !a->mime_type) {
-    free((char *)a->path);
-    free((char *)a->mime_type);
-    return AC_ERR_NOMEM;
-  }
-  list->count++;
-  return AC_ERR_OK;
+  if (!si->outputs)
+    return host_fail(st, AC_ERR_INVALID,
+                     "asked for an output file outside an episode");
+  char why[512];
+  int fd = ac_outputs_open(si->outputs, suffix, why, sizeof why);
+  return fd >= 0 ? fd : host_fail(st, fd, "%s", why);
 }
 
-void ac_artifact_list_free(ac_artifact_list *list) {
-  for (size_t i = 0; i < list->count; i++) {
-    free((char *)list->items[i].path);
-    free((char *)list->items[i].mime_type);
-  }
-  free(list->items);
-  list->items = NULL;
-  list->count = 0;
+static int host_finish_output(ac_stage *st, int fd, const char *mime_type,
+                              ac_artifact_role role, double duration) {
+  ac_stage_instance *si = st->host_data;
+  if (!si->outputs)
+    return host_fail(st, AC_ERR_INVALID,
+                     "finished an output file outside an episode");
+  char why[512];
+  int rc = ac_outputs_finish(si->outputs, fd, mime_type, role, duration, why,
+                             sizeof why);
+  return rc ? host_fail(st, rc, "%s", why) : 0;
 }
 
 static char *host_find_data(ac_stage *st, const char *relative) {
@@ -197,6 +188,7 @@ static int host_cache_put(ac_stage *st, uint32_t index, const void *data,
 
 static const ac_host the_host = {
     .abi_version = AC_ABI_VERSION,
+    .struct_size = sizeof(ac_host),
     .log = host_log,
     .fail = host_fail,
     .emit = host_emit,
@@ -204,22 +196,180 @@ static const ac_host the_host = {
     .add_block = ac_document_add_block,
     .insert_block = ac_document_insert_block,
     .remove_block = ac_document_remove_block,
-    .add_artifact = host_add_artifact,
+    .open_output = host_open_output,
+    .finish_output = host_finish_output,
     .find_data = host_find_data,
     .cache_salt = host_cache_salt,
     .single_segment = host_single_segment,
     .cache_put = host_cache_put,
 };
 
+/* A relative path a file set is taken relative to that file's directory
+ * when it names a file there (AC_OPT_PATH, AC_OPT_PATH_LIST). malloc'd. */
+static char *resolve_path(const char *value, const char *base_dir) {
+  if (base_dir && value[0] && value[0] != '/') {
+    char *joined = ac_path_join(base_dir, value);
+    if (joined && access(joined, F_OK) == 0)
+      return joined;
+    free(joined);
+  }
+  return strdup(value);
+}
+
+/* The setting of `layer` for the option, the last one given in it. */
+static const ac_setting *layer_value(const ac_settings *settings,
+                                     const char *plugin, const char *key,
+                                     ac_layer layer) {
+  const ac_setting *found = NULL;
+  for (size_t i = 0; settings && i < settings->count; i++) {
+    const ac_setting *s = &settings->items[i];
+    if (s->layer == layer && strcmp(s->plugin, plugin) == 0 &&
+        strcmp(s->key, key) == 0)
+      found = s;
+  }
+  return found;
+}
+
+/* Appends `item`, quoted, to a list being built as text. */
+static int list_add(char **text, size_t *len, const char *item) {
+  size_t k = strlen(item);
+  char *more = realloc(*text, *len + k + 4);
+  if (!more)
+    return AC_ERR_NOMEM;
+  *text = more;
+  *len += (size_t)sprintf(more + *len, "%s\"%s\"", *len ? " " : "", item);
+  return 0;
+}
+
+/* The value of a PATH_LIST option over all layers, as one list in text
+ * form: the highest layer's files first. */
+static int merged_list(const ac_plugin *p, const ac_option *o,
+                       const ac_settings *settings, char **out, char *err,
+                       size_t errlen) {
+  char *text = NULL;
+  size_t len = 0;
+  char **kept = NULL;
+  size_t n_kept = 0;
+  int rc = 0;
+  bool stop = false;
+  for (int layer = AC_LAYER_COMMAND_LINE; layer >= 0 && !stop && !rc; layer--) {
+    const ac_setting *s = layer_value(settings, p->name, o->name, layer);
+    const char *value = layer == 0 ? o->default_value : s ? s->value : NULL;
+    if (!value)
+      continue;
+    char **items;
+    size_t count;
+    if (ac_list_split(value, &items, &count, err, errlen)) {
+      rc = AC_ERR_INVALID;
+      break;
+    }
+    stop = count == 0 && layer > 0; /* "lexicons =": none */
+    for (size_t i = 0; i < count && !rc; i++) {
+      if (i == 0 && strcmp(items[i], "-") == 0) {
+        stop = true;
+        continue;
+      }
+      char *item = s ? resolve_path(items[i], s->base_dir) : strdup(items[i]);
+      bool dup = false;
+      for (size_t j = 0; item && j < n_kept && !dup; j++)
+        dup = strcmp(kept[j], item) == 0;
+      char **grown =
+          item && !dup ? realloc(kept, (n_kept + 1) * sizeof *grown) : NULL;
+      if (grown) {
+        kept = grown;
+        kept[n_kept++] = item;
+      } else {
+        free(item);
+        if (!dup)
+          rc = AC_ERR_NOMEM;
+      }
+    }
+    ac_list_free(items, count);
+  }
+  for (size_t i = 0; i < n_kept && !rc; i++)
+    rc = list_add(&text, &len, kept[i]);
+  ac_list_free(kept, n_kept);
+  if (rc) {
+    free(text);
+    if (rc == AC_ERR_NOMEM)
+      snprintf(err, errlen, "out of memory");
+    return rc;
+  }
+  *out = text ? text : strdup("");
+  return *out ? 0 : AC_ERR_NOMEM;
+}
+
+/* Says which options the plugin has, for an unknown key. */
+static void describe_keys(const ac_plugin *p, char *msg, size_t len) {
+  size_t n = (size_t)snprintf(msg, len, "valid options:");
+  for (const ac_option *v = p->options; v && v->name && n < len; v++)
+    n += (size_t)snprintf(msg + n, len - n, " %s", v->name);
+  if (!p->options || !p->options[0].name)
+    snprintf(msg, len, "it has no options");
+}
+
+/* Writes option `o` into priv from its default and the layers above it. */
+static int fill_option(ac_stage_instance *si, const ac_option *o,
+                       const ac_settings *settings, char *err, size_t errlen) {
+  const ac_plugin *p = si->plugin;
+  void *priv = si->stage.priv;
+  char msg[512];
+  if (o->type == AC_OPT_PATH_LIST) {
+    char *value = NULL;
+    int rc = merged_list(p, o, settings, &value, msg, sizeof msg);
+    if (rc == 0)
+      rc = ac_option_apply(o, priv, value, &si->owned, &si->n_owned, msg,
+                           sizeof msg);
+    free(value);
+    if (rc)
+      snprintf(err, errlen, "stage %s, option %s: %s", p->name, o->name, msg);
+    return rc;
+  }
+  if (o->type == AC_OPT_DOUBLE && !o->default_value) {
+    double unset = NAN;
+    memcpy((char *)priv + o->offset, &unset, sizeof unset);
+  }
+  if (o->default_value && ac_option_apply(o, priv, o->default_value, &si->owned,
+                                          &si->n_owned, msg, sizeof msg) != 0) {
+    snprintf(err, errlen, "stage %s: bad default for option %s: %s", p->name,
+             o->name, msg);
+    return AC_ERR_INVALID;
+  }
+  const ac_setting *s = NULL;
+  for (int layer = AC_LAYER_COMMAND_LINE; layer > 0 && !s; layer--)
+    s = layer_value(settings, p->name, o->name, layer);
+  if (!s)
+    return 0;
+  char *value = o->type == AC_OPT_PATH ? resolve_path(s->value, s->base_dir)
+                                       : strdup(s->value);
+  int rc = value ? ac_option_apply(o, priv, value, &si->owned, &si->n_owned,
+                                   msg, sizeof msg)
+                 : AC_ERR_NOMEM;
+  free(value);
+  if (rc)
+    snprintf(err, errlen, "%s: stage %s, option %s: %s", s->origin, p->name,
+             o->name, rc == AC_ERR_NOMEM ? "out of memory" : msg);
+  return rc;
+}
+
 ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
                                 const ac_episode *episode, char *err,
                                 size_t errlen) {
+  return ac_stage_new_sink(p, settings, episode, NULL, err, errlen);
+}
+
+ac_stage_instance *ac_stage_new_sink(const ac_plugin *p,
+                                     const ac_settings *settings,
+                                     const ac_episode *episode,
+                                     ac_outputs *outputs, char *err,
+                                     size_t errlen) {
   ac_stage_instance *si = calloc(1, sizeof *si);
   if (!si) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
   si->plugin = p;
+  si->outputs = outputs;
   si->stage.host = &the_host;
   si->stage.name = p->name;
   si->stage.episode = episode;
@@ -230,40 +380,19 @@ ac_stage_instance *ac_stage_new(const ac_plugin *p, const ac_settings *settings,
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  char msg[512];
-  for (const ac_option *o = p->options; o && o->name; o++) {
-    if (!o->default_value)
-      continue;
-    if (ac_option_apply(o, si->stage.priv, o->default_value, &si->owned,
-                        &si->n_owned, msg, sizeof msg) != 0) {
-      snprintf(err, errlen, "stage %s: bad default for option %s: %s", p->name,
-               o->name, msg);
-      goto fail;
-    }
-  }
   for (size_t i = 0; settings && i < settings->count; i++) {
     const ac_setting *s = &settings->items[i];
-    if (strcmp(s->plugin, p->name) != 0)
-      continue;
-    const ac_option *o = ac_option_find(p, s->key);
-    if (!o) {
-      size_t n = 0;
-      n += (size_t)snprintf(msg + n, sizeof msg - n, "valid options:");
-      for (const ac_option *v = p->options; v && v->name && n < sizeof msg; v++)
-        n += (size_t)snprintf(msg + n, sizeof msg - n, " %s", v->name);
-      if (!p->options || !p->options[0].name)
-        snprintf(msg, sizeof msg, "it has no options");
+    if (strcmp(s->plugin, p->name) == 0 && !ac_option_find(p, s->key)) {
+      char msg[512];
+      describe_keys(p, msg, sizeof msg);
       snprintf(err, errlen, "%s: stage %s has no option '%s' (%s)", s->origin,
                p->name, s->key, msg);
       goto fail;
     }
-    if (ac_option_apply(o, si->stage.priv, s->value, &si->owned, &si->n_owned,
-                        msg, sizeof msg) != 0) {
-      snprintf(err, errlen, "%s: stage %s, option %s: %s", s->origin, p->name,
-               s->key, msg);
-      goto fail;
-    }
   }
+  for (const ac_option *o = p->options; o && o->name; o++)
+    if (fill_option(si, o, settings, err, errlen))
+      goto fail;
   if (p->create) {
     int rc = p->create(&si->stage);
     if (rc != 0) {
@@ -326,9 +455,20 @@ char *ac_stage_fingerprint(const ac_stage_instance *si) {
       fprintf(f, "%s=%.17g\n", o->name, d);
       break;
     case AC_OPT_STRING:
+    case AC_OPT_PATH:
       memcpy(&str, field, sizeof str);
       fprintf(f, "%s=%s%s\n", o->name, str ? "'" : "(none)", str ? str : "");
       break;
+    case AC_OPT_LIST:
+    case AC_OPT_PATH_LIST: {
+      const char *const *items;
+      memcpy(&items, field, sizeof items);
+      fprintf(f, "%s=[", o->name);
+      for (size_t k = 0; items && items[k]; k++)
+        fprintf(f, "%s'%s'", k ? "," : "", items[k]);
+      fputs("]\n", f);
+      break;
+    }
     }
   }
   if (si->salt)
@@ -356,8 +496,4 @@ void ac_stage_set_output(ac_stage_instance *si, ac_chunk_sink_fn fn,
                          void *ctx) {
   si->out_fn = fn;
   si->out_ctx = ctx;
-}
-
-void ac_stage_set_artifacts(ac_stage_instance *si, ac_artifact_list *list) {
-  si->artifacts = list;
 }

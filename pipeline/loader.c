@@ -102,7 +102,11 @@ static size_t option_width(ac_option_type type) {
   case AC_OPT_DOUBLE:
     return sizeof(double);
   case AC_OPT_STRING:
+  case AC_OPT_PATH:
     return sizeof(const char *);
+  case AC_OPT_LIST:
+  case AC_OPT_PATH_LIST:
+    return sizeof(const char *const *);
   }
   return 0;
 }
@@ -200,6 +204,7 @@ ac_loaded_plugin *ac_plugin_load(const char *path, char *err, size_t errlen) {
     snprintf(err, errlen, "%s: cannot load: %s", path, dlerror());
     return NULL;
   }
+  ac_plugin *copy = NULL;
   ac_plugin_entry_fn entry;
   *(void **)&entry = dlsym(handle, AC_PLUGIN_ENTRY_NAME);
   const ac_plugin *desc = entry ? entry() : NULL;
@@ -217,13 +222,25 @@ ac_loaded_plugin *ac_plugin_load(const char *path, char *err, size_t errlen) {
              path, desc->abi_version, AC_ABI_VERSION);
     goto fail;
   }
-  if (desc->struct_size != sizeof(ac_plugin)) {
+  if (desc->struct_size < AC_PLUGIN_MIN_SIZE) {
     snprintf(err, errlen,
-             "%s: plugin descriptor is %u bytes, ABI %u expects %zu; rebuild "
-             "the plugin",
-             path, desc->struct_size, AC_ABI_VERSION, sizeof(ac_plugin));
+             "%s: plugin descriptor is %u bytes, smaller than ABI %u's first "
+             "release (%zu); rebuild the plugin",
+             path, desc->struct_size, AC_ABI_VERSION,
+             (size_t)AC_PLUGIN_MIN_SIZE);
     goto fail;
   }
+  /* Fields the plugin's header did not have yet read as NULL; fields of a
+   * newer header are not read. */
+  copy = calloc(1, sizeof *copy);
+  if (!copy) {
+    snprintf(err, errlen, "out of memory");
+    goto fail;
+  }
+  memcpy(copy, desc,
+         desc->struct_size < sizeof *copy ? desc->struct_size : sizeof *copy);
+  copy->struct_size = sizeof *copy;
+  desc = copy;
   if (ac_plugin_validate(desc, why, sizeof why) != 0) {
     snprintf(err, errlen, "%s: %s", path, why);
     goto fail;
@@ -238,6 +255,7 @@ ac_loaded_plugin *ac_plugin_load(const char *path, char *err, size_t errlen) {
   lp->handle = handle;
   return lp;
 fail:
+  free(copy);
   dlclose(handle);
   return NULL;
 }
@@ -247,6 +265,7 @@ void ac_plugin_unload(ac_loaded_plugin *lp) {
     return;
   /* Plugins such as espeak-ng keep process-wide state and threads that must
    * outlive the plugin's use; they stay mapped until exit. */
+  free((ac_plugin *)lp->desc);
   free(lp->path);
   free(lp);
 }
@@ -311,8 +330,10 @@ int ac_plugin_set_load(ac_plugin_set *set) {
 }
 
 void ac_plugin_set_free(ac_plugin_set *set) {
-  for (size_t i = 0; i < set->count; i++)
+  for (size_t i = 0; i < set->count; i++) {
+    free((ac_plugin *)set->items[i].desc);
     free(set->items[i].path);
+  }
   free(set->items);
   set->items = NULL;
   set->count = 0;

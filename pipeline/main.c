@@ -1,4 +1,5 @@
 /* The articast command line. */
+#include "batch.h"
 #include "cache.h"
 #include "core.h"
 
@@ -38,7 +39,11 @@ static const char usage_episode[] =
     "  -o, --site DIR           site folder (default: ./site or [pipeline] "
     "site)\n"
     "      --voice NAME         voice profile (see 'articast voices')\n"
+    "      --lang TAG           the article's language (BCP 47), over what\n"
+    "                           it declares or detection finds\n"
     "      --base-url URL       where SITE will be served (feed URLs)\n"
+    "      --max-input SIZE     longest article file or standard input\n"
+    "                           (default 20M; 0: no limit)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -j, --jobs N             use N cores: N articles at once in worker\n"
     "                           processes, or threads inside one article\n"
@@ -66,6 +71,10 @@ static const char usage_text[] =
     "  -b, --body               print only the article body (no title, "
     "byline\n"
     "                           or author bio)\n"
+    "      --lang TAG           the article's language (BCP 47), over what\n"
+    "                           it declares or detection finds\n"
+    "      --max-input SIZE     longest article file or standard input\n"
+    "                           (default 20M; 0: no limit)\n"
     "  -c, --config FILE        read the INI config FILE\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -v, --verbose            log what the stages do\n"
@@ -88,9 +97,12 @@ static const char usage_say[] =
     "episode, into a WAV (or FLAC) file: a quick way to try a lexicon\n"
     "entry or a voice.\n"
     "\n"
-    "  -o, --output FILE        file to write, .wav or .flac (default: "
-    "say.wav)\n"
+    "  -o, --output FILE        file to write (default: say.wav); its\n"
+    "                           extension picks the sink (.wav, .flac,\n"
+    "                           .mp3, see 'articast plugins')\n"
     "      --voice NAME         voice profile (see 'articast voices')\n"
+    "      --lang TAG           the article's language (BCP 47), over what\n"
+    "                           it declares or detection finds\n"
     "  -c, --config FILE        read the INI config FILE\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -h, --help               this help\n";
@@ -109,14 +121,18 @@ static const char usage_cache[] =
     "empties it; 'prune DAYS' removes what was not used in DAYS days.\n";
 
 static const char usage_voices[] =
-    "Usage: articast voices\n"
+    "Usage: articast voices [-c CONFIG]\n"
     "List the voice profiles found in $ARTICAST_VOICE_PATH, voices/ beside\n"
-    "the binary and the installed voice directory.\n";
+    "the binary and the installed voice directory, with the settings each\n"
+    "gives the stages, then the voices the synth stage derives for the\n"
+    "languages no profile speaks.\n";
 
 typedef struct cli {
   const char *config;
   const char *site;
   const char *voice;
+  const char *lang;
+  size_t max_input;
   const char *base_url;
   const char *until;
   bool body;
@@ -145,6 +161,39 @@ static int parse_set(cli *c, const char *arg) {
   return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
 }
 
+/* A BCP 47 tag's shape: letters, digits and hyphens, a 2-3 letter (or 4-8
+ * letter registered) primary subtag. */
+static bool valid_language_tag(const char *tag) {
+  size_t primary =
+      strspn(tag, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+  if (primary < 2 || primary > 8 || strlen(tag) > 35)
+    return false;
+  for (const char *c = tag; *c; c++)
+    if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+          (*c >= '0' && *c <= '9') || *c == '-'))
+      return false;
+  return tag[primary] == '\0' || tag[primary] == '-';
+}
+
+/* "20M", "512K", "1G" or bytes. */
+static int parse_size(const char *text, size_t *out) {
+  char *end;
+  errno = 0;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (errno || end == text || text[0] == '-')
+    return -1;
+  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
+                            : *end == 'M' || *end == 'm' ? 1ull << 20
+                            : *end == 'G' || *end == 'g' ? 1ull << 30
+                                                         : 1;
+  if (unit > 1)
+    end++;
+  if (*end || v > (unsigned long long)SIZE_MAX / unit)
+    return -1;
+  *out = (size_t)(v * unit);
+  return 0;
+}
+
 /* Parses the options of a subcommand; returns -1 to go on, or an exit code. */
 static int parse_options(int argc, char **argv, const char *usage, cli *c) {
   static const struct option longs[] = {
@@ -152,6 +201,8 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"site", required_argument, NULL, 'o'},
       {"output", required_argument, NULL, 'o'},
       {"voice", required_argument, NULL, 'W'},
+      {"lang", required_argument, NULL, 'L'},
+      {"max-input", required_argument, NULL, 'M'},
       {"base-url", required_argument, NULL, 'B'},
       {"set", required_argument, NULL, 'O'},
       {"until", required_argument, NULL, 'u'},
@@ -177,6 +228,25 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       break;
     case 'W':
       c->voice = optarg;
+      break;
+    case 'L':
+      if (!valid_language_tag(optarg)) {
+        fprintf(stderr,
+                "articast: --lang %s: expected a BCP 47 language tag such as "
+                "en, fr-CA or zh-Hans\n",
+                optarg);
+        return AC_EXIT_USAGE;
+      }
+      c->lang = optarg;
+      break;
+    case 'M':
+      if (parse_size(optarg, &c->max_input) != 0) {
+        fprintf(stderr,
+                "articast: --max-input %s: expected a size such as 20M, "
+                "512K or 0 for no limit\n",
+                optarg);
+        return AC_EXIT_USAGE;
+      }
       break;
     case 'B':
       c->base_url = optarg;
@@ -247,6 +317,8 @@ static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
     return AC_EXIT_FAILURE;
   pl->cfg = cfg;
   pl->voice_override = c->voice;
+  pl->language_override = c->lang;
+  pl->max_input_bytes = c->max_input;
   if (ac_plugin_set_load(&pl->plugins)) {
     fprintf(stderr, "articast: no plugins found (searched "
                     "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
@@ -254,100 +326,6 @@ static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
     return AC_EXIT_PLUGIN;
   }
   return AC_EXIT_OK;
-}
-
-/* Renders one article in a child process of its own: espeak-ng's output
- * drifts by a few samples when one process synthesizes several texts, and
- * a fresh process per article makes every episode byte-identical whatever
- * the batch and -j. */
-static int render_one(ac_pipeline *pl, const char *article, cli *c) {
-  fflush(stdout);
-  pid_t pid = fork();
-  if (pid < 0) {
-    perror("articast: fork");
-    return AC_EXIT_FAILURE;
-  }
-  if (pid == 0) {
-    char err[2048] = "";
-    int rc =
-        ac_run_episode(pl, article, c->quiet ? NULL : stdout, err, sizeof err);
-    fflush(stdout);
-    if (rc)
-      fprintf(stderr, "articast: %s\n", err);
-    _exit(rc);
-  }
-  int status;
-  while (waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR)
-      return AC_EXIT_FAILURE;
-  }
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  fprintf(stderr, "articast: %s: the rendering process died (signal %d)\n",
-          article, WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-  return AC_EXIT_FAILURE;
-}
-
-/* Renders articles taking the next one from a shared counter, so workers
- * stay busy whatever the articles' lengths; returns the first failure. */
-static int render_share(ac_pipeline *pl, char **articles, int count,
-                        atomic_int *next, cli *c) {
-  int rc = AC_EXIT_OK;
-  for (int i; (i = atomic_fetch_add(next, 1)) < count;) {
-    int one = render_one(pl, articles[i], c);
-    if (one && !rc)
-      rc = one; /* keep going: one bad article must not stop a batch */
-  }
-  return rc;
-}
-
-/* espeak-ng allows one synthesis per process, so parallel rendering uses
- * worker processes, each taking articles from a shared counter. */
-static int render_all(ac_pipeline *pl, char **articles, int count, cli *c) {
-  int cores = c->jobs > 0 ? c->jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
-  if (cores < 1)
-    cores = 1;
-  int workers = cores > count ? count : cores;
-  /* The cores left over go to threads inside each article. */
-  pl->threads = cores / workers;
-  atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
-                          MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (next == MAP_FAILED) {
-    perror("articast: mmap");
-    return AC_EXIT_FAILURE;
-  }
-  atomic_init(next, 0);
-  if (workers <= 1) {
-    int rc = render_share(pl, articles, count, next, c);
-    munmap(next, sizeof *next);
-    return rc;
-  }
-  fflush(stdout);
-  int rc = AC_EXIT_OK, started = 0;
-  for (int w = 0; w < workers; w++) {
-    pid_t pid = fork();
-    if (pid == 0)
-      _exit(render_share(pl, articles, count, next, c));
-    if (pid < 0) {
-      perror("articast: fork");
-      rc = AC_EXIT_FAILURE;
-      break;
-    }
-    started++;
-  }
-  for (int w = 0; w < started; w++) {
-    int status;
-    if (wait(&status) < 0)
-      break;
-    int one = WIFEXITED(status) ? WEXITSTATUS(status) : AC_EXIT_FAILURE;
-    if (!WIFEXITED(status))
-      fprintf(stderr, "articast: a worker process died (signal %d)\n",
-              WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-    if (one && !rc)
-      rc = one;
-  }
-  munmap(next, sizeof *next);
-  return rc;
 }
 
 static int cmd_episode(int argc, char **argv, cli *c) {
@@ -365,7 +343,7 @@ static int cmd_episode(int argc, char **argv, cli *c) {
                                    : ac_cache_default_dir();
   pl.cache_dir = cache_dir;
   if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK)
-    rc = render_all(&pl, argv + optind, argc - optind, c);
+    rc = ac_render_batch(&pl, argv + optind, argc - optind, c->jobs, c->quiet);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
   free(cache_dir);
@@ -464,15 +442,6 @@ static int cmd_say(int argc, char **argv, cli *c) {
   /* -o names the output file here, not a site. */
   const char *output = c->site ? c->site : "say.wav";
   c->site = NULL;
-  size_t len = strlen(output);
-  bool flac = len > 5 && strcmp(output + len - 5, ".flac") == 0;
-  bool wav = len > 4 && strcmp(output + len - 4, ".wav") == 0;
-  if (!flac && !wav) {
-    fprintf(stderr, "articast say: %s: the output must end in .wav or .flac\n",
-            output);
-    return AC_EXIT_USAGE;
-  }
-  char *base = strndup(output, len - (flac ? 5 : 4));
   size_t text_len = 1;
   for (int i = optind; i < argc; i++)
     text_len += strlen(argv[i]) + 1;
@@ -483,13 +452,12 @@ static int cmd_say(int argc, char **argv, cli *c) {
   }
   ac_pipeline pl = {0};
   ac_config cfg;
-  if (!base || !text ||
-      ac_settings_add(&c->overrides, "wav", "format", flac ? "flac" : "wav",
-                      "command line")) {
+  if (!text) {
     rc = AC_EXIT_FAILURE;
   } else if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK) {
     pl.text_override = text;
-    pl.output_override = base;
+    pl.output_path = output;
+    pl.threads = 1;
     char err[2048] = "";
     rc = ac_run_episode(&pl, "-", c->quiet ? NULL : stdout, err, sizeof err);
     if (rc)
@@ -499,7 +467,6 @@ static int cmd_say(int argc, char **argv, cli *c) {
     ac_config_free(&cfg);
   ac_plugin_set_free(&pl.plugins);
   free(text);
-  free(base);
   return rc;
 }
 
@@ -559,19 +526,60 @@ static int cmd_plugins(int argc, char **argv, cli *c) {
   return AC_EXIT_OK;
 }
 
-static void print_voice(const ac_voice *v, void *ctx) {
+static void print_profile(const ac_voice_profile *vp, void *ctx) {
   (void)ctx;
-  printf("%-20s %-8s espeak %-8s rate %3d pitch %3d  %s\n", v->name,
-         v->language, v->espeak_voice, v->rate, v->pitch,
-         v->description ? v->description : "");
+  printf("%-24s %-8s %-8s %s\n", vp->name, vp->language,
+         vp->derived ? "derived" : "profile",
+         vp->description ? vp->description : "");
+  if (vp->settings.count == 0)
+    return;
+  printf("  ");
+  for (size_t i = 0; i < vp->settings.count; i++)
+    printf(" %s.%s=%s", vp->settings.items[i].plugin, vp->settings.items[i].key,
+           vp->settings.items[i].value);
+  printf("\n");
+}
+
+static void print_derived(void *ctx, const ac_voice_info *info) {
+  ac_voice_profile vp;
+  char err[512];
+  if (ac_voice_from_info(&vp, (const char *)ctx, info, err, sizeof err) == 0)
+    print_profile(&vp, NULL);
+  else
+    fprintf(stderr, "articast: warning: %s\n", err);
+  ac_voice_free(&vp);
 }
 
 static int cmd_voices(int argc, char **argv, cli *c) {
   int rc = parse_options(argc, argv, usage_voices, c);
   if (rc >= 0)
     return rc;
-  if (ac_voice_list(print_voice, NULL) == 0) {
-    fprintf(stderr, "articast: no voice profiles found\n");
+  ac_pipeline pl = {0};
+  ac_config cfg;
+  if ((rc = setup(&pl, &cfg, c)) != AC_EXIT_OK) {
+    ac_plugin_set_free(&pl.plugins);
+    return rc;
+  }
+  int n = ac_voice_list(print_profile, NULL);
+  const ac_plugin *synth = ac_plugin_set_find(&pl.plugins, cfg.synth);
+  if (synth && synth->list_voices) {
+    char why[1024];
+    ac_stage_instance *si =
+        ac_stage_new(synth, &cfg.settings, NULL, why, sizeof why);
+    if (!si)
+      fprintf(stderr, "articast: %s\n", why);
+    else if (synth->list_voices(ac_stage_handle(si), print_derived,
+                                (void *)synth->name) != 0)
+      fprintf(stderr, "articast: stage %s: %s\n", synth->name,
+              ac_stage_error(si));
+    else
+      n++;
+    ac_stage_free(si);
+  }
+  ac_plugin_set_free(&pl.plugins);
+  ac_config_free(&cfg);
+  if (n == 0) {
+    fprintf(stderr, "articast: no voices found\n");
     return AC_EXIT_USAGE;
   }
   return AC_EXIT_OK;
@@ -609,7 +617,7 @@ int main(int argc, char **argv) {
                   {"cache", cmd_cache}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
-      cli c = {0};
+      cli c = {.max_input = AC_DEFAULT_MAX_INPUT};
       int rc = commands[i].run(argc - 1, argv + 1, &c);
       ac_settings_free(&c.overrides);
       return rc;

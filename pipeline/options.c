@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,6 +30,15 @@ void ac_option_describe(const ac_option *opt, char *buf, size_t len) {
   case AC_OPT_STRING:
     snprintf(buf, len, "text");
     break;
+  case AC_OPT_PATH:
+    snprintf(buf, len, "a file");
+    break;
+  case AC_OPT_LIST:
+    snprintf(buf, len, "items separated by spaces");
+    break;
+  case AC_OPT_PATH_LIST:
+    snprintf(buf, len, "files separated by spaces");
+    break;
   case AC_OPT_CHOICE: {
     size_t n = (size_t)snprintf(buf, len, "one of:");
     for (const char *const *c = opt->choices; c && *c && n < len; c++)
@@ -52,6 +62,101 @@ static int parse_bool(const char *v, int *out) {
     }
   }
   return -1;
+}
+
+static int own(char ***owned, size_t *n_owned, void *ptr) {
+  char **grown = ptr ? realloc(*owned, (*n_owned + 1) * sizeof *grown) : NULL;
+  if (!grown) {
+    free(ptr);
+    return AC_ERR_NOMEM;
+  }
+  *owned = grown;
+  grown[(*n_owned)++] = ptr;
+  return 0;
+}
+
+int ac_list_split(const char *value, char ***items, size_t *count, char *err,
+                  size_t errlen) {
+  *items = NULL;
+  *count = 0;
+  const char *s = value;
+  for (;;) {
+    while (*s == ' ' || *s == '\t' || *s == ',')
+      s++;
+    if (!*s)
+      return 0;
+    size_t n;
+    bool quoted = *s == '"';
+    if (quoted) {
+      s++;
+      n = strcspn(s, "\"");
+      if (!s[n]) {
+        snprintf(err, errlen, "an item opens a quote it does not close");
+        goto fail;
+      }
+    } else {
+      n = strcspn(s, " \t,\"");
+      if (s[n] == '"') {
+        snprintf(err, errlen, "a quote inside an item");
+        goto fail;
+      }
+    }
+    char **grown = realloc(*items, (*count + 2) * sizeof *grown);
+    char *item = grown ? strndup(s, n) : NULL;
+    if (grown)
+      *items = grown;
+    if (!item) {
+      snprintf(err, errlen, "out of memory");
+      goto fail;
+    }
+    (*items)[(*count)++] = item;
+    (*items)[*count] = NULL;
+    s += n + quoted;
+  }
+fail:
+  ac_list_free(*items, *count);
+  *items = NULL;
+  *count = 0;
+  return AC_ERR_INVALID;
+}
+
+void ac_list_free(char **items, size_t count) {
+  for (size_t i = 0; i < count; i++)
+    free(items[i]);
+  free(items);
+}
+
+/* Stores a LIST value as one block: the pointer array followed by the
+ * items, so that one owned allocation frees it. */
+static int apply_list(const ac_option *opt, char *field, const char *value,
+                      char ***owned, size_t *n_owned, char *err,
+                      size_t errlen) {
+  (void)opt;
+  char **items;
+  size_t count;
+  if (ac_list_split(value, &items, &count, err, errlen))
+    return AC_ERR_INVALID;
+  size_t bytes = (count + 1) * sizeof(char *);
+  for (size_t i = 0; i < count; i++)
+    bytes += strlen(items[i]) + 1;
+  char **block = malloc(bytes);
+  if (!block || own(owned, n_owned, block)) {
+    ac_list_free(items, count);
+    snprintf(err, errlen, "out of memory");
+    return AC_ERR_NOMEM;
+  }
+  char *text = (char *)(block + count + 1);
+  for (size_t i = 0; i < count; i++) {
+    size_t n = strlen(items[i]) + 1;
+    memcpy(text, items[i], n);
+    block[i] = text;
+    text += n;
+  }
+  block[count] = NULL;
+  ac_list_free(items, count);
+  const char *const *ptr = (const char *const *)block;
+  memcpy(field, &ptr, sizeof ptr);
+  return 0;
 }
 
 int ac_option_apply(const ac_option *opt, void *priv, const char *value,
@@ -87,21 +192,20 @@ int ac_option_apply(const ac_option *opt, void *priv, const char *value,
     memcpy(field, &v, sizeof v);
     return 0;
   }
-  case AC_OPT_STRING: {
+  case AC_OPT_STRING:
+  case AC_OPT_PATH: {
     char *copy = strdup(value);
-    char **grown =
-        copy ? realloc(*owned, (*n_owned + 1) * sizeof *grown) : NULL;
-    if (!grown) {
-      free(copy);
+    if (own(owned, n_owned, copy)) {
       snprintf(err, errlen, "out of memory");
       return AC_ERR_NOMEM;
     }
-    *owned = grown;
-    grown[(*n_owned)++] = copy;
     const char *ptr = copy;
     memcpy(field, &ptr, sizeof ptr);
     return 0;
   }
+  case AC_OPT_LIST:
+  case AC_OPT_PATH_LIST:
+    return apply_list(opt, field, value, owned, n_owned, err, errlen);
   case AC_OPT_CHOICE:
     for (int i = 0; opt->choices && opt->choices[i]; i++) {
       if (strcasecmp(opt->choices[i], value) == 0) {
@@ -116,25 +220,46 @@ bad:
   return AC_ERR_INVALID;
 }
 
-int ac_settings_add(ac_settings *s, const char *plugin, const char *key,
-                    const char *value, const char *origin) {
+int ac_settings_add_from(ac_settings *s, ac_layer layer, const char *plugin,
+                         const char *key, const char *value, const char *origin,
+                         const char *base_dir) {
   ac_setting *grown = realloc(s->items, (s->count + 1) * sizeof *grown);
   if (!grown)
     return AC_ERR_NOMEM;
   s->items = grown;
   ac_setting *e = &s->items[s->count];
-  e->plugin = strdup(plugin);
-  e->key = strdup(key);
-  e->value = strdup(value);
-  e->origin = strdup(origin ? origin : "command line");
-  if (!e->plugin || !e->key || !e->value || !e->origin) {
+  *e = (ac_setting){.plugin = strdup(plugin),
+                    .key = strdup(key),
+                    .value = strdup(value),
+                    .origin = strdup(origin ? origin : "command line"),
+                    .base_dir = base_dir ? strdup(base_dir) : NULL,
+                    .layer = layer};
+  if (!e->plugin || !e->key || !e->value || !e->origin ||
+      (base_dir && !e->base_dir)) {
     free(e->plugin);
     free(e->key);
     free(e->value);
     free(e->origin);
+    free(e->base_dir);
     return AC_ERR_NOMEM;
   }
   s->count++;
+  return AC_ERR_OK;
+}
+
+int ac_settings_add(ac_settings *s, const char *plugin, const char *key,
+                    const char *value, const char *origin) {
+  return ac_settings_add_from(s, AC_LAYER_CONFIG, plugin, key, value, origin,
+                              NULL);
+}
+
+int ac_settings_append(ac_settings *to, const ac_settings *from) {
+  for (size_t i = 0; i < from->count; i++) {
+    const ac_setting *e = &from->items[i];
+    if (ac_settings_add_from(to, e->layer, e->plugin, e->key, e->value,
+                             e->origin, e->base_dir))
+      return AC_ERR_NOMEM;
+  }
   return AC_ERR_OK;
 }
 
@@ -144,6 +269,7 @@ void ac_settings_free(ac_settings *s) {
     free(s->items[i].key);
     free(s->items[i].value);
     free(s->items[i].origin);
+    free(s->items[i].base_dir);
   }
   free(s->items);
   s->items = NULL;

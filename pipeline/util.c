@@ -8,41 +8,46 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-int ac_read_file(const char *path, char **data, size_t *len) {
+int ac_read_file(const char *path, size_t limit, char **data, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f)
     return -errno;
-  size_t cap = 65536, n = 0;
-  char *buf = malloc(cap + 1);
-  if (!buf) {
+  struct stat sb;
+  if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
     if (f != stdin)
       fclose(f);
-    return -ENOMEM;
+    return -EISDIR;
   }
-  for (;;) {
+  size_t cap = 65536, n = 0;
+  char *buf = malloc(cap + 1);
+  int rc = buf ? 0 : -ENOMEM;
+  while (rc == 0) {
     if (n == cap) {
       char *grown = realloc(buf, cap * 2 + 1);
       if (!grown) {
-        free(buf);
-        if (f != stdin)
-          fclose(f);
-        return -ENOMEM;
+        rc = -ENOMEM;
+        break;
       }
       buf = grown;
       cap *= 2;
     }
-    size_t got = fread(buf + n, 1, cap - n, f);
+    size_t want = cap - n;
+    if (limit && want > limit + 1 - n)
+      want = limit + 1 - n; /* one byte past the limit tells it was hit */
+    size_t got = fread(buf + n, 1, want, f);
     n += got;
-    if (got == 0)
+    if (limit && n > limit)
+      rc = -EFBIG;
+    else if (got == 0)
       break;
   }
-  int failed = ferror(f);
-  int saved = errno;
+  if (rc == 0 && ferror(f))
+    rc = errno ? -errno : -EIO;
   if (f != stdin)
     fclose(f);
-  if (failed) {
+  if (rc) {
     free(buf);
-    return saved ? -saved : -EIO;
+    return rc;
   }
   buf[n] = '\0';
   *data = buf;
@@ -220,4 +225,20 @@ char *ac_path_join(const char *a, const char *b) {
     out[n++] = '/';
   memcpy(out + n, b, lb + 1);
   return out;
+}
+
+const char *ac_primary_language(const char *tag, char *buf, size_t len) {
+  /* Individual languages read by their macrolanguage's voices. */
+  static const char *const members[][2] = {
+      {"nb", "no"}, {"nn", "no"}, {"cmn", "zh"}, {"zsm", "ms"}, {"pes", "fa"}};
+  size_t n = 0;
+  while (tag[n] && tag[n] != '-' && tag[n] != '_' && n + 1 < len) {
+    buf[n] = (char)((tag[n] >= 'A' && tag[n] <= 'Z') ? tag[n] + 32 : tag[n]);
+    n++;
+  }
+  buf[n] = '\0';
+  for (size_t i = 0; i < sizeof members / sizeof members[0]; i++)
+    if (strcmp(buf, members[i][0]) == 0)
+      snprintf(buf, len, "%s", members[i][1]);
+  return buf;
 }

@@ -1,5 +1,9 @@
-/* Voice profiles: voices/<name>.voice INI files (format in voices/README.md)
- * and the lexicons they name. */
+/* Voice profiles: voices/<name>.voice INI files (format in voices/README.md).
+ * A profile names a voice and its language ([voice]) and holds the stage
+ * settings that make it ([espeak] voice = en-us, [loudness] gain_db = ...),
+ * which the runner hands the stages as the voice layer of their options.
+ * Voices a synth stage can derive for any language it speaks
+ * (ac_plugin.list_voices) become profiles the same way. */
 #include "core.h"
 
 #include <dirent.h>
@@ -13,8 +17,6 @@
 #define ARTICAST_VOICE_INSTALL_DIR "/usr/local/share/articast/voices"
 #endif
 
-#define DEFAULT_VOICE "en-us-newsreader"
-
 char **ac_voice_dirs(size_t *count) {
   return ac_search_dirs("ARTICAST_VOICE_PATH", "voices",
                         ARTICAST_VOICE_INSTALL_DIR, count);
@@ -26,154 +28,134 @@ static void free_dirs(char **dirs, size_t n) {
   free(dirs);
 }
 
-enum { S_NAME, S_PATH, S_DESCRIPTION, S_ESPEAK, S_LANGUAGE, S_LEXICONS };
+void ac_voice_free(ac_voice_profile *vp) {
+  free(vp->name);
+  free(vp->path);
+  free(vp->dir);
+  free(vp->description);
+  free(vp->language);
+  ac_settings_free(&vp->settings);
+  memset(vp, 0, sizeof *vp);
+}
+
+/* Points the public view at the owned strings. */
+static void publish_view(ac_voice_profile *vp) {
+  vp->voice = (ac_voice){.name = vp->name,
+                         .language = vp->language,
+                         .description = vp->description,
+                         .path = vp->derived ? NULL : vp->path};
+}
 
 typedef struct voice_parse {
   ac_voice_profile *vp;
+  const char *file; /* for messages */
   char *err;
   size_t errlen;
 } voice_parse;
-
-static int parse_int(const char *v, int lo, int hi, int *out) {
-  char *end;
-  long x = strtol(v, &end, 10);
-  if (end == v || *end || x < lo || x > hi)
-    return -1;
-  *out = (int)x;
-  return 0;
-}
 
 static int handle_voice_entry(void *user, const char *section, const char *key,
                               const char *value, int line) {
   voice_parse *p = user;
   ac_voice_profile *vp = p->vp;
-  const char *file = vp->strings[S_PATH];
-  if (strcmp(section, "voice") != 0) {
-    snprintf(p->err, p->errlen, "%s:%d: unknown section [%s] (use [voice])",
-             file, line, section);
+  if (!section[0]) {
+    snprintf(p->err, p->errlen,
+             "%s:%d: '%s' is outside any section; put it under [voice] or a "
+             "stage's [name]",
+             p->file, line, key);
     return 0;
   }
-  struct {
-    const char *key;
-    int *field;
-    int lo, hi;
-  } ints[] = {{"rate", &vp->voice.rate, 80, 450},
-              {"pitch", &vp->voice.pitch, 0, 100},
-              {"range", &vp->voice.range, 0, 100},
-              {"word_gap", &vp->voice.word_gap, 0, 100}};
-  for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
-    if (strcmp(key, ints[i].key) == 0) {
-      if (parse_int(value, ints[i].lo, ints[i].hi, ints[i].field) != 0) {
-        snprintf(p->err, p->errlen,
-                 "%s:%d: %s must be an integer from %d to %d, not '%s'", file,
-                 line, key, ints[i].lo, ints[i].hi, value);
-        return 0;
-      }
-      return 1;
-    }
-  }
-  if (strcmp(key, "loudness_gain_db") == 0) {
-    char *end;
-    double g = strtod(value, &end);
-    if (end == value || *end || g < -20 || g > 30) {
-      snprintf(p->err, p->errlen,
-               "%s:%d: loudness_gain_db must be a number from -20 to 30, "
-               "not '%s'",
-               file, line, value);
+  if (strcmp(section, "voice") != 0) {
+    char origin[600];
+    snprintf(origin, sizeof origin, "%s:%d", p->file, line);
+    if (ac_settings_add_from(&vp->settings, AC_LAYER_VOICE, section, key, value,
+                             origin, vp->dir) != 0) {
+      snprintf(p->err, p->errlen, "out of memory");
       return 0;
     }
-    vp->voice.loudness_gain_db = g;
-    vp->voice.loudness_calibrated = 1;
     return 1;
   }
-  int slot = strcmp(key, "description") == 0    ? S_DESCRIPTION
-             : strcmp(key, "espeak_voice") == 0 ? S_ESPEAK
-             : strcmp(key, "language") == 0     ? S_LANGUAGE
-             : strcmp(key, "lexicons") == 0     ? S_LEXICONS
-                                                : -1;
-  if (slot < 0) {
-    snprintf(p->err, p->errlen,
-             "%s:%d: unknown key '%s' (valid: description espeak_voice "
-             "language rate pitch range word_gap lexicons "
-             "loudness_gain_db)",
-             file, line, key);
+  char **slot = strcmp(key, "description") == 0 ? &vp->description
+                : strcmp(key, "language") == 0  ? &vp->language
+                                                : NULL;
+  if (!slot) {
+    const ac_moved_key *moved = ac_find_moved_key("voice", key);
+    if (moved)
+      snprintf(p->err, p->errlen,
+               "%s:%d: '%s' is a stage's option now: write it under [%s] as "
+               "'%s' (see voices/README.md)",
+               p->file, line, key, moved->plugin, moved->option);
+    else
+      snprintf(p->err, p->errlen,
+               "%s:%d: [voice] has no key '%s' (valid: description "
+               "language; stage settings go under [stage] sections)",
+               p->file, line, key);
     return 0;
   }
-  ac_set_string(&vp->strings[slot], value, (size_t)-1);
+  if (ac_set_string(slot, value, (size_t)-1) != 0) {
+    snprintf(p->err, p->errlen, "out of memory");
+    return 0;
+  }
   return 1;
 }
 
-/* Resolves the profile's lexicon names against lexicons/ beside it. */
-static int resolve_lexicons(ac_voice_profile *vp, char *err, size_t errlen) {
-  const char *names = vp->strings[S_LEXICONS];
-  if (!names)
-    return 0;
-  char *dir = strdup(vp->strings[S_PATH]);
-  char *slash = dir ? strrchr(dir, '/') : NULL;
-  if (slash)
-    *slash = '\0';
-  char *copy = strdup(names);
-  char *save = NULL;
-  int rc = 0;
-  for (char *tok = copy ? strtok_r(copy, " ,\t", &save) : NULL; tok;
-       tok = strtok_r(NULL, " ,\t", &save)) {
-    char *rel = ac_path_join("lexicons", tok);
-    char *path = rel && slash ? ac_path_join(dir, rel)
-                 : rel        ? strdup(rel)
-                              : NULL;
-    free(rel);
-    if (!path || access(path, R_OK) != 0) {
-      snprintf(err, errlen, "%s: lexicon '%s' not found (looked for %s)",
-               vp->strings[S_PATH], tok, path ? path : tok);
-      free(path);
-      rc = AC_ERR_NOTFOUND;
-      break;
-    }
-    char **grown = realloc(vp->lexicons, (vp->n_lexicons + 1) * sizeof *grown);
-    if (!grown) {
-      free(path);
-      rc = AC_ERR_NOMEM;
-      break;
-    }
-    vp->lexicons = grown;
-    vp->lexicons[vp->n_lexicons++] = path;
+/* Parses a profile from `f` (named `file` in messages). */
+static int parse_profile(ac_voice_profile *vp, FILE *f, const char *file,
+                         char *err, size_t errlen) {
+  voice_parse p = {vp, file, err, errlen};
+  int rc = ac_ini_parse(f, file, handle_voice_entry, &p, err, errlen);
+  if (rc != 0)
+    return rc;
+  if (!vp->language || !vp->language[0]) {
+    snprintf(err, errlen, "%s: a voice needs [voice] language", file);
+    return AC_ERR_INVALID;
   }
-  free(copy);
-  free(dir);
-  vp->voice.lexicons = (const char *const *)vp->lexicons;
-  vp->voice.n_lexicons = vp->n_lexicons;
-  return rc;
+  publish_view(vp);
+  return 0;
 }
 
 static int load_file(ac_voice_profile *vp, const char *name, const char *path,
                      char *err, size_t errlen) {
   memset(vp, 0, sizeof *vp);
-  vp->voice.rate = 170;
-  vp->voice.pitch = 50;
-  vp->voice.range = 50;
-  ac_set_string(&vp->strings[S_NAME], name, (size_t)-1);
-  ac_set_string(&vp->strings[S_PATH], path, (size_t)-1);
+  const char *slash = strrchr(path, '/');
+  vp->name = strdup(name);
+  vp->path = strdup(path);
+  vp->dir = slash ? strndup(path, (size_t)(slash - path) + (slash == path))
+                  : strdup(".");
+  if (!vp->name || !vp->path || !vp->dir) {
+    snprintf(err, errlen, "out of memory");
+    return AC_ERR_NOMEM;
+  }
   FILE *f = fopen(path, "r");
   if (!f) {
     snprintf(err, errlen, "%s: cannot read voice profile: %s", path,
              strerror(errno));
     return AC_ERR_IO;
   }
-  voice_parse p = {vp, err, errlen};
-  int rc = ac_ini_parse(f, path, handle_voice_entry, &p, err, errlen);
+  int rc = parse_profile(vp, f, path, err, errlen);
   fclose(f);
-  if (rc != 0)
-    return rc;
-  if (!vp->strings[S_ESPEAK] || !vp->strings[S_LANGUAGE]) {
-    snprintf(err, errlen, "%s: a voice needs espeak_voice and language", path);
-    return AC_ERR_INVALID;
+  return rc;
+}
+
+int ac_voice_from_info(ac_voice_profile *vp, const char *synth,
+                       const ac_voice_info *info, char *err, size_t errlen) {
+  memset(vp, 0, sizeof *vp);
+  vp->derived = true;
+  char label[300];
+  snprintf(label, sizeof label, "voice '%s' of stage %s", info->name, synth);
+  vp->name = strdup(info->name);
+  vp->path = strdup(label);
+  vp->language = info->language ? strdup(info->language) : NULL;
+  vp->description = info->description ? strdup(info->description) : NULL;
+  const char *settings = info->settings ? info->settings : "";
+  FILE *f = fmemopen((void *)settings, strlen(settings) + 1, "r");
+  if (!vp->name || !vp->path || !f) {
+    if (f)
+      fclose(f);
+    snprintf(err, errlen, "out of memory");
+    return AC_ERR_NOMEM;
   }
-  rc = resolve_lexicons(vp, err, errlen);
-  vp->voice.name = vp->strings[S_NAME];
-  vp->voice.path = vp->strings[S_PATH];
-  vp->voice.description = vp->strings[S_DESCRIPTION];
-  vp->voice.espeak_voice = vp->strings[S_ESPEAK];
-  vp->voice.language = vp->strings[S_LANGUAGE];
+  int rc = parse_profile(vp, f, label, err, errlen);
+  fclose(f);
   return rc;
 }
 
@@ -210,15 +192,6 @@ int ac_voice_load(ac_voice_profile *vp, const char *name, char *err,
            "no voice profile named '%s' (run 'articast voices' for the list)",
            name);
   return AC_ERR_NOTFOUND;
-}
-
-void ac_voice_free(ac_voice_profile *vp) {
-  for (size_t i = 0; i < sizeof vp->strings / sizeof vp->strings[0]; i++)
-    free(vp->strings[i]);
-  for (size_t i = 0; i < vp->n_lexicons; i++)
-    free(vp->lexicons[i]);
-  free(vp->lexicons);
-  memset(vp, 0, sizeof *vp);
 }
 
 typedef struct voice_entry {
@@ -276,14 +249,15 @@ static void free_entries(voice_entry *list, size_t n) {
   free(list);
 }
 
-int ac_voice_list(void (*fn)(const ac_voice *v, void *ctx), void *ctx) {
+int ac_voice_list(void (*fn)(const ac_voice_profile *vp, void *ctx),
+                  void *ctx) {
   size_t n = 0;
   voice_entry *list = collect(&n);
   for (size_t i = 0; i < n; i++) {
     ac_voice_profile vp;
     char err[512];
     if (load_file(&vp, list[i].name, list[i].path, err, sizeof err) == 0)
-      fn(&vp.voice, ctx);
+      fn(&vp, ctx);
     else
       fprintf(stderr, "articast: warning: %s\n", err);
     ac_voice_free(&vp);
@@ -292,22 +266,26 @@ int ac_voice_list(void (*fn)(const ac_voice *v, void *ctx), void *ctx) {
   return (int)n;
 }
 
-/* Length of the primary language subtag ("en" of "en-GB"). */
-static size_t primary_len(const char *tag) {
-  size_t n = 0;
-  while (tag[n] && tag[n] != '-' && tag[n] != '_')
-    n++;
-  return n;
+int ac_language_match(const char *have, const char *want) {
+  if (!have || !want || !*have || !*want)
+    return 0;
+  if (strcasecmp(have, want) == 0)
+    return 2;
+  char a[16], b[16];
+  return strcasecmp(ac_primary_language(have, a, sizeof a),
+                    ac_primary_language(want, b, sizeof b)) == 0
+             ? 1
+             : 0;
 }
 
 int ac_voice_for_language(ac_voice_profile *vp, const char *language, char *err,
                           size_t errlen) {
   if (!language || !*language)
-    return ac_voice_load(vp, DEFAULT_VOICE, err, errlen);
+    return ac_voice_load(vp, ac_default_pipeline.voice, err, errlen);
   size_t n = 0;
   voice_entry *list = collect(&n);
-  /* Exact tag first, then the same primary language; the shipped default
-   * wins ties so English without a region gets the default voice. */
+  /* Exact tag first, then the same primary language; the default voice
+   * wins ties, so English without a region gets it. */
   int best = -1, best_score = 0;
   for (size_t i = 0; i < n; i++) {
     ac_voice_profile probe;
@@ -316,13 +294,12 @@ int ac_voice_for_language(ac_voice_profile *vp, const char *language, char *err,
       ac_voice_free(&probe);
       continue;
     }
-    const char *lang = probe.voice.language;
-    int score = 0;
-    if (strcasecmp(lang, language) == 0)
-      score = 3;
-    else if (primary_len(lang) == primary_len(language) &&
-             strncasecmp(lang, language, primary_len(lang)) == 0)
-      score = strcmp(list[i].name, DEFAULT_VOICE) == 0 ? 2 : 1;
+    int match = ac_language_match(probe.language, language);
+    int score =
+        match == 2 ? 3
+        : match == 1
+            ? (strcmp(list[i].name, ac_default_pipeline.voice) == 0 ? 2 : 1)
+            : 0;
     if (score > best_score) {
       best = (int)i;
       best_score = score;
@@ -333,10 +310,7 @@ int ac_voice_for_language(ac_voice_profile *vp, const char *language, char *err,
   if (best >= 0) {
     rc = load_file(vp, list[best].name, list[best].path, err, errlen);
   } else {
-    snprintf(err, errlen,
-             "no voice profile speaks '%s'; name one with --voice or in the "
-             "config ([pipeline] voice)",
-             language);
+    snprintf(err, errlen, "no voice profile speaks '%s'", language);
     memset(vp, 0, sizeof *vp);
     rc = AC_ERR_NOTFOUND;
   }

@@ -5,7 +5,7 @@ add_test(NAME header_alone
           ${CMAKE_CURRENT_SOURCE_DIR}/fixtures/header_alone.c)
 
 # Contract-breaking plugins for the loader tests.
-foreach(variant 1 2 3)
+foreach(variant 1 2 3 4 5)
   add_library(broken_plugin_${variant} MODULE fixtures/test_plugins.c)
   target_compile_definitions(broken_plugin_${variant} PRIVATE VARIANT=${variant})
   target_include_directories(broken_plugin_${variant} PRIVATE ${CMAKE_SOURCE_DIR}/pipeline/include)
@@ -14,6 +14,7 @@ foreach(variant 1 2 3)
 endforeach()
 
 articast_test(test_core SOURCES test_core.c)
-add_dependencies(test_core broken_plugin_1 broken_plugin_2 broken_plugin_3)
+add_dependencies(test_core broken_plugin_1 broken_plugin_2 broken_plugin_3
+                 broken_plugin_4 broken_plugin_5)
 target_compile_definitions(test_core PRIVATE
   BROKEN_PLUGIN_DIR="${CMAKE_CURRENT_BINARY_DIR}/broken")

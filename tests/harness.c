@@ -31,13 +31,20 @@ static void add_data_dirs_once(void) {
   ac_add_data_dir(ARTICAST_TEST_SOURCE_DIR "/voices");
 }
 
-ac_stage_instance *harness_stage(const char *plugin,
-                                 const char *const *settings,
-                                 const ac_episode *episode, char *err,
-                                 size_t errlen) {
+/* The profile harness_episode loaded: its settings layer goes to the
+ * stages of that episode, as the runner does. */
+static const ac_voice_profile *episode_voice;
+
+static ac_stage_instance *make_stage(const char *plugin,
+                                     const char *const *settings,
+                                     const ac_episode *episode,
+                                     ac_outputs *outputs, char *err,
+                                     size_t errlen) {
   add_data_dirs_once();
   const ac_plugin *p = harness_plugin(plugin);
   ac_settings s = {0};
+  if (episode && episode_voice && episode->voice == &episode_voice->voice)
+    ck_assert_int_eq(ac_settings_append(&s, &episode_voice->settings), 0);
   for (size_t i = 0; settings && settings[i]; i++) {
     const char *eq = strchr(settings[i], '=');
     ck_assert_msg(eq != NULL, "setting '%s' lacks '='", settings[i]);
@@ -46,11 +53,19 @@ ac_stage_instance *harness_stage(const char *plugin,
     free(key);
   }
   char why[1024] = "";
-  ac_stage_instance *si = ac_stage_new(p, &s, episode, why, sizeof why);
+  ac_stage_instance *si =
+      ac_stage_new_sink(p, &s, episode, outputs, why, sizeof why);
   ac_settings_free(&s);
   if (!si && err)
     snprintf(err, errlen, "%s", why);
   return si;
+}
+
+ac_stage_instance *harness_stage(const char *plugin,
+                                 const char *const *settings,
+                                 const ac_episode *episode, char *err,
+                                 size_t errlen) {
+  return make_stage(plugin, settings, episode, NULL, err, errlen);
 }
 
 int harness_collect(void *ctx, const ac_chunk *chunk) {
@@ -98,7 +113,8 @@ ac_document *harness_read(const char *plugin, const char *path,
   char *data;
   size_t len;
   if (path) {
-    ck_assert_msg(ac_read_file(path, &data, &len) == 0, "cannot read %s", path);
+    ck_assert_msg(ac_read_file(path, 0, &data, &len) == 0, "cannot read %s",
+                  path);
   } else {
     data = strdup(text);
     len = strlen(text);
@@ -138,7 +154,8 @@ int harness_text_stage(const char *plugin, const char *const *settings,
 char *harness_slurp(const char *path) {
   char *data;
   size_t len;
-  ck_assert_msg(ac_read_file(path, &data, &len) == 0, "cannot read %s", path);
+  ck_assert_msg(ac_read_file(path, 0, &data, &len) == 0, "cannot read %s",
+                path);
   return data;
 }
 
@@ -186,7 +203,7 @@ const char *harness_binary(void) {
 }
 
 void harness_episode(ac_episode *ep, ac_voice_profile *vp,
-                     const ac_document *doc, const char *output_base) {
+                     const ac_document *doc) {
   static const ac_show show = {
       .title = "Test Show", .author = "articast tests", .language = "en-US"};
   char err[512];
@@ -197,9 +214,87 @@ void harness_episode(ac_episode *ep, ac_voice_profile *vp,
   ep->doc = doc;
   ep->show = &show;
   ep->voice = vp->voice.name ? &vp->voice : NULL;
+  episode_voice = vp;
   ep->site_dir = "/nonexistent-site";
   ep->slug = "test-episode";
-  ep->output_base = output_base;
+  ep->threads = 1;
+}
+
+void harness_sinks_init(harness_sinks *h, ac_episode *ep,
+                        const char *output_base) {
+  memset(h, 0, sizeof *h);
+  h->ep = ep;
+  const char *slash = strrchr(output_base, '/');
+  char *dir =
+      slash ? strndup(output_base, (size_t)(slash - output_base)) : strdup(".");
+  ck_assert_ptr_nonnull(dir);
+  ck_assert_int_eq(
+      ac_outputs_init(&h->outputs, dir, slash ? slash + 1 : output_base, NULL),
+      0);
+  free(dir);
+}
+
+ac_stage_instance *harness_sink_stage(harness_sinks *h, const char *plugin,
+                                      const char *const *settings, char *err,
+                                      size_t errlen) {
+  return make_stage(plugin, settings, h->ep, &h->outputs, err, errlen);
+}
+
+static void sinks_saw(harness_sinks *h, const ac_mark *marks, size_t n,
+                      uint64_t end, int rate) {
+  for (size_t i = 0; i < n; i++)
+    ck_assert_int_eq(ac_marks_push(&h->marks, &marks[i]), 0);
+  if (end > h->frames)
+    h->frames = end;
+  if (rate > 0)
+    h->rate = rate;
+}
+
+int harness_sinks_chunk(harness_sinks *h, ac_stage_instance *si,
+                        const ac_chunk *chunk) {
+  sinks_saw(h, chunk->marks, chunk->n_marks, chunk->position + chunk->n_samples,
+            chunk->sample_rate);
+  return ac_stage_plugin(si)->process_audio(ac_stage_handle(si), chunk);
+}
+
+int harness_sinks_replay(harness_sinks *h, ac_stage_instance *si,
+                         const ac_segment *seg) {
+  sinks_saw(h, seg->marks, seg->n_marks, seg->position + seg->n_samples,
+            seg->sample_rate);
+  return ac_stage_plugin(si)->replay_segment(ac_stage_handle(si), seg);
+}
+
+int harness_sinks_flush(harness_sinks *h, ac_stage_instance *si, char *err,
+                        size_t errlen) {
+  if (h->ep->doc) {
+    ac_chapters_init(&h->chapters, h->ep->doc);
+    for (size_t i = 0; i < h->marks.count; i++)
+      ck_assert_int_eq(ac_chapters_mark(&h->chapters, &h->marks.items[i]), 0);
+    ck_assert_int_eq(ac_chapters_finish(&h->chapters, h->frames), 0);
+  }
+  h->timeline = (ac_timeline){.sample_rate = h->rate,
+                              .n_samples = h->frames,
+                              .marks = h->marks.items,
+                              .n_marks = h->marks.count,
+                              .chapters = h->chapters.items,
+                              .n_chapters = h->chapters.count};
+  h->ep->timeline = &h->timeline;
+  const ac_plugin *p = ac_stage_plugin(si);
+  int rc = p->flush ? p->flush(ac_stage_handle(si)) : 0;
+  if (rc == 0 && (rc = ac_outputs_commit(&h->outputs, err, errlen)) == 0) {
+    h->ep->artifacts = h->outputs.artifacts;
+    h->ep->n_artifacts = h->outputs.count;
+  }
+  return rc;
+}
+
+void harness_sinks_free(harness_sinks *h) {
+  if (h->ep && h->ep->timeline == &h->timeline)
+    h->ep->timeline = NULL;
+  ac_outputs_free(&h->outputs);
+  ac_marks_free(&h->marks);
+  ac_chapters_free(&h->chapters);
+  memset(h, 0, sizeof *h);
 }
 
 int harness_main(Suite *s) {

@@ -7,6 +7,8 @@
 #define ARTICAST_HARNESS_H
 
 #include "core.h"
+#include "outputs.h"
+#include "timeline.h"
 
 #include <check.h>
 
@@ -61,7 +63,41 @@ int harness_run(const char *command, char **out);
 const char *harness_binary(void);
 /* A minimal episode (voice en-us newsreader profile when found) for doc. */
 void harness_episode(ac_episode *ep, ac_voice_profile *vp,
-                     const ac_document *doc, const char *output_base);
+                     const ac_document *doc);
+
+/* What the host does around sinks, for suites that drive one directly:
+ * the files a sink opens go to <output_base><suffix>, and the timeline
+ * (marks, length, chapters) is built from the chunks fed through
+ * harness_sinks_chunk. */
+typedef struct harness_sinks {
+  ac_episode *ep;
+  ac_outputs outputs;
+  ac_mark_array marks;
+  uint64_t frames;
+  int rate;
+  ac_chapter_builder chapters;
+  ac_timeline timeline;
+} harness_sinks;
+
+void harness_sinks_init(harness_sinks *h, ac_episode *ep,
+                        const char *output_base);
+/* Creates a sink stage of the episode whose files go to h's outputs; as
+ * harness_stage otherwise. */
+ac_stage_instance *harness_sink_stage(harness_sinks *h, const char *plugin,
+                                      const char *const *settings, char *err,
+                                      size_t errlen);
+/* Records the chunk for the timeline and hands it to the sink. */
+int harness_sinks_chunk(harness_sinks *h, ac_stage_instance *si,
+                        const ac_chunk *chunk);
+/* Records a replayed segment for the timeline and hands it to the sink. */
+int harness_sinks_replay(harness_sinks *h, ac_stage_instance *si,
+                         const ac_segment *seg);
+/* Builds the timeline, flushes the sink, and names its files (then in
+ * h->outputs.artifacts). Returns the flush's or the naming's error; the
+ * naming's message goes to err. */
+int harness_sinks_flush(harness_sinks *h, ac_stage_instance *si, char *err,
+                        size_t errlen);
+void harness_sinks_free(harness_sinks *h);
 
 /* Runs a suite with CK_NORMAL output and returns the process exit code. */
 int harness_main(Suite *s);

@@ -2,9 +2,12 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- options ------------------------------------------------------------ */
 
@@ -91,7 +94,7 @@ START_TEST(config_reads_show_pipeline_and_plugin_sections) {
   char *path = write_temp("show.ini", "[show]\n"
                                       "title = The Daily Read\n"
                                       "language = en-GB\n"
-                                      "explicit = no\n"
+                                      "image = art/cover.png\n"
                                       "[pipeline]\n"
                                       "text = clean, normalize\n"
                                       "sinks = mp3 wav\n"
@@ -103,7 +106,9 @@ START_TEST(config_reads_show_pipeline_and_plugin_sections) {
   ck_assert_int_eq(ac_config_load(&cfg, path, err, sizeof err), 0);
   ck_assert_str_eq(cfg.show.title, "The Daily Read");
   ck_assert_str_eq(cfg.show.language, "en-GB");
-  ck_assert_int_eq(cfg.show.explicit_content, 0);
+  /* A file the config names is found beside the config. */
+  ck_assert_ptr_nonnull(strstr(cfg.show.image, "/art/cover.png"));
+  ck_assert_int_eq(strncmp(cfg.show.image, cfg.dir, strlen(cfg.dir)), 0);
   ck_assert_uint_eq(cfg.n_text_stages, 2);
   ck_assert_str_eq(cfg.text_stages[1], "normalize");
   ck_assert_uint_eq(cfg.n_sinks, 2);
@@ -137,7 +142,12 @@ START_TEST(config_errors_name_file_and_line) {
     const char *text, *expect;
   } cases[] = {
       {"[show]\ntitle = x\ncolour = red\n", "bad.ini:3: [show] has no key"},
-      {"[show]\nexplicit = sometimes\n", "bad.ini:2: [show] explicit"},
+      {"[show]\ncategory = News\n",
+       "bad.ini:2: [show] category is now an option of a stage: write it as "
+       "[feed] category"},
+      {"[pipeline]\nlexicon = names.lex\n",
+       "bad.ini:2: [pipeline] lexicon is now an option of a stage: write it "
+       "as [normalize] lexicons"},
       {"[pipeline]\nstages = a\n", "bad.ini:2: [pipeline] has no key"},
       {"title = x\n", "bad.ini:1: 'title' is outside any section"},
       {"[show\ntitle = x\n", "bad.ini:1"},
@@ -210,7 +220,7 @@ START_TEST(loader_refuses_broken_plugins_naming_file_and_versions) {
   ck_assert_ptr_null(lp);
   ck_assert_ptr_nonnull(strstr(err, "broken_plugin_1.so"));
   ck_assert_ptr_nonnull(strstr(err, "ABI 99"));
-  ck_assert_ptr_nonnull(strstr(err, "ABI 2"));
+  ck_assert_ptr_nonnull(strstr(err, "ABI 3"));
 
   lp = ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_2.so", err, sizeof err);
   ck_assert_ptr_null(lp);
@@ -219,6 +229,10 @@ START_TEST(loader_refuses_broken_plugins_naming_file_and_versions) {
   lp = ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_3.so", err, sizeof err);
   ck_assert_ptr_null(lp);
   ck_assert_ptr_nonnull(strstr(err, "lacks the callback"));
+
+  lp = ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_4.so", err, sizeof err);
+  ck_assert_ptr_null(lp);
+  ck_assert_msg(strstr(err, "smaller than ABI 3's first release"), "%s", err);
 
   lp = ac_plugin_load("/nonexistent/plugin.so", err, sizeof err);
   ck_assert_ptr_null(lp);
@@ -310,13 +324,31 @@ END_TEST
 
 /* ---- voices ------------------------------------------------------------- */
 
+/* The value a profile gives `plugin`.`key`, or NULL. */
+static const char *profile_setting(const ac_voice_profile *vp,
+                                   const char *plugin, const char *key) {
+  for (size_t i = 0; i < vp->settings.count; i++)
+    if (strcmp(vp->settings.items[i].plugin, plugin) == 0 &&
+        strcmp(vp->settings.items[i].key, key) == 0)
+      return vp->settings.items[i].value;
+  return NULL;
+}
+
 START_TEST(voices_load_and_match_language) {
   setenv("ARTICAST_VOICE_PATH", ARTICAST_TEST_SOURCE_DIR "/voices", 1);
   ac_voice_profile vp;
   char err[512] = "";
   ck_assert_int_eq(ac_voice_load(&vp, "en-us-newsreader", err, sizeof err), 0);
-  ck_assert_str_eq(vp.voice.espeak_voice, "en-us");
-  ck_assert_int_gt(vp.voice.rate, 100);
+  /* A profile is a name, a language and stage settings, all of the
+   * voice layer, from the profile's directory. */
+  ck_assert_str_eq(vp.voice.language, "en-US");
+  ck_assert_str_eq(profile_setting(&vp, "espeak", "voice"), "en-us");
+  ck_assert_int_gt(atoi(profile_setting(&vp, "espeak", "rate")), 100);
+  ck_assert_ptr_nonnull(profile_setting(&vp, "loudness", "gain_db"));
+  for (size_t i = 0; i < vp.settings.count; i++) {
+    ck_assert_int_eq(vp.settings.items[i].layer, AC_LAYER_VOICE);
+    ck_assert_ptr_nonnull(strstr(vp.settings.items[i].base_dir, "voices"));
+  }
   ac_voice_free(&vp);
   ck_assert_int_eq(ac_voice_for_language(&vp, "en-GB", err, sizeof err), 0);
   ck_assert_str_eq(vp.voice.language, "en-GB");
@@ -331,18 +363,277 @@ START_TEST(voices_load_and_match_language) {
                    AC_ERR_NOTFOUND);
   ck_assert_ptr_nonnull(strstr(err, "no-such-voice"));
   ac_voice_free(&vp);
+  /* Macrolanguages: a Bokmal voice reads Norwegian and Nynorsk. */
+  ck_assert_int_eq(ac_language_match("nb", "no-NO"), 1);
+  ck_assert_int_eq(ac_language_match("nb-NO", "nn"), 1);
+  ck_assert_int_eq(ac_language_match("ur", "fa"), 0);
 }
 END_TEST
 
 START_TEST(voice_profile_errors_name_file_and_line) {
-  char *path = write_temp("bad.voice", "[voice]\nespeak_voice = en\n"
-                                       "language = en\nrate = 9000\n");
-  ac_voice_profile vp;
-  char err[512] = "";
-  ck_assert_int_ne(ac_voice_load(&vp, path, err, sizeof err), 0);
-  ck_assert_ptr_nonnull(strstr(err, "bad.voice:4: rate"));
-  ac_voice_free(&vp);
-  free(path);
+  struct {
+    const char *text, *expect;
+  } cases[] = {
+      {"[voice]\nlanguage = en\nrate = 150\n",
+       "bad.voice:3: 'rate' is a stage's option now: write it under "
+       "[espeak] as 'rate'"},
+      {"[voice]\ndescription = no language\n", "needs [voice] language"},
+      {"[voice]\nlanguage = en\ncolour = red\n",
+       "bad.voice:3: [voice] has no key 'colour'"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *path = write_temp("bad.voice", cases[i].text);
+    ac_voice_profile vp;
+    char err[512] = "";
+    ck_assert_int_ne(ac_voice_load(&vp, path, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, cases[i].expect), "case %zu: got '%s'", i, err);
+    ac_voice_free(&vp);
+    free(path);
+  }
+}
+END_TEST
+
+/* ---- settings layers -------------------------------------------------------
+ */
+
+typedef struct every_type {
+  int flag, count, pick;
+  double ratio, unset;
+  const char *text, *file;
+  const char *const *words, *const *files;
+} every_type;
+
+static char *list_text(const char *const *items) {
+  static char buf[512];
+  buf[0] = '\0';
+  for (size_t i = 0; items && items[i]; i++)
+    snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", i ? "|" : "",
+             items[i]);
+  return buf;
+}
+
+START_TEST(settings_layer_in_order_and_lists_add_up) {
+  char err[1024] = "";
+  ac_loaded_plugin *lp =
+      ac_plugin_load(BROKEN_PLUGIN_DIR "/broken_plugin_5.so", err, sizeof err);
+  ck_assert_msg(lp != NULL, "a descriptor from a newer ABI 3 header: %s", err);
+  ck_assert_str_eq(lp->desc->name, "newer");
+
+  /* Defaults only: a DOUBLE without default reads NAN. */
+  ac_settings none = {0};
+  ac_stage_instance *si = ac_stage_new(lp->desc, &none, NULL, err, sizeof err);
+  ck_assert_msg(si != NULL, "%s", err);
+  every_type *v = ac_stage_handle(si)->priv;
+  ck_assert(isnan(v->unset));
+  ck_assert_str_eq(list_text(v->words), "base|extra");
+  ck_assert_ptr_null(v->file);
+  ac_stage_free(si);
+
+  char *dir = harness_tempdir();
+  char *names = ac_path_join(dir, "names.lex");
+  FILE *f = fopen(names, "w");
+  ck_assert_ptr_nonnull(f);
+  fclose(f);
+  ac_settings s = {0};
+  /* Given out of order on purpose: the layer decides, not the order. */
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_COMMAND_LINE, "newer",
+                                        "count", "7", "command line", NULL),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_VOICE, "newer", "count",
+                                        "5", "v.voice:3", dir),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "count",
+                                        "6", "c.ini:2", dir),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_VOICE, "newer", "ratio",
+                                        "0.25", "v.voice:4", dir),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_VOICE, "newer", "words",
+                                        "voiced", "v.voice:5", dir),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "words",
+                                        "configured \"two words\" base",
+                                        "c.ini:3", dir),
+                   0);
+  /* Paths: one beside the file that names it, one to be looked up. */
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "files",
+                                        "names.lex missing.lex", "c.ini:4",
+                                        dir),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "file",
+                                        "names.lex", "c.ini:5", dir),
+                   0);
+  si = ac_stage_new(lp->desc, &s, NULL, err, sizeof err);
+  ck_assert_msg(si != NULL, "%s", err);
+  v = ac_stage_handle(si)->priv;
+  ck_assert_int_eq(v->count, 7);
+  ck_assert_double_eq(v->ratio, 0.25);
+  /* A LIST replaces like any value; a PATH_LIST adds up. */
+  ck_assert_str_eq(list_text(v->words), "configured|two words|base");
+  ck_assert_str_eq(v->file, names);
+  ck_assert_str_eq(v->files[0], names);
+  ck_assert_str_eq(v->files[1], "missing.lex");
+  ck_assert_str_eq(v->files[2], "default.lex");
+  ck_assert_ptr_null(v->files[3]);
+  /* The fingerprint (the cache key's part) sees every value. */
+  char *fp = ac_stage_fingerprint(si);
+  ck_assert_ptr_nonnull(strstr(fp, "count=7"));
+  ck_assert_ptr_nonnull(strstr(fp, "'two words'"));
+  free(fp);
+  ac_stage_free(si);
+
+  /* "-" first drops the layers below; a bad value names its origin. */
+  ac_settings_free(&s);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "files",
+                                        "- only.lex", "c.ini:7", NULL),
+                   0);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_VOICE, "newer", "ratio",
+                                        "2", "v.voice:9", NULL),
+                   0);
+  si = ac_stage_new(lp->desc, &s, NULL, err, sizeof err);
+  ck_assert_ptr_null(si);
+  ck_assert_msg(strstr(err, "v.voice:9: stage newer, option ratio"), "%s", err);
+  ac_settings_free(&s);
+  ck_assert_int_eq(ac_settings_add_from(&s, AC_LAYER_CONFIG, "newer", "files",
+                                        "- only.lex", "c.ini:7", NULL),
+                   0);
+  si = ac_stage_new(lp->desc, &s, NULL, err, sizeof err);
+  ck_assert_msg(si != NULL, "%s", err);
+  ck_assert_str_eq(list_text(((every_type *)ac_stage_handle(si)->priv)->files),
+                   "only.lex");
+  ac_stage_free(si);
+  ac_settings_free(&s);
+  ac_plugin_unload(lp);
+  unlink(names);
+  rmdir(dir);
+  free(names);
+  free(dir);
+}
+END_TEST
+
+/* ---- timeline
+ * ---------------------------------------------------------------- */
+
+START_TEST(marks_round_trip_and_damage_is_caught) {
+  ac_mark marks[] = {{AC_MARK_BLOCK, 4, 0, 20, 0},
+                     {AC_MARK_SENTENCE, 4, 0, 0, 10},
+                     {AC_MARK_WORD, 4, 0, 5, 10},
+                     {AC_MARK_WORD, 5, 6, 7, 900},
+                     {AC_MARK_BLOCK_END, 5, 0, 20, 1000}};
+  uint8_t *buf;
+  size_t len;
+  ck_assert_int_eq(ac_marks_encode(22050, 2304, marks, 5, 4, &buf, &len), 0);
+  ac_mark_array a = {0};
+  int rate;
+  uint64_t frames;
+  /* Replayed at frame 50000 of the stream, as blocks 10 and 11. */
+  ck_assert_int_eq(ac_marks_decode(buf, len, 10, 2, 50000, &rate, &frames, &a),
+                   0);
+  ck_assert_int_eq(rate, 22050);
+  ck_assert_uint_eq(frames, 2304);
+  ck_assert_uint_eq(a.count, 5);
+  for (size_t i = 0; i < 5; i++) {
+    ck_assert_int_eq(a.items[i].kind, marks[i].kind);
+    ck_assert_uint_eq(a.items[i].block, marks[i].block + 6);
+    ck_assert_uint_eq(a.items[i].text_offset, marks[i].text_offset);
+    ck_assert_uint_eq(a.items[i].text_length, marks[i].text_length);
+    ck_assert_uint_eq(a.items[i].sample, marks[i].sample + 50000);
+  }
+  /* Truncated, one byte too many, a block past the segment, marks out of
+   * order, a mark past the segment's end, a mad rate: all refused. */
+  ck_assert_int_eq(ac_marks_decode(buf, len - 1, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  ck_assert_int_eq(ac_marks_decode(buf, 10, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  ck_assert_int_eq(ac_marks_decode(buf, len, 10, 1, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  uint8_t *bad = malloc(len + 1);
+  memcpy(bad, buf, len);
+  bad[len] = 0;
+  ck_assert_int_eq(ac_marks_decode(bad, len + 1, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  free(buf);
+  ac_mark swapped[] = {marks[3], marks[1]};
+  ck_assert_int_eq(ac_marks_encode(22050, 2304, swapped, 2, 4, &buf, &len), 0);
+  ck_assert_int_eq(ac_marks_decode(buf, len, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  free(buf);
+  ck_assert_int_eq(ac_marks_encode(22050, 999, marks, 5, 4, &buf, &len), 0);
+  ck_assert_int_eq(ac_marks_decode(buf, len, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  free(buf);
+  ck_assert_int_eq(ac_marks_encode(7, 2304, marks, 5, 4, &buf, &len), 0);
+  ck_assert_int_eq(ac_marks_decode(buf, len, 10, 2, 0, &rate, &frames, &a),
+                   AC_ERR_FORMAT);
+  free(buf);
+  free(bad);
+  ac_marks_free(&a);
+}
+END_TEST
+
+START_TEST(segments_pad_to_whole_frames_ending_in_silence) {
+  const uint64_t q = AC_SEGMENT_QUANTUM, z = AC_SEGMENT_MIN_SILENCE;
+  ck_assert_uint_eq(ac_segment_padding(0, 0), 0);
+  /* 1000 frames, no silence at the end: 2304 zeros make 3304 frames,
+   * rounded up to 3 quanta. */
+  ck_assert_uint_eq(ac_segment_padding(1000, 0), 3 * q - 1000);
+  /* Already ending in enough zeros and whole: nothing. */
+  ck_assert_uint_eq(ac_segment_padding(3 * q, z), 0);
+  /* Enough zeros, not whole: up to the next quantum only. */
+  ck_assert_uint_eq(ac_segment_padding(3 * q + 1, z + 1), q - 1);
+  /* Whole but short of zeros: a full extra silence, rounded. */
+  ck_assert_uint_eq(ac_segment_padding(10 * q, 100), 2 * q);
+  for (uint64_t n = 1; n < 20000; n += 997)
+    for (uint64_t run = 0; run <= n && run < 5000; run += 611) {
+      uint64_t pad = ac_segment_padding(n, run);
+      ck_assert_uint_eq((n + pad) % q, 0);
+      ck_assert_uint_ge(run + pad, z);
+      ck_assert_uint_lt(pad, z + q);
+    }
+  float tail[] = {0.5f, 0.0f, 0.0f};
+  ck_assert_uint_eq(ac_zero_run_after(7, tail, 3), 2);
+  float zeros[] = {0.0f, 0.0f};
+  ck_assert_uint_eq(ac_zero_run_after(7, zeros, 2), 9);
+}
+END_TEST
+
+START_TEST(chapters_follow_headings_and_the_author) {
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, "The Title", (size_t)-1);
+  ac_block *b = ac_document_add_block(doc, AC_BLOCK_HEADING, "The Title", 9);
+  b->level = 0;
+  ac_document_add_block(doc, AC_BLOCK_PARAGRAPH, "Opening words.", 14);
+  b = ac_document_add_block(doc, AC_BLOCK_HEADING, "  Second\npart ", 15);
+  b->level = 2;
+  ac_document_add_block(doc, AC_BLOCK_PARAGRAPH, "More.", 5);
+  ac_document_add_block(doc, AC_BLOCK_BIO, "Jo writes.", 10);
+  ac_mark marks[] = {{AC_MARK_BLOCK, 0, 0, 9, 0},
+                     {AC_MARK_BLOCK, 1, 0, 14, 100},
+                     {AC_MARK_BLOCK, 2, 0, 15, 500},
+                     {AC_MARK_BLOCK, 3, 0, 5, 600},
+                     {AC_MARK_BLOCK, 4, 0, 10, 900}};
+  ac_chapter_builder cb;
+  ac_chapters_init(&cb, doc);
+  for (size_t i = 0; i < 5; i++)
+    ck_assert_int_eq(ac_chapters_mark(&cb, &marks[i]), 0);
+  ck_assert_int_eq(ac_chapters_finish(&cb, 1200), 0);
+  ck_assert_uint_eq(cb.count, 3);
+  ck_assert_str_eq(cb.items[0].title, "The Title");
+  ck_assert_uint_eq(cb.items[0].end, 500);
+  ck_assert_str_eq(cb.items[1].title, "Second part");
+  ck_assert_uint_eq(cb.items[1].block, 2);
+  ck_assert_str_eq(cb.items[2].title, "About the author");
+  ck_assert_uint_eq(cb.items[2].start, 900);
+  ck_assert_uint_eq(cb.items[2].end, 1200);
+  ac_chapters_free(&cb);
+  /* A heading cut off at the end of the audio starts no chapter. */
+  ac_chapters_init(&cb, doc);
+  for (size_t i = 0; i < 3; i++)
+    ck_assert_int_eq(ac_chapters_mark(&cb, &marks[i]), 0);
+  ck_assert_int_eq(ac_chapters_finish(&cb, 500), 0);
+  ck_assert_uint_eq(cb.count, 1);
+  ac_chapters_free(&cb);
+  ac_document_free(doc);
 }
 END_TEST
 
@@ -362,6 +653,10 @@ static Suite *core_suite(void) {
   tcase_add_test(t, slugs_are_stable_ascii);
   tcase_add_test(t, voices_load_and_match_language);
   tcase_add_test(t, voice_profile_errors_name_file_and_line);
+  tcase_add_test(t, settings_layer_in_order_and_lists_add_up);
+  tcase_add_test(t, marks_round_trip_and_damage_is_caught);
+  tcase_add_test(t, segments_pad_to_whole_frames_ending_in_silence);
+  tcase_add_test(t, chapters_follow_headings_and_the_author);
   suite_add_tcase(s, t);
   return s;
 }

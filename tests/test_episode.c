@@ -166,7 +166,7 @@ START_TEST(markdown_article_becomes_a_tagged_mp3) {
   /* The Xing/Info frame with the LAME tag follows the ID3 tag directly. */
   char *bytes = NULL;
   size_t n_bytes = 0;
-  ck_assert_int_eq(ac_read_file(mp3, &bytes, &n_bytes), 0);
+  ck_assert_int_eq(ac_read_file(mp3, 0, &bytes, &n_bytes), 0);
   ck_assert_uint_gt(n_bytes, tag_size + 400);
   const unsigned char *frame = (const unsigned char *)bytes + tag_size;
   ck_assert_uint_eq(frame[0], 0xFF); /* frame sync */
@@ -383,7 +383,9 @@ START_TEST(show_lexicon_outranks_the_shipped_one) {
   fclose(f);
   char *ini = ac_path_join(site, "lex.ini");
   f = fopen(ini, "w");
-  fprintf(f, "[pipeline]\nlexicon = %s\nvoice = en-us-newsreader\n", lex);
+  fprintf(f,
+          "[pipeline]\nvoice = en-us-newsreader\n[normalize]\nlexicons = %s\n",
+          lex);
   fclose(f);
   char *out = NULL, *args = NULL;
   asprintf(&args,
@@ -436,8 +438,8 @@ static int render_cached(const char *cfg, const char *cache, const char *dir,
 static bool same_file(const char *a, const char *b) {
   char *x, *y;
   size_t nx, ny;
-  ck_assert_int_eq(ac_read_file(a, &x, &nx), 0);
-  ck_assert_int_eq(ac_read_file(b, &y, &ny), 0);
+  ck_assert_int_eq(ac_read_file(a, 0, &x, &nx), 0);
+  ck_assert_int_eq(ac_read_file(b, 0, &y, &ny), 0);
   bool same = nx == ny && memcmp(x, y, nx) == 0;
   free(x);
   free(y);

@@ -91,7 +91,7 @@ static int synth_voice(ac_document *doc, const char *const *settings,
                        char *err, size_t errlen) {
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, "/nonexistent-site/episodes/test");
+  harness_episode(&ep, &vp, doc);
   ck_assert_msg(ep.voice != NULL, "voices/en-us-newsreader.voice not found");
   if (profile) {
     char why[512];
@@ -99,14 +99,20 @@ static int synth_voice(ac_document *doc, const char *const *settings,
     ck_assert_msg(ac_voice_load(&vp, profile, why, sizeof why) == 0, "%s", why);
     ep.voice = &vp.voice;
   }
-  ac_voice v = *ep.voice;
+  /* The profile's settings reach the stage as its voice layer; an espeak
+   * voice given here is a setting above it. */
+  const char *all[16];
+  size_t n = 0;
+  for (; settings && settings[n] && n < 14; n++)
+    all[n] = settings[n];
+  char voice_setting[128];
   if (espeak_voice) {
-    v.espeak_voice = espeak_voice;
-    ep.voice = &v;
+    snprintf(voice_setting, sizeof voice_setting, "voice=%s", espeak_voice);
+    all[n++] = voice_setting;
   }
+  all[n] = NULL;
   char why[512] = "";
-  ac_stage_instance *si =
-      harness_stage("espeak", settings, &ep, why, sizeof why);
+  ac_stage_instance *si = harness_stage("espeak", all, &ep, why, sizeof why);
   ck_assert_msg(si != NULL, "cannot create the espeak stage: %s", why);
   ac_stage_set_output(si, check_sink, s);
   const ac_plugin *p = harness_plugin("espeak");

@@ -399,7 +399,7 @@ START_TEST(short_ends_are_padded_and_zero_cuts_at_the_sound) {
   harness_audio_free(&col.a);
 
   static const char *const zero[] = {"lead_silence_ms=0", "tail_silence_ms=0",
-                                     "mode=gain", NULL};
+                                     "mode=gain", "gain_db=7.5", NULL};
   run(zero, &e, 0, &col);
   check_layout(&e, &col, 0, 0);
   harness_audio_free(&col.a);
@@ -410,8 +410,8 @@ END_TEST
 /* The same stream cut into 1-frame chunks or into full chunks gives the
  * same output and the same marks. */
 START_TEST(output_does_not_depend_on_chunking) {
-  static const char *const modes[][2] = {{"mode=measure", NULL},
-                                         {"mode=gain", NULL}};
+  static const char *const modes[][3] = {{"mode=measure", NULL},
+                                         {"mode=gain", "gain_db=7.5", NULL}};
   episode e = make_episode(RATE, 0.6, 0.9, 1.0, 1.0);
   collected one, full, random;
   run(modes[_i], &e, 1, &one);
@@ -497,8 +497,8 @@ END_TEST
  * is kept, the marks clamped into it. A blip too short to measure passes
  * with no gain. */
 START_TEST(empty_silent_and_unmeasurable_streams) {
-  static const char *const modes[][2] = {{"mode=measure", NULL},
-                                         {"mode=gain", NULL}};
+  static const char *const modes[][3] = {{"mode=measure", NULL},
+                                         {"mode=gain", "gain_db=7.5", NULL}};
   episode e = {.rate = RATE};
   add_mark(&e, AC_MARK_BLOCK, 0);
   collected col;
@@ -557,8 +557,8 @@ END_TEST
 
 /* A stream whose rate changes or whose positions jump is refused. */
 START_TEST(inconsistent_streams_are_refused) {
-  static const char *const modes[][2] = {{"mode=measure", NULL},
-                                         {"mode=gain", NULL}};
+  static const char *const modes[][3] = {{"mode=measure", NULL},
+                                         {"mode=gain", "gain_db=7.5", NULL}};
   float x[256] = {0};
   for (int k = 0; k < 2; k++) {
     ac_stage_instance *si = new_stage(modes[_i]);

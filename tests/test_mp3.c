@@ -47,10 +47,9 @@ static float sample_at(size_t i, int rate) {
 /* Feeds `total` frames in chunks of varied sizes (1 frame, a full chunk,
  * odd sizes, marks-only chunks), each carrying the marks that fall in its
  * range. Returns the first error of process_audio. */
-static int feed(ac_stage_instance *si, size_t total, int rate,
+static int feed(harness_sinks *h, ac_stage_instance *si, size_t total, int rate,
                 const ac_mark *marks, size_t n_marks) {
   static const size_t sizes[] = {1, 4096, AC_MAX_CHUNK, 777, 0, 10000, 3};
-  const ac_plugin *p = ac_stage_plugin(si);
   float *buf = malloc(AC_MAX_CHUNK * sizeof *buf);
   ck_assert_ptr_nonnull(buf);
   size_t pos = 0, k = 0, mi = 0;
@@ -65,7 +64,7 @@ static int feed(ac_stage_instance *si, size_t total, int rate,
     while (mi < n_marks && marks[mi].sample <= pos + n)
       mi++;
     ac_chunk c = {buf, n, pos, rate, marks + m0, mi - m0};
-    rc = p->process_audio(ac_stage_handle(si), &c);
+    rc = harness_sinks_chunk(h, si, &c);
     pos += n;
   }
   free(buf);
@@ -74,9 +73,10 @@ static int feed(ac_stage_instance *si, size_t total, int rate,
 
 typedef struct run {
   char *dir;
-  char *base; /* dir/ep */
-  char *mp3;  /* dir/ep.mp3 */
-  ac_artifact_list artifacts;
+  char *base;           /* dir/ep */
+  char *mp3;            /* dir/ep.mp3 */
+  ac_artifact artifact; /* the MP3 named by the host */
+  size_t n_artifacts;
   char err[1024];
 } run;
 
@@ -104,7 +104,6 @@ static void run_free(run *r) {
   char *cmd = fmt("rm -rf '%s'", r->dir);
   harness_run(cmd, NULL);
   free(cmd);
-  ac_artifact_list_free(&r->artifacts);
   free(r->dir);
   free(r->base);
   free(r->mp3);
@@ -121,20 +120,30 @@ static int render(run *r, const char *const *settings, const ac_document *doc,
                   size_t n_marks) {
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, r->base);
+  harness_episode(&ep, &vp, doc);
   ep.threads = test_threads;
+  harness_sinks h;
+  harness_sinks_init(&h, &ep, r->base);
   ac_stage_instance *si =
-      harness_stage("mp3", settings, &ep, r->err, sizeof r->err);
+      harness_sink_stage(&h, "mp3", settings, r->err, sizeof r->err);
   int rc = AC_ERR_INVALID;
   if (si) {
-    ac_stage_set_artifacts(si, &r->artifacts);
-    rc = feed(si, total, rate, marks, n_marks);
+    rc = feed(&h, si, total, rate, marks, n_marks);
+    char why[512] = "";
     if (rc == 0)
-      rc = ac_stage_plugin(si)->flush(ac_stage_handle(si));
+      rc = harness_sinks_flush(&h, si, why, sizeof why);
     if (rc != 0)
-      snprintf(r->err, sizeof r->err, "%s", ac_stage_error(si));
+      snprintf(r->err, sizeof r->err, "%s", why[0] ? why : ac_stage_error(si));
+    r->n_artifacts = h.outputs.committed ? h.outputs.count : 0;
+    if (r->n_artifacts == 1) {
+      r->artifact = h.outputs.artifacts[0];
+      r->artifact.path = r->mp3; /* outlives h */
+      r->artifact.mime_type = "audio/mpeg";
+      r->artifact.suffix = ".mp3";
+    }
     ac_stage_free(si);
   }
+  harness_sinks_free(&h);
   ac_voice_free(&vp);
   return rc;
 }
@@ -377,7 +386,7 @@ static int rd_chap(const rd_tag *t, int nth, rd_chapter *c) {
 static int has_info_frame(const char *path, size_t tag_size) {
   char *bytes;
   size_t n;
-  ck_assert_int_eq(ac_read_file(path, &bytes, &n), 0);
+  ck_assert_int_eq(ac_read_file(path, 0, &bytes, &n), 0);
   ck_assert_uint_gt(n, tag_size + 400);
   const unsigned char *f = (const unsigned char *)bytes + tag_size;
   int ok = f[0] == 0xFF && (f[1] & 0xE0) == 0xE0;
@@ -419,11 +428,10 @@ START_TEST(decoded_length_is_exact) {
   free(pcm);
 
   /* The artifact, and nothing but the MP3 in the directory. */
-  ck_assert_uint_eq(r.artifacts.count, 1);
-  ck_assert_str_eq(r.artifacts.items[0].path, r.mp3);
-  ck_assert_str_eq(r.artifacts.items[0].mime_type, "audio/mpeg");
-  ck_assert_double_eq_tol(r.artifacts.items[0].duration,
-                          (double)TOTAL_FRAMES / RATE, 1e-9);
+  ck_assert_uint_eq(r.n_artifacts, 1);
+  ck_assert_uint_eq(r.artifact.role, AC_ROLE_AUDIO);
+  ck_assert_double_eq_tol(r.artifact.duration, (double)TOTAL_FRAMES / RATE,
+                          1e-9);
   ck_assert_int_eq(count_files(r.dir), 1);
   struct stat sb;
   ck_assert_int_eq(stat(r.mp3, &sb), 0);
@@ -490,7 +498,10 @@ START_TEST(id3_text_frames) {
   const char *url = "https://example.org/pont?v=%C3%A9&x=1";
   ck_assert_uint_eq(size, 2 + strlen(url));
   ck_assert_int_eq(memcmp(b + 2, url, strlen(url)), 0);
-  ck_assert_ptr_null(rd_top(&t, "APIC", 0, &size));
+  /* No image anywhere: the show's default cover, a PNG. */
+  b = rd_top(&t, "APIC", 0, &size);
+  ck_assert_ptr_nonnull(b);
+  ck_assert_int_eq(memcmp(b + 1, "image/png", 10), 0);
   free(t.data);
   run_free(&r);
   ac_document_free(doc);
@@ -693,7 +704,7 @@ static int creates(const char *const *settings, char *err, size_t errlen) {
   ac_document *doc = doc_with_headings("Options");
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, r.base);
+  harness_episode(&ep, &vp, doc);
   ac_stage_instance *si = harness_stage("mp3", settings, &ep, err, errlen);
   int ok = si != NULL;
   ac_stage_free(si);
@@ -788,8 +799,8 @@ START_TEST(threaded_output_is_identical) {
                    0);
   char *x, *y;
   size_t nx, ny;
-  ck_assert_int_eq(ac_read_file(a.mp3, &x, &nx), 0);
-  ck_assert_int_eq(ac_read_file(b.mp3, &y, &ny), 0);
+  ck_assert_int_eq(ac_read_file(a.mp3, 0, &x, &nx), 0);
+  ck_assert_int_eq(ac_read_file(b.mp3, 0, &y, &ny), 0);
   ck_assert_uint_eq(nx, ny);
   ck_assert(memcmp(x, y, nx) == 0);
   free(x);
@@ -810,33 +821,40 @@ START_TEST(no_temporary_file_survives) {
     test_threads = m == 0 ? 2 : 1;
     run r;
     run_init(&r);
-    harness_episode(&ep, &vp, doc, r.base);
+    harness_episode(&ep, &vp, doc);
     ep.threads = test_threads;
 
     /* Destroyed without flush, mid-stream. */
+    harness_sinks h;
+    harness_sinks_init(&h, &ep, r.base);
     ac_stage_instance *si =
-        harness_stage("mp3", settings, &ep, err, sizeof err);
+        harness_sink_stage(&h, "mp3", settings, err, sizeof err);
     ck_assert_msg(si != NULL, "%s", err);
-    /* The encoded frames go to a file with no name (O_TMPFILE). */
+    /* The encoded frames go to a scratch file with no name (O_TMPFILE). */
     ck_assert_int_eq(count_files(r.dir), 0);
-    ck_assert_int_eq(feed(si, 5 * RATE, RATE, NULL, 0), 0);
+    ck_assert_int_eq(feed(&h, si, 5 * RATE, RATE, NULL, 0), 0);
     ck_assert_int_eq(count_files(r.dir), 0);
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(r.dir), 0);
 
     /* A flush with no audio fails and leaves nothing. */
-    si = harness_stage("mp3", settings, &ep, err, sizeof err);
-    ck_assert_int_eq(ac_stage_plugin(si)->flush(ac_stage_handle(si)),
+    harness_sinks_init(&h, &ep, r.base);
+    si = harness_sink_stage(&h, "mp3", settings, err, sizeof err);
+    ck_assert_int_eq(harness_sinks_flush(&h, si, err, sizeof err),
                      AC_ERR_EMPTY);
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(r.dir), 0);
 
     /* A stream whose sample rate changes is refused. */
-    si = harness_stage("mp3", settings, &ep, err, sizeof err);
-    ck_assert_int_eq(feed(si, 1000, RATE, NULL, 0), 0);
-    ck_assert_int_ne(feed(si, 1000, 16000, NULL, 0), 0);
+    harness_sinks_init(&h, &ep, r.base);
+    si = harness_sink_stage(&h, "mp3", settings, err, sizeof err);
+    ck_assert_int_eq(feed(&h, si, 1000, RATE, NULL, 0), 0);
+    ck_assert_int_ne(feed(&h, si, 1000, 16000, NULL, 0), 0);
     ck_assert_ptr_nonnull(strstr(ac_stage_error(si), "sample rate"));
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(r.dir), 0);
 
     /* An old episode is replaced whole. */
@@ -905,7 +923,7 @@ START_TEST(write_failures_leave_nothing) {
   ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
   ck_assert_int_eq(rc, AC_ERR_IO);
   ck_assert_int_eq(count_files(r.dir), 0);
-  ck_assert_uint_eq(r.artifacts.count, 0);
+  ck_assert_uint_eq(r.n_artifacts, 0);
   run_free(&r);
   char *cmd = fmt("rm -rf '%s'", art);
   harness_run(cmd, NULL);

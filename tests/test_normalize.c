@@ -539,7 +539,7 @@ START_TEST(lexicon_format_errors_name_file_and_line) {
   for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
     char *path = write_temp(dir, "bad.lex", bad[i].text);
     char setting[1024];
-    snprintf(setting, sizeof setting, "lexicons=%s", path);
+    snprintf(setting, sizeof setting, "lexicons=- %s", path);
     const char *settings[] = {setting, NULL};
     char err[1024] = "";
     ac_stage_instance *si =
@@ -569,7 +569,7 @@ START_TEST(lexicon_whole_words_parts_and_case) {
                           "okafor  oh kah for\n" /* two spaces work too */
                           "New York Times\tthe Times\n");
   char setting[1024];
-  snprintf(setting, sizeof setting, "lexicons=%s", path);
+  snprintf(setting, sizeof setting, "lexicons=- %s", path);
   const char *settings[] = {setting, NULL};
   /* Whole words: "bad" alone, not inside "Faisalabad"; a hyphen or an
    * apostrophe ends a word. */
@@ -621,17 +621,18 @@ START_TEST(lexicon_paths_and_voice_profile) {
   const char *settings[] = {setting, NULL};
   check_says("Okafor met Qureshi", NULL, settings,
              "oh KAH for met [[kUr'eISi]]", __LINE__);
-  /* The voice profile's lexicons (the show's own first) come before the
-   * option's. */
-  const char *lexicons[] = {voice_lex};
-  ac_voice voice = {0};
-  voice.lexicons = lexicons;
-  voice.n_lexicons = 1;
+  /* Layers add up: the config's lexicons (the show's own) come first, then
+   * the voice profile's, then the default; each path is found beside the
+   * file that names it. */
+  ac_settings layers = {0};
+  ck_assert_int_eq(ac_settings_add_from(&layers, AC_LAYER_VOICE, "normalize",
+                                        "lexicons", "voice.lex", "x.voice:9",
+                                        dir),
+                   0);
   ac_episode ep = {0};
-  ep.voice = &voice;
   char err[1024] = "";
   ac_stage_instance *si =
-      harness_stage("normalize", NULL, &ep, err, sizeof err);
+      ac_stage_new(harness_plugin("normalize"), &layers, &ep, err, sizeof err);
   ck_assert_msg(si != NULL, "%s", err);
   ac_document *doc = doc_with("Okafor met Qureshi", NULL);
   ck_assert_int_eq(
@@ -640,6 +641,20 @@ START_TEST(lexicon_paths_and_voice_profile) {
   ck_assert_str_eq(doc->blocks[0].text, "OH-ka-for met [[kUr'eISi]]");
   ac_document_free(doc);
   ac_stage_free(si);
+  ck_assert_int_eq(ac_settings_add_from(&layers, AC_LAYER_CONFIG, "normalize",
+                                        "lexicons", "show.lex", "show.ini:4",
+                                        sub),
+                   0);
+  si = ac_stage_new(harness_plugin("normalize"), &layers, &ep, err, sizeof err);
+  ck_assert_msg(si != NULL, "%s", err);
+  doc = doc_with("Okafor met Qureshi", NULL);
+  ck_assert_int_eq(
+      harness_plugin("normalize")->process_document(ac_stage_handle(si), doc),
+      0);
+  ck_assert_str_eq(doc->blocks[0].text, "oh KAH for met [[kUr'eISi]]");
+  ac_document_free(doc);
+  ac_stage_free(si);
+  ac_settings_free(&layers);
   free(show);
   free(voice_lex);
   free(sub);
@@ -656,7 +671,7 @@ START_TEST(lexicon_language) {
                           "!language fr\n"
                           "Okafor\tokafore\n");
   char setting[1024];
-  snprintf(setting, sizeof setting, "lexicons=%s", path);
+  snprintf(setting, sizeof setting, "lexicons=- %s", path);
   const char *settings[] = {setting, NULL};
   /* Other languages get their lexicon entries and nothing else. */
   check_says("Paris, Nair, Okafor, 12 kg", "fr-FR", settings,

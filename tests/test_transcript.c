@@ -9,8 +9,6 @@
  */
 #include "harness.h"
 
-#include "chapters.h"
-
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
@@ -100,10 +98,10 @@ static uint64_t ms(uint64_t frames) {
 
 /* Feeds the script to a sink as chunks of `chunk` frames of silence, each
  * carrying the marks that fall in it. */
-static int feed(ac_stage_instance *si, const script *s, size_t chunk) {
+static int feed(harness_sinks *h, ac_stage_instance *si, const script *s,
+                size_t chunk) {
   static const float silence[4096];
   ck_assert_uint_le(chunk, 4096);
-  const ac_plugin *p = ac_stage_plugin(si);
   size_t m = 0;
   for (uint64_t pos = 0;;) {
     size_t n = s->total - pos < chunk ? (size_t)(s->total - pos) : chunk;
@@ -118,7 +116,7 @@ static int feed(ac_stage_instance *si, const script *s, size_t chunk) {
                   .sample_rate = RATE,
                   .marks = s->marks + m,
                   .n_marks = k - m};
-    int rc = p->process_audio(ac_stage_handle(si), &c);
+    int rc = harness_sinks_chunk(h, si, &c);
     if (rc)
       return rc;
     m = k;
@@ -477,7 +475,7 @@ typedef struct run {
   char *dir;
   char *base;
   script s;
-  ac_artifact_list artifacts;
+  harness_sinks h;
 } run;
 
 static void run_start(run *r, ac_document *doc) {
@@ -485,7 +483,8 @@ static void run_start(run *r, ac_document *doc) {
   r->doc = doc;
   r->dir = harness_tempdir();
   r->base = file_path(r->dir, "/episode");
-  harness_episode(&r->ep, &r->vp, doc, r->base);
+  harness_episode(&r->ep, &r->vp, doc);
+  harness_sinks_init(&r->h, &r->ep, r->base);
   speak(&r->s, doc);
 }
 
@@ -493,12 +492,11 @@ static void run_start(run *r, ac_document *doc) {
 static int run_sink(run *r, const char *const *settings) {
   char err[1024] = "";
   ac_stage_instance *si =
-      harness_stage("transcript", settings, &r->ep, err, sizeof err);
+      harness_sink_stage(&r->h, "transcript", settings, err, sizeof err);
   ck_assert_msg(si != NULL, "cannot create transcript: %s", err);
-  ac_stage_set_artifacts(si, &r->artifacts);
-  int rc = feed(si, &r->s, 4096);
+  int rc = feed(&r->h, si, &r->s, 4096);
   ck_assert_msg(rc == 0, "process_audio: %s", ac_stage_error(si));
-  rc = ac_stage_plugin(si)->flush(ac_stage_handle(si));
+  rc = harness_sinks_flush(&r->h, si, err, sizeof err);
   ac_stage_free(si);
   return rc;
 }
@@ -508,7 +506,7 @@ static void run_end(run *r) {
   free(r->dir);
   free(r->base);
   free(r->s.marks);
-  ac_artifact_list_free(&r->artifacts);
+  harness_sinks_free(&r->h);
   ac_voice_free(&r->vp);
   ac_document_free(r->doc);
 }
@@ -696,11 +694,11 @@ START_TEST(test_artifacts) {
       {".srt", "application/x-subrip"},
       {".txt", "text/plain"},
       {".chapters.json", "application/json+chapters"}};
-  ck_assert_uint_eq(r.artifacts.count, 4);
+  ck_assert_uint_eq(r.h.outputs.count, 4);
   for (size_t i = 0; i < 4; i++) {
     char *path = file_path(r.base, want[i][0]);
-    ck_assert_str_eq(r.artifacts.items[i].path, path);
-    ck_assert_str_eq(r.artifacts.items[i].mime_type, want[i][1]);
+    ck_assert_str_eq(r.h.outputs.artifacts[i].path, path);
+    ck_assert_str_eq(r.h.outputs.artifacts[i].mime_type, want[i][1]);
     struct stat st;
     ck_assert_int_eq(stat(path, &st), 0);
     ck_assert_int_eq(st.st_mode & 0777, 0644); /* served as is */
@@ -791,7 +789,7 @@ START_TEST(test_formats_option) {
   run_start(&r, article());
   static const char *const settings[] = {"formats=vtt,chapters", NULL};
   ck_assert_int_eq(run_sink(&r, settings), 0);
-  ck_assert_uint_eq(r.artifacts.count, 2);
+  ck_assert_uint_eq(r.h.outputs.count, 2);
   ck_assert_uint_eq(count_files(r.dir, NULL), 2);
   ck_assert_uint_eq(count_files(r.dir, ".vtt"), 1);
   ck_assert_uint_eq(count_files(r.dir, ".chapters.json"), 1);
@@ -816,17 +814,18 @@ START_TEST(test_destroy_without_flush) {
   run_start(&r, article());
   char err[1024] = "";
   ac_stage_instance *si =
-      harness_stage("transcript", NULL, &r.ep, err, sizeof err);
+      harness_sink_stage(&r.h, "transcript", NULL, err, sizeof err);
   ck_assert_ptr_nonnull(si);
-  ck_assert_int_eq(feed(si, &r.s, 1000), 0);
+  ck_assert_int_eq(feed(&r.h, si, &r.s, 1000), 0);
   ac_stage_free(si);
+  harness_sinks_free(&r.h);
   ck_assert_uint_eq(count_files(r.dir, NULL), 0);
   run_end(&r);
 }
 END_TEST
 
-/* A file that cannot be put in place fails the flush with an I/O error,
- * and no temporary file is left behind. */
+/* A file that cannot be put in place fails the episode with an I/O error
+ * naming it, and no file of the set is left behind, old or temporary. */
 START_TEST(test_failed_write_cleans_up) {
   run r;
   run_start(&r, article());
@@ -834,28 +833,37 @@ START_TEST(test_failed_write_cleans_up) {
   ck_assert_int_eq(mkdir(srt, 0755), 0); /* rename over it fails */
   char err[1024] = "";
   ac_stage_instance *si =
-      harness_stage("transcript", NULL, &r.ep, err, sizeof err);
+      harness_sink_stage(&r.h, "transcript", NULL, err, sizeof err);
   ck_assert_ptr_nonnull(si);
-  ck_assert_int_eq(feed(si, &r.s, 4096), 0);
-  int rc = ac_stage_plugin(si)->flush(ac_stage_handle(si));
+  ck_assert_int_eq(feed(&r.h, si, &r.s, 4096), 0);
+  int rc = harness_sinks_flush(&r.h, si, err, sizeof err);
   ck_assert_int_eq(rc, AC_ERR_IO);
-  ck_assert_ptr_nonnull(strstr(ac_stage_error(si), ".srt"));
+  ck_assert_ptr_nonnull(strstr(err, ".srt"));
   ac_stage_free(si);
+  harness_sinks_free(&r.h);
   ck_assert_uint_eq(count_files(r.dir, ".tmp-"), 0);
   free(srt);
   run_end(&r);
 
-  /* A directory that does not exist: nothing written, a clear reason. */
+  /* A file where the directory should be: nothing written, a clear reason
+   * from the first output asked for. */
   run_start(&r, article());
+  char *blocker = file_path(r.dir, "/missing");
+  FILE *f = fopen(blocker, "w");
+  ck_assert_ptr_nonnull(f);
+  fclose(f);
+  harness_sinks_free(&r.h);
   free(r.base);
   r.base = file_path(r.dir, "/missing/episode");
-  r.ep.output_base = r.base;
-  si = harness_stage("transcript", NULL, &r.ep, err, sizeof err);
+  harness_sinks_init(&r.h, &r.ep, r.base);
+  si = harness_sink_stage(&r.h, "transcript", NULL, err, sizeof err);
   ck_assert_ptr_nonnull(si);
-  ck_assert_int_eq(feed(si, &r.s, 4096), 0);
-  ck_assert_int_eq(ac_stage_plugin(si)->flush(ac_stage_handle(si)), AC_ERR_IO);
+  ck_assert_int_eq(feed(&r.h, si, &r.s, 4096), 0);
+  ck_assert_int_eq(harness_sinks_flush(&r.h, si, err, sizeof err), AC_ERR_IO);
   ck_assert_ptr_nonnull(strstr(ac_stage_error(si), "missing"));
   ac_stage_free(si);
+  unlink(blocker);
+  free(blocker);
   ck_assert_uint_eq(count_files(r.dir, NULL), 0);
   run_end(&r);
 }
@@ -865,7 +873,7 @@ END_TEST
 
 /* Feeds a BLOCK mark for each block, `step` frames apart, with a sentence
  * and a word mark in between, as a synth would. */
-static void mark_blocks(ac_chapter_list *list, const ac_document *doc,
+static void mark_blocks(ac_chapter_builder *list, const ac_document *doc,
                         uint64_t step) {
   for (size_t b = 0; b < doc->n_blocks; b++) {
     ac_mark m = {
@@ -891,7 +899,7 @@ START_TEST(test_chapters_without_headings) {
   add(doc, AC_BLOCK_PARAGRAPH, 0, "More text.");
   add(doc, AC_BLOCK_BIO, 0, "Ann Lee writes about ports.");
   add(doc, AC_BLOCK_BIO, 0, "She lives in Hobart.");
-  ac_chapter_list list;
+  ac_chapter_builder list;
   ac_chapters_init(&list, doc);
   mark_blocks(&list, doc, 1000);
   ck_assert_int_eq(ac_chapters_finish(&list, 6000), 0);
@@ -917,7 +925,7 @@ START_TEST(test_chapters_titles) {
   add(doc, AC_BLOCK_PARAGRAPH, 0,
       "Ports across the region are preparing, at last, for a decade of "
       "investment in cranes and berths.");
-  ac_chapter_list list;
+  ac_chapter_builder list;
   ac_chapters_init(&list, doc);
   mark_blocks(&list, doc, 1000);
   ck_assert_int_eq(ac_chapters_finish(&list, 2000), 0);

@@ -17,9 +17,9 @@ static float sample_at(size_t i) {
 
 /* Feeds `total` frames in chunks of varied sizes; returns the first
  * error. Every 1000th sample is pushed past full scale to check clipping. */
-static int feed(ac_stage_instance *si, size_t total, int rate) {
+static int feed(harness_sinks *h, ac_stage_instance *si, size_t total,
+                int rate) {
   static const size_t sizes[] = {AC_MAX_CHUNK, 1, 0, 5000, 333};
-  const ac_plugin *p = ac_stage_plugin(si);
   float *buf = malloc(AC_MAX_CHUNK * sizeof *buf);
   ck_assert_ptr_nonnull(buf);
   size_t pos = 0, k = 0;
@@ -31,7 +31,7 @@ static int feed(ac_stage_instance *si, size_t total, int rate) {
     for (size_t i = 0; i < n; i++)
       buf[i] = (pos + i) % 1000 == 999 ? 1.5f : sample_at(pos + i);
     ac_chunk c = {buf, n, pos, rate, NULL, 0};
-    rc = p->process_audio(ac_stage_handle(si), &c);
+    rc = harness_sinks_chunk(h, si, &c);
     pos += n;
   }
   free(buf);
@@ -78,23 +78,26 @@ static void check_format(const char *const *settings, const char *ext,
   ac_document *doc = make_doc();
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, base);
-  ac_artifact_list arts = {0};
+  harness_episode(&ep, &vp, doc);
+  harness_sinks h;
+  harness_sinks_init(&h, &ep, base);
   char err[1024];
-  ac_stage_instance *si = harness_stage("wav", settings, &ep, err, sizeof err);
+  ac_stage_instance *si =
+      harness_sink_stage(&h, "wav", settings, err, sizeof err);
   ck_assert_msg(si != NULL, "%s", err);
-  ac_stage_set_artifacts(si, &arts);
   size_t total = 3 * RATE + 77;
-  ck_assert_int_eq(feed(si, total, RATE), 0);
-  int rc = ac_stage_plugin(si)->flush(ac_stage_handle(si));
-  ck_assert_msg(rc == 0, "flush: %s", ac_stage_error(si));
+  ck_assert_int_eq(feed(&h, si, total, RATE), 0);
+  int rc = harness_sinks_flush(&h, si, err, sizeof err);
+  ck_assert_msg(rc == 0, "flush: %s %s", ac_stage_error(si), err);
   ac_stage_free(si);
 
   ck_assert_int_eq(count_files(dir), 1);
-  ck_assert_uint_eq(arts.count, 1);
-  ck_assert_str_eq(arts.items[0].path, path);
-  ck_assert_str_eq(arts.items[0].mime_type, mime);
-  ck_assert_double_eq_tol(arts.items[0].duration, (double)total / RATE, 1e-9);
+  ck_assert_uint_eq(h.outputs.count, 1);
+  ck_assert_str_eq(h.outputs.artifacts[0].path, path);
+  ck_assert_str_eq(h.outputs.artifacts[0].mime_type, mime);
+  ck_assert_double_eq_tol(h.outputs.artifacts[0].duration, (double)total / RATE,
+                          1e-9);
+  harness_sinks_free(&h);
 
   SF_INFO info = {0};
   SNDFILE *sf = sf_open(path, SFM_READ, &info);
@@ -117,7 +120,6 @@ static void check_format(const char *const *settings, const char *ext,
   }
   free(pcm);
 
-  ac_artifact_list_free(&arts);
   ac_voice_free(&vp);
   ac_document_free(doc);
   remove_dir(dir);
@@ -143,7 +145,7 @@ START_TEST(bad_format_is_refused) {
   ac_document *doc = make_doc();
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, base);
+  harness_episode(&ep, &vp, doc);
   static const char *const ogg[] = {"format=mp4", NULL};
   char err[1024] = "";
   ck_assert_ptr_null(harness_stage("wav", ogg, &ep, err, sizeof err));
@@ -163,34 +165,41 @@ START_TEST(no_temporary_file_survives) {
   ac_document *doc = make_doc();
   ac_episode ep;
   ac_voice_profile vp;
-  harness_episode(&ep, &vp, doc, base);
+  harness_episode(&ep, &vp, doc);
   char err[1024];
   static const char *const formats[][2] = {{"format=wav", NULL},
                                            {"format=flac", NULL}};
   for (int f = 0; f < 2; f++) {
     /* Destroyed mid-stream, without flush. */
+    harness_sinks h;
+    harness_sinks_init(&h, &ep, base);
     ac_stage_instance *si =
-        harness_stage("wav", formats[f], &ep, err, sizeof err);
+        harness_sink_stage(&h, "wav", formats[f], err, sizeof err);
     ck_assert_msg(si != NULL, "%s", err);
     /* The file being written has no name until it is complete. */
     ck_assert_int_eq(count_files(dir), 0);
-    ck_assert_int_eq(feed(si, 2 * RATE, RATE), 0);
+    ck_assert_int_eq(feed(&h, si, 2 * RATE, RATE), 0);
     ck_assert_int_eq(count_files(dir), 0);
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(dir), 0);
 
     /* No audio: the flush fails and leaves nothing. */
-    si = harness_stage("wav", formats[f], &ep, err, sizeof err);
-    ck_assert_int_eq(ac_stage_plugin(si)->flush(ac_stage_handle(si)),
+    harness_sinks_init(&h, &ep, base);
+    si = harness_sink_stage(&h, "wav", formats[f], err, sizeof err);
+    ck_assert_int_eq(harness_sinks_flush(&h, si, err, sizeof err),
                      AC_ERR_EMPTY);
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(dir), 0);
 
     /* A changing sample rate is refused. */
-    si = harness_stage("wav", formats[f], &ep, err, sizeof err);
-    ck_assert_int_eq(feed(si, 100, RATE), 0);
-    ck_assert_int_ne(feed(si, 100, 44100), 0);
+    harness_sinks_init(&h, &ep, base);
+    si = harness_sink_stage(&h, "wav", formats[f], err, sizeof err);
+    ck_assert_int_eq(feed(&h, si, 100, RATE), 0);
+    ck_assert_int_ne(feed(&h, si, 100, 44100), 0);
     ac_stage_free(si);
+    harness_sinks_free(&h);
     ck_assert_int_eq(count_files(dir), 0);
   }
   ac_voice_free(&vp);

@@ -472,3 +472,29 @@ int ac_cover_ensure_default(const char *site_dir, const char *seed, char **path,
   *path = p;
   return AC_ERR_OK;
 }
+
+int ac_cover_draw_default(uint32_t size, const char *seed, unsigned char **data,
+                          size_t *len, char *why, size_t whylen) {
+  if (size < AC_COVER_MIN_SIZE || size > AC_COVER_MAX_SIZE) {
+    snprintf(why, whylen, "cover size %u is outside %u..%u", (unsigned)size,
+             AC_COVER_MIN_SIZE, AC_COVER_MAX_SIZE);
+    return AC_ERR_INVALID;
+  }
+  char *buf = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&buf, &n);
+  if (!f) {
+    snprintf(why, whylen, "out of memory");
+    return AC_ERR_NOMEM;
+  }
+  int bad = write_png(f, size, seed);
+  bad |= fclose(f) != 0;
+  if (bad) {
+    free(buf);
+    snprintf(why, whylen, "out of memory drawing the cover");
+    return AC_ERR_NOMEM;
+  }
+  *data = (unsigned char *)buf;
+  *len = n;
+  return AC_ERR_OK;
+}

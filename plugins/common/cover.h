@@ -65,6 +65,12 @@ int ac_cover_validate_file(const char *path, ac_cover_info *info, char *why,
 int ac_cover_write_default(const char *path, uint32_t size, const char *seed,
                            char *why, size_t whylen);
 
+/* Draws the default cover (as ac_cover_write_default) into memory: *data,
+ * malloc'd, holds the PNG. The same seed and size always give the same
+ * bytes. */
+int ac_cover_draw_default(uint32_t size, const char *seed, unsigned char **data,
+                          size_t *len, char *why, size_t whylen);
+
 /* Makes sure SITE/cover.png exists, drawing it once (AC_COVER_DEFAULT_SIZE)
  * when it does not; an existing file is left alone, since the user may have
  * replaced it. *path (malloc'd) receives its path. */

@@ -209,3 +209,18 @@ void outfile_discard(outfile *f) {
   f->final_path = NULL;
   errno = e;
 }
+
+int outfile_scratch(const char *label) {
+  const char *dir = getenv("TMPDIR");
+  if (!dir || !*dir)
+    dir = "/tmp";
+  int fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0)
+    return fd;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/articast-%s-XXXXXX", dir, label);
+  fd = mkostemp(path, O_CLOEXEC);
+  if (fd >= 0)
+    unlink(path);
+  return fd;
+}

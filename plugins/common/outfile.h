@@ -75,4 +75,11 @@ void outfile_sync_dir(const char *path);
  * it after a commit too. It leaves errno as it was. */
 void outfile_discard(outfile *f);
 
+/* A scratch file for a stage's own use (spooled audio, encoded frames
+ * waiting for their tag): unnamed in $TMPDIR (or /tmp), so nothing is left
+ * behind whatever happens, open read/write and close-on-exec. `label`
+ * names it where the file system needs a name for a moment. Returns the
+ * descriptor, or -1 with errno set. */
+int outfile_scratch(const char *label);
+
 #endif

@@ -69,6 +69,8 @@
 #define RATE_MAX 450
 
 typedef struct espeak_priv {
+  const char *voice;
+  int rate, pitch, range, word_gap;
   int lead_in_ms;
   int heading_pause_ms;
   int paragraph_pause_ms;
@@ -79,6 +81,19 @@ typedef struct espeak_priv {
 } espeak_priv;
 
 static const ac_option espeak_options[] = {
+    {"voice", AC_OPT_STRING, offsetof(espeak_priv, voice), NULL, 0, 0, NULL,
+     "espeak-ng voice (`espeak-ng --voices` lists them: en-us, en, fr, "
+     "cmn...), or a language espeak-ng resolves to one; default: the "
+     "episode's language"},
+    {"rate", AC_OPT_INT, offsetof(espeak_priv, rate), "170", 80, 450, NULL,
+     "speed in espeak-ng's words per minute (voice profiles set a measured "
+     "one)"},
+    {"pitch", AC_OPT_INT, offsetof(espeak_priv, pitch), "50", 0, 100, NULL,
+     "base pitch, 0..100"},
+    {"range", AC_OPT_INT, offsetof(espeak_priv, range), "50", 0, 100, NULL,
+     "pitch range, 0 (monotone) .. 100"},
+    {"word_gap", AC_OPT_INT, offsetof(espeak_priv, word_gap), "0", 0, 100, NULL,
+     "extra pause between words, in units of 10 ms"},
     {"lead_in_ms", AC_OPT_INT, offsetof(espeak_priv, lead_in_ms), "300", 0,
      10000, NULL, "silence before the first block, in milliseconds"},
     {"heading_pause_ms", AC_OPT_INT, offsetof(espeak_priv, heading_pause_ms),
@@ -140,11 +155,20 @@ static int engine_init(ac_stage *st) {
 
 /* ---- Output: chunks and marks ------------------------------------------ */
 
+/* The voice a run speaks with: the stage's options, named after the
+ * episode's voice profile. */
+typedef struct speaking_voice {
+  const char *profile;      /* the profile's name, for messages */
+  const char *espeak_voice; /* espeak-ng's voice name or a language */
+  const char *language;     /* BCP 47 */
+  int rate, pitch, range, word_gap;
+} speaking_voice;
+
 struct synth_run {
   ac_stage *st;
   const ac_document *doc;
   const espeak_priv *opt;
-  const ac_voice *voice;  /* the profile */
+  const speaking_voice *voice;
   const char *block_lang; /* the block's language when it is read with
                              another voice, else NULL */
   int rate;               /* sample rate */
@@ -428,7 +452,7 @@ static bool select_espeak_voice(const char *name) {
 }
 
 /* Sets every parameter, since the engine keeps them across episodes. */
-static void apply_parameters(const ac_voice *v, const espeak_priv *opt) {
+static void apply_parameters(const speaking_voice *v, const espeak_priv *opt) {
   int rate = (int)(v->rate * opt->rate_scale + 0.5);
   rate = rate < RATE_MIN ? RATE_MIN : rate > RATE_MAX ? RATE_MAX : rate;
   espeak_SetParameter(espeakRATE, rate, 0);
@@ -528,7 +552,7 @@ static size_t next_spoken(const ac_document *doc, size_t i) {
 
 /* Speaks the segment's blocks: the lead-in first when it is the first
  * segment, each block followed by its pause, the last by the tail. */
-static int speak_segment(synth_run *r, const ac_voice *voice,
+static int speak_segment(synth_run *r, const speaking_voice *voice,
                          const ac_segment *seg) {
   ac_stage *st = r->st;
   const ac_document *doc = r->doc;
@@ -637,7 +661,7 @@ static int child_callback(short *wav, int n, espeak_EVENT *events) {
 static void child_main(synth_run *r, int fd) {
   child_fd = fd;
   espeak_SetSynthCallback(child_callback);
-  const ac_voice *v = r->voice;
+  const speaking_voice *v = r->voice;
   const char *name = v->espeak_voice && *v->espeak_voice ? v->espeak_voice
                      : v->language && *v->language       ? v->language
                                                          : "en";
@@ -770,7 +794,7 @@ static int synth_in_child(synth_run *r, size_t i) {
   free(events);
   if (rc || r->err)
     return rc ? rc : r->err;
-  const ac_voice *v = r->voice;
+  const speaking_voice *v = r->voice;
   switch (status) {
   case CHILD_OK:
     return 0;
@@ -785,7 +809,7 @@ static int synth_in_child(synth_run *r, size_t i) {
                           "espeak-ng has no voice '%s' (voice profile '%s'); "
                           "`espeak-ng --voices` lists them",
                           v->espeak_voice ? v->espeak_voice : "?",
-                          v->name ? v->name : "?");
+                          v->profile ? v->profile : "?");
   case CHILD_ENGINE:
     return st->host->fail(st, AC_ERR_ENGINE, "espeak-ng failed on block %zu",
                           i);
@@ -829,15 +853,20 @@ static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
   const ac_episode *ep = st->episode;
   if (!ep || !ep->doc)
     return st->host->fail(st, AC_ERR_INVALID, "no document to speak");
-  /* Without a profile: espeak's defaults for the document's language. */
-  ac_voice fallback = {.name = "(none)",
-                       .espeak_voice =
-                           ep->doc->language ? ep->doc->language : "en",
-                       .language = ep->doc->language,
-                       .rate = 170,
-                       .pitch = 50,
-                       .range = 50};
-  const ac_voice *voice = ep->voice ? ep->voice : &fallback;
+  /* The options, from the voice profile's layer and the config's; without
+   * a voice option, espeak-ng's voice for the language. */
+  const char *lang = ep->voice && ep->voice->language ? ep->voice->language
+                     : ep->doc->language              ? ep->doc->language
+                                                      : "en";
+  speaking_voice speaking = {
+      .profile = ep->voice && ep->voice->name ? ep->voice->name : "(none)",
+      .espeak_voice = p->voice && *p->voice ? p->voice : lang,
+      .language = lang,
+      .rate = p->rate,
+      .pitch = p->pitch,
+      .range = p->range,
+      .word_gap = p->word_gap};
+  const speaking_voice *voice = &speaking;
 
   pthread_mutex_lock(&engine_lock);
   int rc = engine_init(st);
@@ -867,7 +896,7 @@ static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
       double seconds = (double)run_end(r) / r->rate;
       st->host->log(st, AC_LOG_INFO,
                     "spoke %zu words, %.1f s of audio, voice '%s' (%s)",
-                    r->n_words, seconds, voice->name ? voice->name : "?",
+                    r->n_words, seconds, voice->profile ? voice->profile : "?",
                     voice->espeak_voice);
     }
   }

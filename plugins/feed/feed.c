@@ -44,6 +44,11 @@ typedef struct feed_priv {
   int max_items;
   int check_cover;
   const char *guid;
+  const char *category;
+  const char *subcategory;
+  int explicit_content;
+  const char *owner_name;
+  const char *owner_email;
 } feed_priv;
 
 static const ac_option feed_options[] = {
@@ -61,6 +66,18 @@ static const ac_option feed_options[] = {
     {"guid", AC_OPT_STRING, offsetof(feed_priv, guid), NULL, 0, 0, NULL,
      "podcast:guid (a UUID); default: UUIDv5 of the feed URL. Set it to the "
      "old value when the feed moves: it must never change"},
+    {"category", AC_OPT_STRING, offsetof(feed_priv, category), NULL, 0, 0, NULL,
+     "Apple Podcasts category (checked against Apple's list); default: "
+     "" DEFAULT_CATEGORY " and a warning"},
+    {"subcategory", AC_OPT_STRING, offsetof(feed_priv, subcategory), NULL, 0, 0,
+     NULL, "Apple Podcasts subcategory of the category, e.g. Daily News"},
+    {"explicit", AC_OPT_BOOL, offsetof(feed_priv, explicit_content), "false", 0,
+     0, NULL, "itunes:explicit: whether episodes hold explicit content"},
+    {"owner_name", AC_OPT_STRING, offsetof(feed_priv, owner_name), NULL, 0, 0,
+     NULL, "itunes:owner name: who runs the show"},
+    {"owner_email", AC_OPT_STRING, offsetof(feed_priv, owner_email), NULL, 0, 0,
+     NULL,
+     "itunes:owner e-mail, which Apple Podcasts mails to verify ownership"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* What one publish works with. */
@@ -494,7 +511,7 @@ static int build_item(site *s, feed_item *it) {
                 slug ? slug : "(none)");
   const ac_artifact *mp3 = NULL;
   for (size_t i = 0; i < ep->n_artifacts && !mp3; i++)
-    if (ep->artifacts[i].mime_type &&
+    if (ep->artifacts[i].role == AC_ROLE_AUDIO &&
         strcmp(ep->artifacts[i].mime_type, "audio/mpeg") == 0)
       mp3 = &ep->artifacts[i];
   if (!mp3)
@@ -510,7 +527,7 @@ static int build_item(site *s, feed_item *it) {
                 "the MP3 %s lies outside the site %s, so the feed cannot "
                 "link to it",
                 mp3->path, s->dir);
-  it->length = (uint64_t)sb.st_size;
+  it->length = mp3->size;
   it->duration = mp3->duration > 0 ? mp3->duration : 0;
   it->date = (int64_t)sb.st_mtime; /* until the article's date says better */
 
@@ -564,35 +581,15 @@ static int build_item(site *s, feed_item *it) {
         "by its first publication",
         doc->date);
 
-  /* Side files: from the artifacts, the chapters also where the transcript
-   * sink leaves them by convention. */
+  /* Side files from the artifacts; show-note chapters from the timeline. */
   for (size_t i = 0; i < ep->n_artifacts; i++) {
     const ac_artifact *a = &ep->artifacts[i];
     for (int k = 0; a->mime_type && k < FEED_FILE_KINDS; k++)
       if (!it->files[k] && strcmp(a->mime_type, feed_file_types[k]) == 0)
         it->files[k] = artifact_path(s, a->path, feed_file_types[k]);
   }
-  char *chapters = NULL;
-  if (!it->files[FEED_FILE_CHAPTERS] && ep->output_base) {
-    size_t n = strlen(ep->output_base) + sizeof ".chapters.json";
-    if ((chapters = malloc(n))) {
-      snprintf(chapters, n, "%s.chapters.json", ep->output_base);
-      it->files[FEED_FILE_CHAPTERS] =
-          feed_site_relative(s->dir, s->real, chapters);
-    }
-  } else if (it->files[FEED_FILE_CHAPTERS]) {
-    chapters = feed_path_join(s->real, it->files[FEED_FILE_CHAPTERS]);
-  }
-  if (chapters && it->files[FEED_FILE_CHAPTERS]) {
-    int rc = feed_item_read_chapters(it, chapters, s->why, sizeof s->why);
-    if (rc == AC_ERR_NOMEM) {
-      free(chapters);
-      return FAIL(s, rc, "out of memory");
-    }
-    if (rc)
-      LOG(s, AC_LOG_WARN, "show notes without chapters: %s", s->why);
-  }
-  free(chapters);
+  if (ep->timeline && feed_item_set_chapters(it, ep->timeline) != 0)
+    return FAIL(s, AC_ERR_NOMEM, "out of memory");
   if (!it->slug || !it->title || !it->guid)
     return FAIL(s, AC_ERR_NOMEM, "out of memory");
   return AC_ERR_OK;
@@ -736,10 +733,11 @@ static char *feed_language(site *s) {
 
 static int write_feed(site *s, const char *image_url) {
   const ac_show *show = s->show;
+  const feed_priv *opt = s->opt;
   const char *category = NULL, *sub = NULL;
-  const char *want = show && show->category ? show->category : DEFAULT_CATEGORY;
-  int rc = feed_category(want, show ? show->subcategory : NULL, &category, &sub,
-                         s->why, sizeof s->why);
+  const char *want = opt->category ? opt->category : DEFAULT_CATEGORY;
+  int rc = feed_category(want, opt->subcategory, &category, &sub, s->why,
+                         sizeof s->why);
   if (rc)
     return FAIL(s, rc, "%s", s->why);
   char *feed_url = feed_url_join(s->base, "feed.xml");
@@ -757,9 +755,9 @@ static int write_feed(site *s, const char *image_url) {
     title = "Articles, read aloud";
     LOG(s, AC_LOG_WARN, "no [show] title: the feed is called \"%s\"", title);
   }
-  if (!show || !show->owner_email)
+  if (!opt->owner_email)
     LOG(s, AC_LOG_INFO,
-        "no [show] owner_email: Apple Podcasts mails it to "
+        "no [feed] owner_email: Apple Podcasts mails it to "
         "verify who owns the show");
   feed_channel ch = {
       .title = title,
@@ -769,12 +767,10 @@ static int write_feed(site *s, const char *image_url) {
       .image_url = image_url,
       .category = category,
       .subcategory = sub,
-      .explicit_content = show ? show->explicit_content : 0,
-      .author = show && show->author ? show->author
-                : show               ? show->owner_name
-                                     : NULL,
-      .owner_name = show ? show->owner_name : NULL,
-      .owner_email = show ? show->owner_email : NULL,
+      .explicit_content = opt->explicit_content,
+      .author = show && show->author ? show->author : opt->owner_name,
+      .owner_name = opt->owner_name,
+      .owner_email = opt->owner_email,
       .base_url = s->base,
       .feed_url = feed_url,
       .podcast_guid = guid,
@@ -832,13 +828,13 @@ static int run(site *s) {
     return rc;
   /* Refuse a bad category before anything is written. */
   const char *unused1, *unused2;
-  if (s->show && s->show->category) {
-    if ((rc = feed_category(s->show->category, s->show->subcategory, &unused1,
+  if (s->opt->category) {
+    if ((rc = feed_category(s->opt->category, s->opt->subcategory, &unused1,
                             &unused2, s->why, sizeof s->why)))
       return FAIL(s, rc, "%s", s->why);
   } else {
     LOG(s, AC_LOG_WARN,
-        "no [show] category: listing the show under "
+        "no [feed] category: listing the show under "
         "%s",
         DEFAULT_CATEGORY);
   }

@@ -7,7 +7,6 @@
  *   rss.c         feed.xml itself and the show notes, with xmlTextWriter
  *   util.c        text, dates, URLs, UUIDs (SHA-1 from nettle), files
  *   categories.c  Apple's podcast categories
- *   json.c        a small strict JSON reader for the chapters sidecar
  */
 #ifndef ARTICAST_FEED_H
 #define ARTICAST_FEED_H
@@ -143,10 +142,8 @@ int feed_item_save(const feed_item *it, const char *path, char *why,
                    size_t whylen);
 /* Reads a sidecar back with libxml2. AC_ERR_FORMAT when it is not one. */
 int feed_item_load(const char *path, feed_item *it, char *why, size_t whylen);
-/* Reads a Podcasting 2.0 chapters file into it->chapters, leaving out
- * chapters marked "toc": false. */
-int feed_item_read_chapters(feed_item *it, const char *path, char *why,
-                            size_t whylen);
+/* Sets it->chapters from the episode's timeline (the host's chapters). */
+int feed_item_set_chapters(feed_item *it, const ac_timeline *t);
 
 /* ---- The feed ----------------------------------------------------------- */
 

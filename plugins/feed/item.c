@@ -18,7 +18,6 @@
  *   </articast-episode>
  */
 #include "feed.h"
-#include "json.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -325,65 +324,22 @@ out:
 
 /* ---- The chapters sidecar ----------------------------------------------- */
 
-int feed_item_read_chapters(feed_item *it, const char *path, char *why,
-                            size_t whylen) {
-  char *text;
-  size_t len;
-  int e = feed_read_file(path, &text, &len);
-  if (e) {
-    snprintf(why, whylen, "%s: cannot read: %s", path, strerror(-e));
-    return e == -ENOENT ? AC_ERR_NOTFOUND : AC_ERR_IO;
-  }
-  json_value root;
-  char reason[160];
-  int rc = json_parse(text, len, &root, reason, sizeof reason);
-  free(text);
-  if (rc) {
-    snprintf(why, whylen, "%s: not valid JSON: %s", path, reason);
-    return AC_ERR_FORMAT;
-  }
-  const json_value *list = json_member(&root, "chapters");
-  if (!list || list->type != JSON_ARRAY) {
-    json_free(&root);
-    snprintf(why, whylen, "%s: no \"chapters\" array", path);
-    return AC_ERR_FORMAT;
-  }
+int feed_item_set_chapters(feed_item *it, const ac_timeline *t) {
+  int rate = t->sample_rate > 0 ? t->sample_rate : 1;
   feed_chapter *chapters =
-      calloc(list->count ? list->count : 1, sizeof *chapters);
+      calloc(t->n_chapters ? t->n_chapters : 1, sizeof *chapters);
+  if (!chapters)
+    return AC_ERR_NOMEM;
   size_t n = 0;
-  rc = chapters ? AC_ERR_OK : AC_ERR_NOMEM;
-  for (size_t i = 0; chapters && i < list->count; i++) {
-    const json_value *c = &list->items[i];
-    const json_value *start = json_member(c, "startTime");
-    const json_value *title = json_member(c, "title");
-    const json_value *toc = json_member(c, "toc");
-    /* "toc": false marks a chapter that stays out of tables of contents. */
-    if (!start || start->type != JSON_NUMBER || !(start->number >= 0) ||
-        !title || title->type != JSON_STRING ||
-        (toc && toc->type == JSON_FALSE))
-      continue;
-    char *t = feed_clean_text(title->string, 1);
-    if (!t || !*t) {
-      free(t);
+  for (size_t i = 0; i < t->n_chapters; i++) {
+    char *title = feed_clean_text(t->chapters[i].title, 1);
+    if (!title || !*title) {
+      free(title);
       continue;
     }
-    chapters[n].start = start->number;
-    chapters[n].title = t;
+    chapters[n].start = (double)t->chapters[i].start / rate;
+    chapters[n].title = title;
     n++;
-  }
-  json_free(&root);
-  if (rc) {
-    snprintf(why, whylen, "out of memory");
-    return rc;
-  }
-  /* The format asks for ascending start times; a file that breaks that
-   * still gives an ordered list (insertion sort: stable, lists are short). */
-  for (size_t i = 1; i < n; i++) {
-    feed_chapter c = chapters[i];
-    size_t j = i;
-    for (; j > 0 && chapters[j - 1].start > c.start; j--)
-      chapters[j] = chapters[j - 1];
-    chapters[j] = c;
   }
   for (size_t i = 0; i < it->n_chapters; i++)
     free(it->chapters[i].title);

@@ -156,18 +156,19 @@ static const char *const loudness_modes[] = {"measure", "gain", "auto", NULL};
 static const ac_option loudness_options[] = {
     OPT("mode", AC_OPT_CHOICE, mode, "auto", 0, 0, loudness_modes,
         "measure: two passes to reach target_lufs (spools the audio to "
-        "$TMPDIR); gain: one pass applying gain_db; auto: one pass with the "
-        "voice profile's calibrated loudness_gain_db when it has one and "
-        "target and ceiling are the defaults, else measure"),
+        "$TMPDIR); gain: one pass applying gain_db; auto: gain when gain_db "
+        "is set (voice profiles set the gain their voice was calibrated "
+        "with) and target and ceiling are the defaults, else measure"),
     OPT("target_lufs", AC_OPT_DOUBLE, target_lufs, "-16", -40, -5, NULL,
         "integrated loudness to reach in measure mode, LUFS (BS.1770; mono "
         "measured as one channel, as ffmpeg's ebur128 reads it)"),
     OPT("true_peak_db", AC_OPT_DOUBLE, true_peak_db, "-1.5", -12, 0, NULL,
         "true-peak ceiling of the limiter, dBTP; below -1 to leave room for "
         "the MP3 encoder's overshoot"),
-    OPT("gain_db", AC_OPT_DOUBLE, gain_db, "7.5", -20, 30, NULL,
-        "fixed gain in gain mode, dB; 7.5 brings espeak-ng speech (-20 to -21 "
-        "LUFS) to about -16 LUFS"),
+    OPT("gain_db", AC_OPT_DOUBLE, gain_db, NULL, -20, 30, NULL,
+        "gain of gain mode, dB: what brings the voice to -16 LUFS under a "
+        "-1.5 dBTP ceiling, as tests/bench/calibrate-voices.sh measures it "
+        "(espeak-ng voices need about 6 to 8); unset by default"),
     OPT("lead_silence_ms", AC_OPT_INT, lead_silence_ms, "300", 0, 5000, NULL,
         "silence before the first sound, ms (longer is trimmed, shorter "
         "padded)"),
@@ -860,16 +861,19 @@ static int loudness_create(ac_stage *st) {
      * differ by about 0.1 LU), so a gain calibrated per voice lands the
      * target in one pass; the calibration holds for -16 LUFS / -1.5 dBTP. */
     const ac_voice *v = st->episode ? st->episode->voice : NULL;
-    if (v && v->loudness_calibrated && p->target_lufs == -16.0 &&
+    if (!isnan(p->gain_db) && p->target_lufs == -16.0 &&
         p->true_peak_db == -1.5) {
       p->mode = MODE_GAIN;
-      p->gain_db = v->loudness_gain_db;
       st->host->log(st, AC_LOG_DEBUG, "calibrated gain %+.2f dB for voice %s",
-                    p->gain_db, v->name);
+                    p->gain_db, v && v->name ? v->name : "?");
     } else {
       p->mode = MODE_MEASURE;
     }
   }
+  if (p->mode == MODE_GAIN && isnan(p->gain_db))
+    return st->host->fail(st, AC_ERR_INVALID,
+                          "gain mode needs gain_db (the voice profile sets "
+                          "it when its voice was calibrated)");
   if (p->mode == MODE_MEASURE)
     st->host->single_segment(st, "loudness measure mode needs the whole "
                                  "episode before it can choose the gain");

@@ -1,23 +1,21 @@
 /*
  * mp3: the podcast MP3 sink.
  *
- * Encodes the mono stream with LAME into "<output_base>.mp3.part-XXXXXX" as
- * it arrives, segment by segment (segenc.h): each segment on its own, in
+ * Encodes the mono stream with LAME into an unnamed scratch file as it
+ * arrives, segment by segment (segenc.h): each segment on its own, in
  * worker threads when the episode may use more than one, so that its
  * frames can be cached and joined to other segments' exactly. At flush,
- * when the length and the chapters are known, it writes
- * "<output_base>.mp3.tmp-XXXXXX" = its own ID3v2.3 tag (title, author,
+ * when the length and the chapters (the host's timeline) are known, it
+ * writes the episode's ".mp3" output: its own ID3v2.3 tag (title, author,
  * show, genre, date, language, length, comment, URL, cover, chapters), an
- * Info/LAME tag frame for the joined audio, and the audio; fsyncs and
- * renames it to "<output_base>.mp3". Any failure, or a destroy without
- * flush, removes the temporary files: a half-written MP3 never appears.
+ * Info/LAME tag frame for the joined audio, and the audio. The host names
+ * the file with the other sinks' once all are complete.
  *
  * When LAME must resample (sample_rate differs from the input's), segments
  * cannot be cut on frame boundaries: the stream is encoded in one piece
  * (encoder.h) and nothing is cached.
  */
 #include "articast/plugin.h"
-#include "chapters.h" /* plugins/common */
 #include "cover.h"
 #include "encoder.h"
 #include "id3.h"
@@ -41,17 +39,15 @@
 static const int allowed_rates[] = {22050, 24000, 44100, 48000};
 
 typedef struct mp3_state {
-  outfile part;   /* the encoded frames, without tags */
+  int part;       /* scratch: the encoded frames, without tags */
   segenc *seg;    /* segmented encoding, or */
   mp3enc *enc;    /* one piece; both NULL until the rate is known */
   uint32_t index; /* the segment being received */
   int last;       /* it is the last */
   int begun;      /* segenc_begin was called for it */
   int in_rate, out_rate;
-  uint64_t frames;          /* samples received */
-  ac_chapter_list chapters; /* built from the marks as they pass */
-  int chapters_on;          /* chapters was initialised */
-  unsigned char *cover;     /* picture bytes, or NULL */
+  uint64_t frames;      /* samples received */
+  unsigned char *cover; /* picture bytes, or NULL */
   size_t cover_len;
   const char *cover_mime;
   int failed; /* a write failed: later chunks are refused */
@@ -94,7 +90,7 @@ static const ac_option mp3_options[] = {
      NULL, "VBR quality, 0 best .. 9 smallest (with vbr=true)"},
     {"chapters", AC_OPT_BOOL, offsetof(mp3_priv, chapters), "true", 0, 0, NULL,
      "write ID3 chapters (CHAP, CTOC) from the headings"},
-    {"cover", AC_OPT_STRING, offsetof(mp3_priv, cover), NULL, 0, 0, NULL,
+    {"cover", AC_OPT_PATH, offsetof(mp3_priv, cover), NULL, 0, 0, NULL,
      "JPEG or PNG cover art; default: the article's image if a local file"},
     {"comment", AC_OPT_STRING, offsetof(mp3_priv, comment), NULL, 0, 0, NULL,
      "ID3 comment; default: the summary and a synthetic-voice disclosure"},
@@ -112,15 +108,6 @@ static uint32_t to_ms(uint64_t frames, int rate) {
   uint64_t r = rate > 0 ? (uint64_t)rate : 1;
   uint64_t ms = frames / r * 1000 + (frames % r * 1000 + r / 2) / r;
   return ms > UINT32_MAX ? UINT32_MAX : (uint32_t)ms;
-}
-
-static char *mp3_path(const ac_stage *st) {
-  const char *base = st->episode->output_base;
-  size_t n = strlen(base) + 5;
-  char *p = malloc(n);
-  if (p)
-    snprintf(p, n, "%s.mp3", base);
-  return p;
 }
 
 /* Reads a whole regular file of at most `max` bytes. Returns 0, or an errno
@@ -189,9 +176,10 @@ static char *local_image(const char *ref, const char *source) {
   return p;
 }
 
-/* The show's cover when it is a local file, else the site's default cover
- * (drawn once by the shared cover code, and used by the feed too), so every
- * episode carries art a podcast app can show. */
+/* The show's cover when it is a local file, else the default cover drawn
+ * for the show (the same image the feed publishes as SITE/cover.png, drawn
+ * here in memory: the episode's bytes must not depend on what the site
+ * holds), so every episode carries art a podcast app can show. */
 static int show_cover(ac_stage *st, mp3_state *s) {
   const ac_show *show = st->episode->show;
   char why[256];
@@ -207,19 +195,12 @@ static int show_cover(ac_stage *st, mp3_state *s) {
   }
   if (show && nonempty(show->image))
     return 0; /* a URL: the feed points at it; nothing local to embed */
-  if (!st->episode->site_dir)
-    return 0;
-  char *path = NULL;
-  if (ac_cover_ensure_default(st->episode->site_dir, show ? show->title : NULL,
-                              &path, why, sizeof why) != 0 ||
-      ac_cover_load(path, &s->cover, &s->cover_len, &info, why, sizeof why) !=
-          0) {
+  if (ac_cover_draw_default(AC_COVER_DEFAULT_SIZE, show ? show->title : NULL,
+                            &s->cover, &s->cover_len, why, sizeof why) != 0) {
     st->host->log(st, AC_LOG_WARN, "no default cover: %s", why);
-    free(path);
     return 0;
   }
-  s->cover_mime = info.mime_type;
-  free(path);
+  s->cover_mime = "image/png";
   return 0;
 }
 
@@ -307,8 +288,8 @@ static int check_bitrate(ac_stage *st, const mp3_priv *p, int rate) {
 
 static int mp3_create(ac_stage *st) {
   mp3_priv *p = st->priv;
-  if (!st->episode || !nonempty(st->episode->output_base))
-    return st->host->fail(st, AC_ERR_INVALID, "the episode has no output path");
+  if (!st->episode)
+    return st->host->fail(st, AC_ERR_INVALID, "the stage needs an episode");
   if (p->sample_rate) {
     int ok = 0;
     for (size_t i = 0; i < sizeof allowed_rates / sizeof *allowed_rates; i++)
@@ -338,24 +319,14 @@ static int mp3_create(ac_stage *st) {
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   p->s = s;
   s->last = 1; /* until the host says there are segments */
-  outfile_init(&s->part);
-  if (p->chapters && st->episode->doc) {
-    ac_chapters_init(&s->chapters, st->episode->doc);
-    s->chapters_on = 1;
-  }
-
+  s->part = -1;
   int rc = load_cover(st, p);
   if (rc)
     return rc;
-
-  char *path = mp3_path(st);
-  if (!path)
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  char err[512];
-  rc = outfile_open(&s->part, path, "part", err, sizeof err);
-  free(path);
-  if (rc != 0)
-    return st->host->fail(st, AC_ERR_IO, "%s", err);
+  if ((s->part = outfile_scratch("mp3")) < 0)
+    return st->host->fail(st, AC_ERR_IO,
+                          "cannot create a scratch file in $TMPDIR: %s",
+                          strerror(errno));
   return 0;
 }
 
@@ -366,9 +337,8 @@ static void mp3_destroy(ac_stage *st) {
     return;
   mp3enc_close(s->enc);
   segenc_close(s->seg);
-  outfile_discard(&s->part);
-  if (s->chapters_on)
-    ac_chapters_free(&s->chapters);
+  if (s->part >= 0)
+    close(s->part);
   free(s->cover);
   free(s);
   p->s = NULL;
@@ -401,7 +371,7 @@ static int start_encoder(ac_stage *st, mp3_priv *p, int in_rate) {
                          .vbr = p->vbr,
                          .vbr_quality = p->vbr_quality,
                          .workers = threads};
-    s->seg = segenc_open(&cfg, s->part.fd, err, sizeof err);
+    s->seg = segenc_open(&cfg, s->part, err, sizeof err);
     if (!s->seg)
       return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
     return 0;
@@ -413,7 +383,7 @@ static int start_encoder(ac_stage *st, mp3_priv *p, int in_rate) {
                        .vbr = p->vbr,
                        .vbr_quality = p->vbr_quality,
                        .threaded = threads > 0};
-  s->enc = mp3enc_open(&cfg, s->part.fd, err, sizeof err);
+  s->enc = mp3enc_open(&cfg, s->part, err, sizeof err);
   if (!s->enc)
     return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
   st->host->log(st, AC_LOG_DEBUG,
@@ -451,9 +421,6 @@ static int mp3_end_segment(ac_stage *st, const ac_segment *seg) {
 static int mp3_replay_segment(ac_stage *st, const ac_segment *seg) {
   mp3_priv *p = st->priv;
   mp3_state *s = p->s;
-  for (size_t i = 0; s->chapters_on && i < seg->n_marks; i++)
-    if (ac_chapters_mark(&s->chapters, &seg->marks[i]) != 0)
-      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   if (seg->n_samples == 0)
     return 0;
   if (!s->seg && !s->enc) {
@@ -486,9 +453,6 @@ static int mp3_process_audio(ac_stage *st, const ac_chunk *chunk) {
                           "the sample rate changed from %d to %d Hz",
                           s->in_rate, chunk->sample_rate);
   }
-  for (size_t i = 0; s->chapters_on && i < chunk->n_marks; i++)
-    if (ac_chapters_mark(&s->chapters, &chunk->marks[i]) != 0)
-      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   if (chunk->n_samples == 0)
     return 0;
   char err[256];
@@ -574,8 +538,8 @@ static char *comment_text(const ac_stage *st, const mp3_priv *p) {
   const ac_document *doc = st->episode->doc;
   const ac_voice *v = st->episode->voice;
   char voice[128] = "";
-  if (v && nonempty(v->espeak_voice))
-    snprintf(voice, sizeof voice, ", voice %s", v->espeak_voice);
+  if (v && nonempty(v->name))
+    snprintf(voice, sizeof voice, ", voice %s", v->name);
   const char *summary = doc && nonempty(doc->summary) ? doc->summary : NULL;
   const char *url = doc && nonempty(doc->url) ? doc->url : NULL;
   size_t n = (summary ? strlen(summary) : 0) + (url ? strlen(url) : 0) +
@@ -587,6 +551,41 @@ static char *comment_text(const ac_stage *st, const mp3_priv *p) {
            summary ? summary : "", summary ? "\n\n" : "", voice,
            url ? " from " : "", url ? url : "");
   return out;
+}
+
+/* CHAP frames for the host's chapters, and a CTOC listing them. */
+static int add_chapters(ac_stage *st, id3_writer *tag, int rate) {
+  const ac_timeline *t = st->episode->timeline;
+  if (!t || t->n_chapters == 0)
+    return 0;
+  /* A CTOC counts its entries in one byte: keep the first 255. */
+  size_t n = t->n_chapters;
+  if (n > 255) {
+    st->host->log(st, AC_LOG_WARN,
+                  "%zu chapters: writing the first 255 (the ID3 limit)", n);
+    n = 255;
+  }
+  char(*ids)[8] = malloc(n * sizeof *ids);
+  const char **children = malloc(n * sizeof *children);
+  if (!ids || !children) {
+    free(ids);
+    free(children);
+    return AC_ERR_NOMEM;
+  }
+  for (size_t i = 0; i < n; i++) {
+    snprintf(ids[i], sizeof ids[i], "chp%u", (unsigned)(i & 0xFF));
+    children[i] = ids[i];
+  }
+  id3_add_toc(tag, "toc", ID3_CTOC_TOP_LEVEL | ID3_CTOC_ORDERED, children, n,
+              NULL);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t end = i + 1 == n ? t->n_samples : t->chapters[i].end;
+    id3_add_chapter(tag, ids[i], to_ms(t->chapters[i].start, rate),
+                    to_ms(end, rate), t->chapters[i].title);
+  }
+  free(ids);
+  free(children);
+  return 0;
 }
 
 /* Builds the whole ID3v2.3 tag. Returns 0 or an ac_error. */
@@ -643,39 +642,8 @@ static int build_tag(ac_stage *st, mp3_priv *p, unsigned char **out,
              p->bitrate);
   id3_add_text(&tag, "TSSE", encoder);
 
-  if (s->chapters_on && rc == 0) {
-    ac_chapter_list *ch = &s->chapters;
-    rc = ac_chapters_finish(ch, s->frames);
-    /* A CTOC counts its entries in one byte: keep the first 255. */
-    if (rc == 0 && ch->count > 255) {
-      st->host->log(st, AC_LOG_WARN,
-                    "%zu chapters: writing the first 255 (the ID3 limit)",
-                    ch->count);
-      for (size_t i = 255; i < ch->count; i++)
-        free(ch->items[i].title);
-      ch->count = 255;
-      ch->items[254].end = s->frames;
-    }
-    char(*ids)[8] = rc == 0 ? malloc(ch->count * sizeof *ids) : NULL;
-    const char **children =
-        rc == 0 ? malloc(ch->count * sizeof *children) : NULL;
-    if (rc == 0 && (!ids || !children)) {
-      rc = AC_ERR_NOMEM;
-    } else if (rc == 0) {
-      for (size_t i = 0; i < ch->count; i++) {
-        snprintf(ids[i], sizeof ids[i], "chp%u", (unsigned)(i & 0xFF));
-        children[i] = ids[i];
-      }
-      id3_add_toc(&tag, "toc", ID3_CTOC_TOP_LEVEL | ID3_CTOC_ORDERED, children,
-                  ch->count, NULL);
-      for (size_t i = 0; i < ch->count; i++)
-        id3_add_chapter(&tag, ids[i], to_ms(ch->items[i].start, s->in_rate),
-                        to_ms(ch->items[i].end, s->in_rate),
-                        ch->items[i].title);
-    }
-    free(ids);
-    free(children);
-  }
+  if (p->chapters && rc == 0)
+    rc = add_chapters(st, &tag, s->in_rate);
 
   /* Last: readers that stop early still find the text frames. */
   if (s->cover)
@@ -751,8 +719,8 @@ static int finish_audio(ac_stage *st, mp3_state *s, unsigned char *info,
                     sizeof err) != 0)
     return st->host->fail(st, encoder_error(err), "%s", err);
   *before = 1;
-  *info_len = segenc_info_tag(s->seg, s->part.fd, *audio_bytes, frames,
-                              s->frames, info, cap, err, sizeof err);
+  *info_len = segenc_info_tag(s->seg, s->part, *audio_bytes, frames, s->frames,
+                              info, cap, err, sizeof err);
   if (*info_len == 0)
     return st->host->fail(st, AC_ERR_ENGINE, "%s", err);
   /* The segments encoded this time go to the cache, each as the frames of
@@ -772,8 +740,8 @@ static int finish_audio(ac_stage *st, mp3_state *s, unsigned char *info,
       buf = grown;
       buf_cap = (size_t)length;
     }
-    if (length && pread(s->part.fd, buf, (size_t)length,
-                        (off_t)rec[i].offset) != (ssize_t)length)
+    if (length && pread(s->part, buf, (size_t)length, (off_t)rec[i].offset) !=
+                      (ssize_t)length)
       break;
     st->host->cache_put(st, rec[i].index, buf, (size_t)length);
   }
@@ -794,60 +762,37 @@ static int mp3_flush(ac_stage *st) {
   int before = 0;
   int rc =
       finish_audio(st, s, info, sizeof info, &info_len, &audio_bytes, &before);
-  if (rc != 0) {
-    outfile_discard(&s->part);
-    return rc;
-  }
-
   unsigned char *tag = NULL;
   size_t tag_len = 0;
-  rc = build_tag(st, p, &tag, &tag_len);
-  if (rc != 0) {
-    outfile_discard(&s->part);
-    return rc;
-  }
-
-  outfile final;
-  char *path = mp3_path(st);
-  if (!path) {
-    free(tag);
-    outfile_discard(&s->part);
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  }
-  rc = outfile_open(&final, path, "tmp", err, sizeof err);
-  if (rc == 0 && (outfile_write(final.fd, tag, tag_len, -1) != 0 ||
-                  (before && outfile_write(final.fd, info, info_len, -1)))) {
-    snprintf(err, sizeof err, "cannot write %s: %s", final.temp_path,
-             strerror(errno));
-    rc = -1;
-  }
   if (rc == 0)
-    rc = copy_audio(s->part.fd, final.fd, audio_bytes, err, sizeof err);
+    rc = build_tag(st, p, &tag, &tag_len);
+  int fd = rc == 0 ? st->host->open_output(st, ".mp3") : -1;
+  if (rc == 0 && fd < 0)
+    rc = fd;
+  if (rc == 0 && (outfile_write(fd, tag, tag_len, -1) != 0 ||
+                  (before && outfile_write(fd, info, info_len, -1)))) {
+    snprintf(err, sizeof err, "cannot write the MP3: %s", strerror(errno));
+    rc = st->host->fail(st, AC_ERR_IO, "%s", err);
+  }
+  if (rc == 0 && copy_audio(s->part, fd, audio_bytes, err, sizeof err) != 0)
+    rc = st->host->fail(st, AC_ERR_IO, "%s", err);
   /* One piece: the Info tag replaces LAME's placeholder, the first audio
    * frame. */
   if (rc == 0 && !before &&
-      outfile_write(final.fd, info, info_len, (long long)tag_len) != 0) {
-    snprintf(err, sizeof err, "cannot write %s: %s", final.temp_path,
-             strerror(errno));
-    rc = -1;
-  }
+      outfile_write(fd, info, info_len, (long long)tag_len) != 0)
+    rc = st->host->fail(st, AC_ERR_IO, "cannot write the MP3: %s",
+                        strerror(errno));
   free(tag);
   segenc_close(s->seg);
   s->seg = NULL;
-  outfile_discard(&s->part);
-  if (rc == 0)
-    rc = outfile_commit(&final, err, sizeof err);
-  outfile_discard(&final);
-  if (rc != 0) {
-    free(path);
-    return st->host->fail(st, AC_ERR_IO, "%s", err);
-  }
+  if (rc != 0)
+    return rc;
   double seconds = (double)s->frames / s->in_rate;
-  rc = st->host->add_artifact(st, path, "audio/mpeg", seconds);
-  st->host->log(st, AC_LOG_INFO, "wrote %s (%.1f s)", path, seconds);
-  free(path);
-  return rc;
+  st->host->log(st, AC_LOG_INFO, "encoded %.1f s of audio", seconds);
+  return st->host->finish_output(st, fd, "audio/mpeg", AC_ROLE_AUDIO, seconds);
 }
+
+static const char *const mp3_extensions[] = {".mp3", NULL};
 
 static const ac_plugin mp3_plugin = {
     .abi_version = AC_ABI_VERSION,
@@ -865,6 +810,7 @@ static const ac_plugin mp3_plugin = {
     .end_segment = mp3_end_segment,
     .replay_segment = mp3_replay_segment,
     .flush = mp3_flush,
+    .extensions = mp3_extensions,
 };
 
 AC_PLUGIN_EXPORT(mp3_plugin)

@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 typedef struct nz_priv {
-  const char *lexicons;         /* option: ordered list, first wins */
+  const char *const *lexicons;  /* option: ordered list, first wins */
   const char *default_language; /* option */
   int dates;                    /* option: 0 auto, 1 mdy, 2 dmy */
   int title;                    /* option: 0 auto, 1 always, 2 never */
@@ -29,11 +29,11 @@ static const char *const date_choices[] = {"auto", "mdy", "dmy", NULL};
 static const char *const title_choices[] = {"auto", "always", "never", NULL};
 
 static const ac_option nz_options[] = {
-    {"lexicons", AC_OPT_STRING, offsetof(nz_priv, lexicons), "en.lex", 0, 0,
+    {"lexicons", AC_OPT_PATH_LIST, offsetof(nz_priv, lexicons), "en.lex", 0, 0,
      NULL,
-     "pronunciation lexicons, highest priority first: names under "
-     "lexicons/ in the voice directories or paths, space-separated (quote "
-     "a path with spaces); the voice profile's lexicons come before them"},
+     "pronunciation lexicons, highest priority first: files, or names "
+     "under lexicons/ in the voice directories; the config's and the voice "
+     "profile's come before the default"},
     {"default_language", AC_OPT_STRING, offsetof(nz_priv, default_language),
      "en-US", 0, 0, NULL,
      "language of text whose document and block give none (BCP 47)"},
@@ -97,50 +97,26 @@ static int load_one(ac_stage *st, const char *path, unsigned *priority,
   return rc ? st->host->fail(st, rc, "%s", err) : 0;
 }
 
-/* Loads the lexicons, first (highest priority) first: those of the
- * episode's voice profile when the host gives one (the show's own lexicon
- * leads that list), then those of the `lexicons` option. The option is a
- * space-separated list; an item with spaces is written in double quotes. */
+/* Loads the lexicons of the `lexicons` option, first (highest priority)
+ * first: the host puts the command line's, the config's (the show's own
+ * lexicon) and the voice profile's ahead of the default. */
 static int nz_create(ac_stage *st) {
   nz_priv *p = st->priv;
   unsigned priority = 0;
   char **seen = NULL;
   size_t n_seen = 0;
   int rc = 0;
-  const ac_voice *voice = st->episode ? st->episode->voice : NULL;
-  for (size_t i = 0; voice && i < voice->n_lexicons && rc == 0; i++)
-    rc = load_one(st, voice->lexicons[i], &priority, &seen, &n_seen);
-  const char *s = p->lexicons ? p->lexicons : "";
-  while (rc == 0 && *s) {
-    while (*s == ' ' || *s == '\t' || *s == ',')
-      s++;
-    if (!*s)
-      break;
-    size_t n;
-    if (*s == '"') {
-      s++;
-      n = strcspn(s, "\"");
-    } else {
-      n = strcspn(s, " \t,");
-    }
-    char *name = strndup(s, n);
-    s += n;
-    if (*s == '"')
-      s++;
-    if (!name) {
-      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-      break;
-    }
-    char *path = name[0] ? find_lexicon(st, name) : NULL;
-    if (name[0] && !path)
+  for (const char *const *name = p->lexicons; rc == 0 && name && *name;
+       name++) {
+    char *path = find_lexicon(st, *name);
+    if (!path)
       rc = st->host->fail(st, AC_ERR_NOTFOUND,
                           "lexicon '%s' not found (looked for lexicons/%s "
                           "in the voice directories)",
-                          name, name);
-    else if (path)
+                          *name, *name);
+    else
       rc = load_one(st, path, &priority, &seen, &n_seen);
     free(path);
-    free(name);
   }
   for (size_t i = 0; i < n_seen; i++)
     free(seen[i]);

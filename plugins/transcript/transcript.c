@@ -6,14 +6,13 @@
  *   <output_base>.txt            the plain-text transcript
  *   <output_base>.chapters.json  Podcasting 2.0 chapters, version 1.2.0
  *
- * It keeps the marks (a few per word) and counts frames; it never keeps
- * audio. Everything is written at flush: each file under a temporary name
- * beside its final path, fsync'd, then all renamed into place, so a reader
- * of the site sees the old set or the new one, never half a file.
+ * It reads the episode's timeline (every mark and the chapters, which the
+ * host derives once) at flush and never keeps audio. The host names its
+ * files together with the other sinks', so a reader of the site sees the
+ * old set or the new one, never half of it.
  */
 #include "articast/plugin.h"
 
-#include "chapters.h"
 #include "cues.h"
 #include "outfile.h"
 #include "text.h"
@@ -45,25 +44,15 @@ static const struct {
 
 typedef struct transcript_priv {
   /* Options (filled in by the host). */
-  const char *formats;
+  const char *const *formats;
   int max_line;
   int max_lines;
 
   unsigned wanted; /* bit per FMT_* */
-  int sample_rate; /* of the stream, once a chunk told it */
-  uint64_t frames; /* length of the stream */
-  ac_mark *marks;  /* every mark, in stream order */
-  size_t n_marks;
-  size_t cap_marks;
-  unsigned char *spoken; /* per block: a mark named it */
-  size_t n_spoken;
-  int warned_block; /* a mark named a block the document lacks */
-  ac_chapter_list chapters;
-  int chapters_ready;
 } transcript_priv;
 
 static const ac_option transcript_options[] = {
-    {"formats", AC_OPT_STRING, offsetof(transcript_priv, formats), FORMAT_NAMES,
+    {"formats", AC_OPT_LIST, offsetof(transcript_priv, formats), FORMAT_NAMES,
      0, 0, NULL, "side files to write, any of: " FORMAT_NAMES},
     {"max_line", AC_OPT_INT, offsetof(transcript_priv, max_line), "65", 20, 200,
      NULL,
@@ -76,125 +65,33 @@ static const ac_option transcript_options[] = {
 
 /* ---- Life ---------------------------------------------------------------- */
 
-static int parse_formats(ac_stage *st, const char *list, unsigned *wanted) {
-  static const char seps[] = " ,\t";
-  *wanted = 0;
-  const char *s = list ? list : "";
-  while (*s) {
-    s += strspn(s, seps);
-    size_t n = strcspn(s, seps);
-    if (n == 0)
-      break;
+static int transcript_create(ac_stage *st) {
+  transcript_priv *p = st->priv;
+  for (const char *const *f = p->formats; f && *f; f++) {
     int found = 0;
-    for (int f = 0; f < N_FORMATS; f++) {
-      if (strlen(formats[f].name) == n && memcmp(formats[f].name, s, n) == 0) {
-        *wanted |= 1u << f;
+    for (int k = 0; k < N_FORMATS; k++) {
+      if (strcmp(formats[k].name, *f) == 0) {
+        p->wanted |= 1u << k;
         found = 1;
       }
     }
     if (!found)
       return st->host->fail(st, AC_ERR_INVALID,
-                            "formats: unknown format '%.*s' (valid: %s)",
-                            (int)n, s, FORMAT_NAMES);
-    s += n;
+                            "formats: unknown format '%s' (valid: %s)", *f,
+                            FORMAT_NAMES);
   }
-  if (!*wanted)
+  if (!p->wanted)
     return st->host->fail(st, AC_ERR_INVALID,
                           "formats: nothing to write (valid: %s)",
                           FORMAT_NAMES);
   return AC_ERR_OK;
 }
 
-static int transcript_create(ac_stage *st) {
-  transcript_priv *p = st->priv;
-  return parse_formats(st, p->formats, &p->wanted);
-}
-
-static void transcript_destroy(ac_stage *st) {
-  transcript_priv *p = st->priv;
-  free(p->marks);
-  free(p->spoken);
-  if (p->chapters_ready)
-    ac_chapters_free(&p->chapters);
-}
-
-/* ---- Streaming ----------------------------------------------------------- */
-
-/* The document, or NULL after reporting why there is none. */
-static const ac_document *episode_doc(ac_stage *st) {
-  if (!st->episode || !st->episode->doc || !st->episode->output_base) {
-    st->host->fail(st, AC_ERR_INVALID,
-                   "the transcript needs an episode with a document and an "
-                   "output path");
-    return NULL;
-  }
-  return st->episode->doc;
-}
-
-/* Sets up what depends on the document, on the first chunk. */
-static int prepare(ac_stage *st, const ac_document *doc) {
-  transcript_priv *p = st->priv;
-  if (p->chapters_ready)
-    return AC_ERR_OK;
-  p->n_spoken = doc->n_blocks;
-  p->spoken = calloc(p->n_spoken ? p->n_spoken : 1, 1);
-  if (!p->spoken)
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  ac_chapters_init(&p->chapters, doc);
-  p->chapters_ready = 1;
-  return AC_ERR_OK;
-}
-
+/* Chunks carry nothing the transcript needs: it reads the timeline at
+ * flush. */
 static int transcript_process(ac_stage *st, const ac_chunk *chunk) {
-  transcript_priv *p = st->priv;
-  const ac_document *doc = episode_doc(st);
-  if (!doc)
-    return AC_ERR_INVALID;
-  int rc = prepare(st, doc);
-  if (rc)
-    return rc;
-  if (chunk->sample_rate > 0) {
-    if (p->sample_rate && chunk->sample_rate != p->sample_rate)
-      return st->host->fail(st, AC_ERR_FORMAT,
-                            "the sample rate changed from %d to %d Hz "
-                            "inside the stream",
-                            p->sample_rate, chunk->sample_rate);
-    p->sample_rate = chunk->sample_rate;
-  } else if (chunk->n_samples > 0) {
-    return st->host->fail(st, AC_ERR_FORMAT,
-                          "a chunk of audio has no sample rate (%d)",
-                          chunk->sample_rate);
-  }
-  uint64_t end = chunk->position + chunk->n_samples;
-  if (end > p->frames)
-    p->frames = end;
-  if (chunk->n_marks > p->cap_marks - p->n_marks) {
-    size_t cap = p->cap_marks ? p->cap_marks : 256;
-    while (cap - p->n_marks < chunk->n_marks)
-      cap *= 2;
-    ac_mark *grown = realloc(p->marks, cap * sizeof *grown);
-    if (!grown)
-      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-    p->marks = grown;
-    p->cap_marks = cap;
-  }
-  for (size_t i = 0; i < chunk->n_marks; i++) {
-    const ac_mark *m = &chunk->marks[i];
-    if (m->block >= p->n_spoken) {
-      /* Not fatal: the audio is fine, only this caption is lost. */
-      if (!p->warned_block)
-        st->host->log(st, AC_LOG_WARN,
-                      "a mark names block %u, but the document has %zu "
-                      "blocks; ignoring it",
-                      (unsigned)m->block, p->n_spoken);
-      p->warned_block = 1;
-      continue;
-    }
-    p->spoken[m->block] = 1;
-    p->marks[p->n_marks++] = *m;
-    if (ac_chapters_mark(&p->chapters, m) != AC_ERR_OK)
-      return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  }
+  (void)st;
+  (void)chunk;
   return AC_ERR_OK;
 }
 
@@ -284,19 +181,17 @@ static void put_paragraph(tr_buf *b, const char *text, int *first) {
   *first = 0;
 }
 
-/* The title, then every spoken block as written. */
-static void write_txt(tr_buf *b, const transcript_priv *p,
+/* The title, then every spoken block as written (spoken[i]: a mark named
+ * block i; without any mark every printable block counts as spoken). */
+static void write_txt(tr_buf *b, const unsigned char *spoken,
                       const ac_document *doc) {
   int any_spoken = 0;
-  for (size_t i = 0; i < p->n_spoken; i++)
-    any_spoken |= p->spoken[i];
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    any_spoken |= spoken[i];
   int first = 1;
   for (size_t i = 0; i < doc->n_blocks; i++) {
     const ac_block *blk = &doc->blocks[i];
-    /* Without marks (a synth that gives none) every printable block
-     * counts as spoken. */
-    int include = any_spoken ? (i < p->n_spoken && p->spoken[i])
-                             : blk->kind != AC_BLOCK_BOILERPLATE;
+    int include = any_spoken ? spoken[i] : blk->kind != AC_BLOCK_BOILERPLATE;
     const char *text = blk->written ? blk->written : blk->text;
     if (!include || !has_text(text))
       continue;
@@ -335,18 +230,19 @@ static void put_json_string(tr_buf *b, const char *s) {
 /* Podcasting 2.0 chapters, version 1.2.0; startTime in seconds. Two
  * chapters that round to the same millisecond keep the later title, as
  * the chapter list does for equal frames. */
-static void write_chapters(tr_buf *b, const ac_chapter_list *list, int rate) {
+static void write_chapters(tr_buf *b, const ac_timeline *t, int rate) {
   tr_buf_puts(b, "{\n  \"version\": \"1.2.0\",\n  \"chapters\": [");
   int first = 1;
-  for (size_t i = 0; i < list->count; i++) {
-    uint64_t ms = frames_ms(list->items[i].start, rate);
-    if (i + 1 < list->count && frames_ms(list->items[i + 1].start, rate) <= ms)
+  for (size_t i = 0; i < t->n_chapters; i++) {
+    uint64_t ms = frames_ms(t->chapters[i].start, rate);
+    if (i + 1 < t->n_chapters &&
+        frames_ms(t->chapters[i + 1].start, rate) <= ms)
       continue;
     tr_buf_puts(b, first ? "\n" : ",\n");
     first = 0;
     tr_buf_printf(b, "    {\"startTime\": %llu.%03u, \"title\": ",
                   (unsigned long long)(ms / 1000), (unsigned)(ms % 1000));
-    put_json_string(b, list->items[i].title);
+    put_json_string(b, t->chapters[i].title);
     tr_buf_puts(b, "}");
   }
   tr_buf_puts(b, "\n  ]\n}\n");
@@ -354,33 +250,20 @@ static void write_chapters(tr_buf *b, const ac_chapter_list *list, int rate) {
 
 /* ---- Files --------------------------------------------------------------- */
 
-/* Writes `content` to a new temporary file beside `base` + `extension`,
- * readable by all (the site is served as is), fsync'd and closed under its
- * temporary name: outfile_finish, not yet renamed. */
-static int write_temp(ac_stage *st, outfile *f, const char *base,
-                      const char *extension, const tr_buf *content) {
-  size_t n = strlen(base) + strlen(extension) + 1;
-  char *path = malloc(n);
-  if (!path)
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  snprintf(path, n, "%s%s", base, extension);
-  char err[512];
-  int rc = AC_ERR_OK;
-  if (outfile_open_with(f, path, "tmp", 0, err, sizeof err) != 0)
-    rc = errno == ENOMEM ? AC_ERR_NOMEM : AC_ERR_IO;
-  free(path);
-  if (rc)
-    return st->host->fail(st, rc, "%s", err);
-  if (outfile_write(f->fd, content->data ? content->data : "", content->len,
-                    -1) != 0) {
-    rc = st->host->fail(st, AC_ERR_IO, "cannot write %s: %s", f->final_path,
-                        strerror(errno));
-    outfile_discard(f);
-    return rc;
-  }
-  if (outfile_finish(f, err, sizeof err) != 0)
-    return st->host->fail(st, AC_ERR_IO, "%s", err);
-  return AC_ERR_OK;
+/* Writes `content` into a new output file of the episode and hands it back
+ * to the host, which names it with the other sinks' files. */
+static int write_output(ac_stage *st, int format, const tr_buf *content) {
+  int fd = st->host->open_output(st, formats[format].extension);
+  if (fd < 0)
+    return fd;
+  if (outfile_write(fd, content->data ? content->data : "", content->len, -1))
+    return st->host->fail(st, AC_ERR_IO, "cannot write the %s file: %s",
+                          formats[format].name, strerror(errno));
+  return st->host->finish_output(st, fd, formats[format].mime_type,
+                                 format == FMT_CHAPTERS ? AC_ROLE_CHAPTERS
+                                 : format == FMT_TXT    ? AC_ROLE_TEXT
+                                                        : AC_ROLE_TRANSCRIPT,
+                                 0);
 }
 
 /* ---- Flush --------------------------------------------------------------- */
@@ -392,31 +275,57 @@ static int transcript_end_segment(ac_stage *st, const ac_segment *seg) {
 }
 
 static int transcript_replay(ac_stage *st, const ac_segment *seg) {
-  ac_chunk c = {.samples = NULL,
-                .n_samples = (size_t)seg->n_samples,
-                .position = seg->position,
-                .sample_rate = seg->sample_rate,
-                .marks = seg->marks,
-                .n_marks = seg->n_marks};
-  return transcript_process(st, &c);
+  (void)st;
+  (void)seg;
+  return AC_ERR_OK;
+}
+
+/* Which blocks a mark names; marks naming no block of the document (a
+ * faulty synth) are dropped from `kept` with a warning. */
+static int spoken_blocks(ac_stage *st, const ac_document *doc,
+                         const ac_timeline *t, unsigned char **spoken,
+                         ac_mark **kept, size_t *n_kept) {
+  *spoken = calloc(doc->n_blocks ? doc->n_blocks : 1, 1);
+  *kept = malloc((t->n_marks ? t->n_marks : 1) * sizeof **kept);
+  *n_kept = 0;
+  if (!*spoken || !*kept)
+    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  size_t dropped = 0;
+  for (size_t i = 0; i < t->n_marks; i++) {
+    if (t->marks[i].block >= doc->n_blocks) {
+      dropped++;
+      continue;
+    }
+    (*spoken)[t->marks[i].block] = 1;
+    (*kept)[(*n_kept)++] = t->marks[i];
+  }
+  if (dropped)
+    st->host->log(st, AC_LOG_WARN,
+                  "%zu mark(s) name a block the document does not have; "
+                  "their captions are lost",
+                  dropped);
+  return AC_ERR_OK;
 }
 
 static int transcript_flush(ac_stage *st) {
   transcript_priv *p = st->priv;
-  const ac_document *doc = episode_doc(st);
-  if (!doc)
-    return AC_ERR_INVALID;
-  int rc = prepare(st, doc);
-  if (rc)
-    return rc;
+  const ac_episode *ep = st->episode;
+  if (!ep || !ep->doc || !ep->timeline)
+    return st->host->fail(st, AC_ERR_INVALID,
+                          "the transcript needs an episode with a document "
+                          "and its timeline");
+  const ac_document *doc = ep->doc;
+  const ac_timeline *t = ep->timeline;
   /* Without audio no mark has a time; any rate gives zeros. */
-  int rate = p->sample_rate > 0 ? p->sample_rate : 1000;
-  if (ac_chapters_finish(&p->chapters, p->frames) != AC_ERR_OK)
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  int rate = t->sample_rate > 0 ? t->sample_rate : 1000;
+  unsigned char *spoken = NULL;
+  ac_mark *marks = NULL;
+  size_t n_marks = 0;
+  int rc = spoken_blocks(st, doc, t, &spoken, &marks, &n_marks);
 
   tr_cues cues = {0};
   tr_layout layout = {(size_t)p->max_line, (size_t)p->max_lines};
-  if (tr_cues_build(doc, p->marks, p->n_marks, p->frames, &layout, &cues))
+  if (!rc && tr_cues_build(doc, marks, n_marks, t->n_samples, &layout, &cues))
     rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   if (cues.fallbacks)
     st->host->log(st, AC_LOG_WARN,
@@ -431,39 +340,20 @@ static int transcript_flush(ac_stage *st) {
   if (!rc && (p->wanted & (1u << FMT_SRT)))
     write_srt(&out[FMT_SRT], &cues, rate);
   if (!rc && (p->wanted & (1u << FMT_TXT)))
-    write_txt(&out[FMT_TXT], p, doc);
+    write_txt(&out[FMT_TXT], spoken, doc);
   if (!rc && (p->wanted & (1u << FMT_CHAPTERS)))
-    write_chapters(&out[FMT_CHAPTERS], &p->chapters, rate);
+    write_chapters(&out[FMT_CHAPTERS], t, rate);
   tr_cues_free(&cues);
+  free(spoken);
+  free(marks);
   for (int f = 0; f < N_FORMATS && !rc; f++)
     if (out[f].oom)
       rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-
-  /* Every file is written in full before any replaces its old version. */
-  const char *base = st->episode->output_base;
-  outfile files[N_FORMATS];
-  for (int f = 0; f < N_FORMATS; f++)
-    outfile_init(&files[f]);
   for (int f = 0; f < N_FORMATS && !rc; f++)
     if (p->wanted & (1u << f))
-      rc = write_temp(st, &files[f], base, formats[f].extension, &out[f]);
+      rc = write_output(st, f, &out[f]);
   for (int f = 0; f < N_FORMATS; f++)
     tr_buf_free(&out[f]);
-  for (int f = 0; f < N_FORMATS && !rc; f++) {
-    char err[512];
-    if (files[f].temp_path && outfile_rename(&files[f], err, sizeof err) != 0)
-      rc = st->host->fail(st, AC_ERR_IO, "%s", err);
-  }
-  if (!rc) {
-    outfile_sync_dir(base);
-    for (int f = 0; f < N_FORMATS && !rc; f++)
-      if (p->wanted & (1u << f))
-        rc = st->host->add_artifact(st, files[f].final_path,
-                                    formats[f].mime_type, 0);
-  }
-  /* Removes what was not renamed (after a failure) and frees the paths. */
-  for (int f = 0; f < N_FORMATS; f++)
-    outfile_discard(&files[f]);
   return rc;
 }
 
@@ -478,7 +368,6 @@ static const ac_plugin transcript_plugin = {
     .priv_size = sizeof(transcript_priv),
     .options = transcript_options,
     .create = transcript_create,
-    .destroy = transcript_destroy,
     .process_audio = transcript_process,
     .end_segment = transcript_end_segment,
     .replay_segment = transcript_replay,

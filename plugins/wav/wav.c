@@ -2,26 +2,26 @@
  * wav: a lossless copy of the episode, as 16-bit PCM WAV or FLAC
  * (libsndfile), for archiving or for a later re-encode.
  *
- * Streams each chunk into "<output_base>.<ext>.part-XXXXXX", and at flush
- * closes it (libsndfile writes the final header), fsyncs it and renames it
- * to "<output_base>.wav" or ".flac". A failure, or a destroy without flush,
- * removes the temporary file.
+ * Streams each chunk into the episode's ".wav" or ".flac" output, and at
+ * flush closes the writer (libsndfile writes the final header) and hands
+ * the file to the host, which names it with the other sinks' files. For
+ * `articast say -o FILE`, the format is the file's extension.
  */
 #include "articast/plugin.h"
-#include "outfile.h" /* plugins/common */
 
 #include <sndfile.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static const char *const format_choices[] = {"wav", "flac", NULL};
+static const char *const format_suffixes[] = {".wav", ".flac", NULL};
 enum { FORMAT_WAV, FORMAT_FLAC };
 
 typedef struct wav_state {
-  outfile out;
-  char *path;  /* the final path */
+  int fd;      /* the output, owned by the host */
   SNDFILE *sf; /* NULL until the first chunk gives the rate */
   int rate;
   uint64_t frames;
@@ -34,7 +34,9 @@ typedef struct wav_priv {
 
 static const ac_option wav_options[] = {
     {"format", AC_OPT_CHOICE, offsetof(wav_priv, format), "wav", 0, 0,
-     format_choices, "wav (16-bit PCM) or flac (16-bit, lossless, smaller)"},
+     format_choices,
+     "wav (16-bit PCM) or flac (16-bit, lossless, smaller); `articast say` "
+     "takes it from the output file's extension"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 static int nonempty(const char *s) {
@@ -43,24 +45,22 @@ static int nonempty(const char *s) {
 
 static int wav_create(ac_stage *st) {
   wav_priv *p = st->priv;
-  if (!st->episode || !nonempty(st->episode->output_base))
-    return st->host->fail(st, AC_ERR_INVALID, "the episode has no output path");
+  if (!st->episode)
+    return st->host->fail(st, AC_ERR_INVALID, "the stage needs an episode");
+  const char *path = st->episode->output_path;
+  size_t n = path ? strlen(path) : 0;
+  for (int f = 0; path && format_suffixes[f]; f++) {
+    size_t k = strlen(format_suffixes[f]);
+    if (n > k && strcasecmp(path + n - k, format_suffixes[f]) == 0)
+      p->format = f;
+  }
   wav_state *s = calloc(1, sizeof *s);
   if (!s)
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   p->s = s;
-  outfile_init(&s->out);
-  const char *ext = p->format == FORMAT_FLAC ? ".flac" : ".wav";
-  size_t n = strlen(st->episode->output_base) + strlen(ext) + 1;
-  s->path = malloc(n);
-  if (!s->path)
-    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  snprintf(s->path, n, "%s%s", st->episode->output_base, ext);
-  /* Created now, so an unwritable site fails before synthesis. */
-  char err[512];
-  if (outfile_open(&s->out, s->path, "part", err, sizeof err) != 0)
-    return st->host->fail(st, AC_ERR_IO, "%s", err);
-  return 0;
+  /* Opened now, so an unwritable site fails before synthesis. */
+  s->fd = st->host->open_output(st, format_suffixes[p->format]);
+  return s->fd < 0 ? s->fd : 0;
 }
 
 static void wav_destroy(ac_stage *st) {
@@ -69,9 +69,7 @@ static void wav_destroy(ac_stage *st) {
   if (!s)
     return;
   if (s->sf)
-    sf_close(s->sf); /* the descriptor stays open: outfile owns it */
-  outfile_discard(&s->out);
-  free(s->path);
+    sf_close(s->sf); /* the descriptor stays open: the host owns it */
   free(s);
   p->s = NULL;
 }
@@ -91,8 +89,8 @@ static int open_writer(ac_stage *st, wav_priv *p, int rate) {
     return st->host->fail(st, AC_ERR_UNSUPPORTED,
                           "libsndfile cannot write %s at %d Hz",
                           format_choices[p->format], rate);
-  /* SF_FALSE: the descriptor stays ours, to fsync before the rename. */
-  s->sf = sf_open_fd(s->out.fd, SFM_WRITE, &info, SF_FALSE);
+  /* SF_FALSE: the descriptor stays the host's. */
+  s->sf = sf_open_fd(s->fd, SFM_WRITE, &info, SF_FALSE);
   if (!s->sf)
     return st->host->fail(st, AC_ERR_ENGINE, "libsndfile: %s",
                           sf_strerror(NULL));
@@ -135,8 +133,8 @@ static int wav_process_audio(ac_stage *st, const ac_chunk *chunk) {
     return 0;
   sf_count_t n = (sf_count_t)chunk->n_samples;
   if (sf_write_float(s->sf, chunk->samples, n) != n)
-    return st->host->fail(st, AC_ERR_IO, "cannot write %s: %s",
-                          s->out.temp_path, sf_strerror(s->sf));
+    return st->host->fail(st, AC_ERR_IO, "cannot write the %s file: %s",
+                          format_choices[p->format], sf_strerror(s->sf));
   s->frames += chunk->n_samples;
   return 0;
 }
@@ -149,19 +147,14 @@ static int wav_flush(ac_stage *st) {
   /* sf_close writes the final header (sizes, FLAC stream info). */
   int e = sf_close(s->sf);
   s->sf = NULL;
-  if (e != 0) {
-    outfile_discard(&s->out);
-    return st->host->fail(st, AC_ERR_IO, "cannot write %s: %s", s->path,
-                          sf_error_number(e));
-  }
-  char err[512];
-  if (outfile_commit(&s->out, err, sizeof err) != 0)
-    return st->host->fail(st, AC_ERR_IO, "%s", err);
-  outfile_discard(&s->out); /* frees the paths; the file stays */
+  if (e != 0)
+    return st->host->fail(st, AC_ERR_IO, "cannot write the %s file: %s",
+                          format_choices[p->format], sf_error_number(e));
   double seconds = (double)s->frames / s->rate;
   const char *mime = p->format == FORMAT_FLAC ? "audio/flac" : "audio/wav";
-  st->host->log(st, AC_LOG_INFO, "wrote %s (%.1f s)", s->path, seconds);
-  return st->host->add_artifact(st, s->path, mime, seconds);
+  st->host->log(st, AC_LOG_INFO, "wrote %.1f s of %s", seconds,
+                format_choices[p->format]);
+  return st->host->finish_output(st, s->fd, mime, AC_ROLE_OTHER, seconds);
 }
 
 static const ac_plugin wav_plugin = {
@@ -177,6 +170,7 @@ static const ac_plugin wav_plugin = {
     .destroy = wav_destroy,
     .process_audio = wav_process_audio,
     .flush = wav_flush,
+    .extensions = format_suffixes,
 };
 
 AC_PLUGIN_EXPORT(wav_plugin)

@@ -14,19 +14,26 @@
  *   (whole document)         (bounded chunks of PCM with marks, segment by
  *                             segment)
  *
+ * Settings: a stage's behaviour is its options (ac_option), and only its
+ * options. The host fills them in layers, each overriding the one before:
+ * the option's default, the voice profile (a voice is a named set of stage
+ * settings, see voices/README.md), the config file, the command line.
+ * The segment cache key is made of every audio stage's option values and
+ * version (plus its cache_salt texts), so a stage must not let anything
+ * else change its output.
+ *
  * Segments: the host speaks the document in segments, one per spoken block
  * (see ac_segment), so that the audio of a paragraph depends only on that
  * paragraph and the settings. The host keeps each sink's output of a segment
- * in a cache keyed by everything that could change it, and when an article
- * is rendered again it hands the sinks the cached output of unchanged
- * segments (replay_segment) instead of synthesizing them. A stage that
- * needs the whole episode at once (a two-pass loudness filter) asks for a
- * single segment in create(); the cache is then off.
+ * in a cache, and when an article is rendered again it hands the sinks the
+ * cached output of unchanged segments (replay_segment) instead of
+ * synthesizing them. A stage that needs the whole episode at once (a
+ * two-pass loudness filter) asks for a single segment in create(); the cache
+ * is then off.
  *
  * Life of a stage instance, one per stage per episode:
  *   1. The host allocates priv_size bytes, zeroed, and writes every declared
- *      option into it (defaults, then config file, then command line), after
- *      validating each value against the option table.
+ *      option into it, after validating each value against the option table.
  *   2. create() is called (optional). It may fail; destroy() still runs.
  *   3. The stage's work callback runs: read_source (source stages),
  *      process_document (text stages), publish (publish stages); for the
@@ -44,13 +51,21 @@
  *      flush is not called when an earlier step failed.
  *   5. destroy() (optional) always runs, also after a failed create, and
  *      must tolerate half-built state. It frees what the stage allocated;
- *      the host frees priv and option strings afterwards.
+ *      the host frees priv and option values afterwards.
+ *
+ * Files: sinks never name or rename their files. They ask the host for an
+ * output (host->open_output), write it completely, and hand it back
+ * (host->finish_output). Only when every sink has flushed does the host give
+ * the episode's files their names, all together, and run the publish stages,
+ * which see the files as artifacts and the episode's timeline (marks and
+ * chapters) as data. A failed or killed render leaves the site as it was.
  *
  * Ownership, in one rule: data passed into a callback is borrowed for the
  * length of that call. A stage that needs it later copies it. No refcounts.
  * The exceptions are the document (ac_document), which a source or text stage
- * edits in place through the host helpers, and option strings in priv, which
- * stay valid until destroy() returns.
+ * edits in place through the host helpers, option values in priv, which
+ * stay valid until destroy() returns, and the episode (ac_episode), valid
+ * from create() to destroy().
  *
  * Errors: every callback returns 0 or a negative ac_error code. Before
  * returning an error, a stage reports the reason with host->fail(), which
@@ -58,8 +73,24 @@
  * Plugins never print, exit() or abort(): they log through host->log().
  *
  * Threads: the host calls a stage from one thread at a time. A stage may run
- * worker threads of its own, joined before flush() returns. Host helpers are
- * safe to call only from the thread that is inside a callback.
+ * worker threads of its own, joined before flush() returns (or destroy(),
+ * when flush is not called). Host helpers are safe to call only from the
+ * thread that is inside a callback.
+ *
+ * Processes: a stage must not fork() the host process: other stages' threads
+ * may be running, and after fork() only async-signal-safe calls are allowed.
+ * A stage that needs another process (to isolate a library's global state,
+ * say) starts an executable with posix_spawn(), with every descriptor it
+ * does not pass on marked close-on-exec, and makes sure that process ends
+ * when the host does (it reads EOF on a pipe from the host).
+ *
+ * Growth: the descriptor (ac_plugin) and the host table (ac_host) start with
+ * their ABI version and their size. Within one AC_ABI_VERSION, fields are
+ * only ever added at the end: the host reads a descriptor only up to its
+ * struct_size and takes later fields as NULL, and a plugin checks that the
+ * host has a helper with AC_HOST_HAS() before calling one added after
+ * AC_ABI_VERSION's first release. A change to an existing field bumps
+ * AC_ABI_VERSION, and the host refuses plugins of another version.
  */
 #ifndef ARTICAST_PLUGIN_H
 #define ARTICAST_PLUGIN_H
@@ -71,9 +102,9 @@
 extern "C" {
 #endif
 
-/* Bumped whenever a struct below changes layout or meaning. A plugin built
- * against another ABI version is refused with a message naming both. */
-#define AC_ABI_VERSION 2u
+/* Bumped whenever an existing field changes layout or meaning (not when a
+ * field is added at the end of ac_plugin or ac_host). */
+#define AC_ABI_VERSION 3u
 
 /* Name of the single exported symbol. */
 #define AC_PLUGIN_ENTRY_NAME "articast_plugin_entry"
@@ -99,7 +130,8 @@ extern "C" {
   X(ABI, -6, "incompatible plugin")                                            \
   X(NOTFOUND, -7, "not found")                                                 \
   X(UNSUPPORTED, -8, "not supported")                                          \
-  X(EMPTY, -9, "nothing to do: the input holds no text")
+  X(EMPTY, -9, "nothing to do: the input holds no text")                       \
+  X(LIMIT, -10, "the input exceeds a configured limit")
 
 typedef enum ac_error {
 #define AC_ERROR_ENUM(name, value, text) AC_ERR_##name = (value),
@@ -112,16 +144,35 @@ typedef enum ac_error {
 /* How the host stores an option in priv at `offset`:
  *   BOOL   -> int (0 or 1); accepts true/false, yes/no, on/off, 1/0
  *   INT    -> int, within [min, max]
- *   DOUBLE -> double, within [min, max]
+ *   DOUBLE -> double, within [min, max]; with default_value NULL, NAN until
+ *             a layer sets it (so a stage can tell "not set")
  *   STRING -> const char * (host-owned, valid until destroy returns;
  *             NULL when the default is NULL and nothing was set)
- *   CHOICE -> int, the index of the value in `choices` */
+ *   CHOICE -> int, the index of the value in `choices`
+ *   LIST   -> const char *const *, a NULL-terminated array (host-owned,
+ *             never NULL), written as items separated by spaces or commas,
+ *             an item with spaces in double quotes. A higher layer replaces
+ *             a lower one's list, as for every other type.
+ *   PATH   -> as STRING, for a file path: a relative path set in a file
+ *             (the config, a voice profile) is taken relative to that
+ *             file's directory when it names a file there; otherwise it is
+ *             left as written, for the stage to look up (host->find_data).
+ *   PATH_LIST -> as LIST, for files consulted in order (lexicons, word
+ *             lists), each path resolved as for PATH. The layers add up
+ *             instead of replacing each other, as a search path does: the
+ *             command line's files come first, then the config's, the voice
+ *             profile's and the default's (a repeated file keeps its first
+ *             place). A layer whose first item is "-" drops the files of
+ *             the layers below it, and an empty value means no files. */
 typedef enum ac_option_type {
   AC_OPT_BOOL,
   AC_OPT_INT,
   AC_OPT_DOUBLE,
   AC_OPT_STRING,
-  AC_OPT_CHOICE
+  AC_OPT_CHOICE,
+  AC_OPT_LIST,
+  AC_OPT_PATH,
+  AC_OPT_PATH_LIST
 } ac_option_type;
 
 typedef struct ac_option {
@@ -160,8 +211,8 @@ typedef struct ac_span {
 typedef struct ac_block {
   ac_block_kind kind;
   int level;     /* headings: 1..6, or 0 for the episode title, which the
-                    host inserts as the first block before synthesis;
-                    other kinds: 0 */
+                    host inserts as the first block before the text
+                    stages; other kinds: 0 */
   char *text;    /* UTF-8 text to speak, NUL-terminated */
   char *written; /* the text as the article wrote it (for transcripts);
                     NULL means the same as `text` */
@@ -179,7 +230,7 @@ typedef struct ac_document {
   char *date;     /* ISO 8601 date (YYYY-MM-DD) or date-time, when known */
   char *language; /* BCP 47, e.g. "en-GB"; NULL = unknown */
   char *summary;
-  char *image;  /* path or URL of the article's image */
+  char *image;  /* URL of the article's image (http or https only) */
   char *url;    /* canonical URL of the article */
   char *id;     /* stable article id from front matter, when given */
   char *source; /* where it was read from ("-" for stdin) */
@@ -258,64 +309,96 @@ typedef struct ac_segment {
 
 /* ---- Episode context ---------------------------------------------------- */
 
-/* Show metadata from the config's [show] section. Strings may be NULL. */
+/* The show, from the config's [show] section: what more than one stage
+ * shows (tags, feed, pages). Strings may be NULL. Settings only one stage
+ * reads are that stage's options ([feed] category, ...). */
 typedef struct ac_show {
   const char *title;
   const char *author;
   const char *description;
-  const char *language;
-  const char *owner_name;
-  const char *owner_email;
-  const char *category;
-  const char *subcategory;
-  const char *image;
-  const char *base_url;
-  const char *link;
-  int explicit_content;
+  const char *language; /* BCP 47 */
+  const char *image;    /* the show's cover: a file, resolved by the host */
+  const char *link;     /* the show's web site */
+  const char *base_url; /* where SITE is served, ending in '/' */
 } ac_show;
 
-/* A voice profile from voices/<name>.voice (see voices/README.md). */
+/* The voice profile the episode is read with. Its settings have already
+ * reached the stages' options; this names it. */
 typedef struct ac_voice {
-  const char *name;
-  const char *path; /* the profile file */
-  const char *description;
-  const char *espeak_voice;    /* e.g. "en-us", "en" */
-  const char *language;        /* BCP 47 */
-  int rate;                    /* words per minute */
-  int pitch;                   /* 0..100 */
-  int range;                   /* pitch range 0..100 */
-  int word_gap;                /* extra pause between words, units of 10 ms */
-  const char *const *lexicons; /* lexicon files to apply, highest priority
-                                  first */
-  size_t n_lexicons;
-  /* Gain that brings this voice to -16 LUFS under a -1.5 dBTP ceiling, as
-   * measured by the loudness stage (see tests/bench/calibrate-voices.sh);
-   * valid when loudness_calibrated is non-zero. */
-  double loudness_gain_db;
-  int loudness_calibrated;
+  const char *name;        /* "en-us-newsreader" */
+  const char *language;    /* BCP 47 */
+  const char *description; /* may be NULL */
+  const char *path;        /* the profile file; NULL for a voice the synth
+                              stage derived (see list_voices) */
 } ac_voice;
 
-/* A file a sink wrote, for the publish stage. */
+/* What a sink's file is, for the publish stages. */
+typedef enum ac_artifact_role {
+  AC_ROLE_AUDIO,      /* the episode's enclosure */
+  AC_ROLE_TRANSCRIPT, /* timed text (WebVTT, SRT) */
+  AC_ROLE_TEXT,       /* untimed text */
+  AC_ROLE_CHAPTERS,   /* a chapters file */
+  AC_ROLE_OTHER
+} ac_artifact_role;
+
+/* A file of the episode, named by the host once every sink has flushed. */
 typedef struct ac_artifact {
-  const char *path;
+  const char *path;      /* SITE/episodes/<slug><suffix> */
+  const char *suffix;    /* ".mp3", ".vtt", ".chapters.json", ... */
   const char *mime_type; /* "audio/mpeg", "text/vtt", ... */
-  double duration;       /* seconds of audio, 0 when not audio */
+  ac_artifact_role role;
+  double duration; /* seconds of audio, 0 when not audio */
+  uint64_t size;   /* bytes */
 } ac_artifact;
+
+/* A chapter of the episode. The host derives the chapters once from the
+ * document and the marks, so every stage agrees on titles and times: the
+ * episode opens with a chapter titled with the document title; each heading
+ * (level >= 1) starts a chapter titled with its written text; without
+ * headings the body gets a chapter of its own, titled with the opening
+ * words of its first paragraph; bylines and bios after the body start an
+ * "About the author" chapter. Starts ascend; the last chapter ends at the
+ * end of the audio. */
+typedef struct ac_chapter {
+  uint64_t start; /* frames */
+  uint64_t end;   /* frames, exclusive */
+  const char *title;
+  uint32_t block; /* the block that starts it */
+} ac_chapter;
+
+/* The whole episode's marks and chapters in the stream the sinks saw,
+ * which is the final audio: frame N of it is sample N of the decoded
+ * file. */
+typedef struct ac_timeline {
+  int sample_rate;
+  uint64_t n_samples;
+  const ac_mark *marks; /* every mark, in order */
+  size_t n_marks;
+  const ac_chapter *chapters;
+  size_t n_chapters;
+} ac_timeline;
 
 /* What audio and publish stages need to know of the episode. Owned by the
  * host; valid from create() to destroy(). */
 typedef struct ac_episode {
-  const ac_document *doc;
+  const ac_document *doc; /* NULL for a publish stage rebuilding the site
+                             (`articast feed`) */
   const ac_show *show;
-  const ac_voice *voice;
-  const char *site_dir;         /* SITE */
-  const char *slug;             /* file name stem, [a-z0-9-]+ */
-  const char *output_base;      /* SITE/episodes/<slug>, no extension */
-  const ac_artifact *artifacts; /* files written so far by sinks */
+  const ac_voice *voice;   /* NULL when rebuilding */
+  const char *site_dir;    /* SITE */
+  const char *slug;        /* file name stem, [a-z0-9-]+ */
+  const char *output_path; /* `articast say`: the one file to write (its
+                              extension is one the sink declared); sinks
+                              derive their format from it. Else NULL. */
+  /* Sinks' flush and publish stages: the timeline; NULL before. */
+  const ac_timeline *timeline;
+  /* Publish stages: the episode's files, named. */
+  const ac_artifact *artifacts;
   size_t n_artifacts;
   /* How many threads the episode may keep busy (`articast -j` shares the
    * machine's cores between the articles rendered at once); at least 1. A
-   * stage that runs workers of its own runs at most this many. */
+   * stage that runs workers of its own runs at most this many, and with 1
+   * keeps all its work (helper processes included) to one core. */
   int threads;
 } ac_episode;
 
@@ -332,6 +415,7 @@ typedef struct ac_stage ac_stage;
 
 typedef struct ac_host {
   uint32_t abi_version;
+  uint32_t struct_size; /* sizeof(ac_host) of the host; see AC_HOST_HAS */
   /* Logs a line (no trailing newline needed). */
   void (*log)(ac_stage *st, ac_log_level level, const char *fmt, ...)
       AC_PRINTF(3, 4);
@@ -352,11 +436,17 @@ typedef struct ac_host {
   ac_block *(*insert_block)(ac_document *doc, size_t index, ac_block_kind kind,
                             const char *text, size_t len);
   void (*remove_block)(ac_document *doc, size_t index);
-  /* Sinks: records a finished file for the publish stage. */
-  int (*add_artifact)(ac_stage *st, const char *path, const char *mime_type,
-                      double duration);
-  /* Finds a data file (e.g. "lexicons/en.lex") in the voice search path.
-   * Returns a malloc'd path the caller frees, or NULL. */
+  /* Sinks: an empty file for the episode's `suffix` (".mp3", ".vtt"),
+   * open for reading and writing, not yet visible in the site. Returns a
+   * descriptor (>= 0) that the host owns and closes, or a negative
+   * ac_error after recording why. Call it from create() on. */
+  int (*open_output)(ac_stage *st, const char *suffix);
+  /* Sinks, from their flush: the file behind `fd` is complete. The host
+   * names it with the others after every sink has flushed. */
+  int (*finish_output)(ac_stage *st, int fd, const char *mime_type,
+                       ac_artifact_role role, double duration);
+  /* Finds a data file (e.g. "lexicons/en.lex", "words/en/units.txt") in the
+   * voice search path. Returns a malloc'd path the caller frees, or NULL. */
   char *(*find_data)(ac_stage *st, const char *relative_path);
   /* Audio stages, in create(): adds `text` to what the segment cache key
    * covers, for what changes the output beyond the stage's options and
@@ -371,6 +461,12 @@ typedef struct ac_host {
    * segment's output gets it synthesized again next time. */
   int (*cache_put)(ac_stage *st, uint32_t index, const void *data, size_t len);
 } ac_host;
+
+/* Whether host `h` has the helper `member` (one added after the first
+ * release of this ABI version). */
+#define AC_HOST_HAS(h, member)                                                 \
+  ((h)->struct_size >= offsetof(ac_host, member) + sizeof((h)->member) &&      \
+   (h)->member != NULL)
 
 /* Handed to every callback. The host owns it. */
 struct ac_stage {
@@ -389,8 +485,20 @@ typedef enum ac_stage_kind {
   AC_STAGE_SYNTH,  /* document -> audio chunks */
   AC_STAGE_FILTER, /* audio chunks -> audio chunks */
   AC_STAGE_SINK,   /* audio chunks -> files */
-  AC_STAGE_PUBLISH /* files -> site (feed) */
+  AC_STAGE_PUBLISH /* files -> site (feed, pages) */
 } ac_stage_kind;
+
+/* A voice a synth stage can speak without a profile file (list_voices). */
+typedef struct ac_voice_info {
+  const char *name;        /* unique among the stage's voices */
+  const char *language;    /* BCP 47 */
+  const char *description; /* may be NULL */
+  /* The settings that make this voice, in the form of a voice profile's
+   * stage sections ("[espeak]\nvoice = cmn\nrate = 150\n"). */
+  const char *settings;
+} ac_voice_info;
+
+typedef void (*ac_voice_info_fn)(void *ctx, const ac_voice_info *voice);
 
 typedef struct ac_plugin {
   uint32_t abi_version; /* AC_ABI_VERSION */
@@ -436,12 +544,24 @@ typedef struct ac_plugin {
   /* Sinks (optional): a segment from the cache, in place of begin_segment,
    * chunks and end_segment. Without it the cache is off for the episode. */
   int (*replay_segment)(ac_stage *st, const ac_segment *seg);
-  /* Filters and sinks: end of stream. */
+  /* Filters and sinks: end of stream. For sinks, st->episode->timeline is
+   * set. */
   int (*flush)(ac_stage *st);
-  /* Publish stages: the sinks have finished the episode's files. When
-   * st->episode->doc is NULL there is no new episode: rebuild what the
-   * site publishes (`articast feed`) from what it already holds. */
+  /* Publish stages: the episode's files are named (st->episode->artifacts)
+   * and its timeline known. When st->episode->doc is NULL there is no new
+   * episode: rebuild what the site publishes (`articast feed`) from what
+   * it already holds. */
   int (*publish)(ac_stage *st);
+
+  /* Sinks (optional): the file extensions they can write on their own,
+   * NULL-terminated (".wav", ".flac"), which `articast say -o FILE` picks
+   * a sink by. */
+  const char *const *extensions;
+  /* Synth stages (optional): calls fn for every voice the stage can speak
+   * without a profile file, so that an article in any language the engine
+   * knows finds a voice. Called on an instance made with the stage's
+   * defaults and the config's settings, before any segment. */
+  int (*list_voices)(ac_stage *st, ac_voice_info_fn fn, void *ctx);
 } ac_plugin;
 
 /* Defines the plugin's one exported symbol. */

@@ -1,5 +1,9 @@
-/* Chapter derivation shared by the sinks (see chapters.h). */
-#include "chapters.h"
+/* Chapters from the document and the marks (plugin.h, ac_chapter): the
+ * host derives them once, so tags, chapter files, show notes and pages
+ * agree on titles and times. Titles are one line: runs of white space and
+ * control characters become a single space, trimmed at both ends; a
+ * heading with no visible text starts no chapter. */
+#include "timeline.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -36,7 +40,8 @@ static char *one_line(const char *s, size_t len) {
 
 /* Adds a chapter starting at `start` whose title is `title` (taken over,
  * malloc'd, already one line). */
-static int add_owned(ac_chapter_list *list, uint64_t start, char *title) {
+static int add_owned(ac_chapter_builder *list, uint64_t start, uint32_t block,
+                     char *title) {
   if (list->count > 0) {
     ac_chapter *last = &list->items[list->count - 1];
     /* Marks come in stream order; should one go back in time, it counts as
@@ -45,8 +50,9 @@ static int add_owned(ac_chapter_list *list, uint64_t start, char *title) {
       start = last->start;
     /* Two starts at one instant: the later, more specific title wins. */
     if (last->start == start) {
-      free(last->title);
+      free((char *)last->title);
       last->title = title;
+      last->block = block;
       return AC_ERR_OK;
     }
     last->end = start;
@@ -62,14 +68,15 @@ static int add_owned(ac_chapter_list *list, uint64_t start, char *title) {
   c->start = start;
   c->end = start;
   c->title = title;
+  c->block = block;
   list->count++;
   return AC_ERR_OK;
 }
 
 /* Adds a chapter titled with len bytes of `title` made one line; a title
  * with nothing but white space starts no chapter. */
-static int add(ac_chapter_list *list, uint64_t start, const char *title,
-               size_t len) {
+static int add(ac_chapter_builder *list, uint64_t start, uint32_t block,
+               const char *title, size_t len) {
   char *line = one_line(title, len);
   if (!line)
     return AC_ERR_NOMEM;
@@ -77,12 +84,12 @@ static int add(ac_chapter_list *list, uint64_t start, const char *title,
     free(line);
     return AC_ERR_OK;
   }
-  return add_owned(list, start, line);
+  return add_owned(list, start, block, line);
 }
 
 /* The first words of a paragraph, cut at a word boundary, for a chapter
  * title: at most 48 bytes plus an ellipsis. */
-static int add_opening(ac_chapter_list *list, uint64_t start,
+static int add_opening(ac_chapter_builder *list, uint64_t start, uint32_t block,
                        const char *text) {
   char *line = one_line(text, strlen(text));
   if (!line)
@@ -93,7 +100,7 @@ static int add_opening(ac_chapter_list *list, uint64_t start,
     return AC_ERR_OK;
   }
   if (len <= 56)
-    return add_owned(list, start, line);
+    return add_owned(list, start, block, line);
   size_t cut = 48;
   while (cut > 16 && line[cut] != ' ')
     cut--;
@@ -107,15 +114,15 @@ static int add_opening(ac_chapter_list *list, uint64_t start,
   while (cut > 0 && strchr(",;: ", line[cut - 1]))
     cut--;
   memcpy(line + cut, "\xE2\x80\xA6", 4); /* U+2026, fits: cut <= 48 < len */
-  return add_owned(list, start, line);
+  return add_owned(list, start, block, line);
 }
 
-void ac_chapters_init(ac_chapter_list *list, const ac_document *doc) {
+void ac_chapters_init(ac_chapter_builder *list, const ac_document *doc) {
   memset(list, 0, sizeof *list);
   list->doc = doc;
   for (size_t i = 0; i < doc->n_blocks; i++)
     if (doc->blocks[i].kind == AC_BLOCK_HEADING && doc->blocks[i].level >= 1)
-      list->has_headings = 1;
+      list->has_headings = true;
 }
 
 static const char *written(const ac_block *b) {
@@ -123,16 +130,16 @@ static const char *written(const ac_block *b) {
 }
 
 /* The opening chapter, titled with the document title. */
-static int add_first(ac_chapter_list *list) {
+static int add_first(ac_chapter_builder *list) {
   const ac_document *doc = list->doc;
   const char *title = doc->title && doc->title[0] ? doc->title : "Episode";
-  int rc = add(list, 0, title, strlen(title));
+  int rc = add(list, 0, 0, title, strlen(title));
   if (rc == AC_ERR_OK && list->count == 0)
-    rc = add(list, 0, "Episode", 7); /* the title was only white space */
+    rc = add(list, 0, 0, "Episode", 7); /* the title was only white space */
   return rc;
 }
 
-int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark) {
+int ac_chapters_mark(ac_chapter_builder *list, const ac_mark *mark) {
   const ac_document *doc = list->doc;
   if (list->count == 0) {
     int rc = add_first(list);
@@ -145,25 +152,26 @@ int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark) {
   switch (b->kind) {
   case AC_BLOCK_HEADING:
     if (b->level >= 1) {
-      list->seen_body = 1;
-      list->in_about = 0;
-      return add(list, mark->sample, written(b), strlen(written(b)));
+      list->seen_body = true;
+      list->in_about = false;
+      return add(list, mark->sample, mark->block, written(b),
+                 strlen(written(b)));
     }
     return AC_ERR_OK;
   case AC_BLOCK_PARAGRAPH:
   case AC_BLOCK_QUOTE:
   case AC_BLOCK_LIST_ITEM:
     if (!list->seen_body) {
-      list->seen_body = 1;
+      list->seen_body = true;
       if (!list->has_headings)
-        return add_opening(list, mark->sample, written(b));
+        return add_opening(list, mark->sample, mark->block, written(b));
     }
     return AC_ERR_OK;
   case AC_BLOCK_BYLINE:
   case AC_BLOCK_BIO:
     if (list->seen_body && !list->in_about) {
-      list->in_about = 1;
-      return add(list, mark->sample, "About the author", 16);
+      list->in_about = true;
+      return add(list, mark->sample, mark->block, "About the author", 16);
     }
     return AC_ERR_OK;
   default:
@@ -171,7 +179,7 @@ int ac_chapters_mark(ac_chapter_list *list, const ac_mark *mark) {
   }
 }
 
-int ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames) {
+int ac_chapters_finish(ac_chapter_builder *list, uint64_t total_frames) {
   if (list->count == 0) {
     int rc = add_first(list);
     if (rc)
@@ -182,15 +190,15 @@ int ac_chapters_finish(ac_chapter_list *list, uint64_t total_frames) {
   while (list->count > 1 &&
          list->items[list->count - 1].start >= total_frames) {
     list->count--;
-    free(list->items[list->count].title);
+    free((char *)list->items[list->count].title);
   }
   list->items[list->count - 1].end = total_frames;
   return AC_ERR_OK;
 }
 
-void ac_chapters_free(ac_chapter_list *list) {
+void ac_chapters_free(ac_chapter_builder *list) {
   for (size_t i = 0; i < list->count; i++)
-    free(list->items[i].title);
+    free((char *)list->items[i].title);
   free(list->items);
   memset(list, 0, sizeof *list);
 }
