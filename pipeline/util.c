@@ -8,6 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+
 int ac_read_file(const char *path, size_t limit, char **data, size_t *len) {
   FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
   if (!f)
@@ -56,61 +61,40 @@ int ac_read_file(const char *path, size_t limit, char **data, size_t *len) {
 }
 
 long ac_utf8_invalid_offset(const char *str, size_t len) {
-  const unsigned char *s = (const unsigned char *)str;
-  size_t i = 0;
-  while (i < len) {
-    unsigned c = s[i];
-    size_t need;
-    unsigned min;
-    if (c < 0x80) {
-      i++;
-      continue;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      need = 1, min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      need = 2, min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      need = 3, min = 0x10000;
-    } else {
-      return (long)i;
-    }
-    unsigned cp = c & (0x3F >> need);
-    for (size_t k = 1; k <= need; k++) {
-      if (i + k >= len || (s[i + k] & 0xC0) != 0x80)
-        return (long)i;
-      cp = (cp << 6) | (s[i + k] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return (long)i;
-    i += need + 1;
-  }
-  return -1;
+  const uint8_t *bad = u8_check((const uint8_t *)str, len);
+  return bad ? (long)(bad - (const uint8_t *)str) : -1;
 }
 
-/* ASCII folding for the Latin letters titles commonly carry. */
-static const char *fold_latin(unsigned cp) {
+/* ASCII for the letters that Unicode does not decompose into a base letter
+ * and marks. */
+static const char *fold_letter(ucs4_t cp) {
   static const struct {
-    unsigned lo, hi;
+    ucs4_t cp;
     const char *ascii;
-  } table[] = {
-      {0xC0, 0xC5, "a"},   {0xC6, 0xC6, "ae"},  {0xC7, 0xC7, "c"},
-      {0xC8, 0xCB, "e"},   {0xCC, 0xCF, "i"},   {0xD0, 0xD0, "d"},
-      {0xD1, 0xD1, "n"},   {0xD2, 0xD6, "o"},   {0xD8, 0xD8, "o"},
-      {0xD9, 0xDC, "u"},   {0xDD, 0xDD, "y"},   {0xDF, 0xDF, "ss"},
-      {0xE0, 0xE5, "a"},   {0xE6, 0xE6, "ae"},  {0xE7, 0xE7, "c"},
-      {0xE8, 0xEB, "e"},   {0xEC, 0xEF, "i"},   {0xF0, 0xF0, "d"},
-      {0xF1, 0xF1, "n"},   {0xF2, 0xF6, "o"},   {0xF8, 0xF8, "o"},
-      {0xF9, 0xFC, "u"},   {0xFD, 0xFF, "y"},   {0x152, 0x153, "oe"},
-      {0x100, 0x105, "a"}, {0x106, 0x10D, "c"}, {0x10E, 0x111, "d"},
-      {0x112, 0x11B, "e"}, {0x11C, 0x123, "g"}, {0x128, 0x131, "i"},
-      {0x141, 0x142, "l"}, {0x143, 0x148, "n"}, {0x14C, 0x151, "o"},
-      {0x154, 0x159, "r"}, {0x15A, 0x161, "s"}, {0x162, 0x165, "t"},
-      {0x168, 0x173, "u"}, {0x179, 0x17E, "z"},
-  };
+  } table[] = {{0xDF, "ss"}, {0xE6, "ae"}, {0xF0, "d"},   {0xF8, "o"},
+               {0xFE, "th"}, {0x111, "d"}, {0x131, "i"},  {0x142, "l"},
+               {0x153, "oe"}, {0x127, "h"}, {0x138, "q"}, {0x14B, "ng"}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
-    if (cp >= table[i].lo && cp <= table[i].hi)
+    if (table[i].cp == cp)
       return table[i].ascii;
   return NULL;
+}
+
+/* The title folded for a slug: compatibility-decomposed (é -> e + accent,
+ * ﬁ -> fi) and lowercased, so Latin letters become ASCII plus marks. */
+static uint8_t *fold_title(const char *title, size_t *len) {
+  size_t n = strlen(title);
+  if (u8_check((const uint8_t *)title, n))
+    return NULL;
+  size_t lower_len = 0, folded_len = 0;
+  uint8_t *lower = u8_tolower((const uint8_t *)title, n, NULL, NULL, NULL,
+                             &lower_len);
+  uint8_t *folded =
+      lower ? u8_normalize(UNINORM_NFKD, lower, lower_len, NULL, &folded_len)
+            : NULL;
+  free(lower);
+  *len = folded_len;
+  return folded;
 }
 
 char *ac_slugify(const char *title) {
@@ -118,31 +102,23 @@ char *ac_slugify(const char *title) {
   char *out = malloc(max + 16);
   if (!out)
     return NULL;
-  size_t n = 0;
+  size_t n = 0, folded_len = 0;
   int pending_hyphen = 0;
-  const unsigned char *s = (const unsigned char *)(title ? title : "");
-  while (*s && n < max) {
-    unsigned cp = *s;
-    size_t step = 1;
-    if (cp >= 0xC0) {
-      size_t need = cp >= 0xF0 ? 3 : cp >= 0xE0 ? 2 : 1;
-      cp &= 0x3F >> need;
-      for (size_t k = 1; k <= need && s[k]; k++, step++)
-        cp = (cp << 6) | (s[k] & 0x3F);
-    }
-    s += step;
+  uint8_t *folded = fold_title(title ? title : "", &folded_len);
+  const uint8_t *s = folded, *end = folded ? folded + folded_len : NULL;
+  while (s && s < end && n < max) {
+    ucs4_t cp;
+    s += u8_mbtouc(&cp, s, (size_t)(end - s));
     const char *piece = NULL;
     char one[2] = {0, 0};
-    if (cp < 0x80 && ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))) {
+    if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9')) {
       one[0] = (char)cp;
       piece = one;
-    } else if (cp >= 'A' && cp <= 'Z') {
-      one[0] = (char)(cp - 'A' + 'a');
-      piece = one;
-    } else if (cp == '\'' || cp == 0x2019) {
-      continue; /* "Pakistan's" -> "pakistans" */
+    } else if (cp == '\'' || cp == 0x2019 ||
+               uc_is_general_category(cp, UC_CATEGORY_M)) {
+      continue; /* "Pakistan's" -> "pakistans"; accents go */
     } else {
-      piece = fold_latin(cp);
+      piece = fold_letter(cp);
     }
     if (!piece) {
       pending_hyphen = n > 0;
@@ -155,6 +131,7 @@ char *ac_slugify(const char *title) {
     for (; *piece && n < max; piece++)
       out[n++] = *piece;
   }
+  free(folded);
   while (n > 0 && out[n - 1] == '-')
     n--;
   if (n == 0) {
