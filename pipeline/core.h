@@ -296,8 +296,9 @@ long ac_utf8_invalid_offset(const char *s, size_t len);
  * letters. A title without any becomes "episode-" and a hash of it; an
  * empty one "episode". malloc'd. */
 char *ac_slugify(const char *title);
-/* Creates a directory and its parents. */
-int ac_mkdirs(const char *path);
+/* Creates a directory and its parents (plugins/common/mkdirs.c, which the
+ * core compiles too). */
+#include "mkdirs.h"
 /* Directory of the running binary, malloc'd. */
 char *ac_exe_dir(void);
 char *ac_path_join(const char *a, const char *b);

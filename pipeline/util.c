@@ -71,8 +71,8 @@ static const char *fold_letter(ucs4_t cp) {
   static const struct {
     ucs4_t cp;
     const char *ascii;
-  } table[] = {{0xDF, "ss"}, {0xE6, "ae"}, {0xF0, "d"},   {0xF8, "o"},
-               {0xFE, "th"}, {0x111, "d"}, {0x131, "i"},  {0x142, "l"},
+  } table[] = {{0xDF, "ss"},  {0xE6, "ae"}, {0xF0, "d"},  {0xF8, "o"},
+               {0xFE, "th"},  {0x111, "d"}, {0x131, "i"}, {0x142, "l"},
                {0x153, "oe"}, {0x127, "h"}, {0x138, "q"}, {0x14B, "ng"}};
   for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
     if (table[i].cp == cp)
@@ -87,8 +87,8 @@ static uint8_t *fold_title(const char *title, size_t *len) {
   if (u8_check((const uint8_t *)title, n))
     return NULL;
   size_t lower_len = 0, folded_len = 0;
-  uint8_t *lower = u8_tolower((const uint8_t *)title, n, NULL, NULL, NULL,
-                             &lower_len);
+  uint8_t *lower =
+      u8_tolower((const uint8_t *)title, n, NULL, NULL, NULL, &lower_len);
   uint8_t *folded =
       lower ? u8_normalize(UNINORM_NFKD, lower, lower_len, NULL, &folded_len)
             : NULL;
@@ -149,33 +149,6 @@ char *ac_slugify(const char *title) {
   }
   out[n] = '\0';
   return out;
-}
-
-int ac_mkdirs(const char *path) {
-  char *copy = strdup(path);
-  if (!copy)
-    return -ENOMEM;
-  for (char *p = copy + 1; *p; p++) {
-    if (*p != '/')
-      continue;
-    *p = '\0';
-    if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
-      int e = errno;
-      free(copy);
-      return -e;
-    }
-    *p = '/';
-  }
-  int rc = 0;
-  if (mkdir(copy, 0777) != 0 && errno != EEXIST)
-    rc = -errno;
-  free(copy);
-  if (rc == 0) {
-    struct stat st;
-    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-      rc = -ENOTDIR;
-  }
-  return rc;
 }
 
 char *ac_exe_dir(void) {

@@ -1,6 +1,7 @@
 /* Temporary-then-rename output files; see outfile.h. */
 #define _GNU_SOURCE /* O_TMPFILE, mkostemp; before any system header */
 #include "outfile.h"
+#include "mkdirs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,32 +18,17 @@ void outfile_init(outfile *f) {
   f->anonymous = 0;
 }
 
-/* mkdir -p of the directory part of path. */
+/* mkdir -p of the directory part of path; -1 with errno on failure. */
 static int make_parents(const char *path) {
-  char *dir = strdup(path);
-  if (!dir)
-    return -1;
-  char *slash = strrchr(dir, '/');
-  if (!slash || slash == dir) {
-    free(dir);
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash == path)
     return 0;
-  }
-  *slash = '\0';
-  for (char *p = dir + 1; p <= slash; p++) {
-    if (*p != '/' && *p != '\0')
-      continue;
-    char c = *p;
-    *p = '\0';
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-      int e = errno;
-      free(dir);
-      errno = e;
-      return -1;
-    }
-    *p = c;
-  }
+  char *dir = strndup(path, (size_t)(slash - path));
+  int e = dir ? ac_mkdirs(dir) : -ENOMEM;
   free(dir);
-  return 0;
+  if (e)
+    errno = -e;
+  return e ? -1 : 0;
 }
 
 int outfile_open(outfile *f, const char *final_path, const char *kind,

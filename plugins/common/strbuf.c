@@ -3,6 +3,8 @@
 
 #include "utf8.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,13 +13,17 @@ static int reserve(ac_strbuf *b, size_t extra) {
     return 0;
   size_t cap = b->cap ? b->cap : 64;
   while (cap - b->len <= extra) {
-    if (cap > SIZE_MAX / 2)
+    if (cap > SIZE_MAX / 2) {
+      b->oom = 1;
       return -1;
+    }
     cap *= 2;
   }
   char *p = realloc(b->data, cap);
-  if (!p)
+  if (!p) {
+    b->oom = 1;
     return -1;
+  }
   b->data = p;
   b->cap = cap;
   return 0;
@@ -46,8 +52,31 @@ int ac_strbuf_add_utf8(ac_strbuf *b, uint32_t cp) {
   return ac_strbuf_add(b, u, ac_utf8_encode(cp, u));
 }
 
+int ac_strbuf_printf(ac_strbuf *b, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (n < 0 || reserve(b, (size_t)n) != 0) {
+    b->oom = 1;
+    return -1;
+  }
+  va_start(ap, fmt);
+  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  b->len += (size_t)n;
+  return 0;
+}
+
+char *ac_strbuf_take(ac_strbuf *b) {
+  char *s = b->oom ? NULL : b->data ? b->data : strdup("");
+  if (b->oom)
+    free(b->data);
+  memset(b, 0, sizeof *b);
+  return s;
+}
+
 void ac_strbuf_free(ac_strbuf *b) {
   free(b->data);
-  b->data = NULL;
-  b->len = b->cap = 0;
+  memset(b, 0, sizeof *b);
 }

@@ -17,6 +17,7 @@
  */
 #include "feed.h"
 #include "cover.h"
+#include "mkdirs.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -565,10 +566,10 @@ static int build_item(site *s, feed_item *it) {
   } else if (doc->url && *doc->url) {
     it->guid = feed_clean_text(doc->url, 1);
   } else {
-    strbuf b = {0};
-    sb_printf(&b, "articast-episode\n%s\n%s", it->title,
-              doc->date ? doc->date : "");
-    char *name = sb_take(&b);
+    ac_strbuf b = {0};
+    ac_strbuf_printf(&b, "articast-episode\n%s\n%s", it->title,
+                     doc->date ? doc->date : "");
+    char *name = ac_strbuf_take(&b);
     if (name) {
       feed_uuid5(name, strlen(name), uuid);
       it->guid = strdup(uuid);
@@ -842,7 +843,7 @@ static int run(site *s) {
     return FAIL(s, AC_ERR_NOMEM, "out of memory");
   struct stat sb;
   if (ep->doc) {
-    int e = feed_mkdirs(s->episodes);
+    int e = ac_mkdirs(s->episodes);
     if (e)
       return FAIL(s, AC_ERR_IO, "%s: cannot create: %s", s->episodes,
                   strerror(-e));

@@ -16,19 +16,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ---- Growing strings (plain text only; XML goes through libxml2) -------- */
-
-typedef struct strbuf {
-  char *data;
-  size_t len, cap;
-  int oom; /* an append failed; sb_take then returns NULL */
-} strbuf;
-
-void sb_add(strbuf *b, const char *s, size_t len);
-void sb_puts(strbuf *b, const char *s);
-void sb_printf(strbuf *b, const char *fmt, ...) AC_PRINTF(2, 3);
-/* Returns the string (malloc'd, "" when empty) or NULL after a failure. */
-char *sb_take(strbuf *b);
+/* Growing strings (plain text only; XML goes through libxml2). */
+#include "strbuf.h"
 
 /* ---- Text --------------------------------------------------------------- */
 
@@ -77,8 +66,6 @@ char *feed_path_join(const char *a, const char *b);
  * site_real), or NULL when it does not exist or lies outside. malloc'd. */
 char *feed_site_relative(const char *site_dir, const char *site_real,
                          const char *path);
-/* mkdir -p. Returns 0 or -errno. */
-int feed_mkdirs(const char *path);
 /* Replaces `path` with len bytes of data atomically (plugins/common's
  * outfile): a temporary file beside it (unnamed where the file system
  * allows, named ".<name>.tmp-XXXXXX" before the rename), fsync, rename,

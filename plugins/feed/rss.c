@@ -49,48 +49,48 @@ static int long_episode(const feed_item *it) {
   return it->duration >= 3600 || last >= 3600;
 }
 
-static void item_disclosure(const feed_item *it, strbuf *b) {
-  sb_puts(b, "Narrated by a synthetic voice (text-to-speech), not by a "
-             "person.");
+static void item_disclosure(const feed_item *it, ac_strbuf *b) {
+  ac_strbuf_adds(b, "Narrated by a synthetic voice (text-to-speech), not by a "
+                    "person.");
   if (it->voice)
-    sb_printf(b, " Voice: %s.", it->voice);
+    ac_strbuf_printf(b, " Voice: %s.", it->voice);
 }
 
 /* The plain-text notes: summary, chapter list, article link, disclosure,
  * separated by blank lines, within MAX_NOTES bytes. Chapters are dropped
  * from the end, with a count, when the list would not fit. */
 char *feed_notes_text(const feed_item *it) {
-  strbuf tail = {0};
+  ac_strbuf tail = {0};
   if (it->link)
-    sb_printf(&tail, "Article: %s\n\n", it->link);
+    ac_strbuf_printf(&tail, "Article: %s\n\n", it->link);
   item_disclosure(it, &tail);
-  char *end = sb_take(&tail);
+  char *end = ac_strbuf_take(&tail);
   if (!end)
     return NULL;
-  strbuf b = {0};
+  ac_strbuf b = {0};
   if (it->summary) {
-    sb_puts(&b, it->summary);
-    sb_puts(&b, "\n\n");
+    ac_strbuf_adds(&b, it->summary);
+    ac_strbuf_adds(&b, "\n\n");
   }
   if (it->n_chapters) {
     int lf = long_episode(it);
-    sb_puts(&b, "Chapters:\n");
+    ac_strbuf_adds(&b, "Chapters:\n");
     for (size_t i = 0; i < it->n_chapters; i++) {
       char ts[32];
       timestamp(it->chapters[i].start, lf, ts, sizeof ts);
       size_t line = strlen(ts) + 1 + strlen(it->chapters[i].title) + 1;
       /* Keep room for this line, a "...and N more" line and the tail. */
       if (b.len + line + 40 + strlen(end) > MAX_NOTES) {
-        sb_printf(&b, "\xE2\x80\xA6 and %zu more\n", it->n_chapters - i);
+        ac_strbuf_printf(&b, "\xE2\x80\xA6 and %zu more\n", it->n_chapters - i);
         break;
       }
-      sb_printf(&b, "%s %s\n", ts, it->chapters[i].title);
+      ac_strbuf_printf(&b, "%s %s\n", ts, it->chapters[i].title);
     }
-    sb_puts(&b, "\n");
+    ac_strbuf_adds(&b, "\n");
   }
-  sb_puts(&b, end);
+  ac_strbuf_adds(&b, end);
   free(end);
-  char *notes = sb_take(&b);
+  char *notes = ac_strbuf_take(&b);
   if (notes && strlen(notes) > MAX_NOTES) {
     /* Only a summary longer than feed.c allows gets here; cut it. */
     notes[feed_utf8_cut(notes, MAX_NOTES)] = '\0';
@@ -133,7 +133,7 @@ static char *notes_html(const feed_item *it, size_t shown) {
   xmlBufferPtr buf = xmlBufferCreate();
   xmlTextWriterPtr w = buf ? xmlNewTextWriterMemory(buf, 0) : NULL;
   char *out = NULL;
-  strbuf d = {0};
+  ac_strbuf d = {0};
   if (!w)
     goto fail;
   if (it->summary)
@@ -167,7 +167,7 @@ static char *notes_html(const feed_item *it, size_t shown) {
     W(xmlTextWriterEndElement(w));
   }
   item_disclosure(it, &d);
-  char *disc = sb_take(&d);
+  char *disc = ac_strbuf_take(&d);
   if (!disc)
     goto fail;
   int rc = xmlTextWriterWriteElement(w, BAD_CAST "p", BAD_CAST disc);
@@ -318,14 +318,14 @@ static char *channel_description(const feed_channel *ch) {
       feed_truncate(ch->description ? ch->description : ch->title, room);
   if (!own)
     return NULL;
-  strbuf b = {0};
+  ac_strbuf b = {0};
   if (*own) {
-    sb_puts(&b, own);
-    sb_puts(&b, "\n\n");
+    ac_strbuf_adds(&b, own);
+    ac_strbuf_adds(&b, "\n\n");
   }
-  sb_puts(&b, feed_channel_disclosure);
+  ac_strbuf_adds(&b, feed_channel_disclosure);
   free(own);
-  return sb_take(&b);
+  return ac_strbuf_take(&b);
 }
 
 int feed_render(const feed_channel *ch, feed_item *const *items, size_t n,

@@ -16,69 +16,13 @@
 #include <nettle/sha1.h>
 #include <nettle/version.h>
 
-/* ---- Growing strings ---------------------------------------------------- */
-
-static int sb_reserve(strbuf *b, size_t more) {
-  if (b->oom)
-    return -1;
-  if (b->len + more + 1 <= b->cap)
-    return 0;
-  size_t cap = b->cap ? b->cap : 256;
-  while (cap < b->len + more + 1)
-    cap *= 2;
-  char *grown = realloc(b->data, cap);
-  if (!grown) {
-    b->oom = 1;
-    return -1;
-  }
-  b->data = grown;
-  b->cap = cap;
-  return 0;
-}
-
-void sb_add(strbuf *b, const char *s, size_t len) {
-  if (sb_reserve(b, len))
-    return;
-  memcpy(b->data + b->len, s, len);
-  b->len += len;
-  b->data[b->len] = '\0';
-}
-
-void sb_puts(strbuf *b, const char *s) {
-  sb_add(b, s, strlen(s));
-}
-
-void sb_printf(strbuf *b, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  int n = vsnprintf(NULL, 0, fmt, ap);
-  va_end(ap);
-  if (n < 0 || sb_reserve(b, (size_t)n))
-    return;
-  va_start(ap, fmt);
-  vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-  va_end(ap);
-  b->len += (size_t)n;
-}
-
-char *sb_take(strbuf *b) {
-  if (b->oom) {
-    free(b->data);
-    memset(b, 0, sizeof *b);
-    return NULL;
-  }
-  char *s = b->data ? b->data : strdup("");
-  memset(b, 0, sizeof *b);
-  return s;
-}
-
 /* ---- Text --------------------------------------------------------------- */
 
 char *feed_clean_text(const char *s, int one_line) {
   if (!s)
     return NULL;
   size_t n = strlen(s);
-  strbuf b = {0};
+  ac_strbuf b = {0};
   int space = 0; /* a white-space run is pending */
   for (size_t i = 0; i < n;) {
     uint32_t cp;
@@ -86,9 +30,9 @@ char *feed_clean_text(const char *s, int one_line) {
     if (len == 0) {
       /* Flush pending space, then stand in for the broken byte. */
       if (one_line && space && b.len)
-        sb_add(&b, " ", 1);
+        ac_strbuf_add(&b, " ", 1);
       space = 0;
-      sb_puts(&b, "\xEF\xBF\xBD");
+      ac_strbuf_adds(&b, "\xEF\xBF\xBD");
       i++;
       continue;
     }
@@ -108,13 +52,13 @@ char *feed_clean_text(const char *s, int one_line) {
       continue; /* XML 1.0 cannot carry C0 controls; DEL has no use here */
     }
     if (one_line && space && b.len)
-      sb_add(&b, " ", 1);
+      ac_strbuf_add(&b, " ", 1);
     space = 0;
     if (!one_line && b.len == 0 && (cp == ' ' || cp == '\t' || cp == '\n'))
       continue; /* leading white space */
-    sb_add(&b, s + i - len, len);
+    ac_strbuf_add(&b, s + i - len, len);
   }
-  char *out = sb_take(&b);
+  char *out = ac_strbuf_take(&b);
   if (out && !one_line) {
     size_t end = strlen(out);
     while (end && (out[end - 1] == ' ' || out[end - 1] == '\t' ||
@@ -278,17 +222,17 @@ int feed_is_http_url(const char *s) {
 
 char *feed_url_join(const char *base, const char *relpath) {
   static const char hex[] = "0123456789ABCDEF";
-  strbuf b = {0};
-  sb_puts(&b, base);
+  ac_strbuf b = {0};
+  ac_strbuf_adds(&b, base);
   for (const unsigned char *p = (const unsigned char *)relpath; *p; p++) {
     if (isalnum(*p) || strchr("-._~/", *p)) {
-      sb_add(&b, (const char *)p, 1);
+      ac_strbuf_add(&b, (const char *)p, 1);
     } else {
       char esc[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-      sb_add(&b, esc, 3);
+      ac_strbuf_add(&b, esc, 3);
     }
   }
-  return sb_take(&b);
+  return ac_strbuf_take(&b);
 }
 
 static void sha1(const void *a, size_t alen, const void *b, size_t blen,
@@ -399,28 +343,6 @@ char *feed_site_relative(const char *site_dir, const char *site_real,
     rel = strdup(real + n + 1);
   free(real);
   return rel;
-}
-
-int feed_mkdirs(const char *path) {
-  char *p = strdup(path);
-  if (!p)
-    return -ENOMEM;
-  int rc = 0;
-  for (char *s = p + 1;; s++) {
-    if (*s != '/' && *s != '\0')
-      continue;
-    char c = *s;
-    *s = '\0';
-    if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-      rc = -errno;
-      break;
-    }
-    *s = c;
-    if (!c)
-      break;
-  }
-  free(p);
-  return rc;
 }
 
 int feed_write_atomic(const char *path, const void *data, size_t len, char *why,
