@@ -1,8 +1,15 @@
 /* The segment cache: files under DIR/segments/, one per segment and stage,
  * named by the SHA-256 key of everything that shapes the segment's output.
- * Each file holds a header (magic, payload length, SHA-256 of the payload)
- * and the payload, and is written to a temporary name and renamed, so a
- * reader sees a whole entry or none; a damaged entry reads as a miss. */
+ * Each file holds a header (magic, payload length, the key and the stage it
+ * was stored under, SHA-256 of the payload) and the payload, and is written
+ * to a temporary name and renamed, so a reader sees a whole entry or none.
+ * The cache is a directory anyone with the user's rights can write, so a
+ * reader trusts nothing: an entry must be a regular file (not a FIFO, a
+ * device or a symbolic link), no larger than MAX_ENTRY_BYTES, carry the key
+ * and stage it is read for (a file moved to another entry's name is
+ * refused) and match its checksum; anything else reads as a miss, and the
+ * segment is synthesized again. */
+#define _GNU_SOURCE /* mkostemp */
 #include "cache.h"
 
 #include <dirent.h>
@@ -14,8 +21,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define ENTRY_MAGIC "ACSEG1\n"
-#define HEADER_BYTES (8 + 8 + SHA256_DIGEST_SIZE)
+#define ENTRY_MAGIC "ACSEG2\n"
+/* Stage names are [a-z0-9_@]+; entries name their stage in a fixed field. */
+#define WHAT_BYTES 32
+#define HEADER_BYTES                                                           \
+  (8 + 8 + SHA256_DIGEST_SIZE + WHAT_BYTES + SHA256_DIGEST_SIZE)
 /* Entries larger than this are not read (a paragraph of speech encodes to
  * a few hundred KiB). */
 #define MAX_ENTRY_BYTES (64u << 20)
@@ -105,8 +115,25 @@ static int write_all(int fd, const void *data, size_t len) {
   return 0;
 }
 
+/* The header of an entry: magic, length, key, stage, payload checksum. */
+static void make_header(uint8_t *header, const ac_key *key, const char *what,
+                        const void *data, size_t len) {
+  memset(header, 0, HEADER_BYTES);
+  memcpy(header, ENTRY_MAGIC, 8);
+  put_u64(header + 8, len);
+  memcpy(header + 16, key->bytes, SHA256_DIGEST_SIZE);
+  memcpy(header + 16 + SHA256_DIGEST_SIZE, what, strlen(what));
+  struct sha256_ctx sha;
+  sha256_init(&sha);
+  sha256_update(&sha, len, data);
+  sha256_digest(&sha, SHA256_DIGEST_SIZE,
+                header + 16 + SHA256_DIGEST_SIZE + WHAT_BYTES);
+}
+
 int ac_cache_write(const char *dir, const ac_key *key, const char *what,
                    const void *data, size_t len) {
+  if (strlen(what) >= WHAT_BYTES || len > MAX_ENTRY_BYTES)
+    return -EINVAL;
   char *path = entry_path(dir, key, what);
   if (!path)
     return -ENOMEM;
@@ -121,7 +148,7 @@ int ac_cache_write(const char *dir, const ac_key *key, const char *what,
     return e ? e : -ENOMEM;
   }
   snprintf(tmp, n, "%s.tmp-XXXXXX", path);
-  int fd = mkstemp(tmp);
+  int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) {
     e = -errno;
     free(tmp);
@@ -129,12 +156,7 @@ int ac_cache_write(const char *dir, const ac_key *key, const char *what,
     return e;
   }
   uint8_t header[HEADER_BYTES];
-  memcpy(header, ENTRY_MAGIC, 8);
-  put_u64(header + 8, len);
-  struct sha256_ctx sha;
-  sha256_init(&sha);
-  sha256_update(&sha, len, data);
-  sha256_digest(&sha, SHA256_DIGEST_SIZE, header + 16);
+  make_header(header, key, what, data, len);
   /* No fsync: a lost entry is only a miss, and the checksum catches a torn
    * one after a crash. */
   if (write_all(fd, header, sizeof header) != 0 ||
@@ -151,46 +173,53 @@ int ac_cache_write(const char *dir, const ac_key *key, const char *what,
   return e;
 }
 
+/* Reads exactly n bytes. Returns 0 or -1. */
+static int read_full(int fd, uint8_t *buf, size_t n) {
+  size_t got = 0;
+  while (got < n) {
+    ssize_t r = read(fd, buf + got, n - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    got += (size_t)r;
+  }
+  return 0;
+}
+
 int ac_cache_read(const char *dir, const ac_key *key, const char *what,
                   void **data, size_t *len) {
   *data = NULL;
   *len = 0;
+  if (strlen(what) >= WHAT_BYTES)
+    return -1;
   char *path = entry_path(dir, key, what);
   if (!path)
     return -1;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* O_NONBLOCK: a FIFO put in the cache opens at once (and is refused
+   * below) instead of waiting for a writer forever. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   free(path);
   if (fd < 0)
     return -1;
-  uint8_t header[HEADER_BYTES];
-  uint8_t digest[SHA256_DIGEST_SIZE];
+  uint8_t header[HEADER_BYTES], want[HEADER_BYTES];
   uint8_t *buf = NULL;
   int rc = -1;
   struct stat sb;
-  if (fstat(fd, &sb) != 0 || (uint64_t)sb.st_size < HEADER_BYTES ||
-      read(fd, header, sizeof header) != (ssize_t)sizeof header ||
-      memcmp(header, ENTRY_MAGIC, 8) != 0)
+  if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) ||
+      (uint64_t)sb.st_size < HEADER_BYTES ||
+      (uint64_t)sb.st_size > HEADER_BYTES + (uint64_t)MAX_ENTRY_BYTES ||
+      read_full(fd, header, sizeof header) != 0)
     goto done;
   uint64_t n = get_u64(header + 8);
-  if (n > MAX_ENTRY_BYTES || n != (uint64_t)sb.st_size - HEADER_BYTES)
+  if (n != (uint64_t)sb.st_size - HEADER_BYTES)
     goto done;
   buf = malloc(n ? (size_t)n : 1);
-  if (!buf)
+  if (!buf || read_full(fd, buf, (size_t)n) != 0)
     goto done;
-  size_t got = 0;
-  while (got < n) {
-    ssize_t r = read(fd, buf + got, (size_t)n - got);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      goto done;
-    got += (size_t)r;
-  }
-  struct sha256_ctx sha;
-  sha256_init(&sha);
-  sha256_update(&sha, (size_t)n, buf);
-  sha256_digest(&sha, sizeof digest, digest);
-  if (memcmp(digest, header + 16, sizeof digest) != 0)
+  /* Magic, length, key, stage and checksum all as this entry's would be. */
+  make_header(want, key, what, buf, (size_t)n);
+  if (memcmp(header, want, sizeof want) != 0)
     goto done;
   /* Recently used entries are the ones `articast cache prune` keeps. */
   futimens(fd, NULL);
@@ -204,17 +233,56 @@ done:
   return rc;
 }
 
+/* Visits the entries of one DIR/segments/xx/ directory (dfd), removing
+ * those last used before `before` (0: all; -1: none) and left-over
+ * temporary files. Only regular files count; nothing is followed. */
+static int walk_entries(int dfd, time_t before, ac_cache_stats *stats) {
+  DIR *in = fdopendir(dfd);
+  if (!in) {
+    close(dfd);
+    return 0;
+  }
+  int rc = 0;
+  struct dirent *f;
+  while ((f = readdir(in))) {
+    if (f->d_name[0] == '.')
+      continue;
+    struct stat sb;
+    if (fstatat(dfd, f->d_name, &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
+        !S_ISREG(sb.st_mode))
+      continue;
+    bool stale = strstr(f->d_name, ".tmp-") != NULL;
+    bool remove =
+        before == 0 || (before > 0 && (stale || sb.st_mtime < before));
+    if (!remove) {
+      stats->files++;
+      stats->bytes += (uint64_t)sb.st_size;
+    } else if (unlinkat(dfd, f->d_name, 0) == 0) {
+      stats->removed_files++;
+      stats->removed_bytes += (uint64_t)sb.st_size;
+    } else if (!rc) {
+      rc = -errno;
+    }
+  }
+  closedir(in);
+  return rc;
+}
+
 /* Visits DIR/segments/xx/ entries: removes those last used before
  * `before` (0: all; -1: none) and left-over temporary files, and counts
- * what is left and what went. */
+ * what is left and what went. A symbolic link anywhere below DIR/segments
+ * is never followed, so nothing outside the cache is touched. */
 int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats) {
   memset(stats, 0, sizeof *stats);
   char *root = ac_path_join(dir, "segments");
   if (!root)
     return -ENOMEM;
-  DIR *top = opendir(root);
+  int rfd = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  DIR *top = rfd >= 0 ? fdopendir(rfd) : NULL;
   if (!top) {
     int e = errno == ENOENT ? 0 : -errno;
+    if (rfd >= 0)
+      close(rfd);
     free(root);
     return e;
   }
@@ -223,38 +291,15 @@ int ac_cache_walk(const char *dir, time_t before, ac_cache_stats *stats) {
   while ((d = readdir(top))) {
     if (d->d_name[0] == '.')
       continue;
-    char *sub = ac_path_join(root, d->d_name);
-    DIR *in = sub ? opendir(sub) : NULL;
-    struct dirent *f;
-    while (in && (f = readdir(in))) {
-      if (f->d_name[0] == '.')
-        continue;
-      char *path = ac_path_join(sub, f->d_name);
-      struct stat sb;
-      if (path && lstat(path, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        bool stale = strstr(f->d_name, ".tmp-") != NULL;
-        bool remove =
-            before == 0 || (before > 0 && (stale || sb.st_mtime < before));
-        if (remove) {
-          if (unlink(path) == 0) {
-            stats->removed_files++;
-            stats->removed_bytes += (uint64_t)sb.st_size;
-          } else if (!rc) {
-            rc = -errno;
-          }
-        } else {
-          stats->files++;
-          stats->bytes += (uint64_t)sb.st_size;
-        }
-      }
-      free(path);
-    }
-    if (in) {
-      closedir(in);
-      if (before >= 0)
-        rmdir(sub); /* fails harmlessly when not empty */
-    }
-    free(sub);
+    int dfd =
+        openat(rfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+      continue; /* not a directory of ours: a link, a file, ... */
+    int e = walk_entries(dfd, before, stats);
+    if (e && !rc)
+      rc = e;
+    if (before >= 0)
+      unlinkat(rfd, d->d_name, AT_REMOVEDIR); /* fails when not empty */
   }
   closedir(top);
   if (before == 0)

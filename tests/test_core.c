@@ -1,4 +1,6 @@
 /* The core: options, config, voices, plugin loading, documents, utils. */
+#define _GNU_SOURCE /* asprintf, mkfifo */
+#include "cache.h"
 #include "harness.h"
 
 #include <dirent.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- options ------------------------------------------------------------ */
@@ -637,6 +640,117 @@ START_TEST(chapters_follow_headings_and_the_author) {
 }
 END_TEST
 
+/* ---- cache ------------------------------------------------------------------
+ */
+
+static ac_key key_of(const char *text) {
+  ac_key_ctx k;
+  ac_key_begin(&k);
+  ac_key_add_str(&k, text);
+  ac_key k_out;
+  ac_key_end(&k, &k_out);
+  return k_out;
+}
+
+/* The path an entry of `text`'s key for `what` has (as cache.c names it). */
+static char *entry_file(const char *dir, const char *text, const char *what) {
+  ac_key k = key_of(text);
+  char hex[65];
+  for (int i = 0; i < 32; i++)
+    snprintf(hex + 2 * i, 3, "%02x", k.bytes[i]);
+  char *p = NULL;
+  ck_assert_int_ge(asprintf(&p, "%s/segments/%.2s/%s-%s", dir, hex, hex, what),
+                   0);
+  return p;
+}
+
+START_TEST(cache_refuses_tampered_entries) {
+  char *dir = harness_tempdir();
+  ac_key a = key_of("a"), b = key_of("b");
+  ck_assert_int_eq(ac_cache_write(dir, &a, "mp3", "AAAA", 4), 0);
+  ck_assert_int_eq(ac_cache_write(dir, &b, "mp3", "BBBBBB", 6), 0);
+  void *data;
+  size_t len;
+  ck_assert_int_eq(ac_cache_read(dir, &a, "mp3", &data, &len), 0);
+  ck_assert_uint_eq(len, 4);
+  free(data);
+  /* A FIFO in an entry's place: a miss, at once (not a wait for a writer
+   * that never comes). */
+  char *pf = entry_file(dir, "fifo", "mp3");
+  char *fdir = strdup(pf);
+  *strrchr(fdir, '/') = '\0';
+  ck_assert_int_eq(ac_mkdirs(fdir), 0);
+  ck_assert_int_eq(mkfifo(pf, 0600), 0);
+  ac_key fk = key_of("fifo");
+  ck_assert_int_ne(ac_cache_read(dir, &fk, "mp3", &data, &len), 0);
+  free(pf);
+  free(fdir);
+  /* Entry a's file put at b's name (or at another stage's): refused. */
+  char *pa = entry_file(dir, "a", "mp3"), *pb = entry_file(dir, "b", "mp3");
+  char *pc = entry_file(dir, "a", "transcript");
+  char *cmd = NULL;
+  ck_assert_int_ge(
+      asprintf(&cmd, "cp '%s' '%s' && cp '%s' '%s'", pa, pb, pa, pc), 0);
+  ck_assert_int_eq(harness_run(cmd, NULL), 0);
+  free(cmd);
+  ck_assert_int_ne(ac_cache_read(dir, &b, "mp3", &data, &len), 0);
+  ck_assert_int_ne(ac_cache_read(dir, &a, "transcript", &data, &len), 0);
+  /* Truncated: refused. */
+  ck_assert_int_eq(truncate(pa, 40), 0);
+  ck_assert_int_ne(ac_cache_read(dir, &a, "mp3", &data, &len), 0);
+  /* A symbolic link in an entry's place: a miss. */
+  unlink(pa);
+  ck_assert_int_eq(ac_cache_write(dir, &a, "mp3", "AAAA", 4), 0);
+  ck_assert_int_eq(
+      symlink(pa, pb) == 0 || (unlink(pb) == 0 && symlink(pa, pb) == 0), 1);
+  ck_assert_int_ne(ac_cache_read(dir, &b, "mp3", &data, &len), 0);
+  free(pa);
+  free(pb);
+  free(pc);
+  char *rm = NULL;
+  ck_assert_int_ge(asprintf(&rm, "rm -rf '%s'", dir), 0);
+  harness_run(rm, NULL);
+  free(rm);
+  free(dir);
+}
+END_TEST
+
+START_TEST(cache_clear_stays_inside_the_cache) {
+  char *dir = harness_tempdir(), *outside = harness_tempdir();
+  ac_key a = key_of("a");
+  ck_assert_int_eq(ac_cache_write(dir, &a, "mp3", "AAAA", 4), 0);
+  /* A directory and a file outside, linked into segments/. */
+  char *victim = ac_path_join(outside, "precious.txt");
+  FILE *f = fopen(victim, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("keep me", f);
+  fclose(f);
+  char *entry = entry_file(dir, "a", "mp3");
+  *strrchr(entry, '/') = '\0';
+  char *cmd = NULL;
+  ck_assert_int_ge(asprintf(&cmd,
+                            "ln -s '%s' '%s/segments/zz' && ln -s '%s' "
+                            "'%s/link'",
+                            outside, dir, victim, entry),
+                   0);
+  free(entry);
+  harness_run(cmd, NULL);
+  free(cmd);
+  ac_cache_stats stats;
+  ck_assert_int_eq(ac_cache_walk(dir, 0, &stats), 0);
+  ck_assert_uint_eq(stats.removed_files, 1);
+  ck_assert_int_eq(access(victim, R_OK), 0);
+  ck_assert_int_eq(ac_cache_walk(dir, 1, &stats), 0); /* prune too */
+  ck_assert_int_eq(access(victim, R_OK), 0);
+  free(victim);
+  ck_assert_int_ge(asprintf(&cmd, "rm -rf '%s' '%s'", dir, outside), 0);
+  harness_run(cmd, NULL);
+  free(cmd);
+  free(dir);
+  free(outside);
+}
+END_TEST
+
 static Suite *core_suite(void) {
   Suite *s = suite_create("core");
   TCase *t = tcase_create("core");
@@ -657,6 +771,8 @@ static Suite *core_suite(void) {
   tcase_add_test(t, marks_round_trip_and_damage_is_caught);
   tcase_add_test(t, segments_pad_to_whole_frames_ending_in_silence);
   tcase_add_test(t, chapters_follow_headings_and_the_author);
+  tcase_add_test(t, cache_refuses_tampered_entries);
+  tcase_add_test(t, cache_clear_stays_inside_the_cache);
   suite_add_tcase(s, t);
   return s;
 }
