@@ -1972,266 +1972,353 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
   return e;
 }
 
-static size_t r_number(en *c, size_t k) {
-  size_t k0 = k;
-  bool neg = false, plus = false;
+/* A number being read by r_number: where it starts (with its sign), the
+ * sign, and the number itself. */
+typedef struct signed_num {
+  size_t k0; /* first token, the sign's when there is one */
+  bool neg;
+  num m;
+} signed_num;
+
+/* Codes: "C24", "B2A23C", "t-0t25d12-f": short numbers as cardinals,
+ * long ones digit by digit. */
+static size_t num_in_code(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  bool serial = c->serial[T(c, k0)->chunk];
+  bool left_glued = k0 > 0 && is_t(c, k0 - 1, T_WORD);
+  if (!(left_glued || serial) || m->frac || x->neg)
+    return 0;
+  bool fits;
+  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued) {
+    nz_ordinal(&c->w, m->ip, m->ni, 0);
+    say_w(c, k0, j + 1);
+    return j + 1 - k0;
+  }
+  uint64_t v = num_int(m);
+  bool year = left_glued && m->ni == 4 && v >= 1900 && v <= 2099 &&
+              tl(c, k0 - 1) <= 3 && word_all_upper(c, k0 - 1);
+  read_int(&c->w, m->ip, m->ni, m->comma, year ? RD_YEAR : RD_SERIAL, 0);
+  say_w(c, k0, j);
+  return j - k0;
+}
+
+/* Ordinals: "21st", "1,000th"; a suffix that does not fit is said as
+ * written after the number ("4rd" -> "four rd"). */
+static size_t num_ordinal(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  bool fits;
+  if (!ordinal_suffix(c, j, m, &fits))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  if (fits) {
+    nz_ordinal(w, m->ip, m->ni, 0);
+  } else {
+    read_int(w, m->ip, m->ni, m->comma, RD_CARD, 0);
+    nz_str_wordn(w, ts(c, j), tl(c, j));
+  }
+  say_w(c, x->k0, j + 1);
+  return j + 1 - x->k0;
+}
+
+/* The end of an "s" or "'s" that makes the number ending at token j a
+ * decade ("1980s", "80's"), or 0. */
+static size_t decade_end(const en *c, const num *m, size_t j) {
+  if (m->frac || m->comma || (m->ni != 4 && m->ni != 2) ||
+      m->ip[m->ni - 1] != '0')
+    return 0;
+  if (weq(c, j, "s") && !is_alnum_tok(c, j + 1))
+    return j + 1;
+  if ((is_p(c, j, '\'') || is_p(c, j, 0x2019)) && weq(c, j + 1, "s") &&
+      !is_alnum_tok(c, j + 2))
+    return j + 2;
+  return 0;
+}
+
+static void say_decade(nz_str *w, const num *m) {
+  if (m->ni == 4)
+    nz_year(w, m->ip, 4);
+  else
+    nz_cardinal(w, m->ip, 2, 0);
+  nz_pluralize_last(w);
+}
+
+/* Decades: "1980s", "1980's", "80s", and ranges of them. */
+static size_t num_decade(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t se = x->neg ? 0 : decade_end(c, m, m->k1);
+  if (!se)
+    return 0;
+  nz_str *w = &c->w;
+  say_decade(w, m);
+  num m2;
+  if (is_dash(c, se) && is_t(c, se + 1, T_NUM) && parse_num(c, se + 1, &m2) &&
+      !m2.frac && m2.ni == m->ni && weq(c, m2.k1, "s") &&
+      !is_alnum_tok(c, m2.k1 + 1)) {
+    nz_str_word(w, "to");
+    say_decade(w, &m2);
+    se = m2.k1 + 1;
+  }
+  say_w(c, x->k0, se);
+  return se - x->k0;
+}
+
+/* Fractions: "1/2", "3 2/4", "1/4th". */
+static size_t num_fraction(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  if (m->frac || m->comma || x->neg)
+    return 0;
+  nz_str *w = &c->w;
+  size_t fe = fraction_at(c, m->k0, w);
+  if (fe) {
+    say_w(c, k0, fe);
+    return fe - k0;
+  }
+  if (!is_t(c, j, T_SPACE))
+    return 0;
+  nz_str tmp = {0};
+  fe = fraction_at(c, j + 1, &tmp);
+  if (fe && tmp.s) {
+    read_int(w, m->ip, m->ni, m->comma, RD_CARD, NZ_AND);
+    nz_str_word(w, "and");
+    /* "two and a half", not "two and one half". */
+    bool one = strncmp(tmp.s, "one ", 4) == 0;
+    nz_str_word(w, one ? "a" : "");
+    nz_str_word(w, one ? tmp.s + 4 : tmp.s);
+    nz_str_free(&tmp);
+    say_w(c, k0, fe);
+    return fe - k0;
+  }
+  nz_str_free(&tmp);
+  return 0;
+}
+
+/* A vulgar fraction glued on: "5½" -> "five and a half". */
+static size_t num_vulgar(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  bool one;
+  const char *v = is_t(c, j, T_PUNCT) ? vulgar(T(c, j)->cp, &one) : NULL;
+  if (!v || m->frac || is_alnum_tok(c, j + 1))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_int(w, m->ip, m->ni, m->comma, RD_CARD, NZ_AND);
+  nz_str_word(w, "and");
+  if (one)
+    nz_str_word(w, "a");
+  nz_str_word(w, v);
+  say_w(c, x->k0, j + 1);
+  return j + 1 - x->k0;
+}
+
+/* "12/kg" -> "twelve per kilogram"; an unknown unit is spelled. */
+static size_t num_per_word(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  if (!is_p(c, j, '/') || !is_t(c, j + 1, T_WORD) || tl(c, j + 1) > 4 ||
+      is_alnum_tok(c, j + 2) || is_p(c, j + 2, '/') ||
+      (k0 > 0 && is_p(c, k0 - 1, '/')))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, m, RD_CARD, NZ_AND);
+  nz_str_word(w, "per");
+  const en_unit *u = en_unit_word(ts(c, j + 1), tl(c, j + 1));
+  if (u) {
+    nz_str_word(w, u->one);
+  } else {
+    char buf[8];
+    size_t n = tl(c, j + 1);
+    for (size_t i = 0; i < n; i++)
+      buf[i] = (char)toupper((unsigned char)ts(c, j + 1)[i]);
+    nz_str_wordn(w, buf, n);
+  }
+  say_w(c, k0, j + 2);
+  return j + 2 - k0;
+}
+
+/* The second number of a range: m2 parsed at the token after the dash at
+ * token j (and a space after an en dash). False when there is none, or
+ * when a further dash and number follow ("1-2-3" is no range). */
+static bool range_second(const en *c, size_t j, bool *en_dash, num *m2) {
+  if (!(is_dash(c, j) || (is_t(c, j, T_SPACE) && is_p(c, j + 1, 0x2013) &&
+                          is_t(c, j + 2, T_SPACE))))
+    return false;
+  *en_dash = !is_p(c, j, '-');
+  size_t d = is_t(c, j, T_SPACE) ? j + 1 : j;
+  size_t s2 = d + 1;
+  if (*en_dash && is_t(c, s2, T_SPACE))
+    s2++;
+  return parse_num(c, s2, m2) &&
+         !(m2->k1 < c->nt && is_dash(c, m2->k1) && is_t(c, m2->k1 + 1, T_NUM));
+}
+
+/* Says a range whose first number is a year: "2019-2021", "2019-20". */
+static size_t say_year_range(en *c, const signed_num *x, const num *m2) {
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  nz_year(w, x->m.ip, 4);
+  nz_str_word(w, "to");
+  if (m2->ni == 4)
+    nz_year(w, m2->ip, 4);
+  else
+    nz_cardinal(w, m2->ip, 2, 0);
+  say_w(c, x->k0, m2->k1);
+  return m2->k1 - x->k0;
+}
+
+/* Ranges and scores: "1980-1986", "2-5lb", "9–2"; "1-2=5" is a
+ * subtraction. */
+static size_t num_range(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0;
+  bool en_dash;
+  num m2;
+  if (!range_second(c, m->k1, &en_dash, &m2))
+    return 0;
+  nz_str *w = &c->w;
+  size_t after = m2.k1;
+  bool minus = is_p(c, after, '=') ||
+               (is_t(c, after, T_SPACE) && is_p(c, after + 1, '='));
+  if (minus && !en_dash) {
+    if (x->neg)
+      nz_str_word(w, "minus");
+    read_num(w, m, RD_CARD, NZ_AND);
+    nz_str_word(w, "minus");
+    read_num(w, &m2, RD_CARD, NZ_AND);
+    say_w(c, k0, m2.k1);
+    return m2.k1 - k0;
+  }
+  const en_unit *u;
+  bool hy;
+  bool suffix = is_p(c, after, '%') || unit_after(c, after, &u, &hy);
+  if (is_alnum_tok(c, after) && !suffix)
+    return 0;
+  uint64_t a = num_int(m), b = num_int(&m2);
+  bool years =
+      !m->frac && !m2.frac && !m->comma && m->ni == 4 && a >= 1000 &&
+      a <= 2099 && !suffix &&
+      ((m2.ni == 4 && b >= 1000 && b <= 2099) || (m2.ni == 2 && b > a % 100));
+  bool ascending = m->frac || m2.frac ? true : b >= a;
+  /* A score: "3-1", "21-17" (small numbers, hyphen). */
+  bool score = !m->frac && !m2.frac && !m->comma && m->ni <= 2 && m2.ni <= 2;
+  if (!(en_dash || ascending || suffix || years || score))
+    return 0;
+  if (years)
+    return say_year_range(c, x, &m2);
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, m, suffix ? RD_CARD : RD_AUTO, NZ_AND);
+  nz_str_word(w, "to");
+  size_t e = number_with_suffix(c, &m2, false, RD_AUTO, w);
+  bool pm, dot;
+  size_t ae;
+  if (!suffix && !m->frac && !m2.frac && a >= 1 && a <= 12 && b >= 1 &&
+      b <= 12 && (ae = ampm_at(c, e, &pm, &dot)) != 0) {
+    say_ampm(w, pm); /* "3-4 pm" */
+    if (dot && starts_sentence(c, ae))
+      nz_str_adds(w, ".");
+    e = ae;
+  }
+  say_w(c, k0, e);
+  return e - k0;
+}
+
+/* Dimensions: "2x8", "2 x 8 m". */
+static size_t num_dimension(en *c, const signed_num *x) {
+  size_t j = x->m.k1, sx = j;
+  if (is_t(c, sx, T_SPACE))
+    sx++;
+  bool is_x = weq(c, sx, "x") || is_p(c, sx, 0xD7);
+  size_t y = sx + 1;
+  if (!is_x || is_t(c, y, T_SPACE) != is_t(c, j, T_SPACE))
+    return 0;
+  if (is_t(c, y, T_SPACE))
+    y++;
+  num m2;
+  if (!parse_num(c, y, &m2))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, &x->m, RD_CARD, NZ_AND);
+  nz_str_word(w, "by");
+  size_t e = number_with_suffix(c, &m2, false, RD_CARD, w);
+  say_w(c, x->k0, e);
+  return e - x->k0;
+}
+
+/* The number alone, or with a unit or percent sign; before "million" it
+ * is a cardinal without "and". */
+static size_t num_alone(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  int how = int_context(c, m, x->k0);
+  size_t nw = next_word(c, j);
+  bool scale = nw != NONE && is_t(c, j, T_SPACE) &&
+               (weq(c, nw, "million") || weq(c, nw, "billion") ||
+                weq(c, nw, "trillion") || weq(c, nw, "thousand"));
+  size_t e;
+  if (scale) {
+    if (x->neg)
+      nz_str_word(&c->w, "minus");
+    read_num(&c->w, m, RD_CARD, 0);
+    e = j;
+  } else {
+    e = number_with_suffix(c, m, x->neg, how, &c->w);
+  }
+  say_w(c, x->k0, e);
+  return e - x->k0;
+}
+
+/* A sign before the number at token k: "-5", "−5", "-.5" (not in a code
+ * or after a word), "+5". Returns the token where the number starts. */
+static size_t number_sign(const en *c, size_t k, bool *neg, bool *plus) {
   bool serial = c->serial[T(c, k)->chunk];
+  *neg = *plus = false;
   if ((is_p(c, k, '-') || is_p(c, k, 0x2212)) && !serial &&
       !(k > 0 && (is_alnum_tok(c, k - 1) || is_p(c, k - 1, ')'))) &&
       (is_t(c, k + 1, T_NUM) ||
        (is_p(c, k + 1, '.') && is_t(c, k + 2, T_NUM)))) {
-    neg = true;
-    k++;
-  } else if (is_p(c, k, '+') && !(k > 0 && is_alnum_tok(c, k - 1)) &&
-             is_t(c, k + 1, T_NUM)) {
-    plus = true;
-    k++;
+    *neg = true;
+    return k + 1;
   }
-  num m;
-  if (!parse_num(c, k, &m))
+  if (is_p(c, k, '+') && !(k > 0 && is_alnum_tok(c, k - 1)) &&
+      is_t(c, k + 1, T_NUM)) {
+    *plus = true;
+    return k + 1;
+  }
+  return k;
+}
+
+/* Numbers with what follows them, in order: in codes, ordinals, decades,
+ * fractions, per a word, ranges and scores, dimensions, then alone. */
+static size_t r_number(en *c, size_t k) {
+  typedef size_t (*number_phase)(en * c, const signed_num *x);
+  static const number_phase phases[] = {
+      num_in_code,  num_ordinal, num_decade,    num_fraction, num_vulgar,
+      num_per_word, num_range,   num_dimension, num_alone};
+  signed_num x = {.k0 = k};
+  bool plus;
+  size_t start = number_sign(c, k, &x.neg, &plus);
+  if (!parse_num(c, start, &x.m))
     return 0;
-  nz_str *w = &c->w;
   if (plus)
-    nz_str_word(w, "plus");
-  size_t j = m.k1;
-
-  /* Codes: "C24", "B2A23C", "t-0t25d12-f": short numbers as cardinals,
-   * long ones digit by digit. */
-  bool left_glued = k0 > 0 && is_t(c, k0 - 1, T_WORD);
-  if ((left_glued || serial) && !m.frac && !neg) {
-    bool fits;
-    if (ordinal_suffix(c, j, &m, &fits) && fits && !left_glued) {
-      nz_ordinal(w, m.ip, m.ni, 0);
-      say_w(c, k0, j + 1);
-      return j + 1 - k0;
-    }
-    uint64_t v = num_int(&m);
-    bool year = left_glued && m.ni == 4 && v >= 1900 && v <= 2099 &&
-                tl(c, k0 - 1) <= 3 && word_all_upper(c, k0 - 1);
-    read_int(w, m.ip, m.ni, m.comma, year ? RD_YEAR : RD_SERIAL, 0);
-    say_w(c, k0, j);
-    return j - k0;
+    nz_str_word(&c->w, "plus");
+  for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+    size_t used = phases[i](c, &x);
+    if (used)
+      return used;
   }
-
-  /* Ordinals: "21st", "1,000th"; a suffix that does not fit is said as
-   * written after the number ("4rd" -> "four rd"). */
-  bool fits;
-  if (ordinal_suffix(c, j, &m, &fits)) {
-    if (neg)
-      nz_str_word(w, "minus");
-    if (fits) {
-      nz_ordinal(w, m.ip, m.ni, 0);
-    } else {
-      read_int(w, m.ip, m.ni, m.comma, RD_CARD, 0);
-      nz_str_wordn(w, ts(c, j), tl(c, j));
-    }
-    say_w(c, k0, j + 1);
-    return j + 1 - k0;
-  }
-
-  /* Decades: "1980s", "1980's", "80s", and ranges of them. */
-  size_t se = 0;
-  if (!m.frac && !m.comma && (m.ni == 4 || m.ni == 2) &&
-      m.ip[m.ni - 1] == '0' && !neg) {
-    if (weq(c, j, "s") && !is_alnum_tok(c, j + 1))
-      se = j + 1;
-    else if ((is_p(c, j, '\'') || is_p(c, j, 0x2019)) && weq(c, j + 1, "s") &&
-             !is_alnum_tok(c, j + 2))
-      se = j + 2;
-  }
-  if (se) {
-    if (m.ni == 4)
-      nz_year(w, m.ip, 4);
-    else
-      nz_cardinal(w, m.ip, 2, 0);
-    nz_pluralize_last(w);
-    if (is_dash(c, se) && is_t(c, se + 1, T_NUM)) {
-      num m2;
-      if (parse_num(c, se + 1, &m2) && !m2.frac && m2.ni == m.ni &&
-          weq(c, m2.k1, "s") && !is_alnum_tok(c, m2.k1 + 1)) {
-        nz_str_word(w, "to");
-        if (m2.ni == 4)
-          nz_year(w, m2.ip, 4);
-        else
-          nz_cardinal(w, m2.ip, 2, 0);
-        nz_pluralize_last(w);
-        se = m2.k1 + 1;
-      }
-    }
-    say_w(c, k0, se);
-    return se - k0;
-  }
-
-  /* Fractions: "1/2", "3 2/4", "1/4th"; and "12/kg", "1/f". */
-  if (!m.frac && !m.comma && !neg) {
-    size_t fe = fraction_at(c, k, w);
-    if (fe) {
-      say_w(c, k0, fe);
-      return fe - k0;
-    }
-    if (is_t(c, j, T_SPACE)) {
-      nz_str tmp = {0};
-      fe = fraction_at(c, j + 1, &tmp);
-      if (fe && tmp.s) {
-        read_int(w, m.ip, m.ni, m.comma, RD_CARD, NZ_AND);
-        nz_str_word(w, "and");
-        /* "two and a half", not "two and one half". */
-        nz_str_word(w, strncmp(tmp.s, "one ", 4) == 0 ? "a" : "");
-        nz_str_word(w, strncmp(tmp.s, "one ", 4) == 0 ? tmp.s + 4 : tmp.s);
-        nz_str_free(&tmp);
-        say_w(c, k0, fe);
-        return fe - k0;
-      }
-      nz_str_free(&tmp);
-    }
-  }
-  if (is_t(c, j, T_PUNCT)) {
-    bool one;
-    const char *v = vulgar(T(c, j)->cp, &one);
-    if (v && !m.frac && !is_alnum_tok(c, j + 1)) {
-      if (neg)
-        nz_str_word(w, "minus");
-      read_int(w, m.ip, m.ni, m.comma, RD_CARD, NZ_AND);
-      nz_str_word(w, "and");
-      if (one)
-        nz_str_word(w, "a");
-      nz_str_word(w, v);
-      say_w(c, k0, j + 1);
-      return j + 1 - k0;
-    }
-  }
-  if (is_p(c, j, '/') && is_t(c, j + 1, T_WORD) && tl(c, j + 1) <= 4 &&
-      !is_alnum_tok(c, j + 2) && !is_p(c, j + 2, '/') &&
-      !(k0 > 0 && is_p(c, k0 - 1, '/'))) {
-    /* "12/kg" -> "twelve per kilogram"; an unknown unit is spelled. */
-    if (neg)
-      nz_str_word(w, "minus");
-    read_num(w, &m, RD_CARD, NZ_AND);
-    nz_str_word(w, "per");
-    const en_unit *u = en_unit_word(ts(c, j + 1), tl(c, j + 1));
-    if (u) {
-      nz_str_word(w, u->one);
-    } else {
-      char buf[8];
-      size_t n = tl(c, j + 1);
-      for (size_t i = 0; i < n; i++)
-        buf[i] = (char)toupper((unsigned char)ts(c, j + 1)[i]);
-      nz_str_wordn(w, buf, n);
-    }
-    say_w(c, k0, j + 2);
-    return j + 2 - k0;
-  }
-
-  /* Ranges and scores: "1980-1986", "2-5lb", "9–2"; "1-2=5" is a
-   * subtraction. */
-  if (is_dash(c, j) || (is_t(c, j, T_SPACE) && is_p(c, j + 1, 0x2013) &&
-                        is_t(c, j + 2, T_SPACE))) {
-    bool en_dash = !is_p(c, j, '-');
-    size_t d = is_t(c, j, T_SPACE) ? j + 1 : j;
-    size_t s2 = d + 1;
-    if (en_dash && is_t(c, s2, T_SPACE))
-      s2++;
-    num m2;
-    if (parse_num(c, s2, &m2) &&
-        !(m2.k1 < c->nt && is_dash(c, m2.k1) && is_t(c, m2.k1 + 1, T_NUM))) {
-      size_t after = m2.k1;
-      bool minus = is_p(c, after, '=') ||
-                   (is_t(c, after, T_SPACE) && is_p(c, after + 1, '='));
-      const en_unit *u;
-      bool hy;
-      bool suffix = is_p(c, after, '%') || unit_after(c, after, &u, &hy);
-      uint64_t a = num_int(&m), b = num_int(&m2);
-      bool years = !m.frac && !m2.frac && !m.comma && m.ni == 4 && a >= 1000 &&
-                   a <= 2099 && !suffix &&
-                   ((m2.ni == 4 && b >= 1000 && b <= 2099) ||
-                    (m2.ni == 2 && b > a % 100));
-      bool ascending = m.frac || m2.frac ? true : b >= a;
-      /* A score: "3-1", "21-17" (small numbers, hyphen). */
-      bool score = !m.frac && !m2.frac && !m.comma && m.ni <= 2 && m2.ni <= 2;
-      if (minus && !en_dash) {
-        if (neg)
-          nz_str_word(w, "minus");
-        read_num(w, &m, RD_CARD, NZ_AND);
-        nz_str_word(w, "minus");
-        read_num(w, &m2, RD_CARD, NZ_AND);
-        say_w(c, k0, m2.k1);
-        return m2.k1 - k0;
-      }
-      if (!is_alnum_tok(c, after) || suffix) {
-        if (en_dash || ascending || suffix || years || score) {
-          if (neg)
-            nz_str_word(w, "minus");
-          if (years) {
-            nz_year(w, m.ip, 4);
-            nz_str_word(w, "to");
-            if (m2.ni == 4)
-              nz_year(w, m2.ip, 4);
-            else
-              nz_cardinal(w, m2.ip, 2, 0);
-            say_w(c, k0, m2.k1);
-            return m2.k1 - k0;
-          }
-          read_num(w, &m, suffix ? RD_CARD : RD_AUTO, NZ_AND);
-          nz_str_word(w, "to");
-          size_t e = number_with_suffix(c, &m2, false, RD_AUTO, w);
-          bool pm, dot;
-          size_t ae;
-          if (!suffix && !m.frac && !m2.frac && a >= 1 && a <= 12 && b >= 1 &&
-              b <= 12 && (ae = ampm_at(c, e, &pm, &dot)) != 0) {
-            say_ampm(w, pm); /* "3-4 pm" */
-            if (dot && starts_sentence(c, ae))
-              nz_str_adds(w, ".");
-            e = ae;
-          }
-          say_w(c, k0, e);
-          return e - k0;
-        }
-      }
-    }
-  }
-
-  /* Dimensions: "2x8", "2 x 8 m". */
-  {
-    size_t x = j, y;
-    if (is_t(c, x, T_SPACE))
-      x++;
-    bool is_x = (weq(c, x, "x") || is_p(c, x, 0xD7));
-    y = x + 1;
-    if (is_x && is_t(c, y, T_SPACE) == is_t(c, j, T_SPACE)) {
-      if (is_t(c, y, T_SPACE))
-        y++;
-      num m2;
-      if (parse_num(c, y, &m2)) {
-        if (neg)
-          nz_str_word(w, "minus");
-        read_num(w, &m, RD_CARD, NZ_AND);
-        nz_str_word(w, "by");
-        size_t e = number_with_suffix(c, &m2, false, RD_CARD, w);
-        say_w(c, k0, e);
-        return e - k0;
-      }
-    }
-  }
-
-  /* The number alone, or with a unit or percent sign. */
-  int how = int_context(c, &m, k0);
-  size_t nw = next_word(c, j);
-  int flags_scale = 0;
-  if (nw != NONE && is_t(c, j, T_SPACE) &&
-      (weq(c, nw, "million") || weq(c, nw, "billion") ||
-       weq(c, nw, "trillion") || weq(c, nw, "thousand")))
-    flags_scale = 1;
-  size_t e;
-  if (flags_scale) {
-    if (neg)
-      nz_str_word(w, "minus");
-    read_num(w, &m, RD_CARD, 0);
-    e = j;
-  } else {
-    e = number_with_suffix(c, &m, neg, how, w);
-  }
-  say_w(c, k0, e);
-  return e - k0;
+  return 0;
 }
 
 /* Version numbers: "3.2.1", "v2.0.1" (dates and IP addresses are taken
