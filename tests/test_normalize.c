@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -727,7 +726,7 @@ START_TEST(shipped_lexicon_phonemes) {
 }
 END_TEST
 
-/* ---- Golden article and speed
+/* ---- Golden article and a long one
  * ------------------------------------------------------- */
 
 START_TEST(golden_article) {
@@ -769,23 +768,36 @@ START_TEST(golden_article) {
 }
 END_TEST
 
-START_TEST(fast_enough) {
-  /* A long article (about 60,000 words) in well under a second. */
+START_TEST(long_article_reads_like_its_paragraphs) {
+  /* A long block (about 60,000 words) is read exactly as its paragraph
+   * read alone, repeated: no rule looks further than it should, and the
+   * map grows with the text. The work is fixed by the count of copies, so
+   * the result does not depend on the machine's speed; CTest's timeout is
+   * the only clock. */
   static const char *const para =
       "On 14 March 2026 Dr. Okafor said the 1931 bridge, rated 3.5 out of 10, "
       "would cost $15.2 billion (about 12% more) by 5pm on Jan. 15; call "
       "+1 555-123-4567 or write to a.b@example.org. Henry VIII and the FATF "
       "met at 10:30 a.m. in Zarb-e-Azb. ";
-  size_t n = strlen(para), reps = 1000;
-  char *text = malloc(n * reps + 1);
-  for (size_t i = 0; i < reps; i++)
+  enum { COPIES = 1000 };
+  size_t n = strlen(para);
+  char *text = malloc(n * COPIES + 1);
+  ck_assert_ptr_nonnull(text);
+  for (size_t i = 0; i < COPIES; i++)
     memcpy(text + i * n, para, n);
-  text[n * reps] = '\0';
-  clock_t t0 = clock();
+  text[n * COPIES] = '\0';
+  ac_document *one = run(para, NULL, NULL);
   ac_document *doc = run(text, NULL, NULL);
-  double secs = (double)(clock() - t0) / CLOCKS_PER_SEC;
-  ck_assert_msg(secs < 3.0, "took %.2f s", secs);
-  ck_assert_ptr_nonnull(strstr(doc->blocks[0].text, "fifteen point two"));
+  const char *said = one->blocks[0].text;
+  size_t said_n = strlen(said);
+  const ac_block *b = &doc->blocks[0];
+  ck_assert_uint_eq(strlen(b->text), said_n * COPIES);
+  for (size_t i = 0; i < COPIES; i++)
+    ck_assert_msg(memcmp(b->text + i * said_n, said, said_n) == 0,
+                  "copy %zu is read differently", i);
+  ck_assert_uint_eq(b->n_map, one->blocks[0].n_map * COPIES);
+  ck_assert_uint_eq(written_at(b, strlen(b->text) - 1), strlen(text) - 1);
+  ac_document_free(one);
   ac_document_free(doc);
   free(text);
 }
@@ -839,7 +851,7 @@ static Suite *normalize_suite(void) {
   suite_add_tcase(s, lex);
   TCase *gold = tcase_create("golden");
   tcase_add_test(gold, golden_article);
-  tcase_add_test(gold, fast_enough);
+  tcase_add_test(gold, long_article_reads_like_its_paragraphs);
   suite_add_tcase(s, gold);
   return s;
 }
