@@ -46,57 +46,6 @@ typedef struct en {
   nz_str w; /* the spoken words a rule builds */
 } en;
 
-static uint32_t utf8_at(const char *s, size_t n, size_t i, size_t *len) {
-  unsigned char c = (unsigned char)s[i];
-  if (c < 0x80) {
-    *len = 1;
-    return c;
-  }
-  size_t k = (c & 0xE0) == 0xC0   ? 2
-             : (c & 0xF0) == 0xE0 ? 3
-             : (c & 0xF8) == 0xF0 ? 4
-                                  : 1;
-  if (k == 1 || i + k > n) {
-    *len = 1;
-    return 0xFFFD;
-  }
-  uint32_t cp = c & (0x7Fu >> k);
-  for (size_t j = 1; j < k; j++) {
-    if (((unsigned char)s[i + j] & 0xC0) != 0x80) {
-      *len = 1;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
-  }
-  *len = k;
-  return cp;
-}
-
-static bool cp_space(uint32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
-         cp == '\v' || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) ||
-         cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-static bool cp_letter(uint32_t cp) {
-  if (cp < 0x80)
-    return isalpha((int)cp) != 0;
-  if (cp < 0xC0)
-    return cp == 0xAA || cp == 0xB5; /* ª µ */
-  if (cp == 0xD7 || cp == 0xF7)
-    return false; /* × ÷ */
-  if (cp >= 0x2000 && cp <= 0x2BFF)
-    return false; /* punctuation, currency, letterlike, arrows, shapes */
-  if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF20) ||
-      (cp >= 0xFE30 && cp <= 0xFE4F))
-    return false;
-  if (cp == 0xFFFD || (cp >= 0x1F000 && cp <= 0x1FAFF))
-    return false;
-  if (cp == 0x0E3F || cp == 0x09F3)
-    return false; /* baht and taka signs */
-  return true;
-}
-
 static int tokenize(en *c) {
   size_t cap = 64, nt = 0;
   tok *t = malloc(cap * sizeof *t);
@@ -117,14 +66,14 @@ static int tokenize(en *c) {
       break;
     }
     size_t len;
-    uint32_t cp = utf8_at(c->s, c->n, i, &len);
+    uint32_t cp = nz_cp_at(c->s, c->n, i, &len);
     size_t j = i + len;
     ttype ty;
-    if (cp_space(cp)) {
+    if (nz_cp_space(cp)) {
       ty = T_SPACE;
       while (j < c->n) {
         size_t l2;
-        if (!cp_space(utf8_at(c->s, c->n, j, &l2)))
+        if (!nz_cp_space(nz_cp_at(c->s, c->n, j, &l2)))
           break;
         j += l2;
       }
@@ -132,11 +81,11 @@ static int tokenize(en *c) {
       ty = T_NUM;
       while (j < c->n && isdigit((unsigned char)c->s[j]))
         j++;
-    } else if (cp_letter(cp)) {
+    } else if (nz_cp_letter(cp)) {
       ty = T_WORD;
       while (j < c->n) {
         size_t l2;
-        if (!cp_letter(utf8_at(c->s, c->n, j, &l2)))
+        if (!nz_cp_letter(nz_cp_at(c->s, c->n, j, &l2)))
           break;
         j += l2;
       }
@@ -208,24 +157,32 @@ static bool is_alnum_tok(const en *c, size_t k) {
 static bool is_dash(const en *c, size_t k) {
   return is_p(c, k, '-') || is_p(c, k, 0x2013) || is_p(c, k, 0x2212);
 }
+/* The first code point of token k. */
+static uint32_t first_cp(const en *c, size_t k) {
+  size_t len;
+  return nz_cp_at(ts(c, k), tl(c, k), 0, &len);
+}
 static bool word_cap(const en *c, size_t k) {
-  return is_t(c, k, T_WORD) && isupper((unsigned char)*ts(c, k));
+  return is_t(c, k, T_WORD) && nz_cp_upper(first_cp(c, k));
+}
+/* Every letter of word k passes `test` (marks have no case and pass). */
+static bool word_all(const en *c, size_t k, bool (*test)(uint32_t)) {
+  if (!is_t(c, k, T_WORD))
+    return false;
+  const char *w = ts(c, k);
+  size_t n = tl(c, k), len;
+  for (size_t i = 0; i < n; i += len) {
+    uint32_t cp = nz_cp_at(w, n, i, &len);
+    if (!test(cp) && (i == 0 || nz_cp_upper(cp) || nz_cp_lower(cp)))
+      return false;
+  }
+  return true;
 }
 static bool word_all_upper(const en *c, size_t k) {
-  if (!is_t(c, k, T_WORD))
-    return false;
-  for (size_t i = 0; i < tl(c, k); i++)
-    if (!isupper((unsigned char)ts(c, k)[i]))
-      return false;
-  return true;
+  return word_all(c, k, nz_cp_upper);
 }
 static bool word_all_lower(const en *c, size_t k) {
-  if (!is_t(c, k, T_WORD))
-    return false;
-  for (size_t i = 0; i < tl(c, k); i++)
-    if (!islower((unsigned char)ts(c, k)[i]))
-      return false;
-  return true;
+  return word_all(c, k, nz_cp_lower);
 }
 /* The word before token k, skipping one run of spaces. */
 static size_t prev_word(const en *c, size_t k) {
@@ -555,7 +512,7 @@ static size_t r_lexicon(en *c, size_t k) {
       continue;
     }
     size_t l;
-    utf8_at(c->s, c->n, p, &l);
+    nz_cp_at(c->s, c->n, p, &l);
     p += l;
   }
   return found ? 1 : 0;
@@ -681,7 +638,7 @@ static void speak_electronic(en *c, size_t a, size_t b, nz_str *w) {
       i++;
     } else {
       size_t l;
-      utf8_at(s, b, i, &l);
+      nz_cp_at(s, b, i, &l);
       nz_str_wordn(w, s + i, l);
       i += l;
     }
