@@ -43,7 +43,8 @@ typedef struct en {
                    number */
   nz_out *o;
   const nz_opts *opt;
-  nz_str w; /* the spoken words a rule builds */
+  const en_words *W; /* the word tables */
+  nz_str w;          /* the spoken words a rule builds */
 } en;
 
 static int tokenize(en *c) {
@@ -149,6 +150,12 @@ static const char *ts(const en *c, size_t k) {
 static bool weq(const en *c, size_t k, const char *w) {
   return is_t(c, k, T_WORD) && tl(c, k) == strlen(w) &&
          strncasecmp(ts(c, k), w, tl(c, k)) == 0;
+}
+/* Words after a number that show it does not count them: function words
+ * ("in 2014 and") and nouns a year qualifies ("the 2019 election"). */
+static bool not_counted(const en *c, const char *w, size_t n) {
+  return en_in(c->W, EN_FUNCTION_WORDS, w, n) ||
+         en_in(c->W, EN_YEAR_NOUNS, w, n);
 }
 static bool is_alnum_tok(const en *c, size_t k) {
   return is_t(c, k, T_WORD) || is_t(c, k, T_NUM);
@@ -376,21 +383,21 @@ static int int_context(const en *c, const num *m, size_t first) {
     size_t pw2 = prev_word(c, pw);
     uint64_t v = num_int(m);
     bool yearish = m->ni == 4 && v >= 1000 && v <= 2099;
-    if (en_identifier_word(w, n) ||
+    if (en_in(c->W, EN_IDENTIFIER_WORDS, w, n) ||
         (pw2 != NONE && !yearish && (weq(c, pw, "in") || weq(c, pw, "with")) &&
          (weq(c, pw2, "ending") || weq(c, pw2, "ends"))))
       return RD_DIGITS;
-    if (en_quantity_word(w, n))
+    if (en_in(c->W, EN_QUANTITY_WORDS, w, n))
       return RD_CARD;
     bool abbrev;
-    if (en_year_word(w, n) || en_month(w, n, &abbrev))
+    if (en_in(c->W, EN_YEAR_WORDS, w, n) || en_month(c->W, w, n, &abbrev))
       return m->ni == 4 ? RD_YEAR : RD_AUTO;
   }
   size_t nw = next_word(c, m->k1);
   bool abbrev;
   if (nw != NONE && is_t(c, m->k1, T_SPACE) && word_all_lower(c, nw) &&
-      !en_function_word(ts(c, nw), tl(c, nw)) &&
-      !en_month(ts(c, nw), tl(c, nw), &abbrev))
+      !not_counted(c, ts(c, nw), tl(c, nw)) &&
+      !en_month(c->W, ts(c, nw), tl(c, nw), &abbrev))
     return RD_CARD;
   return RD_AUTO;
 }
@@ -565,10 +572,11 @@ static void speak_electronic(en *c, size_t a, size_t b, nz_str *w) {
           j == b || s[j] == '/' || s[j] == ':' || s[j] == '?' || s[j] == '#';
       bool scheme = j + 2 < b && s[j] == ':' && s[j + 1] == '/';
       char buf[64];
-      if (n < sizeof buf && (scheme ||
-                             (n == 3 && strncasecmp(s + i, "www", 3) == 0 &&
-                              j < b && s[j] == '.') ||
-                             (after_dot && last && !en_word_tld(s + i, n)))) {
+      if (n < sizeof buf &&
+          (scheme ||
+           (n == 3 && strncasecmp(s + i, "www", 3) == 0 && j < b &&
+            s[j] == '.') ||
+           (after_dot && last && !en_in(c->W, EN_WORD_TLDS, s + i, n)))) {
         /* "http", "www", ".fr", ".html": spelled as capitals. */
         for (size_t k = 0; k < n; k++)
           buf[k] = (char)toupper((unsigned char)s[i + k]);
@@ -589,50 +597,7 @@ static void speak_electronic(en *c, size_t a, size_t b, nz_str *w) {
       i++;
       continue;
     }
-    const char *name = NULL;
-    switch (ch) {
-    case '.':
-      name = "dot";
-      break;
-    case '@':
-      name = "at";
-      break;
-    case '/':
-      name = "slash";
-      break;
-    case ':':
-      name = "colon";
-      break;
-    case '-':
-      name = "dash";
-      break;
-    case '_':
-      name = "underscore";
-      break;
-    case '&':
-      name = "ampersand";
-      break;
-    case '+':
-      name = "plus";
-      break;
-    case '%':
-      name = "percent";
-      break;
-    case '?':
-      name = "question mark";
-      break;
-    case '=':
-      name = "equals";
-      break;
-    case '#':
-      name = "hash";
-      break;
-    case '~':
-      name = "tilde";
-      break;
-    default:
-      break;
-    }
+    const char *name = en_url_symbol(c->W, ch);
     if (name) {
       nz_str_word(w, name);
       i++;
@@ -720,7 +685,7 @@ static size_t r_electronic(en *c, size_t k) {
       if (!h)
         return 0;
       size_t tn = a + h - tld;
-      if (!en_known_tld(s + tld, tn))
+      if (!en_in(c->W, EN_KNOWN_TLDS, s + tld, tn))
         return 0;
       end = a + h;
       bool path = end < n && s[end] == '/';
@@ -736,12 +701,9 @@ static size_t r_electronic(en *c, size_t k) {
        * that is also an English word needs more evidence. */
       if (upper && !path && dots < 2)
         return 0;
-      static const char *const wordish[] = {"it", "in", "me", "no", "be",
-                                            "at", "us", "my", "id", "co"};
-      for (size_t q = 0; q < sizeof wordish / sizeof *wordish; q++)
-        if (tn == 2 && strncmp(s + tld, wordish[q], 2) == 0 && !path &&
-            dots < 2)
-          return 0;
+      if (tn == 2 && en_in(c->W, EN_WORD_LIKE_TLDS, s + tld, 2) && !path &&
+          dots < 2)
+        return 0;
       if (path)
         end = path_end(s, n, end);
     }
@@ -883,7 +845,7 @@ static size_t r_phone(en *c, size_t k) {
     size_t pw = prev_word(c, k);
     const char *a = ts(c, g[0].k0), *b = ts(c, g[1].k0);
     bool round = a[2] == '0' && b[2] == '0' && b[3] == '0';
-    ok = (pw != NONE && en_phone_word(ts(c, pw), tl(c, pw))) ||
+    ok = (pw != NONE && en_in(c->W, EN_PHONE_WORDS, ts(c, pw), tl(c, pw))) ||
          (sep == '-' && !round && a[0] != '0');
   }
   if (!ok)
@@ -949,7 +911,7 @@ static size_t year_at(const en *c, size_t k) {
 static size_t month_at(const en *c, size_t k, int *month, bool *abbrev) {
   if (!is_t(c, k, T_WORD))
     return 0;
-  int m = en_month(ts(c, k), tl(c, k), abbrev);
+  int m = en_month(c->W, ts(c, k), tl(c, k), abbrev);
   if (!m)
     return 0;
   *month = m;
@@ -963,7 +925,7 @@ static size_t month_at(const en *c, size_t k, int *month, bool *abbrev) {
  * become the full name; a full name is kept as written. */
 static void say_month(en *c, size_t k0, size_t k1, int month, bool abbrev) {
   if (abbrev || word_all_upper(c, k0) || k1 - k0 > 1)
-    says(c, k0, k1, en_month_name(month));
+    says(c, k0, k1, en_month_name(c->W, month));
 }
 
 static void say_year(en *c, size_t k) {
@@ -1135,7 +1097,7 @@ static size_t r_date_numeric(en *c, size_t k) {
       nz_str_word(&c->w, "the");
       nz_ordinal_u(&c->w, (uint64_t)day, 0);
       nz_str_word(&c->w, "of");
-      nz_str_word(&c->w, en_month_name(month));
+      nz_str_word(&c->w, en_month_name(c->W, month));
       if (lc == 4)
         nz_year(&c->w, ts(c, k + 4), 4);
       else
@@ -1148,7 +1110,7 @@ static size_t r_date_numeric(en *c, size_t k) {
   }
   if (month < 1 || month > 12 || day < 1 || day > 31)
     return 0;
-  nz_str_word(&c->w, en_month_name(month));
+  nz_str_word(&c->w, en_month_name(c->W, month));
   nz_ordinal_u(&c->w, (uint64_t)day, 0);
   if (tl(c, (size_t)year_k) == 4)
     nz_year(&c->w, ts(c, (size_t)year_k), 4);
@@ -1188,7 +1150,7 @@ static size_t ampm_at(const en *c, size_t k, bool *pm, bool *dot) {
   }
   if (is_t(c, e, T_NUM))
     return 0;
-  if (is_t(c, e, T_WORD) && !en_time_zone(ts(c, e), tl(c, e)))
+  if (is_t(c, e, T_WORD) && !en_in(c->W, EN_TIME_ZONES, ts(c, e), tl(c, e)))
     return 0;
   return e;
 }
@@ -1199,7 +1161,7 @@ static size_t zone_at(const en *c, size_t k, char *buf, size_t cap) {
   size_t j = k;
   if (is_t(c, j, T_SPACE))
     j++;
-  if (is_t(c, j, T_WORD) && en_time_zone(ts(c, j), tl(c, j)) &&
+  if (is_t(c, j, T_WORD) && en_in(c->W, EN_TIME_ZONES, ts(c, j), tl(c, j)) &&
       tl(c, j) < cap) {
     if (word_all_lower(c, j) && j != k)
       return 0; /* "at 5 pm est." needs the capitals or the glue */
@@ -1219,7 +1181,7 @@ static size_t zone_at(const en *c, size_t k, char *buf, size_t cap) {
       break;
   }
   buf[n] = '\0';
-  if (n >= 2 && en_time_zone(buf, n)) {
+  if (n >= 2 && en_in(c->W, EN_TIME_ZONES, buf, n)) {
     if (is_p(c, e, '.'))
       e++;
     return e;
@@ -1274,7 +1236,8 @@ static bool parse_time(en *c, size_t k, time_said *ts_out) {
     return false;
   if (ae && (h == 0 || h > 12))
     return false;
-  if (!ae && is_alnum_tok(c, e) && !en_time_zone(ts(c, e), tl(c, e)))
+  if (!ae && is_alnum_tok(c, e) &&
+      !en_in(c->W, EN_TIME_ZONES, ts(c, e), tl(c, e)))
     return false;
   if (!ae && (is_p(c, e, ':') || is_p(c, e, '.')) && is_t(c, e + 1, T_NUM))
     return false;
@@ -1355,11 +1318,11 @@ static size_t per_unit(const en *c, size_t k, nz_str *w) {
   if (!is_p(c, k, '/') || !is_t(c, k + 1, T_WORD))
     return 0;
   size_t at = T(c, k + 1)->s, ul = 0, e;
-  const en_unit *u = en_unit_at(c->s, c->n, at, &ul);
+  const en_unit *u = en_unit_at(c->W, c->s, c->n, at, &ul);
   if (u && (e = tok_starting_at(c, k + 1, at + ul)) != NONE) {
     /* a unit of measure: "kg", "m2", "km/h" */
   } else {
-    u = en_unit_word(ts(c, k + 1), tl(c, k + 1));
+    u = en_unit_word(c->W, ts(c, k + 1), tl(c, k + 1));
     e = k + 2;
     if (!u)
       return 0;
@@ -1388,15 +1351,15 @@ typedef struct amount {
  * Returns the token where the number starts, or 0. */
 static size_t currency_before(const en *c, size_t k, const en_currency **cur) {
   if (is_t(c, k, T_PUNCT)) {
-    *cur = en_currency_symbol(T(c, k)->cp);
+    *cur = en_currency_symbol(c->W, T(c, k)->cp);
     return *cur ? k + 1 : 0;
   }
   if (!is_t(c, k, T_WORD))
     return 0;
   if (is_p(c, k + 1, '$') &&
-      (*cur = en_currency_dollar_prefix(ts(c, k), tl(c, k))) != NULL)
+      (*cur = en_currency_dollar_prefix(c->W, ts(c, k), tl(c, k))) != NULL)
     return k + 2;
-  if ((*cur = en_currency_code(ts(c, k), tl(c, k))) != NULL) {
+  if ((*cur = en_currency_code(c->W, ts(c, k), tl(c, k))) != NULL) {
     size_t j = k + 1;
     if (is_p(c, j, '.'))
       j++;
@@ -1422,7 +1385,7 @@ static bool amount_at(const en *c, size_t k, amount *a) {
   /* Scale: "$5m", "$15.2 billion", "¥30 b". */
   size_t sk = is_t(c, e, T_SPACE) ? e + 1 : e;
   if (is_t(c, sk, T_WORD) && !is_alnum_tok(c, sk + 1)) {
-    a->scale = en_money_scale(ts(c, sk), tl(c, sk), sk == e);
+    a->scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == e);
     if (a->scale)
       e = sk + 1;
   }
@@ -1521,7 +1484,7 @@ static size_t r_money(en *c, size_t k) {
         size_t sk = is_t(c, m2.k1, T_SPACE) ? m2.k1 + 1 : m2.k1;
         b.end = m2.k1;
         if (is_t(c, sk, T_WORD) && !is_alnum_tok(c, sk + 1)) {
-          b.scale = en_money_scale(ts(c, sk), tl(c, sk), sk == m2.k1);
+          b.scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == m2.k1);
           if (b.scale)
             b.end = sk + 1;
         }
@@ -1570,13 +1533,13 @@ static size_t r_money_after(en *c, size_t k) {
   a.m = m;
   size_t sk = is_t(c, e, T_SPACE) ? e + 1 : e;
   if (is_t(c, sk, T_WORD)) {
-    a.scale = en_money_scale(ts(c, sk), tl(c, sk), sk == e);
+    a.scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == e);
     if (a.scale)
       e = sk + 1;
   }
   if (!is_t(c, e, T_SPACE) || !word_all_upper(c, e + 1))
     return 0;
-  a.cur = en_currency_code(ts(c, e + 1), tl(c, e + 1));
+  a.cur = en_currency_code(c->W, ts(c, e + 1), tl(c, e + 1));
   if (!a.cur || is_alnum_tok(c, e + 2))
     return 0;
   say_amount(&c->w, &a, true);
@@ -1621,7 +1584,7 @@ static size_t r_address(en *c, size_t k) {
     return 0;
   size_t j = sp + 1;
   size_t dir = NONE;
-  if (is_t(c, j, T_WORD) && en_direction(ts(c, j), tl(c, j)) &&
+  if (is_t(c, j, T_WORD) && en_direction(c->W, ts(c, j), tl(c, j)) &&
       is_t(c, j + 1, T_SPACE) &&
       (word_cap(c, j + 2) || is_t(c, j + 2, T_NUM))) {
     dir = j;
@@ -1638,7 +1601,8 @@ static size_t r_address(en *c, size_t k) {
     j += ord ? 2 : 1;
     if (!is_t(c, j, T_SPACE))
       break;
-    if (is_t(c, j + 1, T_WORD) && en_street_type(ts(c, j + 1), tl(c, j + 1)) &&
+    if (is_t(c, j + 1, T_WORD) &&
+        en_street_type(c->W, ts(c, j + 1), tl(c, j + 1)) &&
         !is_alnum_tok(c, j + 2) &&
         (word_cap(c, j + 1) || word_all_lower(c, j + 1))) {
       suffix = j + 1;
@@ -1660,7 +1624,7 @@ static size_t r_address(en *c, size_t k) {
   }
   say_w(c, k, letter != NONE ? letter + 1 : k + 1);
   if (dir != NONE)
-    says(c, dir, dir + 1, en_direction(ts(c, dir), tl(c, dir)));
+    says(c, dir, dir + 1, en_direction(c->W, ts(c, dir), tl(c, dir)));
   for (size_t i = 0; i < nn; i++) {
     size_t x = names[i];
     if (is_t(c, x, T_NUM)) {
@@ -1669,7 +1633,7 @@ static size_t r_address(en *c, size_t k) {
     }
   }
   size_t e = suffix + 1;
-  const char *type = en_street_type(ts(c, suffix), tl(c, suffix));
+  const char *type = en_street_type(c->W, ts(c, suffix), tl(c, suffix));
   bool dot = is_p(c, e, '.');
   if (dot)
     e++;
@@ -1685,7 +1649,7 @@ static size_t r_state(en *c, size_t k) {
   if (!is_t(c, k, T_WORD) || tl(c, k) != 2 || !word_all_upper(c, k))
     return 0;
   bool amb;
-  const char *state = en_state(ts(c, k), tl(c, k), &amb);
+  const char *state = en_state(c->W, ts(c, k), tl(c, k), &amb);
   if (!state)
     return 0;
   if (is_t(c, k + 1, T_SPACE) && is_t(c, k + 2, T_NUM) && tl(c, k + 2) == 5 &&
@@ -1741,7 +1705,7 @@ static size_t unit_after(const en *c, size_t e, const en_unit **u,
     *hyphen = true;
   }
   size_t ul;
-  *u = en_unit_at(c->s, c->n, at, &ul);
+  *u = en_unit_at(c->W, c->s, c->n, at, &ul);
   if (!*u || ((*u)->flags & UNIT_NOSPACE && (spaced || *hyphen)))
     return 0;
   /* "2 t-shirts": a unit is followed by a space, punctuation or the end,
@@ -1800,40 +1764,6 @@ static size_t fraction_at(const en *c, size_t k, nz_str *w) {
   return e;
 }
 
-/* Vulgar fraction characters: ½ ¼ ¾ ⅓ ... */
-static const char *vulgar(uint32_t cp, bool *one) {
-  *one = true;
-  switch (cp) {
-  case 0xBD:
-    return "half";
-  case 0xBC:
-    return "quarter";
-  case 0xBE:
-    *one = false;
-    return "three quarters";
-  case 0x2153:
-    return "third";
-  case 0x2154:
-    *one = false;
-    return "two thirds";
-  case 0x2155:
-    return "fifth";
-  case 0x215B:
-    return "eighth";
-  case 0x215C:
-    *one = false;
-    return "three eighths";
-  case 0x215D:
-    *one = false;
-    return "five eighths";
-  case 0x215E:
-    *one = false;
-    return "seven eighths";
-  default:
-    return NULL;
-  }
-}
-
 /* Says a number with what is written right after it: a percent sign or a
  * unit. Returns the end token. */
 static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
@@ -1871,13 +1801,13 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
     /* An unknown short unit over another: "3 cc/s" -> "three CC per S". */
     size_t x = is_t(c, e, T_SPACE) && tl(c, e) == 1 ? e + 1 : e;
     if (is_t(c, x, T_WORD) && tl(c, x) <= 3 && word_all_lower(c, x) &&
-        !en_function_word(ts(c, x), tl(c, x)) && is_p(c, x + 1, '/') &&
+        !not_counted(c, ts(c, x), tl(c, x)) && is_p(c, x + 1, '/') &&
         is_t(c, x + 2, T_WORD) && tl(c, x + 2) <= 3 &&
         !is_alnum_tok(c, x + 3) && !is_p(c, x + 3, '/')) {
       read_num(w, m, RD_CARD, NZ_AND);
       spell_letters(w, ts(c, x), tl(c, x));
       nz_str_word(w, "per");
-      const en_unit *d = en_unit_word(ts(c, x + 2), tl(c, x + 2));
+      const en_unit *d = en_unit_word(c->W, ts(c, x + 2), tl(c, x + 2));
       if (d)
         nz_str_word(w, d->one);
       else
@@ -1893,7 +1823,7 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
     bool attributive =
         pw != NONE && nw != NONE && is_t(c, ue, T_SPACE) &&
         (weq(c, pw, "a") || weq(c, pw, "an") || weq(c, pw, "the")) &&
-        word_all_lower(c, nw) && !en_function_word(ts(c, nw), tl(c, nw));
+        word_all_lower(c, nw) && !not_counted(c, ts(c, nw), tl(c, nw));
     bool one = (num_is(m, 1) && !neg) || hyphen || attributive;
     const char *name = one ? u->one : u->many;
     /* "5 mg/kg": a unit per another. */
@@ -2058,18 +1988,17 @@ static size_t num_fraction(en *c, const signed_num *x) {
 static size_t num_vulgar(en *c, const signed_num *x) {
   const num *m = &x->m;
   size_t j = m->k1;
-  bool one;
-  const char *v = is_t(c, j, T_PUNCT) ? vulgar(T(c, j)->cp, &one) : NULL;
-  if (!v || m->frac || is_alnum_tok(c, j + 1))
+  const char *alone, *after_and;
+  if (!is_t(c, j, T_PUNCT) ||
+      !en_vulgar(c->W, T(c, j)->cp, &alone, &after_and) || m->frac ||
+      is_alnum_tok(c, j + 1))
     return 0;
   nz_str *w = &c->w;
   if (x->neg)
     nz_str_word(w, "minus");
   read_int(w, m->ip, m->ni, m->comma, RD_CARD, NZ_AND);
   nz_str_word(w, "and");
-  if (one)
-    nz_str_word(w, "a");
-  nz_str_word(w, v);
+  nz_str_word(w, after_and);
   say_w(c, x->k0, j + 1);
   return j + 1 - x->k0;
 }
@@ -2087,7 +2016,7 @@ static size_t num_per_word(en *c, const signed_num *x) {
     nz_str_word(w, "minus");
   read_num(w, m, RD_CARD, NZ_AND);
   nz_str_word(w, "per");
-  const en_unit *u = en_unit_word(ts(c, j + 1), tl(c, j + 1));
+  const en_unit *u = en_unit_word(c->W, ts(c, j + 1), tl(c, j + 1));
   if (u) {
     nz_str_word(w, u->one);
   } else {
@@ -2398,7 +2327,7 @@ static size_t r_roman(en *c, size_t k) {
     return 0;
   size_t n = tl(c, k);
   char first = *ts(c, k);
-  if (en_roman_cardinal_word(ts(c, pw), tl(c, pw))) {
+  if (en_in(c->W, EN_ROMAN_CARDINAL, ts(c, pw), tl(c, pw))) {
     if (n == 1 && first != 'I' && first != 'V' && first != 'X')
       return 0;
     nz_cardinal_u(&c->w, v, 0);
@@ -2408,15 +2337,16 @@ static size_t r_roman(en *c, size_t k) {
   /* After a name: "Henry VIII" -> "Henry the Eighth". Single letters other
    * than V are too ambiguous ("Malcolm X", "Plan B"); "I" needs a known
    * monarch's name. */
-  if (!word_cap(c, pw) || v > 30 || en_sentence_starter(ts(c, pw), tl(c, pw)))
+  if (!word_cap(c, pw) || v > 30 ||
+      en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw)))
     return 0;
   if (n == 1 && first != 'V' &&
-      !(first == 'I' && en_regnal_name(ts(c, pw), tl(c, pw))))
+      !(first == 'I' && en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw))))
     return 0;
   if (first == 'I' && n == 1 && word_all_lower(c, next_word(c, k + 1)))
     return 0; /* "Henry I was..." reads as the pronoun */
   if (word_all_upper(c, pw) && tl(c, pw) > 1 && n <= 2 && v > 3 &&
-      !en_regnal_name(ts(c, pw), tl(c, pw)))
+      !en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw)))
     return 0; /* "FBI CD": two acronyms */
   nz_str_word(&c->w, "the");
   nz_ordinal_u(&c->w, v, 0);
@@ -2424,113 +2354,133 @@ static size_t r_roman(en *c, size_t k) {
   return 1;
 }
 
-/* True when an all-capital word can be read as a word: its consonant
- * clusters are ones English words start, end or join with. */
-static bool pronounceable(const char *w, size_t n) {
-  static const char *const onsets[] = {
-      "bl",  "br",  "ch",  "cl",  "cr",   "dr",  "dw",  "fl",  "fr",  "gh",
-      "gl",  "gn",  "gr",  "kl",  "kn",   "kr",  "ph",  "pl",  "pr",  "ps",
-      "sc",  "sh",  "sk",  "sl",  "sm",   "sn",  "sp",  "st",  "sw",  "th",
-      "tr",  "ts",  "tw",  "wh",  "wr",   "chr", "sch", "scr", "shr", "spl",
-      "spr", "squ", "str", "thr", "schw", "qu",  NULL};
-  static const char *const codas[] = {
-      "ch",  "ck",  "ct",  "ft",  "ld",  "lf",  "lk",  "lm",  "ln",
-      "lp",  "ls",  "lt",  "mb",  "mp",  "mn",  "nc",  "nd",  "ng",
-      "nk",  "ns",  "nt",  "ph",  "pt",  "rb",  "rc",  "rd",  "rf",
-      "rg",  "rk",  "rl",  "rm",  "rn",  "rp",  "rs",  "rt",  "sh",
-      "sk",  "sp",  "ss",  "st",  "th",  "ts",  "wn",  "ws",  "xt",
-      "ll",  "ff",  "zz",  "tt",  "nn",  "tch", "rch", "nth", "fth",
-      "xth", "dth", "pth", "ght", "cht", "ltz", "tz",  "rth", "lth",
-      "mph", "nch", "rst", "rld", "nds", "nts", "cks", "lls", NULL};
+static bool is_vowel(const char *lw, size_t j) {
+  return strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0);
+}
+
+/* Whether the consonant cluster cl (lower case) can stand where it stands
+ * in a word: at its start, at its end (a plural s may follow a coda), or
+ * between two vowels, where it must split into a coda and an onset. */
+static bool cluster_fits(const en *c, const char *cl, size_t len, bool first,
+                         bool last) {
+  if (len <= 1)
+    return true;
+  if (first)
+    return en_in(c->W, EN_SYLLABLE_ONSETS, cl, len);
+  if (last)
+    return en_in(c->W, EN_SYLLABLE_CODAS, cl, len) ||
+           (cl[len - 1] == 's' &&
+            (len == 2 || en_in(c->W, EN_SYLLABLE_CODAS, cl, len - 1)));
+  for (size_t cut = 0; cut <= len; cut++) {
+    bool coda = cut <= 1 || en_in(c->W, EN_SYLLABLE_CODAS, cl, cut);
+    bool onset =
+        len - cut <= 1 || en_in(c->W, EN_SYLLABLE_ONSETS, cl + cut, len - cut);
+    if (coda && onset)
+      return true;
+  }
+  return false;
+}
+
+/* True when an all-capital word can be read as a word: it has a vowel,
+ * no run of three vowels ("IAEA"), and its consonant clusters are ones
+ * English words start, end or join with ("NASA", "SAARC"; not "NYPD"). */
+static bool pronounceable(const en *c, const char *w, size_t n) {
   char lw[16];
   if (n >= sizeof lw)
     return true;
   for (size_t i = 0; i < n; i++)
     lw[i] = (char)tolower((unsigned char)w[i]);
   lw[n] = '\0';
-  /* Split into consonant clusters between vowel groups. */
-  size_t i = 0;
   bool seen_vowel = false;
-  while (i < n) {
+  for (size_t i = 0; i < n;) {
     size_t j = i;
-    while (j < n && !(strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0)))
+    while (j < n && !is_vowel(lw, j))
       j++;
-    size_t len = j - i;
-    char cl[16];
-    memcpy(cl, lw + i, len);
-    cl[len] = '\0';
-    bool ok = len <= 1;
-    if (!ok) {
-      if (i == 0) {
-        for (size_t k = 0; onsets[k] && !ok; k++)
-          ok = strcmp(cl, onsets[k]) == 0;
-      } else if (j == n) {
-        for (size_t k = 0; codas[k] && !ok; k++)
-          ok = strcmp(cl, codas[k]) == 0;
-        /* A coda plus plural s. */
-        if (!ok && cl[len - 1] == 's') {
-          cl[len - 1] = '\0';
-          ok = len - 1 <= 1;
-          for (size_t k = 0; codas[k] && !ok; k++)
-            ok = strcmp(cl, codas[k]) == 0;
-        }
-      } else {
-        /* Medial: some split into a coda and an onset. */
-        for (size_t cut = 0; cut <= len && !ok; cut++) {
-          char a[16], b[16];
-          memcpy(a, cl, cut);
-          a[cut] = '\0';
-          strcpy(b, cl + cut);
-          bool oa = cut <= 1, ob = len - cut <= 1;
-          for (size_t k = 0; codas[k] && !oa; k++)
-            oa = strcmp(a, codas[k]) == 0;
-          for (size_t k = 0; onsets[k] && !ob; k++)
-            ob = strcmp(b, onsets[k]) == 0;
-          ok = oa && ob;
-        }
-      }
-    }
-    if (!ok)
+    if (!cluster_fits(c, lw + i, j - i, i == 0, j == n))
       return false;
     if (j == n)
       break;
     seen_vowel = true;
-    while (j < n && (strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0)))
-      j++;
+    size_t plain = 0; /* a, e, i, o, u in a row ("y" may follow one) */
+    for (; j < n && is_vowel(lw, j); j++) {
+      plain = lw[j] == 'y' ? 0 : plain + 1;
+      if (plain == 3)
+        return false;
+    }
     i = j;
   }
-  return seen_vowel || (n > 0 && strchr("aeiouy", lw[n - 1]));
+  return seen_vowel;
 }
 
+/* "the WHO": a function word in capitals after "the" is a name, which
+ * only an acronym can be. */
+static bool acronym_after_the(const en *c, size_t k) {
+  size_t pw = prev_word(c, k);
+  return pw != NONE && weq(c, pw, "the") && !word_all_upper(c, pw) &&
+         en_in(c->W, EN_FUNCTION_WORDS, ts(c, k), tl(c, k));
+}
+
+/* All-capital words of two to five letters (and "FATFs") that cannot be
+ * read as words are spelled, with periods, which make espeak-ng spell:
+ * "I.M.F", "N.Y.P.D", "I.A.E.A". Pronounceable ones ("NATO", "SAARC") are
+ * left to espeak-ng, which also spells short ones it does not know. */
 static size_t r_acronym(en *c, size_t k) {
   if (!is_t(c, k, T_WORD))
     return 0;
   size_t n = tl(c, k);
   const char *s = ts(c, k);
-  /* "FATFs": capitals and a plural s. */
-  size_t caps = n;
-  if (n >= 3 && s[n - 1] == 's')
-    caps = n - 1;
+  size_t caps = n >= 3 && s[n - 1] == 's' ? n - 1 : n;
   if (caps < 2 || caps > 5)
     return 0;
+  /* The syllable tables are of English letters: A to Z only. */
   for (size_t i = 0; i < caps; i++)
-    if (!isupper((unsigned char)s[i]))
+    if (s[i] < 'A' || s[i] > 'Z')
       return 0;
   if (caps == 2 && caps == n)
     return 0; /* "UK", "GO": espeak-ng knows them */
-  if (!en_spelled_acronym(s, caps) && pronounceable(s, caps))
-    return 0;
-  /* In a line of capitals ("BREAKING NEWS"), leave words alone. */
-  size_t pw = prev_word(c, k), nw = next_word(c, k + 1);
-  if (!en_spelled_acronym(s, caps) && pw != NONE && nw != NONE &&
-      word_all_upper(c, pw) && word_all_upper(c, nw) && tl(c, pw) > 3 &&
-      tl(c, nw) > 3)
-    return 0;
+  if (!(caps == n && acronym_after_the(c, k))) {
+    if (pronounceable(c, s, caps))
+      return 0;
+    /* In a line of capitals ("BREAKING NEWS"), leave words alone. */
+    size_t pw = prev_word(c, k), nw = next_word(c, k + 1);
+    if (pw != NONE && nw != NONE && word_all_upper(c, pw) &&
+        word_all_upper(c, nw) && tl(c, pw) > 3 && tl(c, nw) > 3)
+      return 0;
+  }
   spell_letters(&c->w, s, caps);
   if (caps < n)
     nz_str_adds(&c->w, "'s");
   say_w(c, k, k + 1);
   return 1;
+}
+
+/* Whether the text near token k has its word in lower case, as a word of
+ * its own: then the capital of token k comes from a sentence start. The
+ * search is bounded so that the rule costs the same in any text. */
+static bool lower_nearby(const en *c, size_t k) {
+  enum { WINDOW = 4000 };
+  size_t n = tl(c, k), from = T(c, k)->s > WINDOW ? T(c, k)->s - WINDOW : 0;
+  size_t to = T(c, k)->e + WINDOW < c->n ? T(c, k)->e + WINDOW : c->n;
+  const char *w = ts(c, k);
+  for (size_t i = from; i + n <= to; i++) {
+    size_t m, l;
+    if (i == T(c, k)->s || !nz_prefix_ci(c->s + i, to - i, w, n, &m) ||
+        nz_cp_word(nz_cp_before(c->s, i)) ||
+        (i + m < c->n && nz_cp_word(nz_cp_at(c->s, c->n, i + m, &l))) ||
+        !nz_cp_lower(nz_cp_at(c->s, c->n, i, &l)))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+/* Whether the capitalized word k starts a sentence rather than continuing
+ * a name ("in the U.S. Residents said" against "the U.S. Senate"): a word
+ * that starts sentences ("The", "However"), or one the text also writes in
+ * lower case. */
+static bool sentence_word(const en *c, size_t k) {
+  return en_in(c->W, EN_SENTENCE_STARTERS, ts(c, k), tl(c, k)) ||
+         lower_nearby(c, k);
 }
 
 /* Dotted initialisms and abbreviations: "U.S.A.", "e.g.", "J. R. Okafor". */
@@ -2564,7 +2514,7 @@ static size_t r_dotted(en *c, size_t k) {
         dotted[o++] = '.';
       dotted[o++] = letters[i];
     }
-    const char *say_as = en_dotted_abbrev(dotted, o);
+    const char *say_as = en_dotted_abbrev(c->W, dotted, o);
     bool had_dot = is_p(c, j - 1, '.');
     if (say_as) {
       nz_str_word(&c->w, say_as);
@@ -2593,8 +2543,7 @@ static size_t r_dotted(en *c, size_t k) {
     spell_letters(&c->w, letters, nl);
     if (had_dot && starts_sentence(c, j)) {
       size_t nw = next_word(c, j);
-      if (is_t(c, j, T_END) ||
-          (nw != NONE && en_sentence_starter(ts(c, nw), tl(c, nw))))
+      if (is_t(c, j, T_END) || (nw != NONE && sentence_word(c, nw)))
         nz_str_adds(&c->w, ".");
     }
     say_w(c, k, j);
@@ -2613,7 +2562,8 @@ static size_t r_dotted(en *c, size_t k) {
     }
     /* The name after the initials: capitalized, and not a word that
      * starts sentences ("vitamin C. The ..."). */
-    if (!word_cap(c, e) || en_sentence_starter(ts(c, e), tl(c, e)))
+    if (!word_cap(c, e) ||
+        en_in(c->W, EN_SENTENCE_STARTERS, ts(c, e), tl(c, e)))
       return 0;
     size_t pw = prev_word(c, k);
     if (ni == 1 && pw != NONE && word_all_lower(c, pw) && !weq(c, pw, "by") &&
@@ -2648,10 +2598,10 @@ static size_t r_abbrev(en *c, size_t k) {
   /* "St": Saint before a name, Street after one. */
   if (n == 2 && strncmp(s, "St", 2) == 0) {
     bool after_name = pw != NONE && word_cap(c, pw) &&
-                      !en_sentence_starter(ts(c, pw), tl(c, pw));
+                      !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw));
     size_t nw = next_word(c, e);
     bool before_name = nw != NONE && is_t(c, e, T_SPACE) && word_cap(c, nw) &&
-                       !en_sentence_starter(ts(c, nw), tl(c, nw));
+                       !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, nw), tl(c, nw));
     const char *say_as;
     if (after_name)
       say_as = "Street";
@@ -2666,35 +2616,25 @@ static size_t r_abbrev(en *c, size_t k) {
     return e - k;
   }
   /* Weekdays: "Tue., March 3", "Fri. 5 May". */
-  static const char *const days[][2] = {
-      {"Mon", "Monday"},     {"Tue", "Tuesday"},  {"Tues", "Tuesday"},
-      {"Wed", "Wednesday"},  {"Thu", "Thursday"}, {"Thur", "Thursday"},
-      {"Thurs", "Thursday"}, {"Fri", "Friday"},   {"Sat", "Saturday"},
-      {"Sun", "Sunday"}};
-  if (dot && word_cap(c, k)) {
-    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
-      if (strlen(days[i][0]) != n || strncmp(s, days[i][0], n) != 0)
-        continue;
-      size_t j = e;
-      if (is_p(c, j, ','))
-        j++;
-      bool abbrev;
-      size_t nw = next_word(c, j);
-      if (!is_t(c, j, T_SPACE) ||
-          !(is_t(c, j + 1, T_NUM) ||
-            (nw != NONE && en_month(ts(c, nw), tl(c, nw), &abbrev))))
-        break;
-      says(c, k, e, days[i][1]);
+  const char *day = dot && word_cap(c, k) ? en_weekday(c->W, s, n) : NULL;
+  if (day) {
+    size_t j = is_p(c, e, ',') ? e + 1 : e;
+    bool abbrev;
+    size_t nw = next_word(c, j);
+    if (is_t(c, j, T_SPACE) &&
+        (is_t(c, j + 1, T_NUM) ||
+         (nw != NONE && en_month(c->W, ts(c, nw), tl(c, nw), &abbrev)))) {
+      says(c, k, e, day);
       return e - k;
     }
   }
-  const en_abbrev *a = en_abbrev_find(s, n);
+  const en_abbrev *a = en_abbrev_find(c->W, s, n);
   if (!a) {
     /* "Oct." alone: the month. */
     bool abbrev;
-    int month = en_month(s, n, &abbrev);
+    int month = en_month(c->W, s, n, &abbrev);
     if (month && abbrev && dot && tl(c, k) >= 3 && word_cap(c, k)) {
-      nz_str_word(&c->w, en_month_name(month));
+      nz_str_word(&c->w, en_month_name(c->W, month));
       if (starts_sentence(c, e) && !is_t(c, e, T_END))
         nz_str_adds(&c->w, ".");
       say_w(c, k, e);
@@ -2710,10 +2650,11 @@ static size_t r_abbrev(en *c, size_t k) {
      * a drive. */
     size_t nw = next_word(c, e);
     bool name_next = is_t(c, e, T_SPACE) && nw != NONE && word_cap(c, nw);
-    bool starter_next = name_next && en_sentence_starter(ts(c, nw), tl(c, nw));
+    bool starter_next =
+        name_next && en_in(c->W, EN_SENTENCE_STARTERS, ts(c, nw), tl(c, nw));
     if (n == 2 && strncmp(s, "Dr", 2) == 0 && (!name_next || starter_next) &&
         pw != NONE && word_cap(c, pw) &&
-        !en_sentence_starter(ts(c, pw), tl(c, pw))) {
+        !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw))) {
       nz_str_word(&c->w, "Drive");
       if (dot && starts_sentence(c, e) && !is_t(c, e, T_END))
         nz_str_adds(&c->w, ".");
@@ -2754,14 +2695,10 @@ static size_t r_code_letter(en *c, size_t k) {
                  !is_p(c, k + 1, 0x2019) && !is_p(c, k + 1, '-') &&
                  !is_p(c, k + 1, '&')));
   /* The article never comes before "and", "or", "is"...: "Plan A and". */
-  static const char *const after_letter[] = {"and", "or",  "but", "is",
-                                             "was", "are", "to",  "of",
-                                             "for", "in",  "on",  NULL};
   size_t nw = next_word(c, k + 1);
-  for (size_t i = 0; !alone && nw != NONE && is_t(c, k + 1, T_SPACE) &&
-                     prev_word(c, k) != NONE && after_letter[i];
-       i++)
-    alone = weq(c, nw, after_letter[i]) && word_all_lower(c, nw);
+  if (!alone && nw != NONE && is_t(c, k + 1, T_SPACE) &&
+      prev_word(c, k) != NONE && word_all_lower(c, nw))
+    alone = en_in(c->W, EN_NOT_AFTER_ARTICLE, ts(c, nw), tl(c, nw));
   if (!left && !right && !alone)
     return 0;
   says(c, k, k + 1, "[['eI]]");
@@ -2848,12 +2785,9 @@ static size_t r_symbol(en *c, size_t k) {
       say_as = "times";
     break;
   default: {
-    bool one;
-    const char *v = vulgar(cp, &one);
-    if (v) {
-      nz_str_word(&c->w, one ? "one" : "");
-      nz_str_word(&c->w, v);
-      say_w(c, k, k + 1);
+    const char *alone, *after_and;
+    if (en_vulgar(c->W, cp, &alone, &after_and)) {
+      says(c, k, k + 1, alone);
       return 1;
     }
     break;
@@ -2876,6 +2810,7 @@ int nz_normalize(const char *text, size_t len, const nz_opts *opt, nz_out *o) {
   c.n = len;
   c.o = o;
   c.opt = opt;
+  c.W = opt->words;
   int rc = tokenize(&c);
   if (rc) {
     free(c.t);

@@ -9,6 +9,7 @@
  * `written` and a map from spoken offsets back to it, so transcripts show
  * what the article wrote, timed by what was spoken.
  */
+#include "en_words.h"
 #include "nz.h"
 
 #include <ctype.h>
@@ -23,6 +24,7 @@ typedef struct nz_priv {
   int dates;                    /* option: 0 auto, 1 mdy, 2 dmy */
   int title;                    /* option: 0 auto, 1 always, 2 never */
   nz_lexicon lx;
+  en_words *words; /* the English word tables, from voices/words/en/ */
 } nz_priv;
 
 static const char *const date_choices[] = {"auto", "mdy", "dmy", NULL};
@@ -97,19 +99,27 @@ static int load_one(ac_stage *st, const char *path, unsigned *priority,
   return rc ? st->host->fail(st, rc, "%s", err) : 0;
 }
 
-/* Loads the lexicons, first (highest priority) first: those of the
- * episode's voice profile when the host gives one (the show's own lexicon
- * leads that list), then those of the `lexicons` option. The option is a
- * space-separated list; an item with spaces is written in double quotes. */
-static int nz_create(ac_stage *st) {
+/* The lexicons of the episode's voice profile, when the host gives one
+ * (the show's own lexicon leads that list). They come before the option's.
+ * This is the only place that reads them from the episode. */
+static int load_voice_lexicons(ac_stage *st, unsigned *priority, char ***seen,
+                               size_t *n_seen) {
+  const ac_voice *voice = st->episode ? st->episode->voice : NULL;
+  int rc = 0;
+  for (size_t i = 0; voice && i < voice->n_lexicons && rc == 0; i++)
+    rc = load_one(st, voice->lexicons[i], priority, seen, n_seen);
+  return rc;
+}
+
+/* Loads the lexicons, first (highest priority) first: the voice profile's,
+ * then those of the `lexicons` option, a space-separated list (an item
+ * with spaces is written in double quotes). */
+static int load_lexicons(ac_stage *st) {
   nz_priv *p = st->priv;
   unsigned priority = 0;
   char **seen = NULL;
   size_t n_seen = 0;
-  int rc = 0;
-  const ac_voice *voice = st->episode ? st->episode->voice : NULL;
-  for (size_t i = 0; voice && i < voice->n_lexicons && rc == 0; i++)
-    rc = load_one(st, voice->lexicons[i], &priority, &seen, &n_seen);
+  int rc = load_voice_lexicons(st, &priority, &seen, &n_seen);
   const char *s = p->lexicons ? p->lexicons : "";
   while (rc == 0 && *s) {
     while (*s == ' ' || *s == '\t' || *s == ',')
@@ -153,10 +163,27 @@ static int nz_create(ac_stage *st) {
   return 0;
 }
 
+static char *find_words(void *ctx, const char *relative) {
+  ac_stage *st = ctx;
+  return st->host->find_data(st, relative);
+}
+
+static int nz_create(ac_stage *st) {
+  nz_priv *p = st->priv;
+  char err[512];
+  int rc = en_words_load(&p->words, find_words, st, err, sizeof err);
+  if (rc)
+    return st->host->fail(st, rc, "%s", err);
+  return load_lexicons(st);
+}
+
 static void nz_destroy(ac_stage *st) {
   nz_priv *p = st->priv;
-  if (p)
-    nz_lexicon_free(&p->lx);
+  if (!p)
+    return;
+  nz_lexicon_free(&p->lx);
+  en_words_free(p->words);
+  p->words = NULL;
 }
 
 /* Options for text in language `tag` (BCP 47). */
@@ -173,6 +200,7 @@ static void language_opts(const nz_priv *p, const char *tag, char *primary,
             strncasecmp(region, "PH", 2) == 0;
   memset(o, 0, sizeof *o);
   o->lexicon = &p->lx;
+  o->words = p->words;
   o->lang = primary;
   o->english = strcmp(primary, "en") == 0;
   o->day_first = p->dates == 2 || (p->dates == 0 && !us);

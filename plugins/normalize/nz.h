@@ -148,12 +148,15 @@ const nz_entry *nz_lexicon_match(const nz_lexicon *lx, const char *s,
 
 /* ---- Rules -------------------------------------------------------------- */
 
+struct en_words;
+
 typedef struct nz_opts {
-  const nz_lexicon *lexicon; /* may be NULL */
-  const char *lang;          /* primary subtag, lower case: "en" */
-  bool english;              /* apply the English rules */
-  bool day_first;            /* ambiguous numeric dates are D/M/Y */
-  bool british;              /* en-GB spelling of units */
+  const nz_lexicon *lexicon;    /* may be NULL */
+  const struct en_words *words; /* the English word tables */
+  const char *lang;             /* primary subtag, lower case: "en" */
+  bool english;                 /* apply the English rules */
+  bool day_first;               /* ambiguous numeric dates are D/M/Y */
+  bool british;                 /* en-GB spelling of units */
 } nz_opts;
 
 /* Normalizes `len` bytes of text into o (initialized on src). Returns 0 or
