@@ -258,6 +258,61 @@ typedef struct num {
   bool comma; /* written with thousands separators */
 } num;
 
+/* The kind of digit-group separator token k is: 2 for a no-break or thin
+ * space (only ever a separator), 1 for one plain space, 0 for neither. */
+static int group_space(const en *c, size_t k) {
+  if (!is_t(c, k, T_SPACE))
+    return 0;
+  size_t len;
+  uint32_t cp = nz_cp_at(ts(c, k), tl(c, k), 0, &len);
+  if (len != tl(c, k))
+    return 0;
+  if (cp == 0xA0 || cp == 0x2009 || cp == 0x202F)
+    return 2;
+  return cp == ' ' ? 1 : 0;
+}
+
+/* Digit groups separated by spaces after the first group, which ends at
+ * token j: "12 500", "1 234 567", "10\u202F000". Every group after the
+ * first has three digits. With plain spaces the groups must stand alone:
+ * no number just before them ("in 5 100 200") or just after ("555 123
+ * 4567"). Returns the token after the last group taken. */
+static size_t space_groups(const en *c, size_t j, num *m) {
+  size_t e = j, n = m->ni;
+  char ip[sizeof m->ip];
+  memcpy(ip, m->ip, n);
+  int kind = group_space(c, e);
+  while (kind && group_space(c, e) == kind && is_t(c, e + 1, T_NUM) &&
+         tl(c, e + 1) == 3 && n + 3 < sizeof ip && !is_alnum_tok(c, e + 2) &&
+         !(is_p(c, e + 2, '-') && is_t(c, e + 3, T_WORD))) {
+    memcpy(ip + n, ts(c, e + 1), 3);
+    n += 3;
+    e += 2;
+  }
+  if (e == j)
+    return j;
+  if (kind == 1) {
+    size_t k0 = m->k0, groups = (e - j) / 2;
+    bool number_before = k0 >= 2 && is_t(c, k0 - 1, T_SPACE) &&
+                         (is_t(c, k0 - 2, T_NUM) || is_dash(c, k0 - 2));
+    bool number_after = is_t(c, e, T_SPACE) && is_t(c, e + 1, T_NUM);
+    if (number_before || number_after || *ts(c, k0) == '0')
+      return j;
+    /* "123 456" may be two numbers; a group with a leading zero ("100
+     * 000"), a short first group ("12 500") or several groups ("1 234
+     * 567") may not. */
+    bool zero_group = false;
+    for (size_t g = j + 1; g < e; g += 2)
+      zero_group = zero_group || *ts(c, g) == '0';
+    if (!zero_group && m->ni == 3 && groups == 1)
+      return j;
+  }
+  memcpy(m->ip, ip, n);
+  m->ni = n;
+  m->comma = true;
+  return e;
+}
+
 /* Parses a number at token k: "123", "1,234,567", "3.85", ".5". A decimal
  * point followed by digits and another point ("1.2.3", "01.10.2010") is
  * not taken as one. */
@@ -279,6 +334,8 @@ static bool parse_num(const en *c, size_t k, num *m) {
         m->comma = true;
         j += 2;
       }
+      if (!m->comma)
+        j = space_groups(c, j, m);
     }
   } else if (!(is_p(c, j, '.') && is_t(c, j + 1, T_NUM) &&
                !(j > 0 && is_alnum_tok(c, j - 1)))) {
@@ -2103,7 +2160,12 @@ static size_t num_range(en *c, const signed_num *x) {
   if (x->neg)
     nz_str_word(w, "minus");
   read_num(w, m, suffix ? RD_CARD : RD_AUTO, NZ_AND);
-  nz_str_word(w, "to");
+  /* The same number twice is no range: "a 50-50 chance" is "fifty
+   * fifty", a "2-2" draw "two two". */
+  bool same = !suffix && !x->neg && !m->frac && !m2.frac && !m->comma &&
+              !m2.comma && m->ni == m2.ni && memcmp(m->ip, m2.ip, m->ni) == 0;
+  if (!same)
+    nz_str_word(w, "to");
   size_t e = number_with_suffix(c, &m2, false, RD_AUTO, w);
   bool pm, dot;
   size_t ae;
@@ -2316,6 +2378,27 @@ static unsigned roman_value(const char *w, size_t n) {
   return o == n && memcmp(buf, w, n) == 0 ? v : 0;
 }
 
+/* Whether the name ending at word `name` follows a monarch's or pope's
+ * title: "Queen Elizabeth", "Pope John Paul". */
+static bool titled_name(const en *c, size_t name) {
+  size_t w = name;
+  for (int names = 0; names < 3 && w != NONE && word_cap(c, w); names++) {
+    size_t before = prev_word(c, w);
+    if (before != NONE &&
+        en_in(c->W, EN_REGNAL_TITLES, ts(c, before), tl(c, before)))
+      return true;
+    w = before;
+  }
+  return false;
+}
+
+/* Whether a lone "I" or "V" after word pw is a regnal number rather than
+ * an initial: after a monarch's name or a titled name. */
+static bool regnal_context(const en *c, size_t pw) {
+  return en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw)) ||
+         titled_name(c, pw);
+}
+
 static size_t r_roman(en *c, size_t k) {
   if (!word_all_upper(c, k) || is_alnum_tok(c, k + 1))
     return 0;
@@ -2335,16 +2418,20 @@ static size_t r_roman(en *c, size_t k) {
     return 1;
   }
   /* After a name: "Henry VIII" -> "Henry the Eighth". Single letters other
-   * than V are too ambiguous ("Malcolm X", "Plan B"); "I" needs a known
-   * monarch's name. */
+   * than V are too ambiguous ("Malcolm X", "Plan B") unless a title comes
+   * before the name ("King Charles X"); "I" needs a known monarch's name
+   * or a title, and with a name alone a lower-case word after it reads as
+   * the pronoun ("Henry I was"). */
   if (!word_cap(c, pw) || v > 30 ||
       en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw)))
     return 0;
-  if (n == 1 && first != 'V' &&
+  bool titled = titled_name(c, pw);
+  if (n == 1 && first != 'V' && !titled &&
       !(first == 'I' && en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw))))
     return 0;
-  if (first == 'I' && n == 1 && word_all_lower(c, next_word(c, k + 1)))
-    return 0; /* "Henry I was..." reads as the pronoun */
+  if (first == 'I' && n == 1 && !titled &&
+      word_all_lower(c, next_word(c, k + 1)))
+    return 0;
   if (word_all_upper(c, pw) && tl(c, pw) > 1 && n <= 2 && v > 3 &&
       !en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw)))
     return 0; /* "FBI CD": two acronyms */
@@ -2560,6 +2647,11 @@ static size_t r_dotted(en *c, size_t k) {
       ini[ni++] = *ts(c, e);
       e += 3;
     }
+    /* "Elizabeth I. Then": a regnal number that ends a sentence. */
+    size_t before = prev_word(c, k);
+    if (ni == 1 && before != NONE && is_t(c, k - 1, T_SPACE) &&
+        roman_value(ini, 1) && regnal_context(c, before))
+      return 0;
     /* The name after the initials: capitalized, and not a word that
      * starts sentences ("vitamin C. The ..."). */
     if (!word_cap(c, e) ||

@@ -289,13 +289,28 @@ int nz_table_load(nz_table *t, const nz_table_spec *spec, const char *path,
   return rc;
 }
 
+/* w[0..n) in lower case, in buf when it fits (flen: its size, then the
+ * length); NULL when out of memory. ASCII, most of what is looked up, is
+ * folded here; anything else by libunistring. */
+static uint8_t *fold_into(const char *w, size_t n, uint8_t *buf, size_t *flen) {
+  if (n <= *flen) {
+    size_t i = 0;
+    for (; i < n && (unsigned char)w[i] < 0x80; i++)
+      buf[i] = (uint8_t)((w[i] >= 'A' && w[i] <= 'Z') ? w[i] + 32 : w[i]);
+    if (i == n) {
+      *flen = n;
+      return buf;
+    }
+  }
+  return u8_tolower((const uint8_t *)w, n, NULL, NULL, buf, flen);
+}
+
 const nz_row *nz_table_find(const nz_table *t, const char *w, size_t n) {
   if (!t->n || n == 0)
     return NULL;
-  char buf[128];
-  size_t flen = sizeof buf - 1;
-  uint8_t *f =
-      u8_tolower((const uint8_t *)w, n, NULL, NULL, (uint8_t *)buf, &flen);
+  uint8_t buf[128];
+  size_t flen = sizeof buf;
+  uint8_t *f = fold_into(w, n, buf, &flen);
   if (!f)
     return NULL;
   const char *key = (const char *)f;
@@ -320,7 +335,7 @@ const nz_row *nz_table_find(const nz_table *t, const char *w, size_t n) {
     if (!r->exact || (r->key_len == n && memcmp(r->f[0], w, n) == 0))
       found = r;
   }
-  if (f != (uint8_t *)buf)
+  if (f != buf)
     free(f);
   return found;
 }
