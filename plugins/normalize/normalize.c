@@ -404,7 +404,7 @@ static const ac_plugin nz_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "normalize",
-    .version = "1.0",
+    .version = "1.1",
     .description = "says numbers, dates, money, units, abbreviations and "
                    "addresses as words; applies pronunciation lexicons",
     .kind = AC_STAGE_TEXT,
