@@ -43,59 +43,9 @@ typedef struct en {
                    number */
   nz_out *o;
   const nz_opts *opt;
-  nz_str w; /* the spoken words a rule builds */
+  const en_words *W; /* the word tables */
+  nz_str w;          /* the spoken words a rule builds */
 } en;
-
-static uint32_t utf8_at(const char *s, size_t n, size_t i, size_t *len) {
-  unsigned char c = (unsigned char)s[i];
-  if (c < 0x80) {
-    *len = 1;
-    return c;
-  }
-  size_t k = (c & 0xE0) == 0xC0   ? 2
-             : (c & 0xF0) == 0xE0 ? 3
-             : (c & 0xF8) == 0xF0 ? 4
-                                  : 1;
-  if (k == 1 || i + k > n) {
-    *len = 1;
-    return 0xFFFD;
-  }
-  uint32_t cp = c & (0x7Fu >> k);
-  for (size_t j = 1; j < k; j++) {
-    if (((unsigned char)s[i + j] & 0xC0) != 0x80) {
-      *len = 1;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | ((unsigned char)s[i + j] & 0x3F);
-  }
-  *len = k;
-  return cp;
-}
-
-static bool cp_space(uint32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\f' ||
-         cp == '\v' || cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200A) ||
-         cp == 0x202F || cp == 0x205F || cp == 0x3000;
-}
-
-static bool cp_letter(uint32_t cp) {
-  if (cp < 0x80)
-    return isalpha((int)cp) != 0;
-  if (cp < 0xC0)
-    return cp == 0xAA || cp == 0xB5; /* ª µ */
-  if (cp == 0xD7 || cp == 0xF7)
-    return false; /* × ÷ */
-  if (cp >= 0x2000 && cp <= 0x2BFF)
-    return false; /* punctuation, currency, letterlike, arrows, shapes */
-  if ((cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF20) ||
-      (cp >= 0xFE30 && cp <= 0xFE4F))
-    return false;
-  if (cp == 0xFFFD || (cp >= 0x1F000 && cp <= 0x1FAFF))
-    return false;
-  if (cp == 0x0E3F || cp == 0x09F3)
-    return false; /* baht and taka signs */
-  return true;
-}
 
 static int tokenize(en *c) {
   size_t cap = 64, nt = 0;
@@ -117,14 +67,14 @@ static int tokenize(en *c) {
       break;
     }
     size_t len;
-    uint32_t cp = utf8_at(c->s, c->n, i, &len);
+    uint32_t cp = nz_cp_at(c->s, c->n, i, &len);
     size_t j = i + len;
     ttype ty;
-    if (cp_space(cp)) {
+    if (nz_cp_space(cp)) {
       ty = T_SPACE;
       while (j < c->n) {
         size_t l2;
-        if (!cp_space(utf8_at(c->s, c->n, j, &l2)))
+        if (!nz_cp_space(nz_cp_at(c->s, c->n, j, &l2)))
           break;
         j += l2;
       }
@@ -132,11 +82,11 @@ static int tokenize(en *c) {
       ty = T_NUM;
       while (j < c->n && isdigit((unsigned char)c->s[j]))
         j++;
-    } else if (cp_letter(cp)) {
+    } else if (nz_cp_letter(cp)) {
       ty = T_WORD;
       while (j < c->n) {
         size_t l2;
-        if (!cp_letter(utf8_at(c->s, c->n, j, &l2)))
+        if (!nz_cp_letter(nz_cp_at(c->s, c->n, j, &l2)))
           break;
         j += l2;
       }
@@ -201,6 +151,12 @@ static bool weq(const en *c, size_t k, const char *w) {
   return is_t(c, k, T_WORD) && tl(c, k) == strlen(w) &&
          strncasecmp(ts(c, k), w, tl(c, k)) == 0;
 }
+/* Words after a number that show it does not count them: function words
+ * ("in 2014 and") and nouns a year qualifies ("the 2019 election"). */
+static bool not_counted(const en *c, const char *w, size_t n) {
+  return en_in(c->W, EN_FUNCTION_WORDS, w, n) ||
+         en_in(c->W, EN_YEAR_NOUNS, w, n);
+}
 static bool is_alnum_tok(const en *c, size_t k) {
   return is_t(c, k, T_WORD) || is_t(c, k, T_NUM);
 }
@@ -208,24 +164,32 @@ static bool is_alnum_tok(const en *c, size_t k) {
 static bool is_dash(const en *c, size_t k) {
   return is_p(c, k, '-') || is_p(c, k, 0x2013) || is_p(c, k, 0x2212);
 }
+/* The first code point of token k. */
+static uint32_t first_cp(const en *c, size_t k) {
+  size_t len;
+  return nz_cp_at(ts(c, k), tl(c, k), 0, &len);
+}
 static bool word_cap(const en *c, size_t k) {
-  return is_t(c, k, T_WORD) && isupper((unsigned char)*ts(c, k));
+  return is_t(c, k, T_WORD) && nz_cp_upper(first_cp(c, k));
+}
+/* Every letter of word k passes `test` (marks have no case and pass). */
+static bool word_all(const en *c, size_t k, bool (*test)(uint32_t)) {
+  if (!is_t(c, k, T_WORD))
+    return false;
+  const char *w = ts(c, k);
+  size_t n = tl(c, k), len;
+  for (size_t i = 0; i < n; i += len) {
+    uint32_t cp = nz_cp_at(w, n, i, &len);
+    if (!test(cp) && (i == 0 || nz_cp_upper(cp) || nz_cp_lower(cp)))
+      return false;
+  }
+  return true;
 }
 static bool word_all_upper(const en *c, size_t k) {
-  if (!is_t(c, k, T_WORD))
-    return false;
-  for (size_t i = 0; i < tl(c, k); i++)
-    if (!isupper((unsigned char)ts(c, k)[i]))
-      return false;
-  return true;
+  return word_all(c, k, nz_cp_upper);
 }
 static bool word_all_lower(const en *c, size_t k) {
-  if (!is_t(c, k, T_WORD))
-    return false;
-  for (size_t i = 0; i < tl(c, k); i++)
-    if (!islower((unsigned char)ts(c, k)[i]))
-      return false;
-  return true;
+  return word_all(c, k, nz_cp_lower);
 }
 /* The word before token k, skipping one run of spaces. */
 static size_t prev_word(const en *c, size_t k) {
@@ -294,6 +258,61 @@ typedef struct num {
   bool comma; /* written with thousands separators */
 } num;
 
+/* The kind of digit-group separator token k is: 2 for a no-break or thin
+ * space (only ever a separator), 1 for one plain space, 0 for neither. */
+static int group_space(const en *c, size_t k) {
+  if (!is_t(c, k, T_SPACE))
+    return 0;
+  size_t len;
+  uint32_t cp = nz_cp_at(ts(c, k), tl(c, k), 0, &len);
+  if (len != tl(c, k))
+    return 0;
+  if (cp == 0xA0 || cp == 0x2009 || cp == 0x202F)
+    return 2;
+  return cp == ' ' ? 1 : 0;
+}
+
+/* Digit groups separated by spaces after the first group, which ends at
+ * token j: "12 500", "1 234 567", "10\u202F000". Every group after the
+ * first has three digits. With plain spaces the groups must stand alone:
+ * no number just before them ("in 5 100 200") or just after ("555 123
+ * 4567"). Returns the token after the last group taken. */
+static size_t space_groups(const en *c, size_t j, num *m) {
+  size_t e = j, n = m->ni;
+  char ip[sizeof m->ip];
+  memcpy(ip, m->ip, n);
+  int kind = group_space(c, e);
+  while (kind && group_space(c, e) == kind && is_t(c, e + 1, T_NUM) &&
+         tl(c, e + 1) == 3 && n + 3 < sizeof ip && !is_alnum_tok(c, e + 2) &&
+         !(is_p(c, e + 2, '-') && is_t(c, e + 3, T_WORD))) {
+    memcpy(ip + n, ts(c, e + 1), 3);
+    n += 3;
+    e += 2;
+  }
+  if (e == j)
+    return j;
+  if (kind == 1) {
+    size_t k0 = m->k0, groups = (e - j) / 2;
+    bool number_before = k0 >= 2 && is_t(c, k0 - 1, T_SPACE) &&
+                         (is_t(c, k0 - 2, T_NUM) || is_dash(c, k0 - 2));
+    bool number_after = is_t(c, e, T_SPACE) && is_t(c, e + 1, T_NUM);
+    if (number_before || number_after || *ts(c, k0) == '0')
+      return j;
+    /* "123 456" may be two numbers; a group with a leading zero ("100
+     * 000"), a short first group ("12 500") or several groups ("1 234
+     * 567") may not. */
+    bool zero_group = false;
+    for (size_t g = j + 1; g < e; g += 2)
+      zero_group = zero_group || *ts(c, g) == '0';
+    if (!zero_group && m->ni == 3 && groups == 1)
+      return j;
+  }
+  memcpy(m->ip, ip, n);
+  m->ni = n;
+  m->comma = true;
+  return e;
+}
+
 /* Parses a number at token k: "123", "1,234,567", "3.85", ".5". A decimal
  * point followed by digits and another point ("1.2.3", "01.10.2010") is
  * not taken as one. */
@@ -315,6 +334,8 @@ static bool parse_num(const en *c, size_t k, num *m) {
         m->comma = true;
         j += 2;
       }
+      if (!m->comma)
+        j = space_groups(c, j, m);
     }
   } else if (!(is_p(c, j, '.') && is_t(c, j + 1, T_NUM) &&
                !(j > 0 && is_alnum_tok(c, j - 1)))) {
@@ -419,21 +440,21 @@ static int int_context(const en *c, const num *m, size_t first) {
     size_t pw2 = prev_word(c, pw);
     uint64_t v = num_int(m);
     bool yearish = m->ni == 4 && v >= 1000 && v <= 2099;
-    if (en_identifier_word(w, n) ||
+    if (en_in(c->W, EN_IDENTIFIER_WORDS, w, n) ||
         (pw2 != NONE && !yearish && (weq(c, pw, "in") || weq(c, pw, "with")) &&
          (weq(c, pw2, "ending") || weq(c, pw2, "ends"))))
       return RD_DIGITS;
-    if (en_quantity_word(w, n))
+    if (en_in(c->W, EN_QUANTITY_WORDS, w, n))
       return RD_CARD;
     bool abbrev;
-    if (en_year_word(w, n) || en_month(w, n, &abbrev))
+    if (en_in(c->W, EN_YEAR_WORDS, w, n) || en_month(c->W, w, n, &abbrev))
       return m->ni == 4 ? RD_YEAR : RD_AUTO;
   }
   size_t nw = next_word(c, m->k1);
   bool abbrev;
   if (nw != NONE && is_t(c, m->k1, T_SPACE) && word_all_lower(c, nw) &&
-      !en_function_word(ts(c, nw), tl(c, nw)) &&
-      !en_month(ts(c, nw), tl(c, nw), &abbrev))
+      !not_counted(c, ts(c, nw), tl(c, nw)) &&
+      !en_month(c->W, ts(c, nw), tl(c, nw), &abbrev))
     return RD_CARD;
   return RD_AUTO;
 }
@@ -555,7 +576,7 @@ static size_t r_lexicon(en *c, size_t k) {
       continue;
     }
     size_t l;
-    utf8_at(c->s, c->n, p, &l);
+    nz_cp_at(c->s, c->n, p, &l);
     p += l;
   }
   return found ? 1 : 0;
@@ -608,10 +629,11 @@ static void speak_electronic(en *c, size_t a, size_t b, nz_str *w) {
           j == b || s[j] == '/' || s[j] == ':' || s[j] == '?' || s[j] == '#';
       bool scheme = j + 2 < b && s[j] == ':' && s[j + 1] == '/';
       char buf[64];
-      if (n < sizeof buf && (scheme ||
-                             (n == 3 && strncasecmp(s + i, "www", 3) == 0 &&
-                              j < b && s[j] == '.') ||
-                             (after_dot && last && !en_word_tld(s + i, n)))) {
+      if (n < sizeof buf &&
+          (scheme ||
+           (n == 3 && strncasecmp(s + i, "www", 3) == 0 && j < b &&
+            s[j] == '.') ||
+           (after_dot && last && !en_in(c->W, EN_WORD_TLDS, s + i, n)))) {
         /* "http", "www", ".fr", ".html": spelled as capitals. */
         for (size_t k = 0; k < n; k++)
           buf[k] = (char)toupper((unsigned char)s[i + k]);
@@ -632,56 +654,13 @@ static void speak_electronic(en *c, size_t a, size_t b, nz_str *w) {
       i++;
       continue;
     }
-    const char *name = NULL;
-    switch (ch) {
-    case '.':
-      name = "dot";
-      break;
-    case '@':
-      name = "at";
-      break;
-    case '/':
-      name = "slash";
-      break;
-    case ':':
-      name = "colon";
-      break;
-    case '-':
-      name = "dash";
-      break;
-    case '_':
-      name = "underscore";
-      break;
-    case '&':
-      name = "ampersand";
-      break;
-    case '+':
-      name = "plus";
-      break;
-    case '%':
-      name = "percent";
-      break;
-    case '?':
-      name = "question mark";
-      break;
-    case '=':
-      name = "equals";
-      break;
-    case '#':
-      name = "hash";
-      break;
-    case '~':
-      name = "tilde";
-      break;
-    default:
-      break;
-    }
+    const char *name = en_url_symbol(c->W, ch);
     if (name) {
       nz_str_word(w, name);
       i++;
     } else {
       size_t l;
-      utf8_at(s, b, i, &l);
+      nz_cp_at(s, b, i, &l);
       nz_str_wordn(w, s + i, l);
       i += l;
     }
@@ -763,7 +742,7 @@ static size_t r_electronic(en *c, size_t k) {
       if (!h)
         return 0;
       size_t tn = a + h - tld;
-      if (!en_known_tld(s + tld, tn))
+      if (!en_in(c->W, EN_KNOWN_TLDS, s + tld, tn))
         return 0;
       end = a + h;
       bool path = end < n && s[end] == '/';
@@ -779,12 +758,9 @@ static size_t r_electronic(en *c, size_t k) {
        * that is also an English word needs more evidence. */
       if (upper && !path && dots < 2)
         return 0;
-      static const char *const wordish[] = {"it", "in", "me", "no", "be",
-                                            "at", "us", "my", "id", "co"};
-      for (size_t q = 0; q < sizeof wordish / sizeof *wordish; q++)
-        if (tn == 2 && strncmp(s + tld, wordish[q], 2) == 0 && !path &&
-            dots < 2)
-          return 0;
+      if (tn == 2 && en_in(c->W, EN_WORD_LIKE_TLDS, s + tld, 2) && !path &&
+          dots < 2)
+        return 0;
       if (path)
         end = path_end(s, n, end);
     }
@@ -926,7 +902,7 @@ static size_t r_phone(en *c, size_t k) {
     size_t pw = prev_word(c, k);
     const char *a = ts(c, g[0].k0), *b = ts(c, g[1].k0);
     bool round = a[2] == '0' && b[2] == '0' && b[3] == '0';
-    ok = (pw != NONE && en_phone_word(ts(c, pw), tl(c, pw))) ||
+    ok = (pw != NONE && en_in(c->W, EN_PHONE_WORDS, ts(c, pw), tl(c, pw))) ||
          (sep == '-' && !round && a[0] != '0');
   }
   if (!ok)
@@ -992,7 +968,7 @@ static size_t year_at(const en *c, size_t k) {
 static size_t month_at(const en *c, size_t k, int *month, bool *abbrev) {
   if (!is_t(c, k, T_WORD))
     return 0;
-  int m = en_month(ts(c, k), tl(c, k), abbrev);
+  int m = en_month(c->W, ts(c, k), tl(c, k), abbrev);
   if (!m)
     return 0;
   *month = m;
@@ -1006,7 +982,7 @@ static size_t month_at(const en *c, size_t k, int *month, bool *abbrev) {
  * become the full name; a full name is kept as written. */
 static void say_month(en *c, size_t k0, size_t k1, int month, bool abbrev) {
   if (abbrev || word_all_upper(c, k0) || k1 - k0 > 1)
-    says(c, k0, k1, en_month_name(month));
+    says(c, k0, k1, en_month_name(c->W, month));
 }
 
 static void say_year(en *c, size_t k) {
@@ -1178,7 +1154,7 @@ static size_t r_date_numeric(en *c, size_t k) {
       nz_str_word(&c->w, "the");
       nz_ordinal_u(&c->w, (uint64_t)day, 0);
       nz_str_word(&c->w, "of");
-      nz_str_word(&c->w, en_month_name(month));
+      nz_str_word(&c->w, en_month_name(c->W, month));
       if (lc == 4)
         nz_year(&c->w, ts(c, k + 4), 4);
       else
@@ -1191,7 +1167,7 @@ static size_t r_date_numeric(en *c, size_t k) {
   }
   if (month < 1 || month > 12 || day < 1 || day > 31)
     return 0;
-  nz_str_word(&c->w, en_month_name(month));
+  nz_str_word(&c->w, en_month_name(c->W, month));
   nz_ordinal_u(&c->w, (uint64_t)day, 0);
   if (tl(c, (size_t)year_k) == 4)
     nz_year(&c->w, ts(c, (size_t)year_k), 4);
@@ -1231,7 +1207,7 @@ static size_t ampm_at(const en *c, size_t k, bool *pm, bool *dot) {
   }
   if (is_t(c, e, T_NUM))
     return 0;
-  if (is_t(c, e, T_WORD) && !en_time_zone(ts(c, e), tl(c, e)))
+  if (is_t(c, e, T_WORD) && !en_in(c->W, EN_TIME_ZONES, ts(c, e), tl(c, e)))
     return 0;
   return e;
 }
@@ -1242,7 +1218,7 @@ static size_t zone_at(const en *c, size_t k, char *buf, size_t cap) {
   size_t j = k;
   if (is_t(c, j, T_SPACE))
     j++;
-  if (is_t(c, j, T_WORD) && en_time_zone(ts(c, j), tl(c, j)) &&
+  if (is_t(c, j, T_WORD) && en_in(c->W, EN_TIME_ZONES, ts(c, j), tl(c, j)) &&
       tl(c, j) < cap) {
     if (word_all_lower(c, j) && j != k)
       return 0; /* "at 5 pm est." needs the capitals or the glue */
@@ -1262,7 +1238,7 @@ static size_t zone_at(const en *c, size_t k, char *buf, size_t cap) {
       break;
   }
   buf[n] = '\0';
-  if (n >= 2 && en_time_zone(buf, n)) {
+  if (n >= 2 && en_in(c->W, EN_TIME_ZONES, buf, n)) {
     if (is_p(c, e, '.'))
       e++;
     return e;
@@ -1317,7 +1293,8 @@ static bool parse_time(en *c, size_t k, time_said *ts_out) {
     return false;
   if (ae && (h == 0 || h > 12))
     return false;
-  if (!ae && is_alnum_tok(c, e) && !en_time_zone(ts(c, e), tl(c, e)))
+  if (!ae && is_alnum_tok(c, e) &&
+      !en_in(c->W, EN_TIME_ZONES, ts(c, e), tl(c, e)))
     return false;
   if (!ae && (is_p(c, e, ':') || is_p(c, e, '.')) && is_t(c, e + 1, T_NUM))
     return false;
@@ -1398,11 +1375,11 @@ static size_t per_unit(const en *c, size_t k, nz_str *w) {
   if (!is_p(c, k, '/') || !is_t(c, k + 1, T_WORD))
     return 0;
   size_t at = T(c, k + 1)->s, ul = 0, e;
-  const en_unit *u = en_unit_at(c->s, c->n, at, &ul);
+  const en_unit *u = en_unit_at(c->W, c->s, c->n, at, &ul);
   if (u && (e = tok_starting_at(c, k + 1, at + ul)) != NONE) {
     /* a unit of measure: "kg", "m2", "km/h" */
   } else {
-    u = en_unit_word(ts(c, k + 1), tl(c, k + 1));
+    u = en_unit_word(c->W, ts(c, k + 1), tl(c, k + 1));
     e = k + 2;
     if (!u)
       return 0;
@@ -1431,15 +1408,15 @@ typedef struct amount {
  * Returns the token where the number starts, or 0. */
 static size_t currency_before(const en *c, size_t k, const en_currency **cur) {
   if (is_t(c, k, T_PUNCT)) {
-    *cur = en_currency_symbol(T(c, k)->cp);
+    *cur = en_currency_symbol(c->W, T(c, k)->cp);
     return *cur ? k + 1 : 0;
   }
   if (!is_t(c, k, T_WORD))
     return 0;
   if (is_p(c, k + 1, '$') &&
-      (*cur = en_currency_dollar_prefix(ts(c, k), tl(c, k))) != NULL)
+      (*cur = en_currency_dollar_prefix(c->W, ts(c, k), tl(c, k))) != NULL)
     return k + 2;
-  if ((*cur = en_currency_code(ts(c, k), tl(c, k))) != NULL) {
+  if ((*cur = en_currency_code(c->W, ts(c, k), tl(c, k))) != NULL) {
     size_t j = k + 1;
     if (is_p(c, j, '.'))
       j++;
@@ -1465,7 +1442,7 @@ static bool amount_at(const en *c, size_t k, amount *a) {
   /* Scale: "$5m", "$15.2 billion", "¥30 b". */
   size_t sk = is_t(c, e, T_SPACE) ? e + 1 : e;
   if (is_t(c, sk, T_WORD) && !is_alnum_tok(c, sk + 1)) {
-    a->scale = en_money_scale(ts(c, sk), tl(c, sk), sk == e);
+    a->scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == e);
     if (a->scale)
       e = sk + 1;
   }
@@ -1564,7 +1541,7 @@ static size_t r_money(en *c, size_t k) {
         size_t sk = is_t(c, m2.k1, T_SPACE) ? m2.k1 + 1 : m2.k1;
         b.end = m2.k1;
         if (is_t(c, sk, T_WORD) && !is_alnum_tok(c, sk + 1)) {
-          b.scale = en_money_scale(ts(c, sk), tl(c, sk), sk == m2.k1);
+          b.scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == m2.k1);
           if (b.scale)
             b.end = sk + 1;
         }
@@ -1613,13 +1590,13 @@ static size_t r_money_after(en *c, size_t k) {
   a.m = m;
   size_t sk = is_t(c, e, T_SPACE) ? e + 1 : e;
   if (is_t(c, sk, T_WORD)) {
-    a.scale = en_money_scale(ts(c, sk), tl(c, sk), sk == e);
+    a.scale = en_money_scale(c->W, ts(c, sk), tl(c, sk), sk == e);
     if (a.scale)
       e = sk + 1;
   }
   if (!is_t(c, e, T_SPACE) || !word_all_upper(c, e + 1))
     return 0;
-  a.cur = en_currency_code(ts(c, e + 1), tl(c, e + 1));
+  a.cur = en_currency_code(c->W, ts(c, e + 1), tl(c, e + 1));
   if (!a.cur || is_alnum_tok(c, e + 2))
     return 0;
   say_amount(&c->w, &a, true);
@@ -1664,7 +1641,7 @@ static size_t r_address(en *c, size_t k) {
     return 0;
   size_t j = sp + 1;
   size_t dir = NONE;
-  if (is_t(c, j, T_WORD) && en_direction(ts(c, j), tl(c, j)) &&
+  if (is_t(c, j, T_WORD) && en_direction(c->W, ts(c, j), tl(c, j)) &&
       is_t(c, j + 1, T_SPACE) &&
       (word_cap(c, j + 2) || is_t(c, j + 2, T_NUM))) {
     dir = j;
@@ -1681,7 +1658,8 @@ static size_t r_address(en *c, size_t k) {
     j += ord ? 2 : 1;
     if (!is_t(c, j, T_SPACE))
       break;
-    if (is_t(c, j + 1, T_WORD) && en_street_type(ts(c, j + 1), tl(c, j + 1)) &&
+    if (is_t(c, j + 1, T_WORD) &&
+        en_street_type(c->W, ts(c, j + 1), tl(c, j + 1)) &&
         !is_alnum_tok(c, j + 2) &&
         (word_cap(c, j + 1) || word_all_lower(c, j + 1))) {
       suffix = j + 1;
@@ -1703,7 +1681,7 @@ static size_t r_address(en *c, size_t k) {
   }
   say_w(c, k, letter != NONE ? letter + 1 : k + 1);
   if (dir != NONE)
-    says(c, dir, dir + 1, en_direction(ts(c, dir), tl(c, dir)));
+    says(c, dir, dir + 1, en_direction(c->W, ts(c, dir), tl(c, dir)));
   for (size_t i = 0; i < nn; i++) {
     size_t x = names[i];
     if (is_t(c, x, T_NUM)) {
@@ -1712,7 +1690,7 @@ static size_t r_address(en *c, size_t k) {
     }
   }
   size_t e = suffix + 1;
-  const char *type = en_street_type(ts(c, suffix), tl(c, suffix));
+  const char *type = en_street_type(c->W, ts(c, suffix), tl(c, suffix));
   bool dot = is_p(c, e, '.');
   if (dot)
     e++;
@@ -1728,7 +1706,7 @@ static size_t r_state(en *c, size_t k) {
   if (!is_t(c, k, T_WORD) || tl(c, k) != 2 || !word_all_upper(c, k))
     return 0;
   bool amb;
-  const char *state = en_state(ts(c, k), tl(c, k), &amb);
+  const char *state = en_state(c->W, ts(c, k), tl(c, k), &amb);
   if (!state)
     return 0;
   if (is_t(c, k + 1, T_SPACE) && is_t(c, k + 2, T_NUM) && tl(c, k + 2) == 5 &&
@@ -1784,7 +1762,7 @@ static size_t unit_after(const en *c, size_t e, const en_unit **u,
     *hyphen = true;
   }
   size_t ul;
-  *u = en_unit_at(c->s, c->n, at, &ul);
+  *u = en_unit_at(c->W, c->s, c->n, at, &ul);
   if (!*u || ((*u)->flags & UNIT_NOSPACE && (spaced || *hyphen)))
     return 0;
   /* "2 t-shirts": a unit is followed by a space, punctuation or the end,
@@ -1843,40 +1821,6 @@ static size_t fraction_at(const en *c, size_t k, nz_str *w) {
   return e;
 }
 
-/* Vulgar fraction characters: ½ ¼ ¾ ⅓ ... */
-static const char *vulgar(uint32_t cp, bool *one) {
-  *one = true;
-  switch (cp) {
-  case 0xBD:
-    return "half";
-  case 0xBC:
-    return "quarter";
-  case 0xBE:
-    *one = false;
-    return "three quarters";
-  case 0x2153:
-    return "third";
-  case 0x2154:
-    *one = false;
-    return "two thirds";
-  case 0x2155:
-    return "fifth";
-  case 0x215B:
-    return "eighth";
-  case 0x215C:
-    *one = false;
-    return "three eighths";
-  case 0x215D:
-    *one = false;
-    return "five eighths";
-  case 0x215E:
-    *one = false;
-    return "seven eighths";
-  default:
-    return NULL;
-  }
-}
-
 /* Says a number with what is written right after it: a percent sign or a
  * unit. Returns the end token. */
 static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
@@ -1914,13 +1858,13 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
     /* An unknown short unit over another: "3 cc/s" -> "three CC per S". */
     size_t x = is_t(c, e, T_SPACE) && tl(c, e) == 1 ? e + 1 : e;
     if (is_t(c, x, T_WORD) && tl(c, x) <= 3 && word_all_lower(c, x) &&
-        !en_function_word(ts(c, x), tl(c, x)) && is_p(c, x + 1, '/') &&
+        !not_counted(c, ts(c, x), tl(c, x)) && is_p(c, x + 1, '/') &&
         is_t(c, x + 2, T_WORD) && tl(c, x + 2) <= 3 &&
         !is_alnum_tok(c, x + 3) && !is_p(c, x + 3, '/')) {
       read_num(w, m, RD_CARD, NZ_AND);
       spell_letters(w, ts(c, x), tl(c, x));
       nz_str_word(w, "per");
-      const en_unit *d = en_unit_word(ts(c, x + 2), tl(c, x + 2));
+      const en_unit *d = en_unit_word(c->W, ts(c, x + 2), tl(c, x + 2));
       if (d)
         nz_str_word(w, d->one);
       else
@@ -1936,7 +1880,7 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
     bool attributive =
         pw != NONE && nw != NONE && is_t(c, ue, T_SPACE) &&
         (weq(c, pw, "a") || weq(c, pw, "an") || weq(c, pw, "the")) &&
-        word_all_lower(c, nw) && !en_function_word(ts(c, nw), tl(c, nw));
+        word_all_lower(c, nw) && !not_counted(c, ts(c, nw), tl(c, nw));
     bool one = (num_is(m, 1) && !neg) || hyphen || attributive;
     const char *name = one ? u->one : u->many;
     /* "5 mg/kg": a unit per another. */
@@ -1972,266 +1916,357 @@ static size_t number_with_suffix(en *c, const num *m, bool neg, int how,
   return e;
 }
 
-static size_t r_number(en *c, size_t k) {
-  size_t k0 = k;
-  bool neg = false, plus = false;
+/* A number being read by r_number: where it starts (with its sign), the
+ * sign, and the number itself. */
+typedef struct signed_num {
+  size_t k0; /* first token, the sign's when there is one */
+  bool neg;
+  num m;
+} signed_num;
+
+/* Codes: "C24", "B2A23C", "t-0t25d12-f": short numbers as cardinals,
+ * long ones digit by digit. */
+static size_t num_in_code(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  bool serial = c->serial[T(c, k0)->chunk];
+  bool left_glued = k0 > 0 && is_t(c, k0 - 1, T_WORD);
+  if (!(left_glued || serial) || m->frac || x->neg)
+    return 0;
+  bool fits;
+  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued) {
+    nz_ordinal(&c->w, m->ip, m->ni, 0);
+    say_w(c, k0, j + 1);
+    return j + 1 - k0;
+  }
+  uint64_t v = num_int(m);
+  bool year = left_glued && m->ni == 4 && v >= 1900 && v <= 2099 &&
+              tl(c, k0 - 1) <= 3 && word_all_upper(c, k0 - 1);
+  read_int(&c->w, m->ip, m->ni, m->comma, year ? RD_YEAR : RD_SERIAL, 0);
+  say_w(c, k0, j);
+  return j - k0;
+}
+
+/* Ordinals: "21st", "1,000th"; a suffix that does not fit is said as
+ * written after the number ("4rd" -> "four rd"). */
+static size_t num_ordinal(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  bool fits;
+  if (!ordinal_suffix(c, j, m, &fits))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  if (fits) {
+    nz_ordinal(w, m->ip, m->ni, 0);
+  } else {
+    read_int(w, m->ip, m->ni, m->comma, RD_CARD, 0);
+    nz_str_wordn(w, ts(c, j), tl(c, j));
+  }
+  say_w(c, x->k0, j + 1);
+  return j + 1 - x->k0;
+}
+
+/* The end of an "s" or "'s" that makes the number ending at token j a
+ * decade ("1980s", "80's"), or 0. */
+static size_t decade_end(const en *c, const num *m, size_t j) {
+  if (m->frac || m->comma || (m->ni != 4 && m->ni != 2) ||
+      m->ip[m->ni - 1] != '0')
+    return 0;
+  if (weq(c, j, "s") && !is_alnum_tok(c, j + 1))
+    return j + 1;
+  if ((is_p(c, j, '\'') || is_p(c, j, 0x2019)) && weq(c, j + 1, "s") &&
+      !is_alnum_tok(c, j + 2))
+    return j + 2;
+  return 0;
+}
+
+static void say_decade(nz_str *w, const num *m) {
+  if (m->ni == 4)
+    nz_year(w, m->ip, 4);
+  else
+    nz_cardinal(w, m->ip, 2, 0);
+  nz_pluralize_last(w);
+}
+
+/* Decades: "1980s", "1980's", "80s", and ranges of them. */
+static size_t num_decade(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t se = x->neg ? 0 : decade_end(c, m, m->k1);
+  if (!se)
+    return 0;
+  nz_str *w = &c->w;
+  say_decade(w, m);
+  num m2;
+  if (is_dash(c, se) && is_t(c, se + 1, T_NUM) && parse_num(c, se + 1, &m2) &&
+      !m2.frac && m2.ni == m->ni && weq(c, m2.k1, "s") &&
+      !is_alnum_tok(c, m2.k1 + 1)) {
+    nz_str_word(w, "to");
+    say_decade(w, &m2);
+    se = m2.k1 + 1;
+  }
+  say_w(c, x->k0, se);
+  return se - x->k0;
+}
+
+/* Fractions: "1/2", "3 2/4", "1/4th". */
+static size_t num_fraction(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  if (m->frac || m->comma || x->neg)
+    return 0;
+  nz_str *w = &c->w;
+  size_t fe = fraction_at(c, m->k0, w);
+  if (fe) {
+    say_w(c, k0, fe);
+    return fe - k0;
+  }
+  if (!is_t(c, j, T_SPACE))
+    return 0;
+  nz_str tmp = {0};
+  fe = fraction_at(c, j + 1, &tmp);
+  if (fe && tmp.s) {
+    read_int(w, m->ip, m->ni, m->comma, RD_CARD, NZ_AND);
+    nz_str_word(w, "and");
+    /* "two and a half", not "two and one half". */
+    bool one = strncmp(tmp.s, "one ", 4) == 0;
+    nz_str_word(w, one ? "a" : "");
+    nz_str_word(w, one ? tmp.s + 4 : tmp.s);
+    nz_str_free(&tmp);
+    say_w(c, k0, fe);
+    return fe - k0;
+  }
+  nz_str_free(&tmp);
+  return 0;
+}
+
+/* A vulgar fraction glued on: "5½" -> "five and a half". */
+static size_t num_vulgar(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  const char *alone, *after_and;
+  if (!is_t(c, j, T_PUNCT) ||
+      !en_vulgar(c->W, T(c, j)->cp, &alone, &after_and) || m->frac ||
+      is_alnum_tok(c, j + 1))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_int(w, m->ip, m->ni, m->comma, RD_CARD, NZ_AND);
+  nz_str_word(w, "and");
+  nz_str_word(w, after_and);
+  say_w(c, x->k0, j + 1);
+  return j + 1 - x->k0;
+}
+
+/* "12/kg" -> "twelve per kilogram"; an unknown unit is spelled. */
+static size_t num_per_word(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0, j = m->k1;
+  if (!is_p(c, j, '/') || !is_t(c, j + 1, T_WORD) || tl(c, j + 1) > 4 ||
+      is_alnum_tok(c, j + 2) || is_p(c, j + 2, '/') ||
+      (k0 > 0 && is_p(c, k0 - 1, '/')))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, m, RD_CARD, NZ_AND);
+  nz_str_word(w, "per");
+  const en_unit *u = en_unit_word(c->W, ts(c, j + 1), tl(c, j + 1));
+  if (u) {
+    nz_str_word(w, u->one);
+  } else {
+    char buf[8];
+    size_t n = tl(c, j + 1);
+    for (size_t i = 0; i < n; i++)
+      buf[i] = (char)toupper((unsigned char)ts(c, j + 1)[i]);
+    nz_str_wordn(w, buf, n);
+  }
+  say_w(c, k0, j + 2);
+  return j + 2 - k0;
+}
+
+/* The second number of a range: m2 parsed at the token after the dash at
+ * token j (and a space after an en dash). False when there is none, or
+ * when a further dash and number follow ("1-2-3" is no range). */
+static bool range_second(const en *c, size_t j, bool *en_dash, num *m2) {
+  if (!(is_dash(c, j) || (is_t(c, j, T_SPACE) && is_p(c, j + 1, 0x2013) &&
+                          is_t(c, j + 2, T_SPACE))))
+    return false;
+  *en_dash = !is_p(c, j, '-');
+  size_t d = is_t(c, j, T_SPACE) ? j + 1 : j;
+  size_t s2 = d + 1;
+  if (*en_dash && is_t(c, s2, T_SPACE))
+    s2++;
+  return parse_num(c, s2, m2) &&
+         !(m2->k1 < c->nt && is_dash(c, m2->k1) && is_t(c, m2->k1 + 1, T_NUM));
+}
+
+/* Says a range whose first number is a year: "2019-2021", "2019-20". */
+static size_t say_year_range(en *c, const signed_num *x, const num *m2) {
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  nz_year(w, x->m.ip, 4);
+  nz_str_word(w, "to");
+  if (m2->ni == 4)
+    nz_year(w, m2->ip, 4);
+  else
+    nz_cardinal(w, m2->ip, 2, 0);
+  say_w(c, x->k0, m2->k1);
+  return m2->k1 - x->k0;
+}
+
+/* Ranges and scores: "1980-1986", "2-5lb", "9–2"; "1-2=5" is a
+ * subtraction. */
+static size_t num_range(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t k0 = x->k0;
+  bool en_dash;
+  num m2;
+  if (!range_second(c, m->k1, &en_dash, &m2))
+    return 0;
+  nz_str *w = &c->w;
+  size_t after = m2.k1;
+  bool minus = is_p(c, after, '=') ||
+               (is_t(c, after, T_SPACE) && is_p(c, after + 1, '='));
+  if (minus && !en_dash) {
+    if (x->neg)
+      nz_str_word(w, "minus");
+    read_num(w, m, RD_CARD, NZ_AND);
+    nz_str_word(w, "minus");
+    read_num(w, &m2, RD_CARD, NZ_AND);
+    say_w(c, k0, m2.k1);
+    return m2.k1 - k0;
+  }
+  const en_unit *u;
+  bool hy;
+  bool suffix = is_p(c, after, '%') || unit_after(c, after, &u, &hy);
+  if (is_alnum_tok(c, after) && !suffix)
+    return 0;
+  uint64_t a = num_int(m), b = num_int(&m2);
+  bool years =
+      !m->frac && !m2.frac && !m->comma && m->ni == 4 && a >= 1000 &&
+      a <= 2099 && !suffix &&
+      ((m2.ni == 4 && b >= 1000 && b <= 2099) || (m2.ni == 2 && b > a % 100));
+  bool ascending = m->frac || m2.frac ? true : b >= a;
+  /* A score: "3-1", "21-17" (small numbers, hyphen). */
+  bool score = !m->frac && !m2.frac && !m->comma && m->ni <= 2 && m2.ni <= 2;
+  if (!(en_dash || ascending || suffix || years || score))
+    return 0;
+  if (years)
+    return say_year_range(c, x, &m2);
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, m, suffix ? RD_CARD : RD_AUTO, NZ_AND);
+  /* The same number twice is no range: "a 50-50 chance" is "fifty
+   * fifty", a "2-2" draw "two two". */
+  bool same = !suffix && !x->neg && !m->frac && !m2.frac && !m->comma &&
+              !m2.comma && m->ni == m2.ni && memcmp(m->ip, m2.ip, m->ni) == 0;
+  if (!same)
+    nz_str_word(w, "to");
+  size_t e = number_with_suffix(c, &m2, false, RD_AUTO, w);
+  bool pm, dot;
+  size_t ae;
+  if (!suffix && !m->frac && !m2.frac && a >= 1 && a <= 12 && b >= 1 &&
+      b <= 12 && (ae = ampm_at(c, e, &pm, &dot)) != 0) {
+    say_ampm(w, pm); /* "3-4 pm" */
+    if (dot && starts_sentence(c, ae))
+      nz_str_adds(w, ".");
+    e = ae;
+  }
+  say_w(c, k0, e);
+  return e - k0;
+}
+
+/* Dimensions: "2x8", "2 x 8 m". */
+static size_t num_dimension(en *c, const signed_num *x) {
+  size_t j = x->m.k1, sx = j;
+  if (is_t(c, sx, T_SPACE))
+    sx++;
+  bool is_x = weq(c, sx, "x") || is_p(c, sx, 0xD7);
+  size_t y = sx + 1;
+  if (!is_x || is_t(c, y, T_SPACE) != is_t(c, j, T_SPACE))
+    return 0;
+  if (is_t(c, y, T_SPACE))
+    y++;
+  num m2;
+  if (!parse_num(c, y, &m2))
+    return 0;
+  nz_str *w = &c->w;
+  if (x->neg)
+    nz_str_word(w, "minus");
+  read_num(w, &x->m, RD_CARD, NZ_AND);
+  nz_str_word(w, "by");
+  size_t e = number_with_suffix(c, &m2, false, RD_CARD, w);
+  say_w(c, x->k0, e);
+  return e - x->k0;
+}
+
+/* The number alone, or with a unit or percent sign; before "million" it
+ * is a cardinal without "and". */
+static size_t num_alone(en *c, const signed_num *x) {
+  const num *m = &x->m;
+  size_t j = m->k1;
+  int how = int_context(c, m, x->k0);
+  size_t nw = next_word(c, j);
+  bool scale = nw != NONE && is_t(c, j, T_SPACE) &&
+               (weq(c, nw, "million") || weq(c, nw, "billion") ||
+                weq(c, nw, "trillion") || weq(c, nw, "thousand"));
+  size_t e;
+  if (scale) {
+    if (x->neg)
+      nz_str_word(&c->w, "minus");
+    read_num(&c->w, m, RD_CARD, 0);
+    e = j;
+  } else {
+    e = number_with_suffix(c, m, x->neg, how, &c->w);
+  }
+  say_w(c, x->k0, e);
+  return e - x->k0;
+}
+
+/* A sign before the number at token k: "-5", "−5", "-.5" (not in a code
+ * or after a word), "+5". Returns the token where the number starts. */
+static size_t number_sign(const en *c, size_t k, bool *neg, bool *plus) {
   bool serial = c->serial[T(c, k)->chunk];
+  *neg = *plus = false;
   if ((is_p(c, k, '-') || is_p(c, k, 0x2212)) && !serial &&
       !(k > 0 && (is_alnum_tok(c, k - 1) || is_p(c, k - 1, ')'))) &&
       (is_t(c, k + 1, T_NUM) ||
        (is_p(c, k + 1, '.') && is_t(c, k + 2, T_NUM)))) {
-    neg = true;
-    k++;
-  } else if (is_p(c, k, '+') && !(k > 0 && is_alnum_tok(c, k - 1)) &&
-             is_t(c, k + 1, T_NUM)) {
-    plus = true;
-    k++;
+    *neg = true;
+    return k + 1;
   }
-  num m;
-  if (!parse_num(c, k, &m))
+  if (is_p(c, k, '+') && !(k > 0 && is_alnum_tok(c, k - 1)) &&
+      is_t(c, k + 1, T_NUM)) {
+    *plus = true;
+    return k + 1;
+  }
+  return k;
+}
+
+/* Numbers with what follows them, in order: in codes, ordinals, decades,
+ * fractions, per a word, ranges and scores, dimensions, then alone. */
+static size_t r_number(en *c, size_t k) {
+  typedef size_t (*number_phase)(en * c, const signed_num *x);
+  static const number_phase phases[] = {
+      num_in_code,  num_ordinal, num_decade,    num_fraction, num_vulgar,
+      num_per_word, num_range,   num_dimension, num_alone};
+  signed_num x = {.k0 = k};
+  bool plus;
+  size_t start = number_sign(c, k, &x.neg, &plus);
+  if (!parse_num(c, start, &x.m))
     return 0;
-  nz_str *w = &c->w;
   if (plus)
-    nz_str_word(w, "plus");
-  size_t j = m.k1;
-
-  /* Codes: "C24", "B2A23C", "t-0t25d12-f": short numbers as cardinals,
-   * long ones digit by digit. */
-  bool left_glued = k0 > 0 && is_t(c, k0 - 1, T_WORD);
-  if ((left_glued || serial) && !m.frac && !neg) {
-    bool fits;
-    if (ordinal_suffix(c, j, &m, &fits) && fits && !left_glued) {
-      nz_ordinal(w, m.ip, m.ni, 0);
-      say_w(c, k0, j + 1);
-      return j + 1 - k0;
-    }
-    uint64_t v = num_int(&m);
-    bool year = left_glued && m.ni == 4 && v >= 1900 && v <= 2099 &&
-                tl(c, k0 - 1) <= 3 && word_all_upper(c, k0 - 1);
-    read_int(w, m.ip, m.ni, m.comma, year ? RD_YEAR : RD_SERIAL, 0);
-    say_w(c, k0, j);
-    return j - k0;
+    nz_str_word(&c->w, "plus");
+  for (size_t i = 0; i < sizeof phases / sizeof *phases; i++) {
+    size_t used = phases[i](c, &x);
+    if (used)
+      return used;
   }
-
-  /* Ordinals: "21st", "1,000th"; a suffix that does not fit is said as
-   * written after the number ("4rd" -> "four rd"). */
-  bool fits;
-  if (ordinal_suffix(c, j, &m, &fits)) {
-    if (neg)
-      nz_str_word(w, "minus");
-    if (fits) {
-      nz_ordinal(w, m.ip, m.ni, 0);
-    } else {
-      read_int(w, m.ip, m.ni, m.comma, RD_CARD, 0);
-      nz_str_wordn(w, ts(c, j), tl(c, j));
-    }
-    say_w(c, k0, j + 1);
-    return j + 1 - k0;
-  }
-
-  /* Decades: "1980s", "1980's", "80s", and ranges of them. */
-  size_t se = 0;
-  if (!m.frac && !m.comma && (m.ni == 4 || m.ni == 2) &&
-      m.ip[m.ni - 1] == '0' && !neg) {
-    if (weq(c, j, "s") && !is_alnum_tok(c, j + 1))
-      se = j + 1;
-    else if ((is_p(c, j, '\'') || is_p(c, j, 0x2019)) && weq(c, j + 1, "s") &&
-             !is_alnum_tok(c, j + 2))
-      se = j + 2;
-  }
-  if (se) {
-    if (m.ni == 4)
-      nz_year(w, m.ip, 4);
-    else
-      nz_cardinal(w, m.ip, 2, 0);
-    nz_pluralize_last(w);
-    if (is_dash(c, se) && is_t(c, se + 1, T_NUM)) {
-      num m2;
-      if (parse_num(c, se + 1, &m2) && !m2.frac && m2.ni == m.ni &&
-          weq(c, m2.k1, "s") && !is_alnum_tok(c, m2.k1 + 1)) {
-        nz_str_word(w, "to");
-        if (m2.ni == 4)
-          nz_year(w, m2.ip, 4);
-        else
-          nz_cardinal(w, m2.ip, 2, 0);
-        nz_pluralize_last(w);
-        se = m2.k1 + 1;
-      }
-    }
-    say_w(c, k0, se);
-    return se - k0;
-  }
-
-  /* Fractions: "1/2", "3 2/4", "1/4th"; and "12/kg", "1/f". */
-  if (!m.frac && !m.comma && !neg) {
-    size_t fe = fraction_at(c, k, w);
-    if (fe) {
-      say_w(c, k0, fe);
-      return fe - k0;
-    }
-    if (is_t(c, j, T_SPACE)) {
-      nz_str tmp = {0};
-      fe = fraction_at(c, j + 1, &tmp);
-      if (fe && tmp.s) {
-        read_int(w, m.ip, m.ni, m.comma, RD_CARD, NZ_AND);
-        nz_str_word(w, "and");
-        /* "two and a half", not "two and one half". */
-        nz_str_word(w, strncmp(tmp.s, "one ", 4) == 0 ? "a" : "");
-        nz_str_word(w, strncmp(tmp.s, "one ", 4) == 0 ? tmp.s + 4 : tmp.s);
-        nz_str_free(&tmp);
-        say_w(c, k0, fe);
-        return fe - k0;
-      }
-      nz_str_free(&tmp);
-    }
-  }
-  if (is_t(c, j, T_PUNCT)) {
-    bool one;
-    const char *v = vulgar(T(c, j)->cp, &one);
-    if (v && !m.frac && !is_alnum_tok(c, j + 1)) {
-      if (neg)
-        nz_str_word(w, "minus");
-      read_int(w, m.ip, m.ni, m.comma, RD_CARD, NZ_AND);
-      nz_str_word(w, "and");
-      if (one)
-        nz_str_word(w, "a");
-      nz_str_word(w, v);
-      say_w(c, k0, j + 1);
-      return j + 1 - k0;
-    }
-  }
-  if (is_p(c, j, '/') && is_t(c, j + 1, T_WORD) && tl(c, j + 1) <= 4 &&
-      !is_alnum_tok(c, j + 2) && !is_p(c, j + 2, '/') &&
-      !(k0 > 0 && is_p(c, k0 - 1, '/'))) {
-    /* "12/kg" -> "twelve per kilogram"; an unknown unit is spelled. */
-    if (neg)
-      nz_str_word(w, "minus");
-    read_num(w, &m, RD_CARD, NZ_AND);
-    nz_str_word(w, "per");
-    const en_unit *u = en_unit_word(ts(c, j + 1), tl(c, j + 1));
-    if (u) {
-      nz_str_word(w, u->one);
-    } else {
-      char buf[8];
-      size_t n = tl(c, j + 1);
-      for (size_t i = 0; i < n; i++)
-        buf[i] = (char)toupper((unsigned char)ts(c, j + 1)[i]);
-      nz_str_wordn(w, buf, n);
-    }
-    say_w(c, k0, j + 2);
-    return j + 2 - k0;
-  }
-
-  /* Ranges and scores: "1980-1986", "2-5lb", "9–2"; "1-2=5" is a
-   * subtraction. */
-  if (is_dash(c, j) || (is_t(c, j, T_SPACE) && is_p(c, j + 1, 0x2013) &&
-                        is_t(c, j + 2, T_SPACE))) {
-    bool en_dash = !is_p(c, j, '-');
-    size_t d = is_t(c, j, T_SPACE) ? j + 1 : j;
-    size_t s2 = d + 1;
-    if (en_dash && is_t(c, s2, T_SPACE))
-      s2++;
-    num m2;
-    if (parse_num(c, s2, &m2) &&
-        !(m2.k1 < c->nt && is_dash(c, m2.k1) && is_t(c, m2.k1 + 1, T_NUM))) {
-      size_t after = m2.k1;
-      bool minus = is_p(c, after, '=') ||
-                   (is_t(c, after, T_SPACE) && is_p(c, after + 1, '='));
-      const en_unit *u;
-      bool hy;
-      bool suffix = is_p(c, after, '%') || unit_after(c, after, &u, &hy);
-      uint64_t a = num_int(&m), b = num_int(&m2);
-      bool years = !m.frac && !m2.frac && !m.comma && m.ni == 4 && a >= 1000 &&
-                   a <= 2099 && !suffix &&
-                   ((m2.ni == 4 && b >= 1000 && b <= 2099) ||
-                    (m2.ni == 2 && b > a % 100));
-      bool ascending = m.frac || m2.frac ? true : b >= a;
-      /* A score: "3-1", "21-17" (small numbers, hyphen). */
-      bool score = !m.frac && !m2.frac && !m.comma && m.ni <= 2 && m2.ni <= 2;
-      if (minus && !en_dash) {
-        if (neg)
-          nz_str_word(w, "minus");
-        read_num(w, &m, RD_CARD, NZ_AND);
-        nz_str_word(w, "minus");
-        read_num(w, &m2, RD_CARD, NZ_AND);
-        say_w(c, k0, m2.k1);
-        return m2.k1 - k0;
-      }
-      if (!is_alnum_tok(c, after) || suffix) {
-        if (en_dash || ascending || suffix || years || score) {
-          if (neg)
-            nz_str_word(w, "minus");
-          if (years) {
-            nz_year(w, m.ip, 4);
-            nz_str_word(w, "to");
-            if (m2.ni == 4)
-              nz_year(w, m2.ip, 4);
-            else
-              nz_cardinal(w, m2.ip, 2, 0);
-            say_w(c, k0, m2.k1);
-            return m2.k1 - k0;
-          }
-          read_num(w, &m, suffix ? RD_CARD : RD_AUTO, NZ_AND);
-          nz_str_word(w, "to");
-          size_t e = number_with_suffix(c, &m2, false, RD_AUTO, w);
-          bool pm, dot;
-          size_t ae;
-          if (!suffix && !m.frac && !m2.frac && a >= 1 && a <= 12 && b >= 1 &&
-              b <= 12 && (ae = ampm_at(c, e, &pm, &dot)) != 0) {
-            say_ampm(w, pm); /* "3-4 pm" */
-            if (dot && starts_sentence(c, ae))
-              nz_str_adds(w, ".");
-            e = ae;
-          }
-          say_w(c, k0, e);
-          return e - k0;
-        }
-      }
-    }
-  }
-
-  /* Dimensions: "2x8", "2 x 8 m". */
-  {
-    size_t x = j, y;
-    if (is_t(c, x, T_SPACE))
-      x++;
-    bool is_x = (weq(c, x, "x") || is_p(c, x, 0xD7));
-    y = x + 1;
-    if (is_x && is_t(c, y, T_SPACE) == is_t(c, j, T_SPACE)) {
-      if (is_t(c, y, T_SPACE))
-        y++;
-      num m2;
-      if (parse_num(c, y, &m2)) {
-        if (neg)
-          nz_str_word(w, "minus");
-        read_num(w, &m, RD_CARD, NZ_AND);
-        nz_str_word(w, "by");
-        size_t e = number_with_suffix(c, &m2, false, RD_CARD, w);
-        say_w(c, k0, e);
-        return e - k0;
-      }
-    }
-  }
-
-  /* The number alone, or with a unit or percent sign. */
-  int how = int_context(c, &m, k0);
-  size_t nw = next_word(c, j);
-  int flags_scale = 0;
-  if (nw != NONE && is_t(c, j, T_SPACE) &&
-      (weq(c, nw, "million") || weq(c, nw, "billion") ||
-       weq(c, nw, "trillion") || weq(c, nw, "thousand")))
-    flags_scale = 1;
-  size_t e;
-  if (flags_scale) {
-    if (neg)
-      nz_str_word(w, "minus");
-    read_num(w, &m, RD_CARD, 0);
-    e = j;
-  } else {
-    e = number_with_suffix(c, &m, neg, how, w);
-  }
-  say_w(c, k0, e);
-  return e - k0;
+  return 0;
 }
 
 /* Version numbers: "3.2.1", "v2.0.1" (dates and IP addresses are taken
@@ -2343,6 +2378,27 @@ static unsigned roman_value(const char *w, size_t n) {
   return o == n && memcmp(buf, w, n) == 0 ? v : 0;
 }
 
+/* Whether the name ending at word `name` follows a monarch's or pope's
+ * title: "Queen Elizabeth", "Pope John Paul". */
+static bool titled_name(const en *c, size_t name) {
+  size_t w = name;
+  for (int names = 0; names < 3 && w != NONE && word_cap(c, w); names++) {
+    size_t before = prev_word(c, w);
+    if (before != NONE &&
+        en_in(c->W, EN_REGNAL_TITLES, ts(c, before), tl(c, before)))
+      return true;
+    w = before;
+  }
+  return false;
+}
+
+/* Whether a lone "I" or "V" after word pw is a regnal number rather than
+ * an initial: after a monarch's name or a titled name. */
+static bool regnal_context(const en *c, size_t pw) {
+  return en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw)) ||
+         titled_name(c, pw);
+}
+
 static size_t r_roman(en *c, size_t k) {
   if (!word_all_upper(c, k) || is_alnum_tok(c, k + 1))
     return 0;
@@ -2354,7 +2410,7 @@ static size_t r_roman(en *c, size_t k) {
     return 0;
   size_t n = tl(c, k);
   char first = *ts(c, k);
-  if (en_roman_cardinal_word(ts(c, pw), tl(c, pw))) {
+  if (en_in(c->W, EN_ROMAN_CARDINAL, ts(c, pw), tl(c, pw))) {
     if (n == 1 && first != 'I' && first != 'V' && first != 'X')
       return 0;
     nz_cardinal_u(&c->w, v, 0);
@@ -2362,17 +2418,22 @@ static size_t r_roman(en *c, size_t k) {
     return 1;
   }
   /* After a name: "Henry VIII" -> "Henry the Eighth". Single letters other
-   * than V are too ambiguous ("Malcolm X", "Plan B"); "I" needs a known
-   * monarch's name. */
-  if (!word_cap(c, pw) || v > 30 || en_sentence_starter(ts(c, pw), tl(c, pw)))
+   * than V are too ambiguous ("Malcolm X", "Plan B") unless a title comes
+   * before the name ("King Charles X"); "I" needs a known monarch's name
+   * or a title, and with a name alone a lower-case word after it reads as
+   * the pronoun ("Henry I was"). */
+  if (!word_cap(c, pw) || v > 30 ||
+      en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw)))
     return 0;
-  if (n == 1 && first != 'V' &&
-      !(first == 'I' && en_regnal_name(ts(c, pw), tl(c, pw))))
+  bool titled = titled_name(c, pw);
+  if (n == 1 && first != 'V' && !titled &&
+      !(first == 'I' && en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw))))
     return 0;
-  if (first == 'I' && n == 1 && word_all_lower(c, next_word(c, k + 1)))
-    return 0; /* "Henry I was..." reads as the pronoun */
+  if (first == 'I' && n == 1 && !titled &&
+      word_all_lower(c, next_word(c, k + 1)))
+    return 0;
   if (word_all_upper(c, pw) && tl(c, pw) > 1 && n <= 2 && v > 3 &&
-      !en_regnal_name(ts(c, pw), tl(c, pw)))
+      !en_in(c->W, EN_REGNAL_NAMES, ts(c, pw), tl(c, pw)))
     return 0; /* "FBI CD": two acronyms */
   nz_str_word(&c->w, "the");
   nz_ordinal_u(&c->w, v, 0);
@@ -2380,113 +2441,133 @@ static size_t r_roman(en *c, size_t k) {
   return 1;
 }
 
-/* True when an all-capital word can be read as a word: its consonant
- * clusters are ones English words start, end or join with. */
-static bool pronounceable(const char *w, size_t n) {
-  static const char *const onsets[] = {
-      "bl",  "br",  "ch",  "cl",  "cr",   "dr",  "dw",  "fl",  "fr",  "gh",
-      "gl",  "gn",  "gr",  "kl",  "kn",   "kr",  "ph",  "pl",  "pr",  "ps",
-      "sc",  "sh",  "sk",  "sl",  "sm",   "sn",  "sp",  "st",  "sw",  "th",
-      "tr",  "ts",  "tw",  "wh",  "wr",   "chr", "sch", "scr", "shr", "spl",
-      "spr", "squ", "str", "thr", "schw", "qu",  NULL};
-  static const char *const codas[] = {
-      "ch",  "ck",  "ct",  "ft",  "ld",  "lf",  "lk",  "lm",  "ln",
-      "lp",  "ls",  "lt",  "mb",  "mp",  "mn",  "nc",  "nd",  "ng",
-      "nk",  "ns",  "nt",  "ph",  "pt",  "rb",  "rc",  "rd",  "rf",
-      "rg",  "rk",  "rl",  "rm",  "rn",  "rp",  "rs",  "rt",  "sh",
-      "sk",  "sp",  "ss",  "st",  "th",  "ts",  "wn",  "ws",  "xt",
-      "ll",  "ff",  "zz",  "tt",  "nn",  "tch", "rch", "nth", "fth",
-      "xth", "dth", "pth", "ght", "cht", "ltz", "tz",  "rth", "lth",
-      "mph", "nch", "rst", "rld", "nds", "nts", "cks", "lls", NULL};
+static bool is_vowel(const char *lw, size_t j) {
+  return strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0);
+}
+
+/* Whether the consonant cluster cl (lower case) can stand where it stands
+ * in a word: at its start, at its end (a plural s may follow a coda), or
+ * between two vowels, where it must split into a coda and an onset. */
+static bool cluster_fits(const en *c, const char *cl, size_t len, bool first,
+                         bool last) {
+  if (len <= 1)
+    return true;
+  if (first)
+    return en_in(c->W, EN_SYLLABLE_ONSETS, cl, len);
+  if (last)
+    return en_in(c->W, EN_SYLLABLE_CODAS, cl, len) ||
+           (cl[len - 1] == 's' &&
+            (len == 2 || en_in(c->W, EN_SYLLABLE_CODAS, cl, len - 1)));
+  for (size_t cut = 0; cut <= len; cut++) {
+    bool coda = cut <= 1 || en_in(c->W, EN_SYLLABLE_CODAS, cl, cut);
+    bool onset =
+        len - cut <= 1 || en_in(c->W, EN_SYLLABLE_ONSETS, cl + cut, len - cut);
+    if (coda && onset)
+      return true;
+  }
+  return false;
+}
+
+/* True when an all-capital word can be read as a word: it has a vowel,
+ * no run of three vowels ("IAEA"), and its consonant clusters are ones
+ * English words start, end or join with ("NASA", "SAARC"; not "NYPD"). */
+static bool pronounceable(const en *c, const char *w, size_t n) {
   char lw[16];
   if (n >= sizeof lw)
     return true;
   for (size_t i = 0; i < n; i++)
     lw[i] = (char)tolower((unsigned char)w[i]);
   lw[n] = '\0';
-  /* Split into consonant clusters between vowel groups. */
-  size_t i = 0;
   bool seen_vowel = false;
-  while (i < n) {
+  for (size_t i = 0; i < n;) {
     size_t j = i;
-    while (j < n && !(strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0)))
+    while (j < n && !is_vowel(lw, j))
       j++;
-    size_t len = j - i;
-    char cl[16];
-    memcpy(cl, lw + i, len);
-    cl[len] = '\0';
-    bool ok = len <= 1;
-    if (!ok) {
-      if (i == 0) {
-        for (size_t k = 0; onsets[k] && !ok; k++)
-          ok = strcmp(cl, onsets[k]) == 0;
-      } else if (j == n) {
-        for (size_t k = 0; codas[k] && !ok; k++)
-          ok = strcmp(cl, codas[k]) == 0;
-        /* A coda plus plural s. */
-        if (!ok && cl[len - 1] == 's') {
-          cl[len - 1] = '\0';
-          ok = len - 1 <= 1;
-          for (size_t k = 0; codas[k] && !ok; k++)
-            ok = strcmp(cl, codas[k]) == 0;
-        }
-      } else {
-        /* Medial: some split into a coda and an onset. */
-        for (size_t cut = 0; cut <= len && !ok; cut++) {
-          char a[16], b[16];
-          memcpy(a, cl, cut);
-          a[cut] = '\0';
-          strcpy(b, cl + cut);
-          bool oa = cut <= 1, ob = len - cut <= 1;
-          for (size_t k = 0; codas[k] && !oa; k++)
-            oa = strcmp(a, codas[k]) == 0;
-          for (size_t k = 0; onsets[k] && !ob; k++)
-            ob = strcmp(b, onsets[k]) == 0;
-          ok = oa && ob;
-        }
-      }
-    }
-    if (!ok)
+    if (!cluster_fits(c, lw + i, j - i, i == 0, j == n))
       return false;
     if (j == n)
       break;
     seen_vowel = true;
-    while (j < n && (strchr("aeiou", lw[j]) || (lw[j] == 'y' && j > 0)))
-      j++;
+    size_t plain = 0; /* a, e, i, o, u in a row ("y" may follow one) */
+    for (; j < n && is_vowel(lw, j); j++) {
+      plain = lw[j] == 'y' ? 0 : plain + 1;
+      if (plain == 3)
+        return false;
+    }
     i = j;
   }
-  return seen_vowel || (n > 0 && strchr("aeiouy", lw[n - 1]));
+  return seen_vowel;
 }
 
+/* "the WHO": a function word in capitals after "the" is a name, which
+ * only an acronym can be. */
+static bool acronym_after_the(const en *c, size_t k) {
+  size_t pw = prev_word(c, k);
+  return pw != NONE && weq(c, pw, "the") && !word_all_upper(c, pw) &&
+         en_in(c->W, EN_FUNCTION_WORDS, ts(c, k), tl(c, k));
+}
+
+/* All-capital words of two to five letters (and "FATFs") that cannot be
+ * read as words are spelled, with periods, which make espeak-ng spell:
+ * "I.M.F", "N.Y.P.D", "I.A.E.A". Pronounceable ones ("NATO", "SAARC") are
+ * left to espeak-ng, which also spells short ones it does not know. */
 static size_t r_acronym(en *c, size_t k) {
   if (!is_t(c, k, T_WORD))
     return 0;
   size_t n = tl(c, k);
   const char *s = ts(c, k);
-  /* "FATFs": capitals and a plural s. */
-  size_t caps = n;
-  if (n >= 3 && s[n - 1] == 's')
-    caps = n - 1;
+  size_t caps = n >= 3 && s[n - 1] == 's' ? n - 1 : n;
   if (caps < 2 || caps > 5)
     return 0;
+  /* The syllable tables are of English letters: A to Z only. */
   for (size_t i = 0; i < caps; i++)
-    if (!isupper((unsigned char)s[i]))
+    if (s[i] < 'A' || s[i] > 'Z')
       return 0;
   if (caps == 2 && caps == n)
     return 0; /* "UK", "GO": espeak-ng knows them */
-  if (!en_spelled_acronym(s, caps) && pronounceable(s, caps))
-    return 0;
-  /* In a line of capitals ("BREAKING NEWS"), leave words alone. */
-  size_t pw = prev_word(c, k), nw = next_word(c, k + 1);
-  if (!en_spelled_acronym(s, caps) && pw != NONE && nw != NONE &&
-      word_all_upper(c, pw) && word_all_upper(c, nw) && tl(c, pw) > 3 &&
-      tl(c, nw) > 3)
-    return 0;
+  if (!(caps == n && acronym_after_the(c, k))) {
+    if (pronounceable(c, s, caps))
+      return 0;
+    /* In a line of capitals ("BREAKING NEWS"), leave words alone. */
+    size_t pw = prev_word(c, k), nw = next_word(c, k + 1);
+    if (pw != NONE && nw != NONE && word_all_upper(c, pw) &&
+        word_all_upper(c, nw) && tl(c, pw) > 3 && tl(c, nw) > 3)
+      return 0;
+  }
   spell_letters(&c->w, s, caps);
   if (caps < n)
     nz_str_adds(&c->w, "'s");
   say_w(c, k, k + 1);
   return 1;
+}
+
+/* Whether the text near token k has its word in lower case, as a word of
+ * its own: then the capital of token k comes from a sentence start. The
+ * search is bounded so that the rule costs the same in any text. */
+static bool lower_nearby(const en *c, size_t k) {
+  enum { WINDOW = 4000 };
+  size_t n = tl(c, k), from = T(c, k)->s > WINDOW ? T(c, k)->s - WINDOW : 0;
+  size_t to = T(c, k)->e + WINDOW < c->n ? T(c, k)->e + WINDOW : c->n;
+  const char *w = ts(c, k);
+  for (size_t i = from; i + n <= to; i++) {
+    size_t m, l;
+    if (i == T(c, k)->s || !nz_prefix_ci(c->s + i, to - i, w, n, &m) ||
+        nz_cp_word(nz_cp_before(c->s, i)) ||
+        (i + m < c->n && nz_cp_word(nz_cp_at(c->s, c->n, i + m, &l))) ||
+        !nz_cp_lower(nz_cp_at(c->s, c->n, i, &l)))
+      continue;
+    return true;
+  }
+  return false;
+}
+
+/* Whether the capitalized word k starts a sentence rather than continuing
+ * a name ("in the U.S. Residents said" against "the U.S. Senate"): a word
+ * that starts sentences ("The", "However"), or one the text also writes in
+ * lower case. */
+static bool sentence_word(const en *c, size_t k) {
+  return en_in(c->W, EN_SENTENCE_STARTERS, ts(c, k), tl(c, k)) ||
+         lower_nearby(c, k);
 }
 
 /* Dotted initialisms and abbreviations: "U.S.A.", "e.g.", "J. R. Okafor". */
@@ -2520,7 +2601,7 @@ static size_t r_dotted(en *c, size_t k) {
         dotted[o++] = '.';
       dotted[o++] = letters[i];
     }
-    const char *say_as = en_dotted_abbrev(dotted, o);
+    const char *say_as = en_dotted_abbrev(c->W, dotted, o);
     bool had_dot = is_p(c, j - 1, '.');
     if (say_as) {
       nz_str_word(&c->w, say_as);
@@ -2549,8 +2630,7 @@ static size_t r_dotted(en *c, size_t k) {
     spell_letters(&c->w, letters, nl);
     if (had_dot && starts_sentence(c, j)) {
       size_t nw = next_word(c, j);
-      if (is_t(c, j, T_END) ||
-          (nw != NONE && en_sentence_starter(ts(c, nw), tl(c, nw))))
+      if (is_t(c, j, T_END) || (nw != NONE && sentence_word(c, nw)))
         nz_str_adds(&c->w, ".");
     }
     say_w(c, k, j);
@@ -2567,9 +2647,15 @@ static size_t r_dotted(en *c, size_t k) {
       ini[ni++] = *ts(c, e);
       e += 3;
     }
+    /* "Elizabeth I. Then": a regnal number that ends a sentence. */
+    size_t before = prev_word(c, k);
+    if (ni == 1 && before != NONE && is_t(c, k - 1, T_SPACE) &&
+        roman_value(ini, 1) && regnal_context(c, before))
+      return 0;
     /* The name after the initials: capitalized, and not a word that
      * starts sentences ("vitamin C. The ..."). */
-    if (!word_cap(c, e) || en_sentence_starter(ts(c, e), tl(c, e)))
+    if (!word_cap(c, e) ||
+        en_in(c->W, EN_SENTENCE_STARTERS, ts(c, e), tl(c, e)))
       return 0;
     size_t pw = prev_word(c, k);
     if (ni == 1 && pw != NONE && word_all_lower(c, pw) && !weq(c, pw, "by") &&
@@ -2604,10 +2690,10 @@ static size_t r_abbrev(en *c, size_t k) {
   /* "St": Saint before a name, Street after one. */
   if (n == 2 && strncmp(s, "St", 2) == 0) {
     bool after_name = pw != NONE && word_cap(c, pw) &&
-                      !en_sentence_starter(ts(c, pw), tl(c, pw));
+                      !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw));
     size_t nw = next_word(c, e);
     bool before_name = nw != NONE && is_t(c, e, T_SPACE) && word_cap(c, nw) &&
-                       !en_sentence_starter(ts(c, nw), tl(c, nw));
+                       !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, nw), tl(c, nw));
     const char *say_as;
     if (after_name)
       say_as = "Street";
@@ -2622,35 +2708,25 @@ static size_t r_abbrev(en *c, size_t k) {
     return e - k;
   }
   /* Weekdays: "Tue., March 3", "Fri. 5 May". */
-  static const char *const days[][2] = {
-      {"Mon", "Monday"},     {"Tue", "Tuesday"},  {"Tues", "Tuesday"},
-      {"Wed", "Wednesday"},  {"Thu", "Thursday"}, {"Thur", "Thursday"},
-      {"Thurs", "Thursday"}, {"Fri", "Friday"},   {"Sat", "Saturday"},
-      {"Sun", "Sunday"}};
-  if (dot && word_cap(c, k)) {
-    for (size_t i = 0; i < sizeof days / sizeof *days; i++) {
-      if (strlen(days[i][0]) != n || strncmp(s, days[i][0], n) != 0)
-        continue;
-      size_t j = e;
-      if (is_p(c, j, ','))
-        j++;
-      bool abbrev;
-      size_t nw = next_word(c, j);
-      if (!is_t(c, j, T_SPACE) ||
-          !(is_t(c, j + 1, T_NUM) ||
-            (nw != NONE && en_month(ts(c, nw), tl(c, nw), &abbrev))))
-        break;
-      says(c, k, e, days[i][1]);
+  const char *day = dot && word_cap(c, k) ? en_weekday(c->W, s, n) : NULL;
+  if (day) {
+    size_t j = is_p(c, e, ',') ? e + 1 : e;
+    bool abbrev;
+    size_t nw = next_word(c, j);
+    if (is_t(c, j, T_SPACE) &&
+        (is_t(c, j + 1, T_NUM) ||
+         (nw != NONE && en_month(c->W, ts(c, nw), tl(c, nw), &abbrev)))) {
+      says(c, k, e, day);
       return e - k;
     }
   }
-  const en_abbrev *a = en_abbrev_find(s, n);
+  const en_abbrev *a = en_abbrev_find(c->W, s, n);
   if (!a) {
     /* "Oct." alone: the month. */
     bool abbrev;
-    int month = en_month(s, n, &abbrev);
+    int month = en_month(c->W, s, n, &abbrev);
     if (month && abbrev && dot && tl(c, k) >= 3 && word_cap(c, k)) {
-      nz_str_word(&c->w, en_month_name(month));
+      nz_str_word(&c->w, en_month_name(c->W, month));
       if (starts_sentence(c, e) && !is_t(c, e, T_END))
         nz_str_adds(&c->w, ".");
       say_w(c, k, e);
@@ -2666,10 +2742,11 @@ static size_t r_abbrev(en *c, size_t k) {
      * a drive. */
     size_t nw = next_word(c, e);
     bool name_next = is_t(c, e, T_SPACE) && nw != NONE && word_cap(c, nw);
-    bool starter_next = name_next && en_sentence_starter(ts(c, nw), tl(c, nw));
+    bool starter_next =
+        name_next && en_in(c->W, EN_SENTENCE_STARTERS, ts(c, nw), tl(c, nw));
     if (n == 2 && strncmp(s, "Dr", 2) == 0 && (!name_next || starter_next) &&
         pw != NONE && word_cap(c, pw) &&
-        !en_sentence_starter(ts(c, pw), tl(c, pw))) {
+        !en_in(c->W, EN_SENTENCE_STARTERS, ts(c, pw), tl(c, pw))) {
       nz_str_word(&c->w, "Drive");
       if (dot && starts_sentence(c, e) && !is_t(c, e, T_END))
         nz_str_adds(&c->w, ".");
@@ -2710,14 +2787,10 @@ static size_t r_code_letter(en *c, size_t k) {
                  !is_p(c, k + 1, 0x2019) && !is_p(c, k + 1, '-') &&
                  !is_p(c, k + 1, '&')));
   /* The article never comes before "and", "or", "is"...: "Plan A and". */
-  static const char *const after_letter[] = {"and", "or",  "but", "is",
-                                             "was", "are", "to",  "of",
-                                             "for", "in",  "on",  NULL};
   size_t nw = next_word(c, k + 1);
-  for (size_t i = 0; !alone && nw != NONE && is_t(c, k + 1, T_SPACE) &&
-                     prev_word(c, k) != NONE && after_letter[i];
-       i++)
-    alone = weq(c, nw, after_letter[i]) && word_all_lower(c, nw);
+  if (!alone && nw != NONE && is_t(c, k + 1, T_SPACE) &&
+      prev_word(c, k) != NONE && word_all_lower(c, nw))
+    alone = en_in(c->W, EN_NOT_AFTER_ARTICLE, ts(c, nw), tl(c, nw));
   if (!left && !right && !alone)
     return 0;
   says(c, k, k + 1, "[['eI]]");
@@ -2804,12 +2877,9 @@ static size_t r_symbol(en *c, size_t k) {
       say_as = "times";
     break;
   default: {
-    bool one;
-    const char *v = vulgar(cp, &one);
-    if (v) {
-      nz_str_word(&c->w, one ? "one" : "");
-      nz_str_word(&c->w, v);
-      say_w(c, k, k + 1);
+    const char *alone, *after_and;
+    if (en_vulgar(c->W, cp, &alone, &after_and)) {
+      says(c, k, k + 1, alone);
       return 1;
     }
     break;
@@ -2832,6 +2902,7 @@ int nz_normalize(const char *text, size_t len, const nz_opts *opt, nz_out *o) {
   c.n = len;
   c.o = o;
   c.opt = opt;
+  c.W = opt->words;
   int rc = tokenize(&c);
   if (rc) {
     free(c.t);

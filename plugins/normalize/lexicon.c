@@ -18,12 +18,11 @@
 #include <string.h>
 #include <strings.h>
 
-static unsigned char fold(unsigned char c) {
-  return (unsigned char)tolower(c);
-}
-
-static bool word_byte(unsigned char c) {
-  return isalnum(c) || c >= 0x80;
+/* Index bucket of an entry or of the text at a position: the low byte of
+ * the lower-case first code point. */
+static unsigned bucket_of(const char *s, size_t n) {
+  size_t len;
+  return nz_fold_cp(nz_cp_at(s, n, 0, &len)) & 0xFFu;
 }
 
 static void entry_free(nz_entry *e) {
@@ -64,25 +63,6 @@ static size_t find_sep(const char *s, size_t n, size_t *seplen) {
   }
   *seplen = 0;
   return n;
-}
-
-static bool valid_utf8(const char *s, size_t n) {
-  const unsigned char *p = (const unsigned char *)s;
-  for (size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    size_t k = c < 0x80             ? 1
-               : (c & 0xE0) == 0xC0 ? 2
-               : (c & 0xF0) == 0xE0 ? 3
-               : (c & 0xF8) == 0xF0 ? 4
-                                    : 0;
-    if (k == 0 || i + k > n)
-      return false;
-    for (size_t j = 1; j < k; j++)
-      if ((p[i + j] & 0xC0) != 0x80)
-        return false;
-    i += k;
-  }
-  return true;
 }
 
 /* Checks that every "[[" in a pronunciation is closed by "]]". */
@@ -130,7 +110,7 @@ int nz_lexicon_parse(nz_lexicon *lx, const char *name, const char *data,
     trim(&line, &n);
     if (n == 0 || line[0] == '#')
       continue;
-    if (!valid_utf8(line, n)) {
+    if (!nz_valid_utf8(line, n)) {
       snprintf(err, errlen, "%s:%zu: not valid UTF-8", name, line_no);
       return AC_ERR_FORMAT;
     }
@@ -289,7 +269,7 @@ int nz_lexicon_finish(nz_lexicon *lx) {
   /* Counting sort by folded first byte, then by length within buckets. */
   uint32_t count[256] = {0};
   for (size_t i = 0; i < lx->n; i++)
-    count[fold((unsigned char)lx->e[i].pattern[0])]++;
+    count[bucket_of(lx->e[i].pattern, lx->e[i].plen)]++;
   uint32_t at = 0;
   for (int c = 0; c < 256; c++) {
     lx->bucket[c] = at;
@@ -299,7 +279,7 @@ int nz_lexicon_finish(nz_lexicon *lx) {
   uint32_t fill[256];
   memcpy(fill, lx->bucket, sizeof fill);
   for (size_t i = 0; i < lx->n; i++)
-    lx->index[fill[fold((unsigned char)lx->e[i].pattern[0])]++] = (uint32_t)i;
+    lx->index[fill[bucket_of(lx->e[i].pattern, lx->e[i].plen)]++] = (uint32_t)i;
   /* Insertion sort per bucket (qsort has no context argument in C11;
    * buckets hold a few hundred entries at most). */
   for (int c = 0; c < 256; c++) {
@@ -322,37 +302,44 @@ static bool lang_ok(const nz_entry *e, const char *lang) {
   return e->lang[0] == '\0' || (lang && strcmp(e->lang, lang) == 0);
 }
 
+/* Whether the entry matches s[at..] (len bytes in all); *mlen is the
+ * length matched in s, which a case-insensitive match may make differ from
+ * the pattern's. */
+static bool entry_matches(const nz_entry *e, const char *s, size_t len,
+                          size_t at, bool words_only, size_t *mlen) {
+  if (e->exact_case) {
+    if (e->plen > len - at || memcmp(s + at, e->pattern, e->plen) != 0)
+      return false;
+    *mlen = e->plen;
+  } else if (!nz_prefix_ci(s + at, len - at, e->pattern, e->plen, mlen)) {
+    return false;
+  }
+  if (e->part && !words_only)
+    return true;
+  /* Whole words: no letter or digit may touch the match, except where the
+   * pattern itself starts or ends with punctuation. */
+  size_t l;
+  bool starts_word = nz_cp_word(nz_cp_at(e->pattern, e->plen, 0, &l));
+  bool ends_word = nz_cp_word(nz_cp_before(e->pattern, e->plen));
+  if (starts_word && nz_cp_word(nz_cp_before(s, at)))
+    return false;
+  if (ends_word && at + *mlen < len &&
+      nz_cp_word(nz_cp_at(s, len, at + *mlen, &l)))
+    return false;
+  return true;
+}
+
 const nz_entry *nz_lexicon_match(const nz_lexicon *lx, const char *s,
                                  size_t len, size_t at, const char *lang,
                                  bool words_only, size_t *mlen) {
   if (!lx || !lx->index || at >= len)
     return NULL;
-  unsigned char c0 = fold((unsigned char)s[at]);
-  const nz_entry *best = NULL;
-  for (uint32_t i = lx->bucket[c0]; i < lx->bucket[c0 + 1]; i++) {
+  unsigned b = bucket_of(s + at, len - at);
+  /* Sorted longest first, then by priority: the first match is the best. */
+  for (uint32_t i = lx->bucket[b]; i < lx->bucket[b + 1]; i++) {
     const nz_entry *e = &lx->e[lx->index[i]];
-    if (best && e->plen < best->plen)
-      break; /* sorted longest first: nothing better follows */
-    if (e->plen > len - at || !lang_ok(e, lang))
-      continue;
-    if (e->exact_case ? memcmp(s + at, e->pattern, e->plen) != 0
-                      : strncasecmp(s + at, e->pattern, e->plen) != 0)
-      continue;
-    if (!e->part || words_only) {
-      /* Whole words: no letter or digit may touch the match, except
-       * where the pattern itself starts or ends with punctuation. */
-      bool starts_word = word_byte((unsigned char)e->pattern[0]);
-      bool ends_word = word_byte((unsigned char)e->pattern[e->plen - 1]);
-      if (starts_word && at > 0 && word_byte((unsigned char)s[at - 1]))
-        continue;
-      if (ends_word && at + e->plen < len &&
-          word_byte((unsigned char)s[at + e->plen]))
-        continue;
-    }
-    if (!best)
-      best = e; /* first in order: longest, then highest priority */
+    if (lang_ok(e, lang) && entry_matches(e, s, len, at, words_only, mlen))
+      return e;
   }
-  if (best)
-    *mlen = best->plen;
-  return best;
+  return NULL;
 }

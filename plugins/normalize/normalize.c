@@ -9,6 +9,7 @@
  * `written` and a map from spoken offsets back to it, so transcripts show
  * what the article wrote, timed by what was spoken.
  */
+#include "en_words.h"
 #include "nz.h"
 
 #include <ctype.h>
@@ -23,6 +24,7 @@ typedef struct nz_priv {
   int dates;                    /* option: 0 auto, 1 mdy, 2 dmy */
   int title;                    /* option: 0 auto, 1 always, 2 never */
   nz_lexicon lx;
+  en_words *words; /* the English word tables, from voices/words/en/ */
 } nz_priv;
 
 static const char *const date_choices[] = {"auto", "mdy", "dmy", NULL};
@@ -100,7 +102,7 @@ static int load_one(ac_stage *st, const char *path, unsigned *priority,
 /* Loads the lexicons of the `lexicons` option, first (highest priority)
  * first: the host puts the command line's, the config's (the show's own
  * lexicon) and the voice profile's ahead of the default. */
-static int nz_create(ac_stage *st) {
+static int load_lexicons(ac_stage *st) {
   nz_priv *p = st->priv;
   unsigned priority = 0;
   char **seen = NULL;
@@ -129,10 +131,27 @@ static int nz_create(ac_stage *st) {
   return 0;
 }
 
+static char *find_words(void *ctx, const char *relative) {
+  ac_stage *st = ctx;
+  return st->host->find_data(st, relative);
+}
+
+static int nz_create(ac_stage *st) {
+  nz_priv *p = st->priv;
+  char err[512];
+  int rc = en_words_load(&p->words, find_words, st, err, sizeof err);
+  if (rc)
+    return st->host->fail(st, rc, "%s", err);
+  return load_lexicons(st);
+}
+
 static void nz_destroy(ac_stage *st) {
   nz_priv *p = st->priv;
-  if (p)
-    nz_lexicon_free(&p->lx);
+  if (!p)
+    return;
+  nz_lexicon_free(&p->lx);
+  en_words_free(p->words);
+  p->words = NULL;
 }
 
 /* Options for text in language `tag` (BCP 47). */
@@ -149,6 +168,7 @@ static void language_opts(const nz_priv *p, const char *tag, char *primary,
             strncasecmp(region, "PH", 2) == 0;
   memset(o, 0, sizeof *o);
   o->lexicon = &p->lx;
+  o->words = p->words;
   o->lang = primary;
   o->english = strcmp(primary, "en") == 0;
   o->day_first = p->dates == 2 || (p->dates == 0 && !us);
@@ -352,7 +372,7 @@ static const ac_plugin nz_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "normalize",
-    .version = "1.0",
+    .version = "1.1",
     .description = "says numbers, dates, money, units, abbreviations and "
                    "addresses as words; applies pronunciation lexicons",
     .kind = AC_STAGE_TEXT,

@@ -12,6 +12,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* ---- Characters (unicode.c, through libunistring) ------------------------ */
+
+/* The code point at s[i] (n bytes in all) and its length in *len (at least
+ * 1; an invalid sequence is U+FFFD of one byte). */
+uint32_t nz_cp_at(const char *s, size_t n, size_t i, size_t *len);
+/* The code point that ends at s[i], 0 at the start. */
+uint32_t nz_cp_before(const char *s, size_t i);
+bool nz_valid_utf8(const char *s, size_t n);
+bool nz_cp_space(uint32_t cp);
+/* What words are made of: letters, combining marks, digits of other
+ * scripts; nz_cp_word adds the ASCII digits. */
+bool nz_cp_letter(uint32_t cp);
+bool nz_cp_word(uint32_t cp);
+bool nz_cp_upper(uint32_t cp);
+bool nz_cp_lower(uint32_t cp);
+uint32_t nz_fold_cp(uint32_t cp);
+/* Whether the text s[0..n) starts with p[0..pn), ignoring case (code point
+ * by code point); *mlen is the length matched in s. */
+bool nz_prefix_ci(const char *s, size_t n, const char *p, size_t pn,
+                  size_t *mlen);
+/* Whether a[0..an) and b[0..bn) are the same ignoring case. */
+bool nz_eq_ci(const char *a, size_t an, const char *b, size_t bn);
+
 /* ---- Growable string ---------------------------------------------------- */
 
 typedef struct nz_str {
@@ -125,12 +148,15 @@ const nz_entry *nz_lexicon_match(const nz_lexicon *lx, const char *s,
 
 /* ---- Rules -------------------------------------------------------------- */
 
+struct en_words;
+
 typedef struct nz_opts {
-  const nz_lexicon *lexicon; /* may be NULL */
-  const char *lang;          /* primary subtag, lower case: "en" */
-  bool english;              /* apply the English rules */
-  bool day_first;            /* ambiguous numeric dates are D/M/Y */
-  bool british;              /* en-GB spelling of units */
+  const nz_lexicon *lexicon;    /* may be NULL */
+  const struct en_words *words; /* the English word tables */
+  const char *lang;             /* primary subtag, lower case: "en" */
+  bool english;                 /* apply the English rules */
+  bool day_first;               /* ambiguous numeric dates are D/M/Y */
+  bool british;                 /* en-GB spelling of units */
 } nz_opts;
 
 /* Normalizes `len` bytes of text into o (initialized on src). Returns 0 or

@@ -97,11 +97,6 @@ static void add_entry(nz_out *o, bool kept) {
   o->n_map++;
 }
 
-static bool is_alnum_byte(unsigned char c) {
-  return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ||
-         c >= 0x80;
-}
-
 void nz_keep(nz_out *o, size_t w_end) {
   if (w_end > o->src_len)
     w_end = o->src_len;
@@ -148,14 +143,15 @@ static void replace(nz_out *o, size_t w_start, size_t w_end, const char *spoken,
     nz_str_add(&o->text, spoken, n);
   } else if (n > 0) {
     /* Inline phonemes ("[[...]]") count as a word for spacing. */
-    bool word_start = is_alnum_byte((unsigned char)spoken[0]) ||
+    size_t l;
+    bool word_start = nz_cp_word(nz_cp_at(spoken, n, 0, &l)) ||
                       (n >= 2 && spoken[0] == '[' && spoken[1] == '[');
-    bool word_end = is_alnum_byte((unsigned char)spoken[n - 1]) ||
+    bool word_end = nz_cp_word(nz_cp_before(spoken, n)) ||
                     (n >= 2 && spoken[n - 1] == ']' && spoken[n - 2] == ']');
     size_t tl = o->text.len;
     bool prev_word =
         tl > 0 &&
-        (is_alnum_byte((unsigned char)o->text.s[tl - 1]) ||
+        (nz_cp_word(nz_cp_before(o->text.s, tl)) ||
          (tl >= 2 && o->text.s[tl - 1] == ']' && o->text.s[tl - 2] == ']'));
     /* After punctuation glued to what follows ("NO?17", "5pm,4am")
      * espeak-ng runs the words together: a space keeps them apart. */
@@ -163,8 +159,8 @@ static void replace(nz_out *o, size_t w_start, size_t w_end, const char *spoken,
     if ((prev_word || prev_punct) && word_start)
       nz_str_add(&o->text, " ", 1);
     nz_str_add(&o->text, spoken, n);
-    if (w_end < o->src_len && is_alnum_byte((unsigned char)o->src[w_end]) &&
-        word_end)
+    if (w_end < o->src_len &&
+        nz_cp_word(nz_cp_at(o->src, o->src_len, w_end, &l)) && word_end)
       nz_str_add(&o->text, " ", 1);
   }
   o->wpos = w_end;
