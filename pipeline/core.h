@@ -183,6 +183,8 @@ char *ac_stage_fingerprint(const ac_stage_instance *si);
 void ac_set_log_level(ac_log_level level);
 /* Logs a line from the core, like host->log. */
 void ac_log(ac_log_level level, const char *fmt, ...) AC_PRINTF(2, 3);
+/* A step that changed the site (see ac_host.checkpoint). */
+void ac_checkpoint(const char *what);
 /* Adds a directory to the data search path used by host->find_data. */
 void ac_add_data_dir(const char *dir);
 
@@ -299,6 +301,8 @@ char *ac_slugify(const char *title);
 /* Creates a directory and its parents (plugins/common/mkdirs.c, which the
  * core compiles too). */
 #include "mkdirs.h"
+/* The article's identity (ac_episode.guid), malloc'd. */
+char *ac_article_guid(const ac_document *doc);
 /* Directory of the running binary, malloc'd. */
 char *ac_exe_dir(void);
 char *ac_path_join(const char *a, const char *b);

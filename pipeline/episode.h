@@ -46,6 +46,7 @@ typedef struct episode_run {
   ac_settings settings; /* the config's, with the voice's layer */
   ac_episode episode;
   char *slug;
+  char *guid;
   ac_outputs outputs;
   ac_stage_instance *synth;
   audio_chain chain;

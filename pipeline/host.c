@@ -5,6 +5,7 @@
 #include "outputs.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -186,6 +187,26 @@ static int host_cache_put(ac_stage *st, uint32_t index, const void *data,
   return si->put_fn(si->put_ctx, st->name, index, data, len);
 }
 
+/* The crash tests set ARTICAST_CRASH_AFTER=N: the Nth checkpoint of the
+ * process kills it, as a power cut or SIGKILL would at that step. */
+void ac_checkpoint(const char *what) {
+  static long crash_after = -1, count;
+  if (crash_after < 0) {
+    const char *env = getenv("ARTICAST_CRASH_AFTER");
+    crash_after = env && *env ? strtol(env, NULL, 10) : 0;
+  }
+  if (crash_after > 0 && ++count == crash_after) {
+    fprintf(stderr, "articast: crash test: killed after %s\n", what);
+    fflush(stderr);
+    raise(SIGKILL);
+  }
+}
+
+static void host_checkpoint(ac_stage *st, const char *what) {
+  (void)st;
+  ac_checkpoint(what);
+}
+
 static const ac_host the_host = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_host),
@@ -202,6 +223,7 @@ static const ac_host the_host = {
     .cache_salt = host_cache_salt,
     .single_segment = host_single_segment,
     .cache_put = host_cache_put,
+    .checkpoint = host_checkpoint,
 };
 
 /* A relative path a file set is taken relative to that file's directory

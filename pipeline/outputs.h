@@ -5,8 +5,11 @@
 
 #include "core.h"
 
-/* The mark of a temporary file's name: ".<file>.tmp-XXXXXX". */
+/* The marks of temporary files' names: ".<file>.tmp-XXXXXX" while written
+ * (where O_TMPFILE is not available), ".<file>.commit-XXXXXX" while the
+ * host names a complete file. */
 #define AC_OUTPUT_TEMP_TAG "tmp-"
+#define AC_OUTPUT_COMMIT_TAG "commit-"
 
 typedef struct ac_output {
   int fd;
@@ -20,6 +23,9 @@ typedef struct ac_output {
   bool finished;
 } ac_output;
 
+/* Hex digits of the version in a file's name: <stem>.<version><suffix>. */
+#define AC_OUTPUT_VERSION_DIGITS 10
+
 typedef struct ac_outputs {
   char *dir;        /* SITE/episodes */
   char *stem;       /* the slug */
@@ -28,6 +34,9 @@ typedef struct ac_outputs {
   size_t count;
   ac_artifact *artifacts; /* after commit, one per item */
   bool committed;
+  char version[AC_OUTPUT_VERSION_DIGITS + 1]; /* of the committed set */
+  bool unversioned; /* name files <stem><suffix> (a sink's unit tests) */
+  int lock_fd;      /* the slug's lock, or -1 */
 } ac_outputs;
 
 int ac_outputs_init(ac_outputs *o, const char *dir, const char *stem,
@@ -40,10 +49,22 @@ int ac_outputs_open(ac_outputs *o, const char *suffix, char *err,
 int ac_outputs_finish(ac_outputs *o, int fd, const char *mime_type,
                       ac_artifact_role role, double duration, char *err,
                       size_t errlen);
-/* Names every file: each gets a temporary name first, then all are renamed
- * into place and the directory synced. Fills o->artifacts. */
+/* Takes the slug for the article whose identity is `guid`: locks it
+ * against other renders of the same slug until ac_outputs_retire, and
+ * records the article as its owner. A slug another article owns (two
+ * articles with one title) is not taken: the next free one ("slug-2", ...)
+ * is, and o->stem changes. Returns 0 or an ac_error with why in err. */
+int ac_outputs_claim(ac_outputs *o, const char *guid, char *err, size_t errlen);
+/* Names every file <stem>.<version><suffix>, the version a hash of all the
+ * files' contents, so a new version never replaces the files the feed and
+ * pages still describe: each file gets a temporary name, then all are
+ * renamed and the directory synced. Fills o->artifacts. */
 int ac_outputs_commit(ac_outputs *o, char *err, size_t errlen);
-/* Closes the files and removes what was not committed. */
+/* Once every publisher describes the new version: removes the episode's
+ * other versions and the debris of killed renders (old hidden temporary
+ * files), and releases the slug. */
+void ac_outputs_retire(ac_outputs *o);
+/* Closes the files, removes what was not committed, releases the slug. */
 void ac_outputs_free(ac_outputs *o);
 
 #endif

@@ -407,6 +407,7 @@ static void episode_run_free(episode_run *r) {
   ac_voice_free(&r->voice);
   ac_document_free(r->doc);
   free(r->slug);
+  free(r->guid);
 }
 
 /* A sink that writes files of the extension of `path` (articast say). */
@@ -517,11 +518,17 @@ static int finish_episode(episode_run *r, char *err, size_t errlen) {
       return stage_exit_code(rc);
     }
   }
+  /* The slug is taken (and may change when another article holds it),
+   * the files named as a new version, the publishers switch to it, and
+   * only then does the old version go: a kill at any step leaves a site
+   * that describes the files it has. */
   char why[1024];
-  if ((rc = ac_outputs_commit(&r->outputs, why, sizeof why))) {
+  if ((rc = ac_outputs_claim(&r->outputs, r->episode.guid, why, sizeof why)) ||
+      (rc = ac_outputs_commit(&r->outputs, why, sizeof why))) {
     snprintf(err, errlen, "%s: %s", r->input, why);
     return AC_EXIT_OUTPUT;
   }
+  r->episode.slug = r->outputs.stem;
   r->episode.artifacts = r->outputs.artifacts;
   r->episode.n_artifacts = r->outputs.count;
   for (size_t i = 0; i < r->n_publishers; i++) {
@@ -531,6 +538,7 @@ static int finish_episode(episode_run *r, char *err, size_t errlen) {
       return stage_exit_code(rc);
     }
   }
+  ac_outputs_retire(&r->outputs);
   return AC_EXIT_OK;
 }
 
@@ -560,7 +568,8 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
       (rc = layered_settings(pl, &r.voice, &r.settings)))
     goto done;
   r.slug = ac_slugify(r.doc->title);
-  if (!episodes || !r.slug ||
+  r.guid = ac_article_guid(r.doc);
+  if (!episodes || !r.slug || !r.guid ||
       ac_outputs_init(&r.outputs, episodes, r.slug, pl->output_path)) {
     snprintf(err, errlen, "out of memory");
     rc = AC_EXIT_FAILURE;
@@ -571,6 +580,7 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
                            .voice = &r.voice.voice,
                            .site_dir = site,
                            .slug = r.slug,
+                           .guid = r.guid,
                            .output_path = pl->output_path,
                            .threads = pl->threads > 0 ? pl->threads : 1};
   if ((rc = create_stages(&r, err, errlen)))

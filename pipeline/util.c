@@ -1,5 +1,7 @@
 /* Small utilities the core shares: files, UTF-8, slugs, paths. */
+#define _GNU_SOURCE /* asprintf */
 #include "core.h"
+#include "uuid.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -191,4 +193,20 @@ const char *ac_primary_language(const char *tag, char *buf, size_t len) {
     if (strcmp(buf, members[i][0]) == 0)
       snprintf(buf, len, "%s", members[i][1]);
   return buf;
+}
+
+char *ac_article_guid(const ac_document *doc) {
+  if (doc->id && doc->id[0])
+    return strdup(doc->id);
+  if (doc->url && doc->url[0])
+    return strdup(doc->url);
+  char *name = NULL;
+  if (asprintf(&name, "articast-episode\n%s\n%s", doc->title ? doc->title : "",
+               doc->date ? doc->date : "") < 0)
+    return NULL;
+  char *uuid = malloc(37);
+  if (uuid)
+    ac_uuid5(name, strlen(name), uuid);
+  free(name);
+  return uuid;
 }

@@ -231,6 +231,8 @@ void harness_sinks_init(harness_sinks *h, ac_episode *ep,
   ck_assert_int_eq(
       ac_outputs_init(&h->outputs, dir, slash ? slash + 1 : output_base, NULL),
       0);
+  /* A sink's files at <output_base><suffix>: versions are the host's. */
+  h->outputs.unversioned = true;
   free(dir);
 }
 

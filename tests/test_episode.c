@@ -3,6 +3,9 @@
 #include "harness.h"
 #include "id3_read.h"
 
+#include <glob.h>
+#include <signal.h>
+
 #include <ebur128.h>
 #include <fcntl.h>
 #include <math.h>
@@ -70,10 +73,28 @@ static sf_count_t frames_of(const char *path, int *rate) {
   return total;
 }
 
-static char *episode_file(const char *slug, const char *ext) {
-  char *path = NULL;
-  ck_assert_int_gt(asprintf(&path, "%s/episodes/%s%s", site, slug, ext), 0);
+/* The episode's file of extension `ext` in `dir`: a site holds exactly
+ * one version of it, <slug>.<version><ext>, once a render is complete. */
+static char *site_file(const char *dir, const char *slug, const char *ext) {
+  char *pattern = NULL;
+  ck_assert_int_gt(
+      asprintf(&pattern,
+               "%s/episodes/%s.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+               "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]%s",
+               dir, slug, ext),
+      0);
+  glob_t g;
+  int rc = glob(pattern, 0, NULL, &g);
+  ck_assert_msg(rc == 0 && g.gl_pathc == 1, "%zu files match %s",
+                rc == 0 ? g.gl_pathc : 0, pattern);
+  char *path = strdup(g.gl_pathv[0]);
+  globfree(&g);
+  free(pattern);
   return path;
+}
+
+static char *episode_file(const char *slug, const char *ext) {
+  return site_file(site, slug, ext);
 }
 
 /* Integrated loudness (LUFS) and true peak (dBTP) of a decoded file, the
@@ -464,22 +485,29 @@ START_TEST(cache_renders_only_the_changed_paragraph) {
   fclose(f);
   const char *slug = "riverside-library-opens-a-repair-cafe-for-broken-"
                      "toasters-and-torn-jackets";
-  char *mp3 = episode_file(slug, ".mp3");
-  char *vtt = episode_file(slug, ".vtt");
   int hits, total;
 
-  /* First render: nothing cached; then everything is. */
+  /* First render: nothing cached; then everything is, and the same bytes
+   * come out, under the same version's names. */
   render_cached(cfg, cache, site, article, &hits, &total);
   ck_assert_int_eq(hits, 0);
   ck_assert_int_gt(total, 5);
-  char *first = ac_path_join(site, "first.mp3");
-  ck_assert_int_eq(rename(mp3, first), 0);
+  char *first = episode_file(slug, ".mp3");
+  char *first_copy = ac_path_join(site, "first.mp3");
+  char *cmd = NULL;
+  ck_assert_int_gt(asprintf(&cmd, "cp '%s' '%s'", first, first_copy), 0);
+  ck_assert_int_eq(harness_run(cmd, NULL), 0);
+  free(cmd);
   render_cached(cfg, cache, site, article, &hits, &total);
   ck_assert_int_eq(hits, total);
-  ck_assert_msg(same_file(first, mp3), "a cached render differs");
+  char *again = episode_file(slug, ".mp3");
+  ck_assert_str_eq(again, first);
+  ck_assert_msg(same_file(first_copy, again), "a cached render differs");
+  free(again);
 
   /* One paragraph edited: it alone is synthesized again, and the episode
-   * is byte for byte what a render without the cache makes. */
+   * is byte for byte what a render without the cache makes; the new
+   * version replaces the old one. */
   char *body = strstr(src, "The queue started");
   ck_assert_ptr_nonnull(body);
   f = fopen(article, "w");
@@ -488,7 +516,10 @@ START_TEST(cache_renders_only_the_changed_paragraph) {
   fclose(f);
   render_cached(cfg, cache, site, article, &hits, &total);
   ck_assert_int_eq(hits, total - 1);
-  ck_assert_msg(!same_file(first, mp3), "the edit changed nothing");
+  char *mp3 = episode_file(slug, ".mp3");
+  char *vtt = episode_file(slug, ".vtt");
+  ck_assert_msg(!same_file(first_copy, mp3), "the edit changed nothing");
+  ck_assert_msg(access(first, F_OK) != 0, "the old version is still there");
   char *fresh_site = ac_path_join(site, "fresh");
   char *args = NULL, *out = NULL;
   ck_assert_int_gt(asprintf(&args, "episode -q --no-cache -c '%s' -o '%s' '%s'",
@@ -497,13 +528,9 @@ START_TEST(cache_renders_only_the_changed_paragraph) {
   ck_assert_int_eq(articast(args, &out), 0);
   free(out);
   free(args);
-  char *fresh_mp3 = NULL, *fresh_vtt = NULL;
-  ck_assert_int_gt(
-      asprintf(&fresh_mp3, "%s/episodes/%s", fresh_site, strrchr(mp3, '/') + 1),
-      0);
-  ck_assert_int_gt(
-      asprintf(&fresh_vtt, "%s/episodes/%s", fresh_site, strrchr(vtt, '/') + 1),
-      0);
+  char *fresh_mp3 = site_file(fresh_site, slug, ".mp3");
+  char *fresh_vtt = site_file(fresh_site, slug, ".vtt");
+  ck_assert_str_eq(strrchr(fresh_mp3, '/'), strrchr(mp3, '/'));
   ck_assert_msg(same_file(fresh_mp3, mp3),
                 "the cached render differs from an uncached one");
   ck_assert_msg(same_file(fresh_vtt, vtt),
@@ -542,6 +569,7 @@ START_TEST(cache_renders_only_the_changed_paragraph) {
   free(fresh_vtt);
   free(fresh_site);
   free(first);
+  free(first_copy);
   free(mp3);
   free(vtt);
   free(src);
@@ -588,18 +616,18 @@ START_TEST(jobs_do_not_change_the_output) {
   ck_assert_int_eq(articast(args, &out), 0);
   free(out);
   free(args);
-  const char *names[] = {"first.mp3", "second.mp3", "first.vtt"};
+  const char *names[][2] = {
+      {"first", ".mp3"}, {"second", ".mp3"}, {"first", ".vtt"}};
   for (size_t i = 0; i < 3; i++) {
-    char *x = NULL, *y = NULL;
-    ck_assert_int_gt(asprintf(&x, "%s/episodes/%s", dirs[0], names[i]), 0);
-    ck_assert_int_gt(asprintf(&y, "%s/episodes/%s", dirs[1], names[i]), 0);
-    ck_assert_msg(same_file(x, y), "%s differs between -j 1 and -j 2",
-                  names[i]);
+    char *x = site_file(dirs[0], names[i][0], names[i][1]);
+    char *y = site_file(dirs[1], names[i][0], names[i][1]);
+    ck_assert_msg(same_file(x, y), "%s%s differs between -j 1 and -j 2",
+                  names[i][0], names[i][1]);
     free(y);
     if (i != 1) {
-      ck_assert_int_gt(asprintf(&y, "%s/episodes/%s", one, names[i]), 0);
-      ck_assert_msg(same_file(x, y), "%s differs when rendered alone",
-                    names[i]);
+      y = site_file(one, names[i][0], names[i][1]);
+      ck_assert_msg(same_file(x, y), "%s%s differs when rendered alone",
+                    names[i][0], names[i][1]);
       free(y);
     }
     free(x);
@@ -609,6 +637,93 @@ START_TEST(jobs_do_not_change_the_output) {
   free(dirs[1]);
   free(a);
   free(b);
+}
+END_TEST
+
+/* Whether the site is consistent (tests/site_check.py); says why not. */
+static void check_site(const char *dir, const char *when) {
+  char *cmd = NULL, *out = NULL;
+  ck_assert_int_gt(asprintf(&cmd, "python3 '%s/tests/site_check.py' '%s' 2>&1",
+                            ARTICAST_TEST_SOURCE_DIR, dir),
+                   0);
+  int rc = harness_run(cmd, &out);
+  ck_assert_msg(rc == 0, "%s: %s", when, out);
+  free(out);
+  free(cmd);
+}
+
+/* A re-render killed at each step that changes the site (every file named,
+ * renamed or removed, every sidecar and feed write): after each kill the
+ * site describes only files it has, whole; the next run completes it and
+ * leaves one version of each file and no debris. */
+START_TEST(a_kill_at_any_step_leaves_a_consistent_site) {
+  char *cfg = ac_path_join(site, "crash.ini");
+  FILE *f = fopen(cfg, "w");
+  fputs("[show]\ntitle = Crash Desk\nbase_url = https://example.org/c/\n", f);
+  fclose(f);
+  char *article = ac_path_join(site, "crash.md");
+  f = fopen(article, "w");
+  fputs("---\ntitle: Power cut\n---\nThe first version of the story.\n\n"
+        "A second paragraph.\n",
+        f);
+  fclose(f);
+  char *cache = ac_path_join(site, "crash-cache");
+  char *args = NULL, *out = NULL;
+  ck_assert_int_gt(asprintf(&args,
+                            "episode -q --cache-dir '%s' -c '%s' -o "
+                            "'%s' '%s'",
+                            cache, cfg, site, article),
+                   0);
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  check_site(site, "first render");
+  f = fopen(article, "w");
+  fputs("---\ntitle: Power cut\n---\nThe corrected version of the story.\n\n"
+        "A second paragraph.\n",
+        f);
+  fclose(f);
+  int steps = 0;
+  for (int n = 1; n < 100; n++) {
+    char *cmd = NULL;
+    ck_assert_int_gt(asprintf(&cmd, "ARTICAST_CRASH_AFTER=%d '%s' %s 2>&1", n,
+                              harness_binary(), args),
+                     0);
+    int rc = harness_run(cmd, &out);
+    free(cmd);
+    char when[64];
+    snprintf(when, sizeof when, "killed at step %d", n);
+    check_site(site, when);
+    if (rc == 0) {
+      ck_assert_msg(!strstr(out, "crash test"), "%s", out);
+      free(out);
+      break;
+    }
+    ck_assert_msg(rc == 128 + SIGKILL && strstr(out, "crash test"),
+                  "step %d: exit %d: %s", n, rc, out);
+    free(out);
+    steps = n;
+  }
+  ck_assert_int_gt(steps, 8);
+  /* A clean run after the last kill leaves one version and no debris. */
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  check_site(site, "after the kills");
+  char *mp3 = episode_file("power-cut", ".mp3");
+  free(mp3);
+  char *cmd = NULL;
+  ck_assert_int_gt(asprintf(&cmd,
+                            "ls -a '%s/episodes' | grep -c "
+                            "'power-cut.*\\(tmp\\|commit\\)-' || true",
+                            site),
+                   0);
+  ck_assert_int_eq(harness_run(cmd, &out), 0);
+  ck_assert_str_eq(out, "0\n");
+  free(out);
+  free(cmd);
+  free(args);
+  free(cache);
+  free(article);
+  free(cfg);
 }
 END_TEST
 
@@ -625,6 +740,7 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, show_lexicon_outranks_the_shipped_one);
   tcase_add_test(t, cache_renders_only_the_changed_paragraph);
   tcase_add_test(t, jobs_do_not_change_the_output);
+  tcase_add_test(t, a_kill_at_any_step_leaves_a_consistent_site);
   suite_add_tcase(s, t);
   return s;
 }

@@ -97,6 +97,7 @@ typedef struct fake {
   size_t n_arts;
   char *base;
   char *slug;
+  char *guid;
   ac_chapter chapters[3];
   ac_timeline timeline;
 } fake;
@@ -180,11 +181,13 @@ static void fake_init(fake *f, const char *site, const fake_spec *s) {
                               .n_samples = 90000,
                               .chapters = f->chapters,
                               .n_chapters = s->no_chapters ? 0 : 3};
+  f->guid = ac_article_guid(f->doc);
   f->ep = (ac_episode){.doc = f->doc,
                        .show = &f->show,
                        .voice = NULL,
                        .site_dir = site,
                        .slug = f->slug,
+                       .guid = f->guid,
                        .timeline = &f->timeline,
                        .artifacts = f->arts,
                        .n_artifacts = f->n_arts,
@@ -197,6 +200,7 @@ static void fake_free(fake *f) {
     free(f->paths[i]);
   free(f->base);
   free(f->slug);
+  free(f->guid);
 }
 
 /* Runs the feed stage on an episode; returns its result and copies its

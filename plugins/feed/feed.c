@@ -97,6 +97,12 @@ typedef struct site {
 } site;
 
 #define LOG(s, level, ...) (s)->st->host->log((s)->st, (level), __VA_ARGS__)
+/* After every step that changes the site (see ac_host.checkpoint). */
+#define CHECKPOINT(s, what)                                                    \
+  do {                                                                         \
+    if (AC_HOST_HAS((s)->st->host, checkpoint))                                \
+      (s)->st->host->checkpoint((s)->st, (what));                              \
+  } while (0)
 #define FAIL(s, code, ...) (s)->st->host->fail((s)->st, (code), __VA_ARGS__)
 
 static int feed_create(ac_stage *st) {
@@ -143,6 +149,8 @@ static void remember_base(site *s, const char *url) {
     snprintf(line, n + 2, "%s\n", url);
     if (feed_write_atomic(path, line, n + 1, why, sizeof why) != 0)
       LOG(s, AC_LOG_WARN, "cannot remember the base URL: %s", why);
+    else
+      CHECKPOINT(s, "base URL written");
   }
   free(line);
   free(path);
@@ -558,24 +566,8 @@ static int build_item(site *s, feed_item *it) {
   it->image = episode_image(s, doc->image);
   it->voice = ep->voice ? feed_clean_text(ep->voice->name, 1) : NULL;
 
-  /* The guid must never change for this article: its front-matter id, else
-   * its URL, else a UUIDv5 of its title and date. */
-  char uuid[37];
-  if (doc->id && *doc->id) {
-    it->guid = feed_clean_text(doc->id, 1);
-  } else if (doc->url && *doc->url) {
-    it->guid = feed_clean_text(doc->url, 1);
-  } else {
-    ac_strbuf b = {0};
-    ac_strbuf_printf(&b, "articast-episode\n%s\n%s", it->title,
-                     doc->date ? doc->date : "");
-    char *name = ac_strbuf_take(&b);
-    if (name) {
-      feed_uuid5(name, strlen(name), uuid);
-      it->guid = strdup(uuid);
-    }
-    free(name);
-  }
+  /* The host's guid for the article: it never changes for this article. */
+  it->guid = feed_clean_text(ep->guid ? ep->guid : slug, 1);
   if (doc->date && feed_parse_date(doc->date, &it->date) != 0)
     LOG(s, AC_LOG_WARN,
         "article date '%s' is not an ISO 8601 date; the episode is dated "
@@ -626,6 +618,8 @@ static int publish_episode(site *s) {
   }
   if (rc == AC_ERR_OK && (rc = feed_item_save(it, path, s->why, sizeof s->why)))
     FAIL(s, rc, "%s", s->why);
+  else if (rc == AC_ERR_OK)
+    CHECKPOINT(s, "episode sidecar written");
   for (size_t i = 0; rc == AC_ERR_OK && i < s->n_items;) {
     feed_item *old = s->items[i];
     int same_slug = strcmp(old->slug, it->slug) == 0;
@@ -803,6 +797,7 @@ static int write_feed(site *s, const char *image_url) {
   } else if ((rc = feed_write_atomic(path, xml, len, s->why, sizeof s->why))) {
     FAIL(s, rc, "%s", s->why);
   } else {
+    CHECKPOINT(s, "feed written");
     LOG(s, AC_LOG_INFO, "%s: %zu episodes", path, n);
   }
   for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)

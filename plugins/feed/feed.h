@@ -54,8 +54,6 @@ char *feed_url_join(const char *base, const char *relpath);
  * ead4c236-bf58-58c6-a2c6-a6b28d128cb6 of the URL without its scheme and
  * trailing slashes. out: 37 bytes. */
 void feed_podcast_guid(const char *feed_url, char out[37]);
-/* UUIDv5 of `name` in the same namespace. */
-void feed_uuid5(const char *name, size_t len, char out[37]);
 /* Whether s is a UUID in the canonical 8-4-4-4-12 hex form. */
 int feed_is_uuid(const char *s);
 

@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nettle/sha1.h>
+#include "uuid.h"
 #include <nettle/version.h>
 
 /* ---- Text --------------------------------------------------------------- */
@@ -235,46 +235,13 @@ char *feed_url_join(const char *base, const char *relpath) {
   return ac_strbuf_take(&b);
 }
 
-static void sha1(const void *a, size_t alen, const void *b, size_t blen,
-                 uint8_t digest[SHA1_DIGEST_SIZE]) {
-  struct sha1_ctx ctx;
-  sha1_init(&ctx);
-  sha1_update(&ctx, alen, a);
-  sha1_update(&ctx, blen, b);
-#if NETTLE_VERSION_MAJOR > 3 ||                                                \
-    (NETTLE_VERSION_MAJOR == 3 && NETTLE_VERSION_MINOR >= 10)
-  sha1_digest(&ctx, digest); /* nettle 3.10 dropped the length argument */
-#else
-  sha1_digest(&ctx, SHA1_DIGEST_SIZE, digest);
-#endif
-}
-
-/* ead4c236-bf58-58c6-a2c6-a6b28d128cb6, the Podcasting 2.0 namespace. */
-static const uint8_t podcast_ns[16] = {0xea, 0xd4, 0xc2, 0x36, 0xbf, 0x58,
-                                       0x58, 0xc6, 0xa2, 0xc6, 0xa6, 0xb2,
-                                       0x8d, 0x12, 0x8c, 0xb6};
-
-void feed_uuid5(const char *name, size_t len, char out[37]) {
-  uint8_t h[SHA1_DIGEST_SIZE];
-  sha1(podcast_ns, sizeof podcast_ns, name, len, h);
-  h[6] = (uint8_t)((h[6] & 0x0F) | 0x50); /* version 5 */
-  h[8] = (uint8_t)((h[8] & 0x3F) | 0x80); /* RFC 4122 variant */
-  char *o = out;
-  for (int i = 0; i < 16; i++) {
-    if (i == 4 || i == 6 || i == 8 || i == 10)
-      *o++ = '-';
-    o += sprintf(o, "%02x", h[i]);
-  }
-  *o = '\0';
-}
-
 void feed_podcast_guid(const char *feed_url, char out[37]) {
   const char *s = strstr(feed_url, "://");
   s = s ? s + 3 : feed_url;
   size_t len = strlen(s);
   while (len > 0 && s[len - 1] == '/')
     len--;
-  feed_uuid5(s, len, out);
+  ac_uuid5(s, len, out);
 }
 
 int feed_is_uuid(const char *s) {

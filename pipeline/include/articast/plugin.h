@@ -386,7 +386,11 @@ typedef struct ac_episode {
   const ac_show *show;
   const ac_voice *voice;   /* NULL when rebuilding */
   const char *site_dir;    /* SITE */
-  const char *slug;        /* file name stem, [a-z0-9-]+ */
+  const char *slug;        /* file name stem, [a-z0-9-]+, unique in the site
+                              to this article */
+  const char *guid;        /* the article's identity, stable across edits:
+                              its id, else its URL, else a UUIDv5 of its
+                              title and date; NULL when rebuilding */
   const char *output_path; /* `articast say`: the one file to write (its
                               extension is one the sink declared); sinks
                               derive their format from it. Else NULL. */
@@ -460,6 +464,10 @@ typedef struct ac_host {
    * from end_segment or later, up to flush. A sink that never stores a
    * segment's output gets it synthesized again next time. */
   int (*cache_put)(ac_stage *st, uint32_t index, const void *data, size_t len);
+  /* Publish stages: call it after each write, rename or removal that
+   * changes the site. It does nothing in normal runs; the crash tests use
+   * it to kill articast at every such step and check the site after. */
+  void (*checkpoint)(ac_stage *st, const char *what);
 } ac_host;
 
 /* Whether host `h` has the helper `member` (one added after the first
