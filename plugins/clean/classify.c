@@ -30,6 +30,9 @@ static const double STOP_HIGH = 0.26; /* at or above, and long: good */
  * are sparser (a language with a short list) get proportionally lower
  * thresholds. */
 static const double STOP_TYPICAL = 0.42;
+/* How far the thresholds follow the page's typical density. */
+static const double SCALE_MIN = 0.3;
+static const double SCALE_MAX = 1.3;
 /* Without a stopword list: more punctuation and symbols than this share
  * of the characters, or more of them in links and placeholders, is not
  * prose. */
@@ -189,8 +192,9 @@ static cl_class context_free(const cl_unit *u, int min_words,
   if (w < min_words)
     return CL_SHORT;
   /* Headline-like lines (most words capitalised) are not running text,
-   * however long: related-article lists are made of them. */
-  if (u->words >= 6 && u->caps * 10 >= u->words * 7)
+   * however long: related-article lists are made of them. Text without
+   * spaces counts as uncased words (Latin names in Japanese prose). */
+  if (u->words >= 6 && u->caps * 10 >= w * 7)
     return CL_BAD;
   if (u->list < 0)
     return shape_class(u, w);
@@ -207,8 +211,12 @@ static int cmp_double(const void *a, const void *b) {
 }
 
 /* Scales the density thresholds to the page: the median density of its
- * long units (mostly article text) against STOP_TYPICAL. */
-static limits adapt_limits(const cl_unit *u, size_t n) {
+ * long units (mostly article text) against STOP_TYPICAL, within
+ * [SCALE_MIN, SCALE_MAX] (lists differ in length). A list that hardly
+ * matches the page's long text (a language that joins its particles to
+ * the words, a page of figures) tells nothing: its units are judged as if
+ * there were none. */
+static limits adapt_limits(cl_unit *u, size_t n) {
   limits lim = {STOP_LOW, STOP_HIGH};
   double *d = malloc(n * sizeof *d);
   if (!d)
@@ -220,14 +228,14 @@ static limits adapt_limits(const cl_unit *u, size_t n) {
   }
   if (k >= 2) {
     qsort(d, k, sizeof *d, cmp_double);
-    double median = d[k / 2];
-    if (median < STOP_TYPICAL) {
-      double scale = median / STOP_TYPICAL;
-      if (scale < 0.3)
-        scale = 0.3;
-      lim.low *= scale;
-      lim.high *= scale;
+    double scale = d[k / 2] / STOP_TYPICAL;
+    if (scale < SCALE_MIN) {
+      for (size_t i = 0; i < n; i++)
+        u[i].list = -1;
     }
+    scale = scale > SCALE_MAX ? SCALE_MAX : scale;
+    lim.low *= scale;
+    lim.high *= scale;
   }
   free(d);
   return lim;
