@@ -221,10 +221,16 @@ static limits adapt_limits(cl_unit *u, size_t n) {
   double *d = malloc(n * sizeof *d);
   if (!d)
     return lim;
+  /* Long units, or on a page with fewer than two of them, the
+   * paragraph-sized ones. */
   size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (cl_weight(&u[i]) >= LONG_WORDS && !u[i].boiler && u[i].list >= 0)
-      d[k++] = u[i].density;
+  for (int least = LONG_WORDS; least >= LONG_WORDS / 2 && k < 2;
+       least -= LONG_WORDS / 2) {
+    k = 0;
+    for (size_t i = 0; i < n; i++) {
+      if (cl_weight(&u[i]) >= least && !u[i].boiler && u[i].list >= 0)
+        d[k++] = u[i].density;
+    }
   }
   if (k >= 2) {
     qsort(d, k, sizeof *d, cmp_double);
@@ -631,11 +637,11 @@ static bool date_line(const cl_lexicon *lx, const char *folded) {
 }
 
 /* " w1 w2 ... ": the folded words of the first four good units from
- * `first`, each between spaces. malloc'd. */
-static char *opening_words(const run *r, size_t first) {
+ * `first` but `skip`, each between spaces. malloc'd. */
+static char *opening_words(const run *r, size_t first, size_t skip) {
   size_t cap = 2;
   for (size_t i = first, k = 0; i < r->n && k < 4; i++) {
-    if (r->u[i].final == CL_GOOD) {
+    if (r->u[i].final == CL_GOOD && i != skip) {
       cap += strlen(r->folded[i]) + 1;
       k++;
     }
@@ -646,7 +652,7 @@ static char *opening_words(const run *r, size_t first) {
   size_t used = 0;
   opening[used++] = ' ';
   for (size_t i = first, k = 0; i < r->n && k < 4; i++) {
-    if (r->u[i].final == CL_GOOD) {
+    if (r->u[i].final == CL_GOOD && i != skip) {
       size_t l = strlen(r->folded[i]);
       memcpy(opening + used, r->folded[i], l);
       used += l;
@@ -695,19 +701,21 @@ static bool headline_candidate(const run *r, size_t i) {
 }
 
 /* The headline just before the article: a heading-like line of 3 to 25
- * words about what the article opens with, preferably one the page prints
- * twice (its <title> and <h1>). */
+ * words about what the article opens with (without the candidate itself
+ * when it stands inside the article), preferably one the page prints twice
+ * (its <title> and <h1>). */
 static long best_headline(const run *r, size_t from, size_t to) {
-  char *opening = opening_words(r, r->first);
-  if (!opening)
-    return -1;
   long best = -1;
   double best_score = 0;
   for (size_t i = from; i < to; i++) {
     if (!headline_candidate(r, i))
       continue;
     const cl_unit *x = &r->u[i];
+    char *opening = opening_words(r, r->first, i > r->first ? i : r->n);
+    if (!opening)
+      return -1;
     double share = overlap(r->folded[i], opening);
+    free(opening);
     if (share < 0.25 && x->repeats < 2)
       continue;
     size_t dist = i < r->first ? r->first - i : i - r->first;
@@ -719,7 +727,6 @@ static long best_headline(const run *r, size_t from, size_t to) {
       best_score = score;
     }
   }
-  free(opening);
   return best;
 }
 

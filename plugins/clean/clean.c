@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unictype.h>
 #include <unistr.h>
+#include <uniwidth.h>
 
 typedef struct clean_priv {
   int keep_boilerplate;
@@ -146,6 +147,12 @@ typedef struct line {
  * Wrapped text has no bullets, lines of similar width (all but the last
  * near the longest, which is at most about 100 columns), and most breaks
  * fall inside sentences. */
+/* Display width of a line in columns (wide CJK characters count two). */
+static size_t columns(const line *l) {
+  int w = u8_width((const uint8_t *)l->s, l->len, "UTF-8");
+  return w > 0 ? (size_t)w : l->len;
+}
+
 static bool wrapped(const line *lines, size_t n) {
   if (n < 2)
     return false;
@@ -153,19 +160,21 @@ static bool wrapped(const line *lines, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (bullet_len(lines[i].s, lines[i].len))
       return false;
-    if (lines[i].len > longest)
-      longest = lines[i].len;
+    if (columns(&lines[i]) > longest)
+      longest = columns(&lines[i]);
   }
   if (longest < 50 || longest > 110)
     return false;
   int inside = 0;
   for (size_t i = 0; i + 1 < n; i++) {
-    if (lines[i].len * 10 < longest * 6)
+    if (columns(&lines[i]) * 10 < longest * 6)
       return false;
-    char c = lines[i].s[lines[i].len - 1];
-    unsigned char next = (unsigned char)lines[i + 1].s[0];
-    if (!(c == '.' || c == '!' || c == '?' || c == ':') ||
-        (next >= 'a' && next <= 'z'))
+    ucs4_t end = 0;
+    u8_prev(&end, (const uint8_t *)lines[i].s + lines[i].len,
+            (const uint8_t *)lines[i].s);
+    size_t k = 0;
+    ucs4_t next = cl_next(lines[i + 1].s, lines[i + 1].len, &k);
+    if (!(cl_is_sentence_end(end) || end == ':') || uc_is_lower(next))
       inside++;
   }
   return inside * 2 >= (int)(n - 1);

@@ -373,14 +373,15 @@ static bool comment_meta(const cl_lexicon *lx, const cl_unit *u,
 
 /* ---- Patterns ---------------------------------------------------------- */
 
-/* Short lines that are furniture or start the tail of the page. `core` is
- * the folded text without counts. */
+/* Short lines that are furniture or start the tail of the page: equal to
+ * an entry, or starting with one when very short. `core` is the folded
+ * text without counts. */
 static void short_line_patterns(const cl_lexicon *lx, cl_unit *u,
                                 const char *core) {
   const cl_list *starts = &lx->lists[CL_FURNITURE_STARTS];
   if (cl_list_has(&lx->lists[CL_FURNITURE], core))
     u->boiler = true;
-  for (size_t i = 0; i < starts->n && !u->boiler; i++)
+  for (size_t i = 0; i < starts->n && !u->boiler && cl_weight(u) <= 6; i++)
     u->boiler = starts_phrase(core, starts->items[i]);
   bool comments = cl_list_has(&lx->lists[CL_COMMENT_HEADINGS], core);
   const cl_list *tail = &lx->lists[CL_TAIL_MARKERS];
@@ -430,7 +431,9 @@ void cl_patterns(const cl_lexicon *lx, cl_unit *u, const char *folded) {
     return;
   }
   int w = cl_weight(u);
-  if (w <= 6) {
+  /* Whole lines of up to six words; text without spaces is compared
+   * whole, whatever its length. */
+  if (u->words <= 6) {
     char *f = strdup(folded);
     if (f)
       short_line_patterns(lx, u, strip_counts(f));

@@ -250,11 +250,19 @@ static void language_of(const char *tag, char out[4]) {
 }
 
 char *cl_fold(const char *text, const char *lang) {
+  if (!text[0])
+    return strdup("");
   char iso[4];
   language_of(lang, iso);
-  size_t n = 0;
-  uint8_t *folded = u8_casefold((const uint8_t *)text, strlen(text),
-                                iso[0] ? iso : NULL, UNINORM_NFC, NULL, &n);
+  const char *language = iso[0] ? iso : NULL;
+  /* Lower case first: u8_casefold alone decomposes Turkish "İ" before it
+   * maps "I" to "ı", which leaves "ı" and a combining dot. */
+  size_t low_n = 0, n = 0;
+  uint8_t *low = u8_tolower((const uint8_t *)text, strlen(text), language, NULL,
+                            NULL, &low_n);
+  uint8_t *folded =
+      low ? u8_casefold(low, low_n, language, UNINORM_NFC, NULL, &n) : NULL;
+  free(low);
   if (!folded)
     return NULL;
   char *out = malloc(n + 1);
