@@ -37,6 +37,31 @@ def keep(word):
         c.isspace() for c in word)
 
 
+MIT_TEXT = """The stopword lists in this folder (<lang>.txt) come from the npm package
+{name} {version}, licensed under the MIT licence:
+
+Copyright (c) {author}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: generate.py PATH/TO/node_modules/stopwords-iso")
@@ -49,6 +74,11 @@ def main():
     missing = [code for code in LANGUAGES if code not in lists]
     if missing:
         sys.exit("stopwords-iso has no list for: " + " ".join(missing))
+    author = pkg["author"].split(" <")[0] if isinstance(pkg["author"], str) \
+        else pkg["author"]["name"]
+    with open(os.path.join(out_dir, "LICENSE"), "w", encoding="utf-8") as f:
+        f.write(MIT_TEXT.format(name=pkg["name"], version=pkg["version"],
+                                author=author))
     for code, name in LANGUAGES.items():
         words = sorted({unicodedata.normalize("NFC", w.strip()).lower()
                         for w in lists[code] if keep(w.strip())})
