@@ -196,7 +196,9 @@ static cl_class context_free(const cl_unit *u, int min_words,
    * spaces counts as uncased words (Latin names in Japanese prose). */
   if (u->words >= 6 && u->caps * 10 >= w * 7)
     return CL_BAD;
-  if (u->list < 0)
+  /* No list, or not one stopword of it in a paragraph: the unit is in
+   * another language (a quotation, a wrong guess of the page's). */
+  if (u->list < 0 || (u->stops == 0 && w >= min_words))
     return shape_class(u, w);
   if (u->density >= lim->high && w >= LONG_WORDS)
     return CL_GOOD;

@@ -70,8 +70,8 @@ static void scan_chars(cl_unit *u, ucs4_t *last, ucs4_t *before_close,
       u->letters++;
     else if (!wc && cp != ' ')
       u->punct++;
-    if (cp == '[')
-      bracket++;
+    if (cp == '[' && memchr(s + i, ']', len - i))
+      bracket++; /* a placeholder or link label, when it is closed */
     if ((at == 0 || prev == ' ') &&
         (strncmp(s + at, "http", 4) == 0 || strncmp(s + at, "www.", 4) == 0))
       url = true;
