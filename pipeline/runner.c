@@ -197,10 +197,20 @@ static int voice_for_document(ac_pipeline *pl, const ac_document *doc,
     return AC_EXIT_OK;
   ac_voice_free(vp);
   int rc = choose_voice(pl, doc, vp, err, errlen);
-  if (rc)
-    return rc;
   free(*chosen_for);
   *chosen_for = strdup(lang);
+  if (rc == AC_EXIT_USAGE && !pl->voice_override && !pl->cfg->voice) {
+    /* No voice speaks the language: the text stages still run, with the
+     * config's settings; the synth stage will say what is missing. */
+    ac_log(AC_LOG_DEBUG, "text stages without a voice: %s", err);
+    err[0] = '\0';
+    ac_voice_free(vp);
+    ac_settings_free(settings);
+    return ac_settings_append(settings, &pl->cfg->settings) ? AC_EXIT_FAILURE
+                                                            : AC_EXIT_OK;
+  }
+  if (rc)
+    return rc;
   ac_log(AC_LOG_DEBUG, "voice '%s' (%s) for the text stages", vp->name,
          vp->language);
   return *chosen_for ? layered_settings(pl, vp, settings) : AC_EXIT_FAILURE;

@@ -15,12 +15,17 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
+#include <unistr.h>
+#include <uniwidth.h>
 
 typedef struct clean_priv {
   int keep_boilerplate;
   int min_paragraph_words;
   int typography;
   int classify;
+  const char *words;
+  cl_lexicon lexicon;
 } clean_priv;
 
 static const ac_option clean_options[] = {
@@ -40,6 +45,9 @@ static const ac_option clean_options[] = {
      "detect boilerplate, bylines and bios in text and Markdown input (an "
      "HTML source has already extracted the article); false: only fix the "
      "text"},
+    {"words", AC_OPT_STRING, offsetof(clean_priv, words), "words", 0, 0, NULL,
+     "directory of the word lists (clean/*.txt, stopwords/<lang>.txt): an "
+     "absolute path, or a name looked up in the voices directories"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* ---- Segmentation ------------------------------------------------------ */
@@ -48,6 +56,11 @@ typedef struct unit_list {
   cl_unit *items;
   size_t count, cap;
 } unit_list;
+
+/* Is there white space (a space, a tab, a no-break space) at s[i]? */
+static bool space_at(const char *s, size_t len, size_t i) {
+  return i < len && uc_is_property_white_space(cl_next(s, len, &i));
+}
 
 /* Length in bytes of a bullet or list number at the start of a line
  * (including the space after it), or 0. */
@@ -75,8 +88,7 @@ static size_t bullet_len(const char *s, size_t len) {
   for (size_t i = 0; i < sizeof bullets / sizeof *bullets; i++) {
     size_t n = strlen(bullets[i]);
     if (n <= len && memcmp(s, bullets[i], n) == 0 &&
-        (n == len || s[n] == ' ' || s[n] == '\t' ||
-         (unsigned char)s[n] == 0xC2 /* nbsp */)) {
+        (n == len || space_at(s, len, n))) {
       if (n == 1 && n < len && s[0] == '-' && s[1] == '-')
         return 0;
       return n;
@@ -120,6 +132,7 @@ static int add_unit(unit_list *l, const char *text, size_t len,
   u->kind = bullet ? AC_BLOCK_LIST_ITEM : b->kind;
   u->level = b->level;
   u->structured = b->kind != AC_BLOCK_PARAGRAPH;
+  u->lang = b->lang;
   u->dup_of = -1;
   return 0;
 }
@@ -134,6 +147,12 @@ typedef struct line {
  * Wrapped text has no bullets, lines of similar width (all but the last
  * near the longest, which is at most about 100 columns), and most breaks
  * fall inside sentences. */
+/* Display width of a line in columns (wide CJK characters count two). */
+static size_t columns(const line *l) {
+  int w = u8_width((const uint8_t *)l->s, l->len, "UTF-8");
+  return w > 0 ? (size_t)w : l->len;
+}
+
 static bool wrapped(const line *lines, size_t n) {
   if (n < 2)
     return false;
@@ -141,22 +160,43 @@ static bool wrapped(const line *lines, size_t n) {
   for (size_t i = 0; i < n; i++) {
     if (bullet_len(lines[i].s, lines[i].len))
       return false;
-    if (lines[i].len > longest)
-      longest = lines[i].len;
+    if (columns(&lines[i]) > longest)
+      longest = columns(&lines[i]);
   }
   if (longest < 50 || longest > 110)
     return false;
   int inside = 0;
   for (size_t i = 0; i + 1 < n; i++) {
-    if (lines[i].len * 10 < longest * 6)
+    if (columns(&lines[i]) * 10 < longest * 6)
       return false;
-    char c = lines[i].s[lines[i].len - 1];
-    unsigned char next = (unsigned char)lines[i + 1].s[0];
-    if (!(c == '.' || c == '!' || c == '?' || c == ':') ||
-        (next >= 'a' && next <= 'z'))
+    ucs4_t end = 0;
+    u8_prev(&end, (const uint8_t *)lines[i].s + lines[i].len,
+            (const uint8_t *)lines[i].s);
+    size_t k = 0;
+    ucs4_t next = cl_next(lines[i + 1].s, lines[i + 1].len, &k);
+    if (!(cl_is_sentence_end(end) || end == ':') || uc_is_lower(next))
       inside++;
   }
   return inside * 2 >= (int)(n - 1);
+}
+
+/* Trims white space (no-break spaces too) at both ends of s[0..*n). */
+static void trim(const char **s, size_t *n) {
+  while (*n > 0) {
+    size_t i = 0;
+    if (!uc_is_property_white_space(cl_next(*s, *n, &i)))
+      break;
+    *s += i;
+    *n -= i;
+  }
+  while (*n > 0) {
+    ucs4_t cp;
+    const uint8_t *end = (const uint8_t *)*s + *n;
+    const uint8_t *prev = u8_prev(&cp, end, (const uint8_t *)*s);
+    if (!prev || !uc_is_property_white_space(cp))
+      break;
+    *n = (size_t)(prev - (const uint8_t *)*s);
+  }
 }
 
 static int segment_block(unit_list *l, const ac_block *b, size_t index,
@@ -178,28 +218,7 @@ static int segment_block(unit_list *l, const ac_block *b, size_t index,
       e++;
     const char *s = text + i;
     size_t n = e - i;
-    /* Trim ASCII white space and no-break spaces at both ends. */
-    for (;;) {
-      if (n > 0 && (*s == ' ' || *s == '\t' || *s == '\r')) {
-        s++;
-        n--;
-      } else if (n > 1 && (unsigned char)s[0] == 0xC2 &&
-                 (unsigned char)s[1] == 0xA0) {
-        s += 2;
-        n -= 2;
-      } else {
-        break;
-      }
-    }
-    for (;;) {
-      if (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
-        n--;
-      else if (n > 1 && (unsigned char)s[n - 2] == 0xC2 &&
-               (unsigned char)s[n - 1] == 0xA0)
-        n -= 2;
-      else
-        break;
-    }
+    trim(&s, &n);
     if (n > 0) {
       if (n_lines == cap) {
         cap *= 2;
@@ -302,8 +321,8 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
      * item: such a title is replaced by the headline found on the page. */
     bool title_ok = doc->title && doc->title[0] &&
                     !bullet_len(doc->title, strlen(doc->title)) &&
-                    !cl_is_boilerplate(doc->title);
-    cl_params params = {p->min_paragraph_words, doc->language,
+                    !cl_is_boilerplate(&p->lexicon, doc->title);
+    cl_params params = {&p->lexicon, p->min_paragraph_words, doc->language,
                         title_ok ? doc->title : NULL, -1};
     rc = cl_classify(l.items, l.count, &params);
     if (rc) {
@@ -331,14 +350,18 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
     /* Each decision, for `articast text -v`: role, classes, words,
      * stopword density, flags and the start of the text (cut on a
      * character boundary). */
-    int shown = u->len < 70 ? (int)u->len : 70;
-    while (shown > 0 && shown < (int)u->len &&
-           ((unsigned char)u->text[shown] & 0xC0) == 0x80)
-      shown--;
+    size_t shown = 0;
+    while (shown < u->len && shown < 70) {
+      size_t next = shown;
+      cl_next(u->text, u->len, &next);
+      if (next > 70)
+        break;
+      shown = next;
+    }
     h->log(st, AC_LOG_DEBUG, "%s %d/%d w=%d d=%.2f%s%s%s: %.*s",
            role_name(u->role), (int)u->cls, (int)u->final, u->words, u->density,
            u->boiler ? " boiler" : "", u->marker ? " marker" : "",
-           u->byline ? " by" : "", shown, u->text);
+           u->byline ? " by" : "", (int)shown, u->text);
     if (u->role == CL_ROLE_DROP ||
         (u->role == CL_ROLE_BOILER && !p->keep_boilerplate))
       continue;
@@ -377,7 +400,7 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
     for (size_t i = 0; i < doc->n_blocks; i++) {
       if (doc->blocks[i].kind != AC_BLOCK_BYLINE)
         continue;
-      char *name = cl_byline_name(doc->blocks[i].text);
+      char *name = cl_byline_name(&p->lexicon, doc->blocks[i].text);
       if (name) {
         rc = h->set_string(&doc->author, name, (size_t)-1);
         free(name);
@@ -450,9 +473,15 @@ static int clean_process(ac_stage *st, ac_document *doc) {
   return rc;
 }
 
+/* Loads the word lists: a missing or malformed list fails the stage. */
 static int clean_create(ac_stage *st) {
-  cl_lexicon_init();
-  return 0;
+  clean_priv *p = st->priv;
+  return cl_lexicon_load(&p->lexicon, st, p->words);
+}
+
+static void clean_destroy(ac_stage *st) {
+  clean_priv *p = st->priv;
+  cl_lexicon_free(&p->lexicon);
 }
 
 static const ac_plugin clean_plugin = {
@@ -466,6 +495,7 @@ static const ac_plugin clean_plugin = {
     .priv_size = sizeof(clean_priv),
     .options = clean_options,
     .create = clean_create,
+    .destroy = clean_destroy,
     .process_document = clean_process,
 };
 

@@ -1,188 +1,470 @@
 /*
- * Stopword lists of the clean stage. Running text is dense in function
- * words ("the", "of", "and"); menus, headlines and link lists are not. That
- * density is jusText's main signal. The lists are compact (the most
- * frequent function words of each language) and written in lower case with
- * straight apostrophes, as cl_typography and cl_lower leave words.
+ * Word lists of the clean stage, read from plain-text files at create():
+ * words/clean/<name>.txt (page furniture, markers, phrases, name and bio
+ * words) and words/stopwords/<lang>.txt (function words, whose density
+ * tells running text from menus and link lists: jusText's main signal).
+ * One entry a line; lines starting with '#' and blank lines are skipped.
+ * The format and the source of each list are in voices/words/README.md.
  */
 #include "clean.h"
 
-#include <pthread.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <unistr.h>
 
-const char *const cl_lang_codes[CL_N_LANGS] = {"en", "de", "fr", "es", "it",
-                                               "pt", "nl", "ru", "id"};
+/* How a list's entries are stored: folded like the text they are matched
+ * against (cl_fold), or as written. */
+typedef enum { AS_WRITTEN, FOLDED } list_form;
 
-static const char *const en_words =
-    "a about above after again against ago all almost also although always "
-    "am among an and another any anyone anything are aren't around as at "
-    "away back be became because become been before being below between "
-    "both but by can can't cannot could couldn't did didn't do does doesn't "
-    "doing don't done down during each either else enough even ever every "
-    "few for from further get gets getting go goes going got had hadn't has "
-    "hasn't have haven't having he he'd he'll he's her here here's hers "
-    "herself him himself his how how's however i i'd i'll i'm i've if in "
-    "into is isn't it it's its itself just last least less let let's like "
-    "made make makes many may maybe me might more most much must mustn't my "
-    "myself neither never no nor not now of off often on once one only onto "
-    "or other others otherwise our ours ourselves out over own per perhaps "
-    "quite rather really same say says said see seem seemed seems several "
-    "shall shan't she she'd she'll she's should shouldn't since so some "
-    "something still such than that that's the their theirs them themselves "
-    "then there there's these they they'd they'll they're they've thing "
-    "things this those though through thus to too toward towards under "
-    "until up upon us very was wasn't way we we'd we'll we're we've well "
-    "were weren't what what's whatever when when's where where's whether "
-    "which while who who's whom whose why why's will with within without "
-    "won't would wouldn't yet you you'd you'll you're you've your yours "
-    "yourself yourselves";
+static const struct {
+  const char *file;
+  list_form form;
+} list_files[CL_N_LISTS] = {
+    [CL_FURNITURE] = {"furniture.txt", FOLDED},
+    [CL_FURNITURE_STARTS] = {"furniture-starts.txt", FOLDED},
+    [CL_TAIL_MARKERS] = {"tail-markers.txt", FOLDED},
+    [CL_COMMENT_HEADINGS] = {"comment-headings.txt", FOLDED},
+    [CL_COMMENT_FORMS] = {"comment-forms.txt", FOLDED},
+    [CL_COMMENT_COUNTS] = {"comment-counts.txt", FOLDED},
+    [CL_COMMENT_VERBS] = {"comment-verbs.txt", FOLDED},
+    [CL_STRONG_PHRASES] = {"strong-phrases.txt", FOLDED},
+    [CL_WEAK_PHRASES] = {"weak-phrases.txt", FOLDED},
+    [CL_CREDITS] = {"credits.txt", FOLDED},
+    [CL_FRAMED_CREDITS] = {"framed-credits.txt", FOLDED},
+    [CL_CAPTION_MARKS] = {"caption-marks.txt", FOLDED},
+    [CL_CAPTION_HEADS] = {"caption-heads.txt", AS_WRITTEN},
+    [CL_NAME_PARTICLES] = {"name-particles.txt", AS_WRITTEN},
+    [CL_NAME_TITLES] = {"name-titles.txt", AS_WRITTEN},
+    [CL_DATE_WORDS] = {"date-words.txt", FOLDED},
+    [CL_NAME_BREAKERS] = {"name-breakers.txt", FOLDED},
+    [CL_COMMON_WORDS] = {"common-words.txt", FOLDED},
+    [CL_BYLINE_PREFIXES] = {"byline-prefixes.txt", AS_WRITTEN},
+    [CL_BIO_STARTS] = {"bio-starts.txt", AS_WRITTEN},
+    [CL_BIO_VERBS] = {"bio-verbs.txt", AS_WRITTEN},
+    [CL_BIO_TRADES] = {"bio-trades.txt", AS_WRITTEN},
+    [CL_BIO_HEADERS] = {"bio-headers.txt", AS_WRITTEN},
+    [CL_BIO_SUBJECTS] = {"bio-subjects.txt", AS_WRITTEN},
+    [CL_ABBREVIATIONS] = {"abbreviations.txt", AS_WRITTEN},
+};
 
-static const char *const de_words =
-    "aber alle allem allen aller alles als also am an andere anderen auch "
-    "auf aus bei beim bin bis bist da damit dann das dass dem den denn der "
-    "des dich die dies diese diesem diesen dieser dieses dir doch dort du "
-    "durch ein eine einem einen einer eines er es etwas euch für gegen hat "
-    "hatte hier ich ihm ihn ihr ihre im in ist jetzt kann kein keine man "
-    "mehr mein mich mir mit muss nach nicht noch nur ob oder ohne schon sehr "
-    "sein seine sich sie sind so über um und uns unter vom von vor war waren "
-    "was weil wenn werden wie wieder wir wird wurde zu zum zur zwischen";
+/* One stopword and the languages whose lists hold it. */
+struct cl_stop {
+  char *word;
+  uint64_t mask;
+};
 
-static const char *const fr_words =
-    "à afin ai aient ainsi alors au aucun aussi autre aux avait avec avoir "
-    "c'est ça ce ceci cela celle celui ces cet cette ceux chaque comme comment "
-    "d'un d'une dans de depuis des deux donc dont du elle elles en encore "
-    "entre est et été être eux fait faut il ils j'ai je jusqu la le les leur "
-    "leurs lui ma mais me même mes moi mon ne ni nos notre nous on ont ou où "
-    "par pas peu peut plus pour pourquoi qu qu'il quand que quel quelle qui "
-    "sa sans se ses si son sont sous sur ta te tes toi ton tous tout toute "
-    "toutes très tu un une vos votre vous y";
+/* ---- Reading a list file ----------------------------------------------- */
 
-static const char *const es_words =
-    "a al algo algunos ante antes como con contra cual cuando de del desde "
-    "donde dos durante e el ella ellas ellos en entre era eran es esa esas "
-    "ese eso esos esta estaba estado están estas este esto estos fue fueron "
-    "ha había han hasta hay la las le les lo los más me mi mientras mismo "
-    "muy nada ni no nos nosotros o otra otros para pero poco por porque que "
-    "qué quien se sea ser si sí sido sin sobre son su sus también tan tanto "
-    "te tiene tienen todo todos tu un una uno unos y ya yo";
+/* A growable array of malloc'd strings. */
+typedef struct strings {
+  char **items;
+  size_t n, cap;
+} strings;
 
-static const char *const it_words =
-    "a abbiamo ai al alla alle anche avere c'è che chi ci come con cosa cui "
-    "da dal dalla degli dei del della delle di dove e è ed era erano essere "
-    "fa fare fino gli ha hanno i il in io la le lei lo loro lui ma mi mio "
-    "molto ne nei nel nella nelle noi non o per perché più poi può quale "
-    "quando quella quelle quello questa queste questo se sei si sia siamo "
-    "sono su sua sue sui sul sulla suo suoi tra tutti tutto un una uno "
-    "vi voi";
-
-static const char *const pt_words =
-    "a à ao aos as às até com como da das de dela dele deles depois do dos "
-    "e é ela elas ele eles em entre era essa esse esta está estão este eu "
-    "foi for foram há isso isto já lhe mais mas me mesmo meu minha muito na "
-    "não nas nem no nos nós num numa o os ou para pela pelas pelo pelos por "
-    "porque quando que quem se sem ser seu seus si só sua suas também te "
-    "tem têm ter um uma umas uns você vocês";
-
-static const char *const nl_words =
-    "aan al als bij dan dat de deze die dit door een en er had heb heeft "
-    "het hij hoe hun ik in is ja je kan maar me meer men met mij mijn na "
-    "naar niet nog nu of om ons ook op over te tegen toch tot u uit van "
-    "veel voor want was wat we wel werd wie wij worden wordt zal ze zich "
-    "zijn zo zou";
-
-static const char *const ru_words =
-    "а без более бы был была были было быть в вам вас весь во вот все всё "
-    "всего всех вы где да даже для до его ее её ей ему если есть еще ещё же "
-    "за здесь и из или им их к как какой когда кто ли либо меня мне может "
-    "мы на над нам нас не него нее неё нет ни них но ну о об однако он она "
-    "они оно от очень по под при с со так также такой там те тем то того "
-    "тоже только том ты у уже хотя чего чем что чтобы эта эти это этого "
-    "этой этот я";
-
-static const char *const id_words =
-    "ada adalah agar akan aku anda atau bagi bahwa banyak belum bisa dalam "
-    "dan dari dengan di dia hal harus hingga ia ini itu jadi jika juga kami "
-    "karena ke kita lagi lebih maka mereka namun oleh pada para saat saja "
-    "sangat satu sebagai sebelum sedang sehingga sekarang sejak seperti "
-    "setelah sudah tapi telah tentang tersebut tetapi tidak untuk yaitu "
-    "yang";
-
-static const char *const *const lists[CL_N_LANGS] = {
-    &en_words, &de_words, &fr_words, &es_words, &it_words,
-    &pt_words, &nl_words, &ru_words, &id_words};
-
-/* One sorted table of (word, language mask) for all languages. */
-typedef struct entry {
-  char word[24];
-  unsigned mask;
-} entry;
-
-static entry *table;
-static size_t n_table;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-static int cmp_entry(const void *a, const void *b) {
-  return strcmp(((const entry *)a)->word, ((const entry *)b)->word);
+static int strings_add(strings *s, char *item) {
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 64;
+    char **grown = realloc(s->items, cap * sizeof *grown);
+    if (!grown)
+      return AC_ERR_NOMEM;
+    s->items = grown;
+    s->cap = cap;
+  }
+  s->items[s->n++] = item;
+  return 0;
 }
 
-static void build(void) {
-  size_t total = 0;
-  for (int l = 0; l < CL_N_LANGS; l++) {
-    for (const char *p = *lists[l]; *p; p++)
-      total += *p == ' ';
-    total++;
-  }
-  /* A static table: the lists are fixed and small (about 900 words). */
-  static entry storage[1200];
-  if (total > sizeof storage / sizeof *storage)
-    total = sizeof storage / sizeof *storage;
-  size_t n = 0;
-  for (int l = 0; l < CL_N_LANGS; l++) {
-    const char *p = *lists[l];
-    while (*p && n < total) {
-      const char *e = strchr(p, ' ');
-      size_t wl = e ? (size_t)(e - p) : strlen(p);
-      if (wl > 0 && wl < sizeof storage[0].word) {
-        memcpy(storage[n].word, p, wl);
-        storage[n].word[wl] = '\0';
-        storage[n].mask = 1u << l;
-        n++;
-      }
-      p += wl;
-      while (*p == ' ')
-        p++;
+static void strings_free(strings *s) {
+  for (size_t i = 0; i < s->n; i++)
+    free(s->items[i]);
+  free(s->items);
+  memset(s, 0, sizeof *s);
+}
+
+/* Reads the entries of one file into out (as written, trimmed).
+ * Fails the stage with a message naming the file. */
+static int read_entries(ac_stage *st, const char *path, strings *out) {
+  FILE *f = fopen(path, "r");
+  if (!f)
+    return st->host->fail(st, AC_ERR_NOTFOUND, "cannot read word list %s: %s",
+                          path, strerror(errno));
+  char *line = NULL;
+  size_t cap = 0;
+  ssize_t got;
+  long number = 0;
+  int rc = 0;
+  while (rc == 0 && (got = getline(&line, &cap, f)) >= 0) {
+    number++;
+    size_t n = (size_t)got;
+    if (u8_check((const uint8_t *)line, n) != NULL || memchr(line, 0, n)) {
+      rc = st->host->fail(st, AC_ERR_FORMAT,
+                          "word list %s, line %ld: not UTF-8 text", path,
+                          number);
+      break;
+    }
+    while (n > 0 && strchr(" \t\r\n", line[n - 1]))
+      n--;
+    size_t b = 0;
+    while (b < n && (line[b] == ' ' || line[b] == '\t'))
+      b++;
+    if (b == n || line[b] == '#')
+      continue;
+    char *entry = strndup(line + b, n - b);
+    if (!entry || strings_add(out, entry) != 0) {
+      free(entry);
+      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
     }
   }
-  qsort(storage, n, sizeof *storage, cmp_entry);
-  /* Merge words that several languages share ("a", "de", "in"). */
+  if (rc == 0 && ferror(f))
+    rc = st->host->fail(st, AC_ERR_IO, "cannot read word list %s", path);
+  free(line);
+  fclose(f);
+  return rc;
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorts the entries and drops duplicates and empty ones. */
+static void sort_unique(strings *s) {
+  qsort(s->items, s->n, sizeof *s->items, cmp_str);
   size_t m = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (m > 0 && strcmp(storage[m - 1].word, storage[i].word) == 0)
-      storage[m - 1].mask |= storage[i].mask;
+  for (size_t i = 0; i < s->n; i++) {
+    if (!s->items[i][0] || (m > 0 && strcmp(s->items[m - 1], s->items[i]) == 0))
+      free(s->items[i]);
     else
-      storage[m++] = storage[i];
+      s->items[m++] = s->items[i];
   }
-  table = storage;
-  n_table = m;
+  s->n = m;
 }
 
-void cl_lexicon_init(void) {
-  /* Stage instances may live in different threads: build once. */
-  pthread_once(&once, build);
+/* Replaces each entry with its folded form (in language `lang`). */
+static int fold_entries(strings *s, const char *lang) {
+  for (size_t i = 0; i < s->n; i++) {
+    char *f = cl_fold(s->items[i], lang);
+    if (!f)
+      return AC_ERR_NOMEM;
+    free(s->items[i]);
+    s->items[i] = f;
+  }
+  return 0;
 }
 
-unsigned cl_stopword(const char *word) {
-  size_t lo = 0, hi = n_table;
+/* The path of `dir`/`relative`: dir as it is when absolute, else found in
+ * the host's data path. malloc'd, NULL when not found. */
+static char *data_path(ac_stage *st, const char *dir, const char *relative) {
+  size_t n = strlen(dir) + strlen(relative) + 2;
+  char *rel = malloc(n);
+  if (!rel)
+    return NULL;
+  snprintf(rel, n, "%s/%s", dir, relative);
+  char *path = st->host->find_data(st, rel);
+  free(rel);
+  return path;
+}
+
+static int load_list(cl_lexicon *lx, ac_stage *st, const char *dir,
+                     cl_list_id id) {
+  char rel[128];
+  snprintf(rel, sizeof rel, "clean/%s", list_files[id].file);
+  char *path = data_path(st, dir, rel);
+  if (!path)
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "word list %s/%s not found (looked in the voices "
+                          "directories: $ARTICAST_VOICE_PATH, voices/ beside "
+                          "the binary, the installed data)",
+                          dir, rel);
+  strings s = {0};
+  int rc = read_entries(st, path, &s);
+  free(path);
+  if (rc == 0 && list_files[id].form == FOLDED && fold_entries(&s, NULL) != 0)
+    rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  if (rc) {
+    strings_free(&s);
+    return rc;
+  }
+  sort_unique(&s);
+  lx->lists[id].items = s.items;
+  lx->lists[id].n = s.n;
+  return 0;
+}
+
+/* ---- Stopwords --------------------------------------------------------- */
+
+static int cmp_stop(const void *a, const void *b) {
+  return strcmp(((const cl_stop *)a)->word, ((const cl_stop *)b)->word);
+}
+
+/* Adds the folded words of language number l to the table (unsorted). */
+static int add_stopwords(cl_lexicon *lx, strings *words, int l, size_t *cap) {
+  for (size_t i = 0; i < words->n; i++) {
+    char *w = words->items[i];
+    if (!w[0] || strchr(w, ' '))
+      continue; /* a phrase: the stage matches single words */
+    if (lx->n_stops == *cap) {
+      size_t grown_cap = *cap ? *cap * 2 : 4096;
+      cl_stop *grown = realloc(lx->stops, grown_cap * sizeof *grown);
+      if (!grown)
+        return AC_ERR_NOMEM;
+      lx->stops = grown;
+      *cap = grown_cap;
+    }
+    lx->stops[lx->n_stops].word = w;
+    lx->stops[lx->n_stops].mask = (uint64_t)1 << l;
+    lx->n_stops++;
+    words->items[i] = NULL;
+    /* The longest entry of a script without spaces bounds the greedy
+     * match. */
+    size_t k = 0, len = strlen(w);
+    ucs4_t cp = cl_next(w, len, &k);
+    if (cl_is_nospace(cp)) {
+      int chars = (int)u8_mbsnlen((const uint8_t *)w, len);
+      if (chars > lx->max_run)
+        lx->max_run = chars;
+    }
+  }
+  return 0;
+}
+
+/* Sorts the table and merges the words that several languages share. */
+static void merge_stopwords(cl_lexicon *lx) {
+  qsort(lx->stops, lx->n_stops, sizeof *lx->stops, cmp_stop);
+  size_t m = 0;
+  for (size_t i = 0; i < lx->n_stops; i++) {
+    if (m > 0 && strcmp(lx->stops[m - 1].word, lx->stops[i].word) == 0) {
+      lx->stops[m - 1].mask |= lx->stops[i].mask;
+      free(lx->stops[i].word);
+    } else {
+      lx->stops[m++] = lx->stops[i];
+    }
+  }
+  lx->n_stops = m;
+}
+
+/* A file name "<code>.txt" whose code is 2 or 3 letters (ISO 639). */
+static bool language_file(const char *name, char code[12]) {
+  size_t n = strlen(name);
+  if (n < 6 || n > 7 || strcmp(name + n - 4, ".txt") != 0)
+    return false;
+  for (size_t i = 0; i + 4 < n; i++) {
+    if (name[i] < 'a' || name[i] > 'z')
+      return false;
+    code[i] = name[i];
+  }
+  code[n - 4] = '\0';
+  return true;
+}
+
+static int cmp_code(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The language codes of the files in dir, sorted. */
+static int list_languages(ac_stage *st, const char *dir, strings *codes) {
+  DIR *d = opendir(dir);
+  if (!d)
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "cannot read the stopword lists in %s: %s", dir,
+                          strerror(errno));
+  struct dirent *e;
+  int rc = 0;
+  while (rc == 0 && (e = readdir(d)) != NULL) {
+    char code[12];
+    if (!language_file(e->d_name, code))
+      continue;
+    char *copy = strdup(code);
+    if (!copy || strings_add(codes, copy) != 0) {
+      free(copy);
+      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+    }
+  }
+  closedir(d);
+  if (rc == 0 && codes->n > CL_MAX_LANGS)
+    rc = st->host->fail(st, AC_ERR_INVALID,
+                        "%s holds %zu stopword lists; at most %d are read", dir,
+                        codes->n, (int)CL_MAX_LANGS);
+  if (rc == 0)
+    qsort(codes->items, codes->n, sizeof *codes->items, cmp_code);
+  return rc;
+}
+
+static int load_stopwords(cl_lexicon *lx, ac_stage *st, const char *dir) {
+  char *stop_dir = data_path(st, dir, "stopwords");
+  if (!stop_dir)
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "stopword lists %s/stopwords not found (looked in "
+                          "the voices directories)",
+                          dir);
+  strings codes = {0};
+  int rc = list_languages(st, stop_dir, &codes);
+  size_t cap = 0;
+  for (size_t i = 0; rc == 0 && i < codes.n; i++) {
+    size_t n = strlen(stop_dir) + strlen(codes.items[i]) + 6;
+    char *path = malloc(n);
+    if (!path) {
+      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+      break;
+    }
+    snprintf(path, n, "%s/%s.txt", stop_dir, codes.items[i]);
+    strings words = {0};
+    rc = read_entries(st, path, &words);
+    free(path);
+    if (rc == 0 && (fold_entries(&words, codes.items[i]) != 0 ||
+                    add_stopwords(lx, &words, lx->n_langs, &cap) != 0))
+      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+    strings_free(&words);
+    if (rc == 0)
+      snprintf(lx->langs[lx->n_langs++], sizeof lx->langs[0], "%s",
+               codes.items[i]);
+  }
+  strings_free(&codes);
+  free(stop_dir);
+  if (rc == 0)
+    merge_stopwords(lx);
+  return rc;
+}
+
+/* ---- The lexicon ------------------------------------------------------- */
+
+int cl_lexicon_load(cl_lexicon *lx, ac_stage *st, const char *dir) {
+  memset(lx, 0, sizeof *lx);
+  cl_text_init();
+  for (int id = 0; id < CL_N_LISTS; id++) {
+    int rc = load_list(lx, st, dir, (cl_list_id)id);
+    if (rc)
+      return rc;
+  }
+  return load_stopwords(lx, st, dir);
+}
+
+void cl_lexicon_free(cl_lexicon *lx) {
+  for (int id = 0; id < CL_N_LISTS; id++) {
+    for (size_t i = 0; i < lx->lists[id].n; i++)
+      free(lx->lists[id].items[i]);
+    free(lx->lists[id].items);
+  }
+  for (size_t i = 0; i < lx->n_stops; i++)
+    free(lx->stops[i].word);
+  free(lx->stops);
+  memset(lx, 0, sizeof *lx);
+}
+
+/* strcmp of the n bytes at s (not NUL-terminated) against the string t. */
+static int cmp_n(const char *s, size_t n, const char *t) {
+  int c = strncmp(s, t, n);
+  if (c != 0)
+    return c;
+  return t[n] == '\0' ? 0 : -1;
+}
+
+bool cl_list_has_n(const cl_list *l, const char *s, size_t n) {
+  size_t lo = 0, hi = l->n;
   while (lo < hi) {
     size_t mid = (lo + hi) / 2;
-    int c = strcmp(word, table[mid].word);
+    int c = cmp_n(s, n, l->items[mid]);
     if (c == 0)
-      return table[mid].mask;
+      return true;
+    if (c < 0)
+      hi = mid;
+    else
+      lo = mid + 1;
+  }
+  return false;
+}
+
+bool cl_list_has(const cl_list *l, const char *s) {
+  return cl_list_has_n(l, s, strlen(s));
+}
+
+int cl_lexicon_lang(const cl_lexicon *lx, const char *tag) {
+  if (!tag)
+    return -1;
+  char code[12];
+  size_t k = 0;
+  while (k + 1 < sizeof code && tag[k] && tag[k] != '-' && tag[k] != '_') {
+    code[k] = (char)(tag[k] >= 'A' && tag[k] <= 'Z' ? tag[k] + 32 : tag[k]);
+    k++;
+  }
+  code[k] = '\0';
+  /* Bokmål and Nynorsk read the Norwegian list. */
+  if (strcmp(code, "nb") == 0 || strcmp(code, "nn") == 0)
+    strcpy(code, "no");
+  for (int l = 0; l < lx->n_langs; l++) {
+    if (strcmp(lx->langs[l], code) == 0)
+      return l;
+  }
+  return -1;
+}
+
+/* Language mask of the n bytes at w, or 0. */
+static uint64_t stop_mask(const cl_lexicon *lx, const char *w, size_t n) {
+  size_t lo = 0, hi = lx->n_stops;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    int c = cmp_n(w, n, lx->stops[mid].word);
+    if (c == 0)
+      return lx->stops[mid].mask;
     if (c < 0)
       hi = mid;
     else
       lo = mid + 1;
   }
   return 0;
+}
+
+typedef struct counting {
+  const cl_lexicon *lx;
+  uint64_t want; /* the languages counted */
+  int *hits;
+} counting;
+
+static void count_mask(counting *c, uint64_t mask) {
+  mask &= c->want;
+  for (int l = 0; mask; l++, mask >>= 1) {
+    if (mask & 1)
+      c->hits[l]++;
+  }
+}
+
+/* A run without spaces: at each character the longest stopword that
+ * starts there counts, and the match is skipped. */
+static void count_run(counting *c, const char *w, size_t n) {
+  size_t ends[64];
+  for (size_t i = 0; i < n;) {
+    size_t k = 0, j = i;
+    while (j < n && (int)k < c->lx->max_run && k < 64) {
+      cl_next(w, n, &j);
+      ends[k++] = j;
+    }
+    size_t step = ends[0] - i;
+    while (k > 0) {
+      uint64_t mask = stop_mask(c->lx, w + i, ends[k - 1] - i) & c->want;
+      if (mask) {
+        count_mask(c, mask);
+        step = ends[k - 1] - i;
+        break;
+      }
+      k--;
+    }
+    i += step;
+  }
+}
+
+static void count_word(const char *w, size_t n, bool nospace, void *ctx) {
+  counting *c = ctx;
+  if (nospace && c->lx->max_run > 0)
+    count_run(c, w, n);
+  else
+    count_mask(c, stop_mask(c->lx, w, n));
+}
+
+void cl_count_stopwords(const cl_lexicon *lx, const char *folded, int lang,
+                        int *hits) {
+  counting c = {lx, lang < 0 ? ~(uint64_t)0 : (uint64_t)1 << lang, hits};
+  cl_words(folded, strlen(folded), count_word, &c);
 }

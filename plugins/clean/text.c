@@ -1,196 +1,156 @@
 /*
- * Text helpers of the clean stage: UTF-8 decoding, coarse character
- * classes, the typography pass that makes text safe to speak, folding for
- * phrase matching, e-mail detection and sentence splitting.
+ * Text helpers of the clean stage: decoding, character classes, case
+ * folding and word boundaries (all through GNU libunistring), the
+ * typography pass that makes text safe to speak, e-mail detection and
+ * sentence splitting.
  */
 #include "clean.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
+#include <uniwbrk.h>
 
-uint32_t cl_utf8_next(const char *s, size_t len, size_t *i) {
-  const unsigned char *p = (const unsigned char *)s + *i;
-  size_t left = len - *i;
-  uint32_t cp;
-  size_t n;
-  if (p[0] < 0x80) {
-    *i += 1;
-    return p[0];
-  }
-  if ((p[0] & 0xE0) == 0xC0) {
-    cp = p[0] & 0x1F;
-    n = 2;
-  } else if ((p[0] & 0xF0) == 0xE0) {
-    cp = p[0] & 0x0F;
-    n = 3;
-  } else if ((p[0] & 0xF8) == 0xF0) {
-    cp = p[0] & 0x07;
-    n = 4;
-  } else {
-    *i += 1;
-    return 0xFFFD;
-  }
-  if (n > left) {
-    *i += 1;
-    return 0xFFFD;
-  }
-  for (size_t k = 1; k < n; k++) {
-    if ((p[k] & 0xC0) != 0x80) {
-      *i += 1;
-      return 0xFFFD;
-    }
-    cp = (cp << 6) | (p[k] & 0x3F);
-  }
-  /* Overlong forms, surrogates and values past U+10FFFF are invalid. */
-  if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-      (n == 4 && cp < 0x10000) || cp > 0x10FFFF ||
-      (cp >= 0xD800 && cp <= 0xDFFF)) {
-    *i += 1;
-    return 0xFFFD;
-  }
-  *i += n;
+ucs4_t cl_next(const char *s, size_t len, size_t *i) {
+  ucs4_t cp;
+  int n = u8_mbtouc(&cp, (const uint8_t *)s + *i, len - *i);
+  *i += n > 0 ? (size_t)n : 1;
   return cp;
 }
 
-size_t cl_utf8_put(char *buf, uint32_t cp) {
-  if (cp < 0x80) {
-    buf[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    buf[0] = (char)(0xC0 | (cp >> 6));
-    buf[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    buf[0] = (char)(0xE0 | (cp >> 12));
-    buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    buf[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  buf[0] = (char)(0xF0 | (cp >> 18));
-  buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  buf[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
+/* Scripts written without spaces between words, and those of them that
+ * space phrases instead. */
+static const uc_script_t *nospace_scripts[6];
+static const uc_script_t *phrase_scripts[2];
+static pthread_once_t scripts_once = PTHREAD_ONCE_INIT;
+
+static void find_scripts(void) {
+  static const char *const nospace[] = {"Han",  "Hiragana", "Katakana",
+                                        "Thai", "Lao",      "Khmer"};
+  for (size_t i = 0; i < sizeof nospace / sizeof *nospace; i++)
+    nospace_scripts[i] = uc_script_byname(nospace[i]);
+  phrase_scripts[0] = uc_script_byname("Thai");
+  phrase_scripts[1] = uc_script_byname("Lao");
 }
 
-bool cl_is_upper(uint32_t cp) {
-  if (cp < 0x80)
-    return cp >= 'A' && cp <= 'Z';
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-    return true;
-  if (cp >= 0x100 && cp <= 0x17F)
-    return (cp & 1) == 0; /* Latin Extended-A alternates upper, lower */
-  if (cp >= 0x391 && cp <= 0x3AB)
-    return true;
-  if (cp >= 0x400 && cp <= 0x42F)
-    return true;
+void cl_text_init(void) {
+  pthread_once(&scripts_once, find_scripts);
+}
+
+bool cl_is_upper(ucs4_t cp) {
+  return uc_is_upper(cp);
+}
+
+bool cl_is_nospace(ucs4_t cp) {
+  if (cp < 0x0E00)
+    return false; /* below Thai: every script there uses spaces */
+  const uc_script_t *s = uc_script(cp);
+  for (size_t i = 0; s && i < sizeof nospace_scripts / sizeof *nospace_scripts;
+       i++) {
+    if (s == nospace_scripts[i])
+      return true;
+  }
   return false;
 }
 
-uint32_t cl_lower(uint32_t cp) {
-  if (cp < 0x80)
-    return (cp >= 'A' && cp <= 'Z') ? cp + 32 : cp;
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7)
-    return cp + 32;
-  if (cp >= 0x100 && cp <= 0x17F && (cp & 1) == 0)
-    return cp + 1;
-  if (cp >= 0x391 && cp <= 0x3AB && cp != 0x3A2)
-    return cp + 32;
-  if (cp >= 0x410 && cp <= 0x42F)
-    return cp + 32;
-  if (cp >= 0x400 && cp <= 0x40F)
-    return cp + 80;
-  return cp;
+bool cl_is_phrase_spaced(ucs4_t cp) {
+  if (cp < 0x0E00 || cp > 0x0EFF)
+    return false;
+  const uc_script_t *s = uc_script(cp);
+  return s && (s == phrase_scripts[0] || s == phrase_scripts[1]);
 }
 
-bool cl_is_cjk(uint32_t cp) {
-  return (cp >= 0x3040 && cp <= 0x30FF) || /* kana */
-         (cp >= 0x3400 && cp <= 0x4DBF) || /* Han extension A */
-         (cp >= 0x4E00 && cp <= 0x9FFF) || /* Han */
-         (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x0E00 && cp <= 0x0E7F) ||
-         (cp >= 0x20000 && cp <= 0x2FFFF);
+bool cl_is_wordchar(ucs4_t cp) {
+  return uc_is_general_category(cp, UC_CATEGORY_L) ||
+         uc_is_general_category(cp, UC_CATEGORY_M) ||
+         uc_is_general_category(cp, UC_CATEGORY_N);
 }
 
-bool cl_is_wordchar(uint32_t cp) {
-  if (cp < 0x80)
-    return isalnum((int)cp) != 0;
-  if (cp < 0xC0)
-    return cp == 0xAA || cp == 0xB5 || cp == 0xBA; /* Latin-1 symbols */
-  if (cp == 0xD7 || cp == 0xF7)
-    return false;
-  if (cp >= 0x2000 && cp <= 0x2BFF)
-    return false; /* punctuation, arrows, shapes, dingbats */
-  if (cp >= 0x3000 && cp <= 0x303F)
-    return false; /* CJK punctuation */
-  if (cp >= 0xFE30 && cp <= 0xFE4F)
-    return false;
-  if (cp >= 0xFF00 && cp <= 0xFF0F)
-    return false;
-  if (cp >= 0xFF1A && cp <= 0xFF20)
-    return false;
-  if (cp == 0xFFFD || (cp >= 0x1F000 && cp <= 0x1FAFF))
-    return false; /* replacement character, emoji */
-  return true;
+bool cl_is_sentence_end(ucs4_t cp) {
+  return uc_is_property_sentence_terminal(cp);
 }
 
 /* Characters that vanish: soft hyphen, zero-width space, word joiner, BOM,
  * Mongolian vowel separator, the replacement character (espeak-ng garbles
  * the text after it), C0 and C1 controls. ZWNJ and ZWJ stay: they change
  * how some scripts and emoji are written. */
-static bool invisible(uint32_t cp) {
+static bool invisible(ucs4_t cp) {
   return cp == 0xAD || cp == 0x200B || cp == 0x2060 || cp == 0xFEFF ||
          cp == 0x180E || cp == 0xFFFD || cp < 0x20 || cp == 0x7F ||
          (cp >= 0x80 && cp < 0xA0);
 }
 
-static bool is_space(uint32_t cp) {
-  return cp == ' ' || cp == '\t' || cp == '\n' || cp == '\r' || cp == '\v' ||
-         cp == '\f' || cp == 0xA0 || cp == 0x1680 ||
-         (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 ||
-         cp == 0x202F || cp == 0x205F || cp == 0x3000;
+static bool is_space(ucs4_t cp) {
+  return uc_is_property_white_space(cp);
 }
 
-static bool is_digit(uint32_t cp) {
+static bool is_digit(ucs4_t cp) {
   return cp >= '0' && cp <= '9';
 }
 
-static bool is_dash(uint32_t cp) {
+static bool is_dash(ucs4_t cp) {
   return cp == 0x2012 || cp == 0x2013 || cp == 0x2014 || cp == 0x2015 ||
          cp == 0x2E3A || cp == 0x2E3B;
 }
 
+/* Decodes text into NFC code points, white space as ' ', invisible
+ * characters dropped. *n gets the count; malloc'd, NULL when out of
+ * memory. */
+static ucs4_t *decode_nfc(const char *text, size_t len, size_t *n) {
+  ucs4_t *cps = malloc((len + 1) * sizeof *cps);
+  if (!cps)
+    return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < len;) {
+    ucs4_t cp = cl_next(text, len, &i);
+    if (is_space(cp))
+      cp = ' ';
+    else if (invisible(cp))
+      continue;
+    cps[k++] = cp;
+  }
+  size_t nfc_len = 0;
+  ucs4_t *nfc = u32_normalize(UNINORM_NFC, cps, k, NULL, &nfc_len);
+  free(cps);
+  *n = nfc_len;
+  if (nfc && nfc_len == 0) {
+    free(nfc);
+    return calloc(1, sizeof *cps); /* an empty text */
+  }
+  return nfc;
+}
+
+/* Appends cp to out (at least 6 bytes free) and returns the bytes written. */
+static size_t put(char *out, ucs4_t cp) {
+  int n = u8_uctomb((uint8_t *)out, cp, 6);
+  return n > 0 ? (size_t)n : 0;
+}
+
 char *cl_typography(const char *text, size_t len, bool typography) {
   /* Decode once so dashes can look at both neighbours. */
-  uint32_t *cps = malloc((len + 1) * sizeof *cps);
+  size_t n = 0;
+  ucs4_t *cps = decode_nfc(text, len, &n);
   /* Worst case: every code point becomes "..." or ", " (3 bytes) or keeps
    * its own 4 bytes. */
-  char *out = malloc(len * 4 + 1);
+  char *out = malloc(n * 4 + 7);
   if (!cps || !out) {
     free(cps);
     free(out);
     return NULL;
   }
-  size_t n = 0;
-  for (size_t i = 0; i < len;) {
-    uint32_t cp = cl_utf8_next(text, len, &i);
-    if (is_space(cp)) {
-      cp = ' ';
-    } else if (invisible(cp)) {
-      continue;
-    }
-    cps[n++] = cp;
-  }
 
   size_t o = 0;
   bool pending_space = false;
   bool dash_comma = false; /* out ends with a comma a dash became */
-  uint32_t last = 0;       /* last code point written, 0 at start */
+  ucs4_t last = 0;         /* last code point written, 0 at start */
   for (size_t k = 0; k < n; k++) {
-    uint32_t cp = cps[k];
+    ucs4_t cp = cps[k];
     if (cp == ' ') {
       pending_space = o > 0;
       continue;
@@ -221,14 +181,14 @@ char *cl_typography(const char *text, size_t len, bool typography) {
         size_t j = k + 1;
         while (j < n && cps[j] == ' ')
           j++;
-        uint32_t next = j < n ? cps[j] : 0;
+        ucs4_t next = j < n ? cps[j] : 0;
         if (last == 0 || next == 0) {
           /* Leading ("— Jane Doe") or trailing dash: nothing to say. */
           continue;
         }
         if (is_digit(last) && is_digit(next) && cp != 0x2014 && cp != 0x2015) {
           /* A range ("9–2", "1990 – 95"): normalize reads it. */
-          o += cl_utf8_put(out + o, 0x2013);
+          o += put(out + o, 0x2013);
           last = 0x2013;
           pending_space = false;
           dash_comma = false;
@@ -268,7 +228,7 @@ char *cl_typography(const char *text, size_t len, bool typography) {
       out[o++] = ' ';
     pending_space = false;
     dash_comma = false;
-    o += cl_utf8_put(out + o, cp);
+    o += put(out + o, cp);
     last = cp;
   }
   out[o] = '\0';
@@ -276,16 +236,47 @@ char *cl_typography(const char *text, size_t len, bool typography) {
   return out;
 }
 
-char *cl_fold(const char *text) {
-  size_t len = strlen(text);
-  char *out = malloc(len * 2 + 1);
-  if (!out)
+/* The primary subtag of a BCP 47 tag, lower case, as libunistring's case
+ * mappings want it ("tr-TR" -> "tr"); "" when there is none. */
+static void language_of(const char *tag, char out[4]) {
+  size_t k = 0;
+  while (tag && k < 3 && isalpha((unsigned char)tag[k])) {
+    out[k] = (char)tolower((unsigned char)tag[k]);
+    k++;
+  }
+  if (tag && isalpha((unsigned char)tag[k]))
+    k = 0; /* not an ISO 639 code */
+  out[k] = '\0';
+}
+
+char *cl_fold(const char *text, const char *lang) {
+  if (!text[0])
+    return strdup("");
+  char iso[4];
+  language_of(lang, iso);
+  const char *language = iso[0] ? iso : NULL;
+  /* Lower case first: u8_casefold alone decomposes Turkish "İ" before it
+   * maps "I" to "ı", which leaves "ı" and a combining dot. */
+  size_t low_n = 0, n = 0;
+  uint8_t *low = u8_tolower((const uint8_t *)text, strlen(text), language, NULL,
+                            NULL, &low_n);
+  uint8_t *folded =
+      low ? u8_casefold(low, low_n, language, UNINORM_NFC, NULL, &n) : NULL;
+  free(low);
+  if (!folded)
     return NULL;
+  char *out = malloc(n + 1);
+  if (!out) {
+    free(folded);
+    return NULL;
+  }
+  const char *f = (const char *)folded;
   size_t o = 0;
   bool space = false;
-  for (size_t i = 0; i < len;) {
-    uint32_t cp = cl_utf8_next(text, len, &i);
-    if (cp == '\'' || cp == 0x2019)
+  for (size_t i = 0; i < n;) {
+    size_t at = i;
+    ucs4_t cp = cl_next(f, n, &i);
+    if (cp == '\'' || cp == 0x2019 || cp == 0x02BC)
       continue; /* "don't" -> "dont", like most phrase lists spell it */
     if (!cl_is_wordchar(cp)) {
       space = o > 0;
@@ -294,10 +285,71 @@ char *cl_fold(const char *text) {
     if (space)
       out[o++] = ' ';
     space = false;
-    o += cl_utf8_put(out + o, cl_lower(cp));
+    memcpy(out + o, f + at, i - at);
+    o += i - at;
   }
   out[o] = '\0';
+  free(folded);
   return out;
+}
+
+typedef struct word_walk {
+  void (*fn)(const char *w, size_t len, bool nospace, void *ctx);
+  void *ctx;
+  const char *run; /* start of a pending run without spaces, or NULL */
+  size_t run_len;
+} word_walk;
+
+static void flush_run(word_walk *w) {
+  if (w->run)
+    w->fn(w->run, w->run_len, true, w->ctx);
+  w->run = NULL;
+}
+
+/* One segment between two word boundaries. */
+static void segment(word_walk *w, const char *s, size_t n) {
+  bool word = false, nospace = false;
+  for (size_t i = 0; i < n && !word;) {
+    ucs4_t cp = cl_next(s, n, &i);
+    if (cl_is_wordchar(cp)) {
+      word = true;
+      nospace = cl_is_nospace(cp);
+    }
+  }
+  if (word && nospace) {
+    if (w->run && w->run + w->run_len == s) {
+      w->run_len += n;
+    } else {
+      flush_run(w);
+      w->run = s;
+      w->run_len = n;
+    }
+    return;
+  }
+  flush_run(w);
+  if (word)
+    w->fn(s, n, false, w->ctx);
+}
+
+void cl_words(const char *text, size_t n,
+              void (*fn)(const char *w, size_t len, bool nospace, void *ctx),
+              void *ctx) {
+  if (n == 0)
+    return;
+  char *breaks = malloc(n);
+  if (!breaks)
+    return;
+  u8_wordbreaks((const uint8_t *)text, n, breaks);
+  word_walk w = {fn, ctx, NULL, 0};
+  size_t start = 0;
+  for (size_t i = 1; i <= n; i++) {
+    if (i == n || breaks[i]) {
+      segment(&w, text + start, i - start);
+      start = i;
+    }
+  }
+  flush_run(&w);
+  free(breaks);
 }
 
 /* Case-insensitive search for an ASCII needle. */
@@ -376,57 +428,84 @@ bool cl_has_email(const char *text) {
   return false;
 }
 
-/* Words after which a period does not end a sentence. */
-static bool abbreviation(const char *s, size_t start, size_t dot) {
-  static const char *const abbr[] = {
-      "mr",  "mrs", "ms",  "dr",   "prof", "st",   "sr",   "jr",
-      "gov", "sen", "rep", "gen",  "col",  "lt",   "sgt",  "capt",
-      "rev", "hon", "vs",  "etc",  "inc",  "ltd",  "co",   "corp",
-      "no",  "vol", "fig", "jan",  "feb",  "mar",  "apr",  "jun",
-      "jul", "aug", "sep", "sept", "oct",  "nov",  "dec",  "e.g",
-      "i.e", "u.s", "u.k", "a.m",  "p.m",  "dept", "univ", "approx"};
-  size_t b = dot;
-  while (b > start && (isalpha((unsigned char)s[b - 1]) || s[b - 1] == '.'))
-    b--;
-  size_t n = dot - b;
-  if (n == 1 && isupper((unsigned char)s[b]))
-    return true; /* an initial: "J. R. Okafor" */
-  for (size_t i = 0; i < sizeof abbr / sizeof *abbr; i++) {
-    if (strlen(abbr[i]) == n && strncasecmp(s + b, abbr[i], n) == 0)
-      return true;
+/* Is the word before the period at `dot` (back to `start`) an
+ * abbreviation or an initial ("J. R. Okafor")? */
+static bool abbreviation(const cl_list *abbr, const char *s, size_t start,
+                         size_t dot) {
+  const uint8_t *base = (const uint8_t *)s;
+  const uint8_t *b = base + dot;
+  size_t letters = 0;
+  bool upper = false;
+  for (;;) {
+    ucs4_t cp;
+    const uint8_t *prev = u8_prev(&cp, b, base + start);
+    if (!prev || !(cl_is_wordchar(cp) || cp == '.'))
+      break;
+    b = prev;
+    letters++;
+    upper = uc_is_upper(cp);
   }
-  return false;
+  size_t n = (size_t)(base + dot - b);
+  if (letters == 1 && upper)
+    return true;
+  if (n == 0 || n > 32)
+    return false;
+  size_t low_n = 0;
+  uint8_t *low = u8_tolower(b, n, NULL, NULL, NULL, &low_n);
+  bool found = low && cl_list_has_n(abbr, (const char *)low, low_n);
+  free(low);
+  return found;
 }
 
-void cl_sentences(const char *text,
+/* Closing quotes and brackets that may follow a sentence's end. */
+static bool closing(ucs4_t cp) {
+  return cp == '"' || cp == '\'' || cp == ')' || cp == ']' ||
+         uc_is_general_category(cp, UC_CATEGORY_Pe) ||
+         uc_is_general_category(cp, UC_CATEGORY_Pf);
+}
+
+/* Can the code point start a sentence: an upper-case or uncased letter, a
+ * digit, a quote or bracket? */
+static bool sentence_start(ucs4_t cp) {
+  return uc_is_upper(cp) || uc_is_digit(cp) || cp == '"' || cp == '\'' ||
+         cp == '(' || uc_is_general_category(cp, UC_CATEGORY_Pi) ||
+         uc_is_general_category(cp, UC_CATEGORY_Ps) ||
+         (cl_is_wordchar(cp) && !uc_is_lower(cp));
+}
+
+void cl_sentences(const char *text, const cl_list *abbreviations,
                   void (*fn)(const char *s, size_t len, void *ctx), void *ctx) {
   size_t len = strlen(text);
   size_t start = 0;
-  for (size_t i = 0; i < len; i++) {
-    char c = text[i];
-    if (c != '.' && c != '!' && c != '?')
+  for (size_t i = 0; i < len;) {
+    size_t at = i;
+    ucs4_t cp = cl_next(text, len, &i);
+    if (!cl_is_sentence_end(cp))
       continue;
-    size_t end = i + 1;
-    while (end < len &&
-           (text[end] == '.' || text[end] == '!' || text[end] == '?' ||
-            text[end] == '"' || text[end] == '\'' || text[end] == ')'))
-      end++;
+    size_t end = i;
+    while (end < len) {
+      size_t j = end;
+      ucs4_t c = cl_next(text, len, &j);
+      if (!cl_is_sentence_end(c) && !closing(c))
+        break;
+      end = j;
+    }
     if (end >= len)
       break;
-    if (text[end] != ' ')
-      continue;
+    /* Full-width stops ("。") need no space after them. */
     size_t next = end;
     while (next < len && text[next] == ' ')
       next++;
-    unsigned char nc = (unsigned char)text[next];
-    if (!(isupper(nc) || isdigit(nc) || nc == '"' || nc == '\'' || nc == '(' ||
-          nc >= 0x80))
+    if (next == end && cp < 0x3000)
       continue;
-    if (c == '.' && abbreviation(text, start, i))
+    size_t j = next;
+    if (!sentence_start(cl_next(text, len, &j)))
+      continue;
+    if (cp == '.' && abbreviation(abbreviations, text, start, at))
       continue;
     fn(text + start, end - start, ctx);
     start = next;
-    i = next - 1;
+    i = next;
   }
   if (start < len)
     fn(text + start, len - start, ctx);
