@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
@@ -248,11 +249,18 @@ static int spawn_helper(const char *path, char *err, size_t errlen) {
   return 0;
 }
 
+/* Whether the helper's response pipe ended or holds bytes nobody asked
+ * for: either way it cannot serve another block. */
+static bool helper_gone(void) {
+  struct pollfd p = {.fd = helper.responses, .events = POLLIN};
+  return poll(&p, 1, 0) != 0;
+}
+
 int engine_start(char *err, size_t errlen) {
-  if (helper.requests >= 0 && helper.owner != getpid()) {
-    /* Inherited through a fork: the helper is our parent's. */
+  /* Inherited through a fork, the helper is our parent's; one that died
+   * since the last block is replaced. */
+  if (helper.requests >= 0 && (helper.owner != getpid() || helper_gone()))
     stop_helper();
-  }
   if (helper.requests >= 0)
     return 0;
   char path[PATH_MAX];
@@ -304,23 +312,18 @@ static const char *read_failure(int rc) {
   }
 }
 
-int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
-                 wire_end *end, char *err, size_t errlen) {
-  if (helper.requests < 0) {
-    snprintf(err, errlen, "the espeak helper is not running");
-    return -1;
-  }
-  if (wire_encode_request(&helper.request, req)) {
-    snprintf(err, errlen, "out of memory");
-    return -1;
-  }
+/* One try of engine_speak. Returns 0, -1 with err, or 1 when the helper
+ * was gone before it sent anything of the block (worth another try with a
+ * new helper). */
+static int speak_once(engine_buffer_fn fn, void *ctx, wire_end *end, char *err,
+                      size_t errlen) {
   if (write_to_helper(helper.request.data, helper.request.len)) {
     snprintf(err, errlen, "the espeak helper is gone (%s)", strerror(errno));
     stop_helper();
-    return -1;
+    return 1;
   }
-  bool dropping = false;
-  for (;;) {
+  bool dropping = false, first = true;
+  for (;; first = false) {
     uint32_t type = 0, n, k;
     int rc = wire_read_frame(helper.responses, &helper.frame, &type,
                              WIRE_MAX_RESPONSE);
@@ -328,7 +331,8 @@ int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
       snprintf(err, errlen, "%s%s%s", read_failure(rc),
                rc == WIRE_READ_IO ? ": " : "",
                rc == WIRE_READ_IO ? strerror(errno) : "");
-      break;
+      stop_helper();
+      return first && rc == WIRE_READ_EOF ? 1 : -1;
     }
     if (type == WIRE_END) {
       if (wire_decode_end(helper.frame.data, helper.frame.len, end) == 0)
@@ -338,9 +342,7 @@ int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
     }
     if (type != WIRE_BUFFER) {
       snprintf(err, errlen,
-               "the espeak helper sent a frame of unknown type "
-               "0x%08x",
-               type);
+               "the espeak helper sent a frame of unknown type 0x%08x", type);
       break;
     }
     if (take_buffer(&n, &k)) {
@@ -354,4 +356,32 @@ int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
   }
   stop_helper();
   return -1;
+}
+
+int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
+                 wire_end *end, char *err, size_t errlen) {
+  if (helper.requests < 0) {
+    snprintf(err, errlen, "the espeak helper is not running");
+    return -1;
+  }
+  if (wire_encode_request(&helper.request, req)) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int rc = speak_once(fn, ctx, end, err, errlen);
+  if (rc != 1)
+    return rc;
+  /* A helper that ended between blocks (killed, or out of memory) is
+   * replaced once: nothing of this block was handed on yet. */
+  int rate = helper.rate;
+  if (engine_start(err, errlen) != 0)
+    return -1;
+  if (helper.rate != rate) {
+    snprintf(err, errlen,
+             "the espeak helper was restarted with another "
+             "sample rate");
+    stop_helper();
+    return -1;
+  }
+  return speak_once(fn, ctx, end, err, errlen) == 0 ? 0 : -1;
 }

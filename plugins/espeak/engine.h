@@ -16,8 +16,9 @@
  * articast-espeak beside the plugin (for tests). */
 #define ENGINE_HELPER_ENV "ARTICAST_ESPEAK_HELPER"
 
-/* Starts the helper unless this process has one running. Returns 0, or
- * -1 with the reason in err. */
+/* Starts the helper unless this process has one running (one inherited
+ * through fork, or found dead, is replaced). Returns 0, or -1 with the
+ * reason in err. */
 int engine_start(char *err, size_t errlen);
 
 /* The running helper's sample rate, and what identifies espeak-ng's
@@ -31,9 +32,11 @@ typedef int (*engine_buffer_fn)(void *ctx, const short *samples, size_t n,
                                 const wire_event *events, size_t k);
 
 /* Speaks one block: sends req, hands every buffer of the answer to fn and
- * stores its END! in *end. Returns 0, or -1 with the reason in err when
- * the helper failed (died, or broke the wire format); the helper is then
- * stopped and engine_start starts a new one. */
+ * stores its END! in *end. A helper found gone before it sent anything of
+ * the block (it died between blocks) is replaced once. Returns 0, or -1
+ * with the reason in err when the helper failed during the block (died,
+ * or broke the wire format); the helper is then stopped and engine_start
+ * starts a new one. */
 int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
                  wire_end *end, char *err, size_t errlen);
 
