@@ -73,12 +73,11 @@ static const char *program = "articast-espeak";
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-static void complain(const char *fmt, const char *what, int err) {
-  fprintf(stderr, "%s: ", program);
-  fprintf(stderr, fmt, what);
-  if (err)
-    fprintf(stderr, ": %s", strerror(err));
-  fputc('\n', stderr);
+/* Says what went wrong on standard error (the host's), with errno's
+ * reason when err is not 0. */
+static void complain(const char *what, const char *name, int err) {
+  fprintf(stderr, "%s: %s%s%s%s%s\n", program, what, name ? " " : "",
+          name ? name : "", err ? ": " : "", err ? strerror(err) : "");
 }
 
 /* Sends one frame built in b; returns 0 or -1. */
@@ -512,7 +511,7 @@ static void pristine_main(void) {
     wire_request req;
     if (rc != WIRE_READ_OK || type != WIRE_SPEAK ||
         wire_decode_request(in.data, in.len, &req) != 0) {
-      complain("%s", "a malformed request; exiting", 0);
+      complain("a malformed request; exiting", NULL, 0);
       send_end(1, &(wire_end){.status = WIRE_BAD_REQUEST});
       stop_all(EXIT_USAGE);
     }
@@ -528,7 +527,7 @@ static void pristine_main(void) {
         (rc = wait_block(v)) < 0) {
       /* Its block may have ended in a torn frame: the stage must see the
        * pipe end rather than anything more. */
-      complain("the process of voice '%s' died", key.voice, 0);
+      complain("the process died that speaks with voice", key.voice, 0);
       stop_all(EXIT_SYSTEM);
     }
     if (rc == 1)
@@ -552,11 +551,10 @@ int main(int argc, char **argv) {
   if (!fd_is_open(0) || !fd_is_open(1) || fstat(0, &in_st) ||
       fstat(1, &out_st) || !S_ISFIFO(in_st.st_mode) ||
       !S_ISFIFO(out_st.st_mode)) {
-    complain("%s",
-             "started by the espeak stage of articast, with a pipe "
-             "for requests on standard input and one for responses "
-             "on standard output",
-             0);
+    complain("is run by the espeak stage of articast, with a pipe for "
+             "requests on standard input and one for responses on standard "
+             "output",
+             NULL, 0);
     return EXIT_USAGE;
   }
   /* A write to a stage that is gone fails with EPIPE, handled. */
@@ -568,13 +566,13 @@ int main(int argc, char **argv) {
   int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, NULL,
                                espeakINITIALIZE_DONT_EXIT);
   if (rate <= 0) {
-    complain("%s", "espeak-ng failed to initialize", 0);
+    complain("espeak-ng failed to initialize", NULL, 0);
     return EXIT_ENGINE;
   }
   espeak_SetSynthCallback(on_synth);
   pid_t zygote = fork();
   if (zygote < 0) {
-    complain("%s", "cannot fork", errno);
+    complain("cannot fork", NULL, errno);
     return EXIT_SYSTEM;
   }
   if (zygote > 0)
