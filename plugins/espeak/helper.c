@@ -28,9 +28,10 @@
  *
  * Only whole frames reach the stage: the voice zygote reads each frame of
  * the child before passing it on, and ends every block with one END!,
- * WIRE_DIED when the child died. With WIRE_SPOOL it keeps the frames in an
- * unlinked temporary file until the child is done, so that synthesis and
- * the stage's encoding never run at once (`articast -j 1`).
+ * WIRE_DIED when the child died. With WIRE_SPOOL the child writes into an
+ * unlinked temporary file that is passed on when the child is done, so
+ * that synthesis and the stage's encoding never run at once (`articast
+ * -j 1`).
  *
  * Lifetime. The pristine zygote exits when the request pipe ends, also
  * while a block is being spoken (the stage went away, even by SIGKILL):
@@ -269,28 +270,12 @@ static int open_spool(void) {
   return fd;
 }
 
-/* Copies the spooled frames to the stage. */
-static int send_spool(int spool) {
-  if (lseek(spool, 0, SEEK_SET) < 0)
-    return -1;
-  char buf[65536];
-  for (;;) {
-    ssize_t k = read(spool, buf, sizeof buf);
-    if (k < 0 && errno == EINTR)
-      continue;
-    if (k <= 0)
-      return (int)k;
-    if (wire_write_all(1, buf, (size_t)k))
-      return -1;
-  }
-}
-
 /* How relaying a block child's frames ended. */
-enum { RELAY_END, RELAY_BROKEN, RELAY_SPOOL_FAILED, RELAY_STAGE_GONE };
+enum { RELAY_END, RELAY_BROKEN, RELAY_STAGE_GONE };
 
-/* Passes the child's frames on (to the stage, or to spool when >= 0)
- * until its pipe ends; its END! goes to *end. Returns RELAY_*. */
-static int relay(int from, int spool, wire_end *end) {
+/* Passes the block child's frames on to the stage until `from` ends; its
+ * END! goes to *end. Returns RELAY_*. */
+static int relay(int from, wire_end *end) {
   wire_buf frame = {0};
   int result = RELAY_BROKEN; /* until an END! comes */
   for (;;) {
@@ -308,9 +293,8 @@ static int relay(int from, int spool, wire_end *end) {
       result = RELAY_END;
       continue;
     }
-    if (pass_frame(spool >= 0 ? spool : 1, type, &frame)) {
-      result = spool >= 0 ? RELAY_SPOOL_FAILED : RELAY_STAGE_GONE;
-      *end = (wire_end){.status = WIRE_NO_RESOURCES, .error = errno};
+    if (pass_frame(1, type, &frame)) {
+      result = RELAY_STAGE_GONE;
       break;
     }
   }
@@ -334,48 +318,52 @@ static pid_t start_block_child(const wire_request *req, uint32_t status,
   return pid;
 }
 
-/* Speaks one block in a child; *end is what the stage gets. Returns -1
- * when the stage is gone. */
+/* Speaks one block in a child; *end is what the stage gets. The child
+ * writes into a pipe that is passed on as it fills or, with WIRE_SPOOL,
+ * into a temporary file passed on once the child is done (while it
+ * synthesizes, nothing else of the episode runs). Returns -1 when the
+ * stage is gone. */
 static int speak_block(const wire_request *req, uint32_t status,
                        wire_end *end) {
-  int out[2], spool = -1;
-  if ((req->flags & WIRE_SPOOL) && (spool = open_spool()) < 0) {
-    *end = (wire_end){.status = WIRE_NO_RESOURCES, .error = errno};
-    return 0;
-  }
-  pid_t pid = -1;
-  if (pipe2(out, O_CLOEXEC) == 0) {
-    pid = start_block_child(req, status, out[1]);
-    int err = errno;
-    close(out[1]);
-    if (pid < 0)
-      close(out[0]);
-    errno = err;
-  }
+  bool spool = req->flags & WIRE_SPOOL;
+  int fds[2] = {-1, -1}; /* what we read, what the child writes */
+  if (spool)
+    fds[0] = fds[1] = open_spool();
+  else if (pipe2(fds, O_CLOEXEC) != 0)
+    fds[0] = -1;
+  pid_t pid = fds[0] >= 0 ? start_block_child(req, status, fds[1]) : -1;
+  int err = errno;
+  if (!spool && fds[1] >= 0)
+    close(fds[1]);
   if (pid < 0) {
-    *end = (wire_end){.status = WIRE_NO_RESOURCES, .error = errno};
-    if (spool >= 0)
-      close(spool);
+    if (fds[0] >= 0)
+      close(fds[0]);
+    *end = (wire_end){.status = WIRE_NO_RESOURCES, .error = err};
     return 0;
   }
-  int result = relay(out[0], spool, end);
-  close(out[0]);
-  if (result != RELAY_END)
-    kill(pid, SIGKILL);
-  int ws = reap(pid);
-  if (result != RELAY_SPOOL_FAILED && (result != RELAY_END || ws != 0)) {
+  int ws = -1;
+  if (spool) {
+    ws = reap(pid);
+    if (lseek(fds[0], 0, SEEK_SET) < 0)
+      ws = -1;
+  }
+  int result = ws == -1 && spool ? RELAY_BROKEN : relay(fds[0], end);
+  close(fds[0]);
+  if (!spool) {
+    if (result != RELAY_END)
+      kill(pid, SIGKILL);
+    ws = reap(pid);
+  }
+  if (result == RELAY_STAGE_GONE)
+    return -1;
+  if (result != RELAY_END || ws != 0) {
     *end = (wire_end){.status = WIRE_DIED};
     if (ws > 0 && WIFSIGNALED(ws))
       end->signal = WTERMSIG(ws);
     else if (ws > 0 && WIFEXITED(ws))
       end->exit = WEXITSTATUS(ws);
   }
-  if (spool >= 0) {
-    if (result != RELAY_SPOOL_FAILED && send_spool(spool) != 0)
-      result = RELAY_STAGE_GONE;
-    close(spool);
-  }
-  return result == RELAY_STAGE_GONE ? -1 : 0;
+  return 0;
 }
 
 /* A voice zygote: requests on 0, frames to 1, a byte per finished block
