@@ -3,9 +3,10 @@
  * espeak-ng library and emits mono float chunks with block, sentence and
  * word marks.
  *
- * One espeak_Synth call per block, in synchronous mode: espeak hands the
- * callback buffers of BUFFER_MS of audio with the events that fall inside
- * them, and the callback passes the audio on at once. What the stage holds
+ * One espeak_Synth call per block, in synchronous mode: espeak hands its
+ * callback (in the helper, below) buffers of 200 ms of audio with the
+ * events that fall inside them, and the stage passes the audio on as each
+ * buffer arrives. What the stage holds
  * is bounded: one chunk being filled (AC_MAX_CHUNK frames), its marks, and
  * the current run of near-silence (at most HOLD_MS), held back so that the
  * silence espeak leaves at the end of a block can be trimmed and each
