@@ -3,18 +3,21 @@
 #include "harness.h"
 #include "id3_read.h"
 
+#include <dirent.h>
 #include <glob.h>
 #include <signal.h>
 
 #include <ebur128.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <sndfile.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static char *site;
@@ -727,6 +730,107 @@ START_TEST(a_kill_at_any_step_leaves_a_consistent_site) {
 }
 END_TEST
 
+/* A process of /proc: its command name, state, parent and group. */
+typedef struct proc_info {
+  pid_t pid, ppid, pgrp;
+  char state;
+  char comm[32];
+} proc_info;
+
+/* The processes of group pgrp that have not ended (zombies have). */
+static size_t live_in_group(pid_t pgrp, proc_info *out, size_t max) {
+  DIR *d = opendir("/proc");
+  ck_assert_ptr_nonnull(d);
+  size_t n = 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    char path[300], buf[512];
+    snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+    FILE *f = atoi(e->d_name) > 0 ? fopen(path, "r") : NULL;
+    if (!f)
+      continue;
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = '\0';
+    char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+    proc_info p = {.pid = (pid_t)atoi(e->d_name)};
+    int ppid, group;
+    if (!open || !close || close < open ||
+        sscanf(close + 2, "%c %d %d", &p.state, &ppid, &group) != 3)
+      continue;
+    p.ppid = ppid;
+    p.pgrp = group;
+    snprintf(p.comm, sizeof p.comm, "%.*s", (int)(close - open - 1), open + 1);
+    if (p.pgrp == pgrp && p.state != 'Z' && p.state != 'X' && n < max)
+      out[n++] = p;
+  }
+  closedir(d);
+  return n;
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+START_TEST(sigkill_leaves_no_espeak_process) {
+  /* articast killed with SIGKILL in the middle of an episode: the espeak
+   * helper's processes end with it (the request pipe ends), none stays. */
+  char *article = ac_path_join(site, "long.md");
+  FILE *f = fopen(article, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("---\ntitle: A long reading\n---\n", f);
+  for (int i = 0; i < 120; i++)
+    fprintf(f,
+            "Paragraph %d of the reading says that item %d of the "
+            "harbour budget costs %d dollars and takes %d weeks.\n\n",
+            i + 1, 3 * i + 7, 1000 + 37 * i, 2 + i % 11);
+  fclose(f);
+  char *out = ac_path_join(site, "killed");
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    setpgid(0, 0);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl(harness_binary(), "articast", "episode", "-q", "--no-cache", "-j",
+          "2", "-o", out, article, (char *)NULL);
+    _exit(127);
+  }
+  setpgid(pid, pid);
+  proc_info procs[64];
+  size_t n = 0;
+  bool speaking = false;
+  for (int i = 0; i < 3000 && !speaking; i++) {
+    sleep_ms(10);
+    n = live_in_group(pid, procs, 64);
+    for (size_t k = 0; k < n; k++)
+      speaking |= strcmp(procs[k].comm, "articast-espeak") == 0;
+  }
+  ck_assert_msg(speaking, "no articast-espeak process appeared");
+  sleep_ms(300); /* well into the episode */
+  /* Every articast process (the CLI and the one rendering the article),
+   * not the helper's. */
+  n = live_in_group(pid, procs, 64);
+  size_t killed = 0;
+  for (size_t k = 0; k < n; k++)
+    if (strcmp(procs[k].comm, "articast") == 0 &&
+        kill(procs[k].pid, SIGKILL) == 0)
+      killed++;
+  ck_assert_uint_ge(killed, 1);
+  int status;
+  ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+  ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  for (int i = 0; i < 500 && (n = live_in_group(pid, procs, 64)) > 0; i++)
+    sleep_ms(10);
+  ck_assert_msg(n == 0, "%zu processes left, the first %s (pid %d, %c)", n,
+                n ? procs[0].comm : "", n ? (int)procs[0].pid : 0,
+                n ? procs[0].state : '-');
+  free(out);
+  free(article);
+}
+END_TEST
+
 static Suite *episode_suite(void) {
   Suite *s = suite_create("episode");
   TCase *t = tcase_create("end-to-end");
@@ -741,6 +845,7 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, cache_renders_only_the_changed_paragraph);
   tcase_add_test(t, jobs_do_not_change_the_output);
   tcase_add_test(t, a_kill_at_any_step_leaves_a_consistent_site);
+  tcase_add_test(t, sigkill_leaves_no_espeak_process);
   suite_add_tcase(s, t);
   return s;
 }

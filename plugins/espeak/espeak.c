@@ -3,9 +3,10 @@
  * espeak-ng library and emits mono float chunks with block, sentence and
  * word marks.
  *
- * One espeak_Synth call per block, in synchronous mode: espeak hands the
- * callback buffers of BUFFER_MS of audio with the events that fall inside
- * them, and the callback passes the audio on at once. What the stage holds
+ * One espeak_Synth call per block, in synchronous mode: espeak hands its
+ * callback (in the helper, below) buffers of 200 ms of audio with the
+ * events that fall inside them, and the stage passes the audio on as each
+ * buffer arrives. What the stage holds
  * is bounded: one chunk being filled (AC_MAX_CHUNK frames), its marks, and
  * the current run of near-silence (at most HOLD_MS), held back so that the
  * silence espeak leaves at the end of a block can be trimmed and each
@@ -23,38 +24,28 @@
  *              are interpolated between their neighbours'.
  * Boilerplate blocks and blocks of white space are skipped, without marks.
  *
- * espeak-ng holds global state and two syntheses at once corrupt its heap,
- * so the engine is initialized once per process, under one process-wide
- * lock. Its output for a text also depends on what the process synthesized
- * before (a drift of a few samples), so every block is spoken in a child
- * process forked from the engine as initialized, which has synthesized
- * nothing: a block's audio then depends on the block alone, which is what
- * lets the host cache segments and join them with fresh ones. The child
- * streams espeak's buffers and events back through a pipe, and the parent
- * handles them as if its own callback had received them.
+ * espeak-ng itself runs in a helper process, articast-espeak (helper.c),
+ * one per articast process, which speaks every block in a fresh child of a
+ * freshly initialized engine: espeak's output for a text depends on what
+ * its process synthesized before, and a block's audio must depend on the
+ * block alone, which is what lets the host cache segments and join them
+ * with fresh ones. The stage sends each block's text and voice settings
+ * down a pipe and handles the buffers and events that come back (wire.h)
+ * as if its own espeak callback had received them. The articast process
+ * never loads espeak-ng and never forks.
  */
-#include "outfile.h" /* plugins/common */
+#include "engine.h"
 #include "text.h"
 
 #include <articast/plugin.h>
 
-#include <espeak-ng/speak_lib.h>
-
 #include <ctype.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <locale.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
-/* Length of the buffers espeak hands the callback. */
-#define BUFFER_MS 200
 /* Samples at or below this magnitude (about -54 dBFS) count as silence
  * when trimming the end of a block. */
 #define SILENCE_LEVEL 64
@@ -64,9 +55,6 @@
 /* The longest run of near-silence held back; a longer one (a pause inside
  * a block) is passed on as it is. */
 #define HOLD_MS 1000
-/* espeak-ng's limits for the rate, in words per minute. */
-#define RATE_MIN 80
-#define RATE_MAX 450
 
 typedef struct espeak_priv {
   const char *voice;
@@ -107,68 +95,65 @@ static const ac_option espeak_options[] = {
     {"tail_ms", AC_OPT_INT, offsetof(espeak_priv, tail_ms), "500", 0, 10000,
      NULL, "silence after the last block, in milliseconds"},
     {"rate_scale", AC_OPT_DOUBLE, offsetof(espeak_priv, rate_scale), "1.0", 0.5,
-     2.0, NULL, "multiplies the voice profile's rate"},
+     2.0, NULL, "multiplies the rate"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
-/* ---- Engine ------------------------------------------------------------ */
+/* ---- Voice settings ---------------------------------------------------- */
 
+/* One helper serves the process, one block at a time. */
 static pthread_mutex_t engine_lock = PTHREAD_MUTEX_INITIALIZER;
-/* espeak's sample rate once initialized; -1 after a failed initialization
- * (espeak-ng 1.51 cannot be initialized twice, so there is no retry). */
-static int engine_rate;
 
 typedef struct synth_run synth_run;
 
-/* Initializes espeak-ng once per process. Called under engine_lock. */
-static int engine_init(ac_stage *st) {
-  if (engine_rate > 0)
-    return 0;
-  if (engine_rate < 0)
-    return st->host->fail(st, AC_ERR_ENGINE,
-                          "espeak-ng failed to initialize earlier in this "
-                          "process");
-  /* espeak probes PulseAudio even in synchronous mode, which stalls for 30
-   * seconds when a server is configured but unreachable; pointing it at a
-   * socket that cannot exist makes the probe fail at once. */
-  if (!getenv("PULSE_SERVER"))
-    setenv("PULSE_SERVER", "unix:/nonexistent", 0);
-  /* espeak switches LC_CTYPE to C.UTF-8. Its output was measured identical
-   * with LC_CTYPE "C" (text is always passed as UTF-8), so the host's
-   * locale is restored rather than changed behind its back. */
-  const char *ctype = setlocale(LC_CTYPE, NULL);
-  char *saved = ctype ? strdup(ctype) : NULL;
-  int rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, NULL,
-                               espeakINITIALIZE_DONT_EXIT);
-  if (saved) {
-    setlocale(LC_CTYPE, saved);
-    free(saved);
-  }
-  if (rate <= 0) {
-    engine_rate = -1;
-    return st->host->fail(st, AC_ERR_ENGINE,
-                          "espeak-ng failed to initialize (is "
-                          "espeak-ng-data installed?)");
-  }
-  engine_rate = rate;
-  return 0;
+/* What the stage needs of the voice profile. */
+typedef struct voice_settings {
+  const char *name;         /* the profile's name, for messages */
+  const char *espeak_voice; /* as configured, for messages */
+  const char *select;       /* the espeak voice to select */
+  const char *language;     /* BCP 47 */
+  int rate, pitch, range, word_gap;
+} voice_settings;
+
+static int clamp(int v, int lo, int hi) {
+  return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The voice settings: the stage's options (which a voice profile sets as
+ * their voice layer), named after the episode's voice; without a voice
+ * option, espeak-ng's voice for the episode's language. */
+static voice_settings read_voice_settings(const ac_stage *st) {
+  const espeak_priv *opt = st->priv;
+  const ac_episode *ep = st->episode;
+  const ac_voice *v = ep->voice;
+  const char *lang = v && v->language    ? v->language
+                     : ep->doc->language ? ep->doc->language
+                                         : "en";
+  voice_settings s = {.name = v && v->name ? v->name : "(none)",
+                      .espeak_voice =
+                          opt->voice && *opt->voice ? opt->voice : lang,
+                      .language = lang,
+                      .rate = opt->rate,
+                      .pitch = opt->pitch,
+                      .range = opt->range,
+                      .word_gap = opt->word_gap};
+  s.select = s.espeak_voice && *s.espeak_voice ? s.espeak_voice
+             : s.language && *s.language       ? s.language
+                                               : "en";
+  s.rate = clamp((int)(s.rate * opt->rate_scale + 0.5), WIRE_RATE_MIN,
+                 WIRE_RATE_MAX);
+  s.pitch = clamp(s.pitch, 0, WIRE_PERCENT_MAX);
+  s.range = clamp(s.range, 0, WIRE_PERCENT_MAX);
+  s.word_gap = clamp(s.word_gap, 0, WIRE_WORD_GAP_MAX);
+  return s;
 }
 
 /* ---- Output: chunks and marks ------------------------------------------ */
-
-/* The voice a run speaks with: the stage's options, named after the
- * episode's voice profile. */
-typedef struct speaking_voice {
-  const char *profile;      /* the profile's name, for messages */
-  const char *espeak_voice; /* espeak-ng's voice name or a language */
-  const char *language;     /* BCP 47 */
-  int rate, pitch, range, word_gap;
-} speaking_voice;
 
 struct synth_run {
   ac_stage *st;
   const ac_document *doc;
   const espeak_priv *opt;
-  const speaking_voice *voice;
+  voice_settings voice;
   const char *block_lang; /* the block's language when it is read with
                              another voice, else NULL */
   int rate;               /* sample rate */
@@ -354,7 +339,7 @@ static void catch_up(synth_run *r, size_t to, uint64_t at) {
   r->word_mark = SIZE_MAX;
 }
 
-static void on_word(synth_run *r, const espeak_EVENT *ev) {
+static void on_word(synth_run *r, const wire_event *ev) {
   /* Events count 1-based code points of the cleaned text. Numbers give a
    * second event one code point later, and clause ends give zero-length
    * events that jump backwards: both start inside what was already
@@ -394,7 +379,7 @@ static void on_word(synth_run *r, const espeak_EVENT *ev) {
   r->n_words++;
 }
 
-static void on_sentence(synth_run *r, const espeak_EVENT *ev) {
+static void on_sentence(synth_run *r, const wire_event *ev) {
   if (ev->text_position < 1)
     return;
   size_t p = (size_t)ev->text_position - 1;
@@ -413,56 +398,25 @@ static void on_sentence(synth_run *r, const espeak_EVENT *ev) {
 }
 
 /* Handles a buffer of audio and the events inside it, as espeak handed
- * them to the child's callback; wav == NULL ends the synthesis. */
-static int handle_buffer(synth_run *r, short *wav, int n,
-                         espeak_EVENT *events) {
-  if (r->err)
-    return 1;
-  for (const espeak_EVENT *ev = events;
-       ev && ev->type != espeakEVENT_LIST_TERMINATED && !r->err; ev++) {
-    if (ev->type == espeakEVENT_WORD)
+ * them to its callback in the helper (an engine_buffer_fn). */
+static int on_buffer(void *ctx, const short *wav, size_t n,
+                     const wire_event *events, size_t k) {
+  synth_run *r = ctx;
+  for (size_t i = 0; i < k && !r->err; i++) {
+    const wire_event *ev = &events[i];
+    if (ev->type == WIRE_EV_WORD)
       on_word(r, ev);
-    else if (ev->type == espeakEVENT_SENTENCE)
+    else if (ev->type == WIRE_EV_SENTENCE)
       on_sentence(r, ev);
-    else if (ev->type == espeakEVENT_END)
+    else if (ev->type == WIRE_EV_CLAUSE_END)
       r->clause_end = r->base + (uint64_t)(ev->sample > 0 ? ev->sample : 0);
-    /* SAMPLERATE, MARK and PLAY events carry nothing for us. */
   }
-  if (wav && n > 0)
-    take_audio(r, wav, (size_t)n);
+  if (n > 0 && !r->err)
+    take_audio(r, wav, n);
   return r->err ? 1 : 0;
 }
 
 /* ---- Voices -------------------------------------------------------------- */
-
-/* Selects an espeak voice: by name ("en-us", "en"), else as a language
- * ("en-gb", which is not a voice name). */
-static bool select_espeak_voice(const char *name) {
-  if (espeak_SetVoiceByName(name) == EE_OK)
-    return true;
-  char lang[64];
-  size_t i = 0;
-  for (; name[i] && i + 1 < sizeof lang; i++)
-    lang[i] = (char)tolower((unsigned char)name[i]);
-  lang[i] = '\0';
-  espeak_VOICE spec;
-  memset(&spec, 0, sizeof spec);
-  spec.languages = lang;
-  return espeak_SetVoiceByProperties(&spec) == EE_OK;
-}
-
-/* Sets every parameter, since the engine keeps them across episodes. */
-static void apply_parameters(const speaking_voice *v, const espeak_priv *opt) {
-  int rate = (int)(v->rate * opt->rate_scale + 0.5);
-  rate = rate < RATE_MIN ? RATE_MIN : rate > RATE_MAX ? RATE_MAX : rate;
-  espeak_SetParameter(espeakRATE, rate, 0);
-  espeak_SetParameter(espeakVOLUME, 100, 0);
-  espeak_SetParameter(espeakPITCH, v->pitch, 0);
-  espeak_SetParameter(espeakRANGE, v->range, 0);
-  espeak_SetParameter(espeakWORDGAP, v->word_gap, 0);
-  espeak_SetParameter(espeakPUNCTUATION, espeakPUNCT_NONE, 0);
-  espeak_SetParameter(espeakCAPITALS, 0, 0);
-}
 
 /* Whether two BCP 47 tags share their primary language ("en-US", "en"). */
 static bool same_language(const char *a, const char *b) {
@@ -495,7 +449,7 @@ static bool spoken_kind(const ac_block *b) {
   return b->kind != AC_BLOCK_BOILERPLATE && b->text;
 }
 
-static int synth_in_child(synth_run *r, size_t i);
+static int speak_in_helper(synth_run *r, size_t i);
 
 /* Speaks block `i` (its text already prepared in r->et) and appends its
  * pause. */
@@ -509,7 +463,7 @@ static int speak_block(synth_run *r, size_t i, int pause_ms) {
   if (out_mark(r, AC_MARK_BLOCK, 0, r->len, r->base) == SIZE_MAX)
     return r->err;
 
-  int rc = synth_in_child(r, i);
+  int rc = speak_in_helper(r, i);
   if (r->err)
     return r->err;
   if (rc)
@@ -552,13 +506,12 @@ static size_t next_spoken(const ac_document *doc, size_t i) {
 
 /* Speaks the segment's blocks: the lead-in first when it is the first
  * segment, each block followed by its pause, the last by the tail. */
-static int speak_segment(synth_run *r, const speaking_voice *voice,
-                         const ac_segment *seg) {
+static int speak_segment(synth_run *r, const ac_segment *seg) {
   ac_stage *st = r->st;
   const ac_document *doc = r->doc;
-  const char *main_lang = voice->language ? voice->language
-                          : doc->language ? doc->language
-                                          : "en";
+  const char *main_lang = r->voice.language ? r->voice.language
+                          : doc->language   ? doc->language
+                                            : "en";
   size_t end = (size_t)seg->first_block + seg->n_blocks;
   if (end > doc->n_blocks)
     return st->host->fail(st, AC_ERR_INVALID, "segment past the document");
@@ -568,7 +521,6 @@ static int speak_segment(synth_run *r, const speaking_voice *voice,
   if (i == SIZE_MAX && seg->is_first && seg->is_last)
     return st->host->fail(st, AC_ERR_EMPTY,
                           "the document has no block with text to speak");
-  r->voice = voice;
   if (seg->is_first && out_silence_ms(r, r->opt->lead_in_ms))
     return r->err;
 
@@ -607,230 +559,98 @@ static int speak_segment(synth_run *r, const speaking_voice *voice,
     return st->host->fail(st, AC_ERR_ENGINE,
                           "espeak-ng produced only silence with voice '%s' "
                           "(an mbrola voice without mbrola installed?)",
-                          voice->espeak_voice);
+                          r->voice.select);
   return 0;
 }
 
-/* ---- A fresh engine per block -------------------------------------------- */
+/* ---- Speaking through the helper ---------------------------------------- */
 
-/* What the child sends for each callback: a header, n_samples samples and
- * n_events events; n_samples < 0 ends the block, n_events then holding a
- * child_status. */
-typedef struct wire_header {
-  int32_t n_samples;
-  int32_t n_events;
-} wire_header;
-
-enum child_status {
-  CHILD_OK,
-  CHILD_LANG_MISSING, /* read with the profile's voice instead */
-  CHILD_NO_VOICE,     /* the profile's voice is missing */
-  CHILD_ENGINE        /* espeak_Synth failed */
-};
-
-static int child_fd = -1;
-
-static int read_all(int fd, void *data, size_t len) {
-  char *p = data;
-  while (len > 0) {
-    ssize_t got = read(fd, p, len);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      return -1;
-    p += got;
-    len -= (size_t)got;
-  }
-  return 0;
-}
-
-/* The child's callback: everything goes to the parent. */
-static int child_callback(short *wav, int n, espeak_EVENT *events) {
-  int32_t k = 0;
-  while (events && events[k].type != espeakEVENT_LIST_TERMINATED)
-    k++;
-  wire_header h = {.n_samples = wav && n > 0 ? n : 0, .n_events = k};
-  if (outfile_write(child_fd, &h, sizeof h, -1) ||
-      (h.n_samples &&
-       outfile_write(child_fd, wav, (size_t)n * sizeof *wav, -1)) ||
-      (k && outfile_write(child_fd, events, (size_t)k * sizeof *events, -1)))
-    return 1;
-  return 0;
-}
-
-static void child_main(synth_run *r, int fd) {
-  child_fd = fd;
-  espeak_SetSynthCallback(child_callback);
-  const speaking_voice *v = r->voice;
-  const char *name = v->espeak_voice && *v->espeak_voice ? v->espeak_voice
-                     : v->language && *v->language       ? v->language
-                                                         : "en";
-  int status = CHILD_OK;
-  if (r->block_lang && !select_espeak_voice(r->block_lang))
-    status = CHILD_LANG_MISSING;
-  if ((!r->block_lang || status == CHILD_LANG_MISSING) &&
-      !select_espeak_voice(name))
-    status = CHILD_NO_VOICE;
-  if (status != CHILD_NO_VOICE) {
-    apply_parameters(v, r->opt);
-    espeak_ERROR e =
-        espeak_Synth(r->et.clean, strlen(r->et.clean) + 1, 0, POS_CHARACTER, 0,
-                     espeakCHARS_UTF8 | espeakPHONEMES, NULL, NULL);
-    if (e != EE_OK)
-      status = CHILD_ENGINE;
-  }
-  wire_header end = {.n_samples = -1, .n_events = status};
-  outfile_write(fd, &end, sizeof end, -1);
-  _exit(0);
-}
-
-/* A channel from the child: a pipe, so that the parent handles each buffer
- * while the child synthesizes the next; or, when the episode may keep only
- * one core busy, an unlinked temporary file the parent reads after the
- * child is done. Returns 0 or -errno. */
-static int open_channel(int fds[2], bool serial) {
-  if (!serial)
-    return pipe(fds) == 0 ? 0 : -errno;
-  const char *dir = getenv("TMPDIR");
-  char path[4096];
-  snprintf(path, sizeof path, "%s/articast-espeak-XXXXXX",
-           dir && *dir ? dir : "/tmp");
-  int fd = mkstemp(path);
-  if (fd < 0)
-    return -errno;
-  unlink(path);
-  fds[0] = fd;
-  fds[1] = dup(fd);
-  if (fds[1] < 0) {
-    int e = -errno;
-    close(fd);
-    return e;
-  }
-  return 0;
-}
-
-/* Speaks the prepared block r->et in a child (see the top of the file). */
-static int synth_in_child(synth_run *r, size_t i) {
+/* Speaks the prepared block r->et through articast-espeak. */
+static int speak_in_helper(synth_run *r, size_t i) {
   ac_stage *st = r->st;
-  int fds[2];
+  const voice_settings *v = &r->voice;
+  const char *lang = r->block_lang ? r->block_lang : "";
+  size_t text_len = strlen(r->et.clean);
+  if (text_len > WIRE_MAX_TEXT)
+    return st->host->fail(st, AC_ERR_UNSUPPORTED,
+                          "block %zu is too long to speak: %zu bytes, at "
+                          "most %u",
+                          i, text_len, WIRE_MAX_TEXT);
+  if (strlen(v->select) > WIRE_MAX_NAME || strlen(lang) > WIRE_MAX_NAME)
+    return st->host->fail(st, AC_ERR_INVALID,
+                          "block %zu: voice or language name over %u bytes", i,
+                          WIRE_MAX_NAME);
+  /* With one core for the episode, the block is synthesized whole before
+   * the stages after this one see any of it, so that the two never run at
+   * once. */
   bool serial = st->episode && st->episode->threads <= 1;
-  int e = open_channel(fds, serial);
-  if (e)
-    return st->host->fail(st, AC_ERR_ENGINE,
-                          "cannot open a channel to the synthesizer: %s",
-                          strerror(-e));
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return st->host->fail(st, AC_ERR_ENGINE, "cannot fork: %s",
-                          strerror(errno));
+  wire_request req = {.flags = serial ? WIRE_SPOOL : 0,
+                      .rate = v->rate,
+                      .pitch = v->pitch,
+                      .range = v->range,
+                      .word_gap = v->word_gap,
+                      .voice = v->select,
+                      .voice_len = (uint32_t)strlen(v->select),
+                      .language = lang,
+                      .language_len = (uint32_t)strlen(lang),
+                      .text = r->et.clean,
+                      .text_len = (uint32_t)text_len};
+  wire_end end;
+  char why[512];
+  if (engine_speak(&req, on_buffer, r, &end, why, sizeof why) != 0) {
+    if (r->err)
+      return r->err;
+    return st->host->fail(st, AC_ERR_ENGINE, "block %zu: %s", i, why);
   }
-  if (pid == 0) {
-    if (!serial)
-      close(fds[0]);
-    child_main(r, fds[1]);
-  }
-  close(fds[1]);
-  int wstatus = 0;
-  bool reaped = false;
-  if (serial) {
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-      ;
-    reaped = true;
-    lseek(fds[0], 0, SEEK_SET);
-  }
-  short *wav = NULL;
-  espeak_EVENT *events = NULL;
-  size_t cap_wav = 0, cap_events = 0;
-  int status = -1, rc = 0;
-  for (;;) {
-    wire_header h;
-    if (read_all(fds[0], &h, sizeof h) != 0)
-      break;
-    if (h.n_samples < 0) {
-      status = h.n_events;
-      break;
-    }
-    if (h.n_events < 0 || h.n_samples > (1 << 24) || h.n_events > (1 << 20))
-      break;
-    if ((size_t)h.n_samples > cap_wav) {
-      short *grown = realloc(wav, (size_t)h.n_samples * sizeof *wav);
-      if (!grown) {
-        rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-        break;
-      }
-      wav = grown;
-      cap_wav = (size_t)h.n_samples;
-    }
-    if ((size_t)h.n_events + 1 > cap_events) {
-      espeak_EVENT *grown =
-          realloc(events, ((size_t)h.n_events + 1) * sizeof *events);
-      if (!grown) {
-        rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-        break;
-      }
-      events = grown;
-      cap_events = (size_t)h.n_events + 1;
-    }
-    if ((h.n_samples &&
-         read_all(fds[0], wav, (size_t)h.n_samples * sizeof *wav)) ||
-        (h.n_events &&
-         read_all(fds[0], events, (size_t)h.n_events * sizeof *events)))
-      break;
-    memset(&events[h.n_events], 0, sizeof *events);
-    events[h.n_events].type = espeakEVENT_LIST_TERMINATED;
-    if (handle_buffer(r, h.n_samples ? wav : NULL, h.n_samples, events))
-      break; /* r->err says why */
-  }
-  close(fds[0]);
-  if (!reaped) {
-    if (status < 0)
-      kill(pid, SIGKILL);
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
-      ;
-  }
-  free(wav);
-  free(events);
-  if (rc || r->err)
-    return rc ? rc : r->err;
-  const speaking_voice *v = r->voice;
-  switch (status) {
-  case CHILD_OK:
+  if (r->err)
+    return r->err;
+  switch (end.status) {
+  case WIRE_OK:
     return 0;
-  case CHILD_LANG_MISSING:
+  case WIRE_LANG_MISSING:
     st->host->log(st, AC_LOG_WARN,
                   "block %zu: espeak-ng has no voice for language '%s'; "
                   "reading it with voice '%s'",
-                  i, r->block_lang, v->espeak_voice);
+                  i, r->block_lang, v->select);
     return 0;
-  case CHILD_NO_VOICE:
+  case WIRE_NO_VOICE:
     return st->host->fail(st, AC_ERR_NOTFOUND,
                           "espeak-ng has no voice '%s' (voice profile '%s'); "
                           "`espeak-ng --voices` lists them",
-                          v->espeak_voice ? v->espeak_voice : "?",
-                          v->profile ? v->profile : "?");
-  case CHILD_ENGINE:
+                          v->select, v->name);
+  case WIRE_SYNTH_FAILED:
     return st->host->fail(st, AC_ERR_ENGINE, "espeak-ng failed on block %zu",
                           i);
+  case WIRE_DIED:
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "espeak-ng died on block %zu (%s %d)", i,
+                          end.signal ? "signal" : "exit status",
+                          end.signal ? end.signal : end.exit);
+  case WIRE_NO_RESOURCES:
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "the espeak helper could not speak block %zu: %s", i,
+                          strerror(end.error));
   default:
-    return st->host->fail(
-        st, AC_ERR_ENGINE, "espeak-ng died on block %zu (%s %d)", i,
-        WIFSIGNALED(wstatus) ? "signal" : "exit status",
-        WIFSIGNALED(wstatus) ? WTERMSIG(wstatus) : WEXITSTATUS(wstatus));
+    return st->host->fail(st, AC_ERR_ENGINE,
+                          "the espeak helper refused block %zu (%s)", i,
+                          wire_status_name(end.status));
   }
 }
 
 /* ---- Stage -------------------------------------------------------------- */
 
 static int espeak_create(ac_stage *st) {
-  /* The engine's version is part of what a cached segment depends on. */
-  const char *data_path = NULL;
-  const char *version = espeak_Info(&data_path);
-  char salt[512];
-  snprintf(salt, sizeof salt, "espeak-ng %s data %s", version ? version : "?",
-           data_path ? data_path : "?");
-  return st->host->cache_salt(st, salt);
+  char why[512];
+  pthread_mutex_lock(&engine_lock);
+  int rc = engine_start(why, sizeof why);
+  /* The engine's version and data are part of what a cached segment
+   * depends on. */
+  if (rc == 0)
+    rc = st->host->cache_salt(st, engine_salt());
+  else
+    rc = st->host->fail(st, AC_ERR_ENGINE, "%s", why);
+  pthread_mutex_unlock(&engine_lock);
+  return rc;
 }
 
 static void free_run(synth_run *r) {
@@ -853,30 +673,19 @@ static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
   const ac_episode *ep = st->episode;
   if (!ep || !ep->doc)
     return st->host->fail(st, AC_ERR_INVALID, "no document to speak");
-  /* The options, from the voice profile's layer and the config's; without
-   * a voice option, espeak-ng's voice for the language. */
-  const char *lang = ep->voice && ep->voice->language ? ep->voice->language
-                     : ep->doc->language              ? ep->doc->language
-                                                      : "en";
-  speaking_voice speaking = {
-      .profile = ep->voice && ep->voice->name ? ep->voice->name : "(none)",
-      .espeak_voice = p->voice && *p->voice ? p->voice : lang,
-      .language = lang,
-      .rate = p->rate,
-      .pitch = p->pitch,
-      .range = p->range,
-      .word_gap = p->word_gap};
-  const speaking_voice *voice = &speaking;
-
+  char why[512];
   pthread_mutex_lock(&engine_lock);
-  int rc = engine_init(st);
+  int rc = 0;
+  /* A helper that died in an earlier episode is replaced. */
+  if (engine_start(why, sizeof why) != 0)
+    rc = st->host->fail(st, AC_ERR_ENGINE, "%s", why);
   synth_run *r = p->run;
   if (!rc && !r) {
     /* The run lasts the episode: positions and marks go on across
      * segments. */
     r = p->run = calloc(1, sizeof *r);
     if (r) {
-      r->cap_hold = (size_t)engine_rate * HOLD_MS / 1000;
+      r->cap_hold = (size_t)engine_rate() * HOLD_MS / 1000;
       r->hold = malloc(r->cap_hold * sizeof *r->hold);
     }
     if (!r || !r->hold)
@@ -885,19 +694,24 @@ static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
       r->st = st;
       r->doc = ep->doc;
       r->opt = p;
-      r->rate = engine_rate;
+      r->rate = engine_rate();
+      r->voice = read_voice_settings(st);
     }
   }
+  if (!rc && r->rate != engine_rate())
+    rc = st->host->fail(st, AC_ERR_ENGINE,
+                        "the espeak helper was restarted with another "
+                        "sample rate");
   if (!rc) {
     r->word_mark = SIZE_MAX;
     r->n_hold = 0;
-    rc = speak_segment(r, voice, seg);
+    rc = speak_segment(r, seg);
     if (!rc && seg->is_last) {
       double seconds = (double)run_end(r) / r->rate;
-      st->host->log(st, AC_LOG_INFO,
-                    "spoke %zu words, %.1f s of audio, voice '%s' (%s)",
-                    r->n_words, seconds, voice->profile ? voice->profile : "?",
-                    voice->espeak_voice);
+      st->host->log(
+          st, AC_LOG_INFO, "spoke %zu words, %.1f s of audio, voice '%s' (%s)",
+          r->n_words, seconds, r->voice.name,
+          r->voice.espeak_voice ? r->voice.espeak_voice : r->voice.select);
     }
   }
   pthread_mutex_unlock(&engine_lock);
@@ -908,7 +722,7 @@ static const ac_plugin espeak_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "espeak",
-    .version = "2.0",
+    .version = "3.0",
     .description = "speaks the document with the espeak-ng library",
     .kind = AC_STAGE_SYNTH,
     .priv_size = sizeof(espeak_priv),
