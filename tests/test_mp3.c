@@ -650,8 +650,10 @@ START_TEST(cover_art) {
   free(t.data);
   run_free(&r);
 
-  /* The article's image, when a local JPEG. */
-  ac_set_string(&doc->image, jpeg_path, (size_t)-1);
+  /* The article's image, when a local JPEG in the article's own folder. */
+  char *article = ac_path_join(art, "article.md");
+  ac_set_string(&doc->source, article, (size_t)-1);
+  ac_set_string(&doc->image, "photo.jpg", (size_t)-1);
   run_init(&r);
   ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
   rd_load(r.mp3, &t);
@@ -662,7 +664,7 @@ START_TEST(cover_art) {
   run_free(&r);
 
   /* An article image that is neither (or a URL) is skipped. */
-  ac_set_string(&doc->image, gif_path, (size_t)-1);
+  ac_set_string(&doc->image, "anim.gif", (size_t)-1);
   run_init(&r);
   ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
   rd_load(r.mp3, &t);
@@ -673,6 +675,51 @@ START_TEST(cover_art) {
   run_init(&r);
   ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
   run_free(&r);
+
+  /* A file elsewhere on the disk is never read for an article, whatever
+   * names it: the show's default cover goes in instead, the render
+   * succeeds, and nothing says whether the file exists. */
+  char *outside = harness_tempdir();
+  char *secret = write_file(outside, "secret.jpg", jpeg, sizeof jpeg);
+  char *link = ac_path_join(art, "link.jpg");
+  ck_assert_int_eq(symlink(secret, link), 0);
+  char *file_url = fmt("file://%s", secret);
+  char *escape = fmt("../%s/secret.jpg", strrchr(outside, '/') + 1);
+  const char *hostile[] = {file_url, secret, escape, "link.jpg",
+                           "/etc/hostname", "nonexistent.jpg"};
+  for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
+    ac_set_string(&doc->image, hostile[i], (size_t)-1);
+    run_init(&r);
+    ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
+    rd_load(r.mp3, &t);
+    b = rd_top(&t, "APIC", 0, &size);
+    ck_assert_msg(b && strcmp((const char *)b + 1, "image/png") == 0,
+                  "%s: not the default cover", hostile[i]);
+    free(t.data);
+    run_free(&r);
+  }
+  /* Read from standard input or a URL, an article names no local file. */
+  ac_set_string(&doc->image, "photo.jpg", (size_t)-1);
+  const char *sources[] = {"-", "https://news.example.org/a/photo.html"};
+  for (size_t i = 0; i < 2; i++) {
+    ac_set_string(&doc->source, sources[i], (size_t)-1);
+    run_init(&r);
+    ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
+    rd_load(r.mp3, &t);
+    b = rd_top(&t, "APIC", 0, &size);
+    ck_assert(b && strcmp((const char *)b + 1, "image/png") == 0);
+    free(t.data);
+    run_free(&r);
+  }
+  free(file_url);
+  free(escape);
+  free(link);
+  free(secret);
+  free(article);
+  char *rm = fmt("rm -rf '%s'", outside);
+  harness_run(rm, NULL);
+  free(rm);
+  free(outside);
 
   /* A cover the user named must exist and be JPEG or PNG. */
   free(opt);

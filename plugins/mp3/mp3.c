@@ -15,6 +15,7 @@
  * cannot be cut on frame boundaries: the stream is encoded in one piece
  * (encoder.h) and nothing is cached.
  */
+#define _GNU_SOURCE /* asprintf */
 #include "articast/plugin.h"
 #include "cover.h"
 #include "encoder.h"
@@ -28,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -146,34 +148,51 @@ static int read_small_file(const char *path, size_t max, unsigned char **data,
   return 0;
 }
 
-/* The local file an image reference names, malloc'd, or NULL when it is a
- * URL or does not exist. Relative paths are tried from the working
- * directory, then beside the article's source file. */
-static char *local_image(const char *ref, const char *source) {
-  if (!nonempty(ref))
-    return NULL;
-  if (strncmp(ref, "file://", 7) == 0)
-    ref += 7;
-  else if (strstr(ref, "://") || strncmp(ref, "data:", 5) == 0)
-    return NULL;
-  if (access(ref, R_OK) == 0)
-    return strdup(ref);
-  if (ref[0] == '/' || !nonempty(source) || strcmp(source, "-") == 0)
+/* Whether `ref` has a URL scheme ("https:", "file:", "data:"): a word of
+ * letters, digits, '+', '-' or '.' before a colon. */
+static int has_scheme(const char *ref) {
+  size_t n = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789+-.");
+  return n > 0 && ref[n] == ':';
+}
+
+/* The file an article's image names, when articast may read it: only an
+ * article read from a local file may name one, and only inside that
+ * file's own folder (the operator put the article there; a page's
+ * metadata must never make articast publish a file from elsewhere on the
+ * disk). Returns the real path (malloc'd), or NULL; *refused says it was
+ * a local reference that broke those rules. The answer is the same
+ * whether or not a file is there, so a refusal tells nothing about the
+ * disk. */
+static char *article_image(const char *ref, const char *source, int *refused) {
+  *refused = 0;
+  if (!nonempty(ref) || (has_scheme(ref) && strncasecmp(ref, "file:", 5) != 0))
+    return NULL; /* empty, or a URL the feed points at */
+  *refused = 1;
+  if (has_scheme(ref) || !nonempty(source) || strcmp(source, "-") == 0 ||
+      has_scheme(source))
     return NULL;
   const char *slash = strrchr(source, '/');
-  if (!slash)
-    return NULL;
-  size_t dir = (size_t)(slash - source) + 1;
-  char *p = malloc(dir + strlen(ref) + 1);
-  if (!p)
-    return NULL;
-  memcpy(p, source, dir);
-  strcpy(p + dir, ref);
-  if (access(p, R_OK) != 0) {
-    free(p);
+  char *dir = slash ? strndup(source, (size_t)(slash - source) + 1)
+                    : strdup("./");
+  char *real_dir = dir ? realpath(dir, NULL) : NULL;
+  char *joined = NULL;
+  if (real_dir && asprintf(&joined, "%s/%s", real_dir, ref) < 0)
+    joined = NULL;
+  char *real = joined && ref[0] != '/' ? realpath(joined, NULL) : NULL;
+  size_t k = real_dir ? strlen(real_dir) : 0;
+  struct stat sb;
+  int inside = real && strncmp(real, real_dir, k) == 0 && real[k] == '/' &&
+               stat(real, &sb) == 0 && S_ISREG(sb.st_mode);
+  free(dir);
+  free(real_dir);
+  free(joined);
+  if (!inside) {
+    free(real);
     return NULL;
   }
-  return p;
+  *refused = 0;
+  return real;
 }
 
 /* The show's cover when it is a local file, else the default cover drawn
@@ -211,13 +230,17 @@ static int load_cover(ac_stage *st, mp3_priv *p) {
   mp3_state *s = p->s;
   const ac_document *doc = st->episode->doc;
   const char *explicit_path = nonempty(p->cover) ? p->cover : NULL;
+  int refused = 0;
   char *path = explicit_path ? strdup(explicit_path)
-                             : local_image(doc ? doc->image : NULL,
-                                           doc ? doc->source : NULL);
+                             : article_image(doc ? doc->image : NULL,
+                                             doc ? doc->source : NULL,
+                                             &refused);
   if (!path && explicit_path)
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-  if (!path && doc && nonempty(doc->image))
-    st->host->log(st, AC_LOG_DEBUG, "no local cover image at %s", doc->image);
+  if (refused)
+    st->host->log(st, AC_LOG_WARN,
+                  "not embedding the article's image: an article names only "
+                  "images in its own folder");
   if (!path)
     return show_cover(st, s);
   int e = read_small_file(path, MAX_COVER_BYTES, &s->cover, &s->cover_len);
