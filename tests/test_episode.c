@@ -772,19 +772,26 @@ static void sleep_ms(long ms) {
   nanosleep(&t, NULL);
 }
 
-START_TEST(sigkill_leaves_no_espeak_process) {
-  /* articast killed with SIGKILL in the middle of an episode: the espeak
-   * helper's processes end with it (the request pipe ends), none stays. */
-  char *article = ac_path_join(site, "long.md");
-  FILE *f = fopen(article, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs("---\ntitle: A long reading\n---\n", f);
-  for (int i = 0; i < 120; i++)
-    fprintf(f,
-            "Paragraph %d of the reading says that item %d of the "
-            "harbour budget costs %d dollars and takes %d weeks.\n\n",
-            i + 1, 3 * i + 7, 1000 + 37 * i, 2 + i % 11);
-  fclose(f);
+/* Starts `articast episode -j 2` on two long articles in a process group
+ * of its own, waits until it is speaking, sends `sig` to the CLI alone or
+ * to every articast process, and checks that every process of the group
+ * ends: workers with their parent, espeak helpers with their stage. */
+static void render_and_kill(int sig, bool every_articast) {
+  char *articles[2];
+  for (int a = 0; a < 2; a++) {
+    char name[32];
+    snprintf(name, sizeof name, "long-%d.md", a);
+    articles[a] = ac_path_join(site, name);
+    FILE *f = fopen(articles[a], "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "---\ntitle: A long reading %d\n---\n", a);
+    for (int i = 0; i < 120; i++)
+      fprintf(f,
+              "Paragraph %d of the reading says that item %d of the "
+              "harbour budget costs %d dollars and takes %d weeks.\n\n",
+              i + 1, 3 * i + 7, 1000 + 37 * i, 2 + i % 11);
+    fclose(f);
+  }
   char *out = ac_path_join(site, "killed");
   pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
@@ -794,7 +801,7 @@ START_TEST(sigkill_leaves_no_espeak_process) {
     dup2(null, 1);
     dup2(null, 2);
     execl(harness_binary(), "articast", "episode", "-q", "--no-cache", "-j",
-          "2", "-o", out, article, (char *)NULL);
+          "2", "-o", out, articles[0], articles[1], (char *)NULL);
     _exit(127);
   }
   setpgid(pid, pid);
@@ -809,25 +816,127 @@ START_TEST(sigkill_leaves_no_espeak_process) {
   }
   ck_assert_msg(speaking, "no articast-espeak process appeared");
   sleep_ms(300); /* well into the episode */
-  /* Every articast process (the CLI and the one rendering the article),
-   * not the helper's. */
-  n = live_in_group(pid, procs, 64);
   size_t killed = 0;
+  n = live_in_group(pid, procs, 64);
   for (size_t k = 0; k < n; k++)
     if (strcmp(procs[k].comm, "articast") == 0 &&
-        kill(procs[k].pid, SIGKILL) == 0)
+        (every_articast || procs[k].pid == pid) && kill(procs[k].pid, sig) == 0)
       killed++;
   ck_assert_uint_ge(killed, 1);
   int status;
   ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-  ck_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+  ck_assert_msg((WIFSIGNALED(status) && WTERMSIG(status) == sig) ||
+                    (WIFEXITED(status) && WEXITSTATUS(status) != 0),
+                "articast ended with status %d after signal %d", status, sig);
   for (int i = 0; i < 500 && (n = live_in_group(pid, procs, 64)) > 0; i++)
     sleep_ms(10);
   ck_assert_msg(n == 0, "%zu processes left, the first %s (pid %d, %c)", n,
                 n ? procs[0].comm : "", n ? (int)procs[0].pid : 0,
                 n ? procs[0].state : '-');
+  /* Nothing was published after the kill, and nothing half. */
+  char *feed = ac_path_join(out, "feed.xml");
+  if (access(feed, F_OK) == 0)
+    check_site(out, "after the kill");
+  free(feed);
   free(out);
-  free(article);
+  free(articles[0]);
+  free(articles[1]);
+}
+
+START_TEST(sigkill_leaves_no_espeak_process) {
+  /* articast killed with SIGKILL in the middle of an episode: the espeak
+   * helper's processes end with it (the request pipe ends), none stays. */
+  render_and_kill(SIGKILL, true);
+}
+END_TEST
+
+START_TEST(stopping_the_cli_stops_its_workers) {
+  /* Only the command the user started is killed, as a terminal's Ctrl-C
+   * (SIGINT), a service manager (SIGTERM) or the OOM killer (SIGKILL)
+   * would: its workers stop with it instead of rendering on. */
+  render_and_kill(SIGKILL, false);
+  render_and_kill(SIGTERM, false);
+  render_and_kill(SIGINT, false);
+}
+END_TEST
+
+/* Inputs an attacker or an accident could give, and the limits that hold
+ * them: each gets a clear error and a non-zero exit, and nothing of the
+ * failed render appears in the site. */
+START_TEST(hostile_inputs_meet_limits) {
+  char *fresh = ac_path_join(site, "never");
+  char *args = NULL, *out = NULL;
+  /* An endless input stops at the limit (20 MiB by default). */
+  asprintf(&args, "episode -q -o '%s' /dev/zero", fresh);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_INPUT);
+  ck_assert_msg(strstr(out, "larger than the input limit"), "%s", out);
+  free(out);
+  free(args);
+  char *cmd = NULL;
+  asprintf(&cmd,
+           "head -c 3000000 /dev/zero | tr '\\0' a | '%s' episode -q "
+           "--max-input 1M -o '%s' - 2>&1",
+           harness_binary(), fresh);
+  ck_assert_int_eq(harness_run(cmd, &out), AC_EXIT_INPUT);
+  ck_assert_msg(strstr(out, "standard input: larger than"), "%s", out);
+  free(out);
+  free(cmd);
+  /* A directory is not an article. */
+  asprintf(&args, "episode -q -o '%s' '%s'", fresh, site);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_INPUT);
+  ck_assert_msg(strstr(out, "Is a directory"), "%s", out);
+  free(out);
+  free(args);
+  /* Nothing of the failed renders: no site folder at all. */
+  ck_assert_msg(access(fresh, F_OK) != 0, "%s was created", fresh);
+  /* say writes only into a folder that exists. */
+  char *missing = ac_path_join(site, "no/such/dir/x.wav");
+  asprintf(&args, "say -o '%s' Hello.", missing);
+  ck_assert_int_ne(articast(args, &out), 0);
+  free(out);
+  free(args);
+  char *no = ac_path_join(site, "no");
+  ck_assert_msg(access(no, F_OK) != 0, "say made %s", no);
+  free(no);
+  free(missing);
+  free(fresh);
+}
+END_TEST
+
+/* Two articles with one title but different ids are two episodes: the
+ * second gets its own slug instead of replacing the first. */
+START_TEST(same_title_different_articles_keep_both) {
+  char *a = ac_path_join(site, "a.md"), *b = ac_path_join(site, "b.md");
+  FILE *f = fopen(a, "w");
+  fputs("---\ntitle: Weekly roundup\nid: roundup-1\n---\nFirst week.\n", f);
+  fclose(f);
+  f = fopen(b, "w");
+  fputs("---\ntitle: Weekly roundup\nid: roundup-2\n---\nSecond week.\n", f);
+  fclose(f);
+  char *args = NULL, *out = NULL;
+  asprintf(&args, "episode -q -j 1 -o '%s' '%s' '%s'", site, a, b);
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  char *one = episode_file("weekly-roundup", ".mp3");
+  char *two = episode_file("weekly-roundup-2", ".mp3");
+  check_site(site, "two articles, one title");
+  char *feed = ac_path_join(site, "feed.xml");
+  char *xml = harness_slurp(feed);
+  ck_assert_ptr_nonnull(strstr(xml, "roundup-1"));
+  ck_assert_ptr_nonnull(strstr(xml, "roundup-2"));
+  /* Rendering the first again keeps its slug. */
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  free(args);
+  char *again = episode_file("weekly-roundup", ".mp3");
+  ck_assert_str_eq(again, one);
+  free(again);
+  free(xml);
+  free(feed);
+  free(one);
+  free(two);
+  free(a);
+  free(b);
 }
 END_TEST
 
@@ -846,6 +955,9 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, jobs_do_not_change_the_output);
   tcase_add_test(t, a_kill_at_any_step_leaves_a_consistent_site);
   tcase_add_test(t, sigkill_leaves_no_espeak_process);
+  tcase_add_test(t, stopping_the_cli_stops_its_workers);
+  tcase_add_test(t, hostile_inputs_meet_limits);
+  tcase_add_test(t, same_title_different_articles_keep_both);
   suite_add_tcase(s, t);
   return s;
 }

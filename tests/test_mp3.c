@@ -685,8 +685,8 @@ START_TEST(cover_art) {
   ck_assert_int_eq(symlink(secret, link), 0);
   char *file_url = fmt("file://%s", secret);
   char *escape = fmt("../%s/secret.jpg", strrchr(outside, '/') + 1);
-  const char *hostile[] = {file_url, secret, escape, "link.jpg",
-                           "/etc/hostname", "nonexistent.jpg"};
+  const char *hostile[] = {file_url,   secret,          escape,
+                           "link.jpg", "/etc/hostname", "nonexistent.jpg"};
   for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
     ac_set_string(&doc->image, hostile[i], (size_t)-1);
     run_init(&r);

@@ -173,8 +173,8 @@ static char *article_image(const char *ref, const char *source, int *refused) {
       has_scheme(source))
     return NULL;
   const char *slash = strrchr(source, '/');
-  char *dir = slash ? strndup(source, (size_t)(slash - source) + 1)
-                    : strdup("./");
+  char *dir =
+      slash ? strndup(source, (size_t)(slash - source) + 1) : strdup("./");
   char *real_dir = dir ? realpath(dir, NULL) : NULL;
   char *joined = NULL;
   if (real_dir && asprintf(&joined, "%s/%s", real_dir, ref) < 0)
@@ -231,10 +231,10 @@ static int load_cover(ac_stage *st, mp3_priv *p) {
   const ac_document *doc = st->episode->doc;
   const char *explicit_path = nonempty(p->cover) ? p->cover : NULL;
   int refused = 0;
-  char *path = explicit_path ? strdup(explicit_path)
-                             : article_image(doc ? doc->image : NULL,
-                                             doc ? doc->source : NULL,
-                                             &refused);
+  char *path = explicit_path
+                   ? strdup(explicit_path)
+                   : article_image(doc ? doc->image : NULL,
+                                   doc ? doc->source : NULL, &refused);
   if (!path && explicit_path)
     return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   if (refused)
