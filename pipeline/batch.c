@@ -1,11 +1,15 @@
 /* Rendering a batch of articles: a plain pool of worker processes, forked
  * before anything else starts (so before any thread), each taking the next
- * article from a shared counter and rendering it in-process; a progress
- * line on a terminal; signals passed on so that stopping articast stops
- * its workers. */
+ * article from a shared counter and rendering it in-process. The parent
+ * only supervises: it draws the progress line on a terminal, passes
+ * SIGINT and SIGTERM on, stops an article that runs past the time limit
+ * (or whose worker crashed) and starts a fresh worker for the rest. */
+#define _GNU_SOURCE /* pipe2 */
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -17,12 +21,24 @@
 #include <unistd.h>
 
 /* What a worker tells the parent, in one write (atomic below PIPE_BUF). */
-typedef struct progress_msg {
+enum { MSG_STARTED, MSG_PROGRESS, MSG_DONE };
+typedef struct worker_msg {
   int32_t worker;
-  int32_t article_done; /* 1: the article ended (seconds is its length) */
+  int32_t kind;
+  int32_t article;
+  int32_t exit_code; /* MSG_DONE */
   uint64_t segments_done, segments_total;
-  double seconds;
-} progress_msg;
+  double seconds; /* of audio so far, or of the article when done */
+} worker_msg;
+
+static double now_seconds(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- The progress line ------------------------------------------------------
+ */
 
 typedef struct progress_line {
   bool on;       /* drawing at all (a terminal, not -q) */
@@ -31,20 +47,12 @@ typedef struct progress_line {
   double banked; /* seconds of audio of finished articles */
   double current[AC_MAX_WORKERS];
   double frac[AC_MAX_WORKERS]; /* share of the article in hand */
-  struct timespec start;
-  double last_draw;
+  double start, last_draw;
   int width; /* of what was drawn, to clear it */
 } progress_line;
 
-static double now_seconds(const struct timespec *since) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (double)(t.tv_sec - since->tv_sec) +
-         (double)(t.tv_nsec - since->tv_nsec) / 1e9;
-}
-
 static void draw(progress_line *p, bool force) {
-  double elapsed = now_seconds(&p->start);
+  double elapsed = now_seconds() - p->start;
   if (!p->on || (!force && elapsed - p->last_draw < 0.2))
     return;
   p->last_draw = elapsed;
@@ -60,9 +68,8 @@ static void draw(progress_line *p, bool force) {
   }
   char line[160];
   int n = snprintf(line, sizeof line,
-                   "articast: %d/%d articles, %.1f min of "
-                   "audio%s",
-                   p->done, p->articles, seconds / 60.0, eta);
+                   "articast: %d/%d articles, %.1f min of audio%s", p->done,
+                   p->articles, seconds / 60.0, eta);
   fprintf(stderr, "\r%s%*s", line, p->width > n ? p->width - n : 0, "");
   p->width = n;
   fflush(stderr);
@@ -76,89 +83,81 @@ static void clear_line(progress_line *p) {
   p->width = 0;
 }
 
-static void take(progress_line *p, const progress_msg *m) {
-  int w = m->worker >= 0 && m->worker < AC_MAX_WORKERS ? m->worker : 0;
-  if (m->article_done) {
-    p->done++;
-    p->banked += m->seconds;
-    p->current[w] = 0;
-    p->frac[w] = 0;
-  } else {
-    p->current[w] = m->seconds;
-    p->frac[w] = m->segments_total
-                     ? (double)m->segments_done / (double)m->segments_total
-                     : 0;
-  }
-}
+/* ---- A worker
+ * ---------------------------------------------------------------- */
 
-/* ---- In the process that renders -------------------------------------------
- */
-
-typedef struct reporter {
-  int fd; /* to the parent, or -1 to draw here */
+typedef struct worker_ctx {
+  int fd; /* to the parent */
   int worker;
-  progress_line *line; /* when drawing here */
-  double seconds;      /* of the article in hand */
-} reporter;
+  int article;
+  double seconds; /* of audio so far in the article */
+} worker_ctx;
 
-static void send_msg(reporter *r, const progress_msg *m) {
-  if (r->fd >= 0) {
-    ssize_t w;
-    do
-      w = write(r->fd, m, sizeof *m);
-    while (w < 0 && errno == EINTR);
-  } else if (r->line) {
-    take(r->line, m);
-    draw(r->line, m->article_done);
-  }
+static void send_msg(const worker_ctx *w, worker_msg m) {
+  m.worker = w->worker;
+  m.article = w->article;
+  ssize_t r;
+  do
+    r = write(w->fd, &m, sizeof m);
+  while (r < 0 && errno == EINTR);
 }
 
 static void on_progress(void *ctx, size_t done, size_t total, double seconds) {
-  reporter *r = ctx;
-  r->seconds = seconds;
-  progress_msg m = {.worker = r->worker,
-                    .segments_done = done,
-                    .segments_total = total,
-                    .seconds = seconds};
-  send_msg(r, &m);
+  ((worker_ctx *)ctx)->seconds = seconds;
+  send_msg(ctx, (worker_msg){.kind = MSG_PROGRESS,
+                             .segments_done = done,
+                             .segments_total = total,
+                             .seconds = seconds});
 }
 
-/* Renders articles from the shared counter; returns the first failure. */
-static int render_share(ac_pipeline *pl, char **articles, int count,
-                        atomic_int *next, reporter *rep, bool quiet) {
-  int rc = AC_EXIT_OK;
+/* Renders articles from the shared counter until none is left. The files
+ * written go to stdout and errors to stderr, each after its article. */
+static void run_worker(ac_pipeline *pl, char **articles, int count,
+                       atomic_int *next, worker_ctx *w, bool quiet) {
   pl->progress = on_progress;
-  pl->progress_ctx = rep;
+  pl->progress_ctx = w;
   for (int i; (i = atomic_fetch_add(next, 1)) < count;) {
+    w->article = i;
+    w->seconds = 0;
+    send_msg(w, (worker_msg){.kind = MSG_STARTED});
     char err[2048] = "";
-    rep->seconds = 0;
-    /* The files written, printed once the progress line is cleared. */
     char *written = NULL;
     size_t written_len = 0;
     FILE *mem = quiet ? NULL : open_memstream(&written, &written_len);
-    int one = ac_run_episode(pl, articles[i], mem, err, sizeof err);
+    int rc = ac_run_episode(pl, articles[i], mem, err, sizeof err);
     if (mem)
       fclose(mem);
-    progress_msg m = {.worker = rep->worker,
-                      .article_done = 1,
-                      .seconds = one ? 0 : rep->seconds};
-    if (rep->line)
-      clear_line(rep->line);
-    if (one)
+    if (rc)
       fprintf(stderr, "articast: %s\n", err);
     else if (written)
       fputs(written, stdout);
     free(written);
     fflush(stdout);
-    send_msg(rep, &m);
-    if (one && !rc)
-      rc = one; /* keep going: one bad article must not stop a batch */
+    fflush(stderr);
+    send_msg(w, (worker_msg){.kind = MSG_DONE,
+                             .exit_code = rc,
+                             .seconds = rc ? 0 : w->seconds});
   }
-  return rc;
 }
 
-/* ---- The parent ------------------------------------------------------------
- */
+/* ---- The parent
+ * --------------------------------------------------------------- */
+
+typedef struct supervisor {
+  ac_pipeline *pl;
+  char **articles;
+  int count;
+  atomic_int *next;
+  bool quiet;
+  double time_limit; /* seconds an article may take, 0: none */
+  int fd_read, fd_write;
+  pid_t pid[AC_MAX_WORKERS];
+  int article[AC_MAX_WORKERS]; /* in hand, or -1 */
+  double started[AC_MAX_WORKERS];
+  int workers, alive;
+  int rc;
+  progress_line line;
+} supervisor;
 
 static volatile sig_atomic_t stop_signal;
 
@@ -166,99 +165,155 @@ static void on_stop(int sig) {
   stop_signal = sig;
 }
 
-/* Reads progress until every worker has closed its end of the pipe. */
-static void follow_workers(int fd, progress_line *line, pid_t *pids,
-                           int n_pids) {
-  progress_msg m;
-  size_t have = 0;
-  for (;;) {
-    if (stop_signal) {
-      for (int i = 0; i < n_pids; i++)
-        kill(pids[i], stop_signal);
-      stop_signal = 0;
-    }
-    ssize_t got = read(fd, (char *)&m + have, sizeof m - have);
-    if (got < 0 && errno == EINTR)
-      continue;
-    if (got <= 0)
-      break;
-    have += (size_t)got;
-    if (have < sizeof m)
-      continue;
-    have = 0;
-    take(line, &m);
-    draw(line, m.article_done);
-  }
+static void note_failure(supervisor *s, int code) {
+  if (code && !s->rc)
+    s->rc = code; /* keep going: one bad article must not stop a batch */
 }
 
-static int wait_workers(pid_t *pids, int n) {
-  int rc = AC_EXIT_OK;
-  for (int w = 0; w < n; w++) {
-    int status;
-    while (waitpid(pids[w], &status, 0) < 0)
-      if (errno != EINTR)
-        return AC_EXIT_FAILURE;
-    int one = WIFEXITED(status) ? WEXITSTATUS(status) : AC_EXIT_FAILURE;
-    if (WIFSIGNALED(status) && WTERMSIG(status) != SIGTERM &&
-        WTERMSIG(status) != SIGINT)
-      fprintf(stderr, "articast: a worker process died (signal %d)\n",
-              WTERMSIG(status));
-    if (one && !rc)
-      rc = one;
-  }
-  return rc;
-}
-
-/* In a worker: stop when the parent goes, whatever killed it. */
-static void worker_setup(pid_t parent) {
-  prctl(PR_SET_PDEATHSIG, SIGTERM);
-  if (getppid() != parent)
-    _exit(AC_EXIT_FAILURE);
-  signal(SIGINT, SIG_DFL);
-  signal(SIGTERM, SIG_DFL);
-}
-
-static int run_pool(ac_pipeline *pl, char **articles, int count, int workers,
-                    progress_line *line, bool quiet, atomic_int *next) {
-  int fds[2];
-  if (pipe(fds) != 0) {
-    perror("articast: pipe");
-    return AC_EXIT_FAILURE;
-  }
-  struct sigaction sa = {.sa_handler = on_stop};
-  sigemptyset(&sa.sa_mask);
-  struct sigaction old_int, old_term;
-  sigaction(SIGINT, &sa, &old_int);
-  sigaction(SIGTERM, &sa, &old_term);
-  pid_t parent = getpid(), pids[AC_MAX_WORKERS];
-  int started = 0, rc = AC_EXIT_OK;
+/* Starts worker slot w. Returns 0, or -1 when fork failed. */
+static int start_worker(supervisor *s, int w) {
   fflush(stdout);
-  for (int w = 0; w < workers; w++) {
-    pid_t pid = fork();
-    if (pid == 0) {
-      close(fds[0]);
-      worker_setup(parent);
-      reporter rep = {.fd = fds[1], .worker = w};
-      _exit(render_share(pl, articles, count, next, &rep, quiet));
-    }
-    if (pid < 0) {
-      perror("articast: fork");
-      rc = AC_EXIT_FAILURE;
-      break;
-    }
-    pids[started++] = pid;
+  fflush(stderr);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    perror("articast: fork");
+    return -1;
   }
-  close(fds[1]);
-  follow_workers(fds[0], line, pids, started);
-  close(fds[0]);
-  int wrc = wait_workers(pids, started);
-  sigaction(SIGINT, &old_int, NULL);
-  sigaction(SIGTERM, &old_term, NULL);
-  return rc ? rc : wrc;
+  if (pid == 0) {
+    /* Stop when the parent goes, whatever killed it. */
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent)
+      _exit(AC_EXIT_FAILURE);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    close(s->fd_read);
+    worker_ctx ctx = {.fd = s->fd_write, .worker = w, .article = -1};
+    run_worker(s->pl, s->articles, s->count, s->next, &ctx, s->quiet);
+    _exit(0);
+  }
+  s->pid[w] = pid;
+  s->article[w] = -1;
+  s->alive++;
+  return 0;
+}
+
+static void take(supervisor *s, const worker_msg *m) {
+  int w = m->worker;
+  if (w < 0 || w >= s->workers)
+    return;
+  progress_line *p = &s->line;
+  switch (m->kind) {
+  case MSG_STARTED:
+    s->article[w] = m->article;
+    s->started[w] = now_seconds();
+    break;
+  case MSG_PROGRESS:
+    p->current[w] = m->seconds;
+    p->frac[w] = m->segments_total
+                     ? (double)m->segments_done / (double)m->segments_total
+                     : 0;
+    break;
+  case MSG_DONE:
+    note_failure(s, m->exit_code);
+    s->article[w] = -1;
+    p->done++;
+    p->banked += m->seconds;
+    p->current[w] = p->frac[w] = 0;
+    clear_line(p);
+    break;
+  }
+  draw(p, m->kind == MSG_DONE);
+}
+
+/* Reads whatever messages are waiting. */
+static void read_messages(supervisor *s, char *buf, size_t *have) {
+  for (;;) {
+    ssize_t got = read(s->fd_read, buf + *have, sizeof(worker_msg) - *have);
+    if (got <= 0)
+      return;
+    *have += (size_t)got;
+    if (*have == sizeof(worker_msg)) {
+      worker_msg m;
+      memcpy(&m, buf, sizeof m);
+      take(s, &m);
+      *have = 0;
+    }
+  }
+}
+
+/* A worker ended: one that was still in an article crashed or was stopped
+ * for the time limit; the article is reported and, unless articast is
+ * stopping, a fresh worker takes the rest. */
+static void reap(supervisor *s) {
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    int w = 0;
+    while (w < s->workers && s->pid[w] != pid)
+      w++;
+    if (w == s->workers)
+      continue;
+    s->alive--;
+    s->pid[w] = 0;
+    int article = s->article[w];
+    if (article >= 0) {
+      clear_line(&s->line);
+      if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
+          s->time_limit > 0 && now_seconds() - s->started[w] >= s->time_limit)
+        fprintf(stderr,
+                "articast: %s: took longer than the time limit of %.0f s "
+                "(--time-limit); stopped\n",
+                s->articles[article], s->time_limit);
+      else if (!stop_signal)
+        fprintf(stderr, "articast: %s: the rendering process died (%s %d)\n",
+                s->articles[article],
+                WIFSIGNALED(status) ? "signal" : "exit status",
+                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+      note_failure(s, AC_EXIT_FAILURE);
+      s->line.done++;
+      s->line.current[w] = s->line.frac[w] = 0;
+    } else if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      note_failure(s, AC_EXIT_FAILURE);
+    }
+    if (!stop_signal && atomic_load(s->next) < s->count &&
+        start_worker(s, w) != 0)
+      note_failure(s, AC_EXIT_FAILURE);
+  }
+}
+
+/* Stops articles past the time limit. */
+static void enforce_limit(supervisor *s) {
+  double now = now_seconds();
+  for (int w = 0; w < s->workers && s->time_limit > 0; w++)
+    if (s->pid[w] > 0 && s->article[w] >= 0 &&
+        now - s->started[w] >= s->time_limit)
+      kill(s->pid[w], SIGKILL);
+}
+
+static void supervise(supervisor *s) {
+  char buf[sizeof(worker_msg)];
+  size_t have = 0;
+  bool forwarded = false;
+  while (s->alive > 0) {
+    if (stop_signal && !forwarded) {
+      for (int w = 0; w < s->workers; w++)
+        if (s->pid[w] > 0)
+          kill(s->pid[w], stop_signal);
+      forwarded = true;
+      note_failure(s, AC_EXIT_FAILURE);
+    }
+    struct pollfd pfd = {.fd = s->fd_read, .events = POLLIN};
+    poll(&pfd, 1, 200);
+    read_messages(s, buf, &have);
+    enforce_limit(s);
+    reap(s);
+  }
+  read_messages(s, buf, &have);
 }
 
 int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
-                    bool quiet) {
+                    double time_limit, bool quiet) {
   int cores = jobs > 0 ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (cores < 1)
     cores = 1;
@@ -267,24 +322,40 @@ int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
     workers = AC_MAX_WORKERS;
   /* The cores left over go to threads inside each article. */
   pl->threads = cores / workers;
-  progress_line line = {.on = !quiet && isatty(STDERR_FILENO),
-                        .articles = count};
-  clock_gettime(CLOCK_MONOTONIC, &line.start);
+  int fds[2];
   atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (next == MAP_FAILED) {
-    perror("articast: mmap");
+  if (next == MAP_FAILED || pipe2(fds, O_CLOEXEC) != 0) {
+    perror("articast");
     return AC_EXIT_FAILURE;
   }
   atomic_init(next, 0);
-  int rc;
-  if (workers <= 1) {
-    reporter rep = {.fd = -1, .line = &line};
-    rc = render_share(pl, articles, count, next, &rep, quiet);
-  } else {
-    rc = run_pool(pl, articles, count, workers, &line, quiet, next);
-  }
-  clear_line(&line);
+  fcntl(fds[0], F_SETFL, O_NONBLOCK);
+  supervisor s = {.pl = pl,
+                  .articles = articles,
+                  .count = count,
+                  .next = next,
+                  .quiet = quiet,
+                  .time_limit = time_limit,
+                  .fd_read = fds[0],
+                  .fd_write = fds[1],
+                  .workers = workers,
+                  .line = {.on = !quiet && isatty(STDERR_FILENO),
+                           .articles = count,
+                           .start = now_seconds()}};
+  struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  for (int w = 0; w < workers; w++)
+    if (start_worker(&s, w) != 0)
+      note_failure(&s, AC_EXIT_FAILURE);
+  supervise(&s);
+  close(fds[0]);
+  close(fds[1]);
+  clear_line(&s.line);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
   munmap(next, sizeof *next);
-  return rc;
+  return s.rc;
 }

@@ -44,6 +44,8 @@ static const char usage_episode[] =
     "      --base-url URL       where SITE will be served (feed URLs)\n"
     "      --max-input SIZE     longest article file or standard input\n"
     "                           (default 20M; 0: no limit)\n"
+    "      --time-limit SEC     stop an article still rendering after SEC\n"
+    "                           seconds (default 1800; 0: no limit)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "  -j, --jobs N             use N cores: N articles at once in worker\n"
     "                           processes, or threads inside one article\n"
@@ -133,6 +135,7 @@ typedef struct cli {
   const char *voice;
   const char *lang;
   size_t max_input;
+  double time_limit;
   const char *base_url;
   const char *until;
   bool body;
@@ -203,6 +206,7 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       {"voice", required_argument, NULL, 'W'},
       {"lang", required_argument, NULL, 'L'},
       {"max-input", required_argument, NULL, 'M'},
+      {"time-limit", required_argument, NULL, 'T'},
       {"base-url", required_argument, NULL, 'B'},
       {"set", required_argument, NULL, 'O'},
       {"until", required_argument, NULL, 'u'},
@@ -239,6 +243,18 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       }
       c->lang = optarg;
       break;
+    case 'T': {
+      char *end;
+      double t = strtod(optarg, &end);
+      if (end == optarg || *end || !(t >= 0) || t > 1e7) {
+        fprintf(stderr,
+                "articast: --time-limit %s: expected seconds (0: no limit)\n",
+                optarg);
+        return AC_EXIT_USAGE;
+      }
+      c->time_limit = t;
+      break;
+    }
     case 'M':
       if (parse_size(optarg, &c->max_input) != 0) {
         fprintf(stderr,
@@ -343,7 +359,8 @@ static int cmd_episode(int argc, char **argv, cli *c) {
                                    : ac_cache_default_dir();
   pl.cache_dir = cache_dir;
   if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK)
-    rc = ac_render_batch(&pl, argv + optind, argc - optind, c->jobs, c->quiet);
+    rc = ac_render_batch(&pl, argv + optind, argc - optind, c->jobs,
+                         c->time_limit, c->quiet);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
   free(cache_dir);
@@ -617,7 +634,8 @@ int main(int argc, char **argv) {
                   {"cache", cmd_cache}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
-      cli c = {.max_input = AC_DEFAULT_MAX_INPUT};
+      cli c = {.max_input = AC_DEFAULT_MAX_INPUT,
+               .time_limit = AC_DEFAULT_TIME_LIMIT};
       int rc = commands[i].run(argc - 1, argv + 1, &c);
       ac_settings_free(&c.overrides);
       return rc;

@@ -701,7 +701,9 @@ START_TEST(a_kill_at_any_step_leaves_a_consistent_site) {
       free(out);
       break;
     }
-    ck_assert_msg(rc == 128 + SIGKILL && strstr(out, "crash test"),
+    /* The worker rendering the article dies; the CLI reports it. */
+    ck_assert_msg(rc == AC_EXIT_FAILURE && strstr(out, "crash test") &&
+                      strstr(out, "the rendering process died (signal 9)"),
                   "step %d: exit %d: %s", n, rc, out);
     free(out);
     steps = n;
@@ -903,6 +905,40 @@ START_TEST(hostile_inputs_meet_limits) {
 }
 END_TEST
 
+/* An article still rendering after --time-limit is stopped, reported, and
+ * the batch goes on with a fresh worker. */
+START_TEST(time_limit_stops_one_article_not_the_batch) {
+  char *slow = ac_path_join(site, "slow.md"),
+       *quick = ac_path_join(site, "quick.md");
+  FILE *f = fopen(slow, "w");
+  fputs("---\ntitle: Slow\n---\n", f);
+  for (int i = 0; i < 4000; i++)
+    fprintf(f,
+            "Paragraph %d is long enough to take espeak a while to say, "
+            "with several clauses, numbers like %d, and more words.\n\n",
+            i, 1000 + i);
+  fclose(f);
+  f = fopen(quick, "w");
+  fputs("---\ntitle: Quick\n---\nShort.\n", f);
+  fclose(f);
+  char *args = NULL, *out = NULL;
+  asprintf(&args,
+           "episode -q --no-cache -j 1 --time-limit 10 -o '%s' '%s' "
+           "'%s'",
+           site, slow, quick);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_FAILURE);
+  ck_assert_msg(strstr(out, "slow.md: took longer than the time limit"), "%s",
+                out);
+  char *mp3 = episode_file("quick", ".mp3");
+  free(mp3);
+  check_site(site, out);
+  free(out);
+  free(args);
+  free(slow);
+  free(quick);
+}
+END_TEST
+
 /* Two articles with one title but different ids are two episodes: the
  * second gets its own slug instead of replacing the first. */
 START_TEST(same_title_different_articles_keep_both) {
@@ -957,6 +993,7 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, sigkill_leaves_no_espeak_process);
   tcase_add_test(t, stopping_the_cli_stops_its_workers);
   tcase_add_test(t, hostile_inputs_meet_limits);
+  tcase_add_test(t, time_limit_stops_one_article_not_the_batch);
   tcase_add_test(t, same_title_different_articles_keep_both);
   suite_add_tcase(s, t);
   return s;
