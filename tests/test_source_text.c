@@ -133,10 +133,13 @@ END_TEST
 START_TEST(front_matter_dates) {
   static const char *const cases[][2] = {
       {"2026-03-14", "2026-03-14"},
-      {"2026-03-14 10:30", "2026-03-14T10:30"},
+      {"2026-03-14 10:30", "2026-03-14T10:30:00"},
       {"2026-03-14T10:30:00Z", "2026-03-14T10:30:00Z"},
+      {"2026-03-14T10:30:00+00:00", "2026-03-14T10:30:00Z"},
       {"\"14 March 2026\"", "2026-03-14"},
       {"March 4, 2024", "2024-03-04"},
+      {"Friday, 4th December 2026", "2026-12-04"},
+      {"'Fri, 04 Dec 2026 09:30:00 -0500'", "2026-12-04T09:30:00-05:00"},
       {"2024/12/01", "2024-12-01"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -148,10 +151,16 @@ START_TEST(front_matter_dates) {
                   doc->date ? doc->date : "(null)", cases[i][1]);
     ac_document_free(doc);
   }
-  /* Not a date: ignored rather than passed on as one. */
-  ac_document *doc = read_ok("d.md", "---\ndate: soon\n---\nBody.\n");
-  ck_assert_ptr_null(doc->date);
-  ac_document_free(doc);
+  /* Not a date: ignored rather than passed on as one. Nor is a date
+   * that could be day-first or month-first. */
+  static const char *const bad[] = {"soon", "04/12/2026", "0001-01-01"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "---\ndate: %s\n---\nBody.\n", bad[i]);
+    ac_document *doc = read_ok("d.md", text);
+    ck_assert_msg(doc->date == NULL, "'%s' gave '%s'", bad[i], doc->date);
+    ac_document_free(doc);
+  }
 }
 END_TEST
 
@@ -172,6 +181,115 @@ START_TEST(front_matter_unterminated_is_an_error) {
   ck_assert_int_eq(rc, AC_ERR_FORMAT);
   ck_assert_msg(strstr(msg, "line 3") && strstr(msg, "title"),
                 "message does not explain: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Reads text that must fail with AC_ERR_FORMAT and a message holding
+ * every one of `words` (NULL-terminated). */
+static void assert_format_error(const char *name, const char *text,
+                                const char *const *words) {
+  int rc;
+  char msg[1024];
+  ac_document *doc =
+      read_as(name, text, strlen(text), NULL, &rc, msg, sizeof msg);
+  ck_assert_msg(rc == AC_ERR_FORMAT, "%.60s...: rc %d (%s)", text, rc, msg);
+  for (size_t i = 0; words[i]; i++)
+    ck_assert_msg(strstr(msg, words[i]), "message lacks '%s': %s", words[i],
+                  msg);
+  ac_document_free(doc);
+}
+
+START_TEST(front_matter_malformed_yaml_names_the_line) {
+  /* libyaml's reason, on the file's line numbers. */
+  assert_format_error("i.md", "---\ntitle: ok\n  bad: indent\n---\nBody.\n",
+                      (const char *const[]){"line 3", "mapping values", NULL});
+  assert_format_error("f.md",
+                      "---\nid: 1\ntitle: [a, b\nauthor: x\n---\nBody.\n",
+                      (const char *const[]){"line 4", "flow sequence", "line 3",
+                                            "title", NULL});
+  assert_format_error("t.md", "---\n\ttitle: tab\n---\nBody.\n",
+                      (const char *const[]){"line 2", NULL});
+}
+END_TEST
+
+START_TEST(front_matter_hostile_yaml_is_bounded) {
+  /* Deep nesting stops at 32 levels, with a reason. */
+  char deep[512] = "---\ntitle: ";
+  for (int i = 0; i < 100; i++)
+    strcat(deep, "[");
+  for (int i = 0; i < 100; i++)
+    strcat(deep, "]");
+  strcat(deep, "\n---\nBody.\n");
+  assert_format_error("d.md", deep,
+                      (const char *const[]){"line 2", "deeper", NULL});
+
+  /* Billion laughs: aliases of lists yield nothing, so nothing grows. */
+  const char *laughs = "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                       "b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+                       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+                       "author: [*d, *d, *d, *d, *d, *d, *d, *d]\n"
+                       "title: Laughs\n---\nBody.\n";
+  ac_document *doc = read_ok("l.md", laughs);
+  ck_assert_ptr_null(doc->author);
+  ck_assert_str_eq(doc->title, "Laughs");
+  ac_document_free(doc);
+
+  /* An alias of a scalar is the scalar; a list of them stops at 32
+   * names. */
+  doc = read_ok("a.md", "---\nauthor: &who Ana Lima\nid: *who\n---\nX.\n");
+  ck_assert_str_eq(doc->id, "Ana Lima");
+  ac_document_free(doc);
+  char many[4096] = "---\nx: &n Bo Chen\nauthors: [";
+  for (int i = 0; i < 100; i++)
+    strcat(many, i ? ", *n" : "*n");
+  strcat(many, "]\n---\nX.\n");
+  doc = read_ok("m.md", many);
+  ck_assert_ptr_nonnull(doc->author);
+  /* 32 names: 30 ", " and one " and " between them */
+  ck_assert_uint_eq(strlen(doc->author), 32 * 7 + 30 * 2 + 5);
+  ac_document_free(doc);
+
+  /* Over 256 KiB of front matter is not metadata. */
+  size_t big = 300 * 1024;
+  char *text = malloc(big + 64);
+  ck_assert_ptr_nonnull(text);
+  strcpy(text, "---\nsummary: ");
+  size_t at = strlen(text);
+  memset(text + at, 'a', big);
+  strcpy(text + at + big, "\n---\nBody.\n");
+  assert_format_error("b.md", text, (const char *const[]){"KiB", NULL});
+  free(text);
+}
+END_TEST
+
+START_TEST(front_matter_other_shapes) {
+  /* "lang" is "language" too, and a YAML list's first item serves a
+   * single-valued key; nested mappings and unknown keys are skipped. */
+  ac_document *doc = read_ok(
+      "o.md", "---\nlang: pt_br\ntitle: [First, Second]\nextra:\n  deep:\n"
+              "    - {a: 1}\nsummary: |\n  Line one\n  line two\n---\nX.\n");
+  ck_assert_str_eq(doc->language, "pt-BR");
+  ck_assert_str_eq(doc->title, "First");
+  ck_assert_str_eq(doc->summary, "Line one\nline two");
+  ac_document_free(doc);
+
+  /* A block that is YAML but not a mapping is ignored (with a warning),
+   * and the body after it is read. */
+  doc = read_ok("s.md", "---\n- just\n- a list\n---\nThe body.\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "The body.");
+  ac_document_free(doc);
+
+  /* Empty front matter, "..." closing it, and YAML nulls. */
+  doc = read_ok("e.md", "---\n---\nBody.\n");
+  ck_assert_ptr_null(doc->title);
+  ac_document_free(doc);
+  doc = read_ok("n.md", "---\ntitle: ~\nid: null\nimage: 'null'\n...\nB.\n");
+  ck_assert_ptr_null(doc->title);
+  ck_assert_ptr_null(doc->id);
+  ck_assert_str_eq(doc->image, "null"); /* quoted: a string */
   ac_document_free(doc);
 }
 END_TEST
@@ -622,6 +740,9 @@ static Suite *source_text_suite(void) {
   tcase_add_test(fm, front_matter_quoted_values);
   tcase_add_test(fm, front_matter_dates);
   tcase_add_test(fm, front_matter_unterminated_is_an_error);
+  tcase_add_test(fm, front_matter_malformed_yaml_names_the_line);
+  tcase_add_test(fm, front_matter_hostile_yaml_is_bounded);
+  tcase_add_test(fm, front_matter_other_shapes);
   suite_add_tcase(s, fm);
 
   TCase *md = tcase_create("markdown");
