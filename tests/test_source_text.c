@@ -424,13 +424,120 @@ START_TEST(markdown_code_and_rules_dropped) {
 }
 END_TEST
 
-START_TEST(markdown_tables_read_as_rows) {
-  ac_document *doc = read_ok("t.md", "Intro.\n\n| Route | Change |\n"
-                                     "|---|:---:|\n| 12 | via Mill Lane |\n");
-  ck_assert_uint_eq(doc->n_blocks, 3);
-  ck_assert_str_eq(block_at(doc, 1)->text, "Route; Change");
-  ck_assert_str_eq(block_at(doc, 2)->text, "12; via Mill Lane");
+START_TEST(markdown_tables_read_as_labelled_rows) {
+  /* Each body row is one block, each cell after its column's header;
+   * empty cells are not read, a cell without a header is read alone. */
+  ac_document *doc = read_ok(
+      "t.md", "Intro.\n\n| Route | Change | |\n|---|:---:|---|\n"
+              "| 12 | via *Mill* Lane | note |\n| 12A | | |\n\nAfter.\n");
+  ck_assert_uint_eq(doc->n_blocks, 4);
+  ck_assert_str_eq(block_at(doc, 1)->text,
+                   "Route: 12, Change: via Mill Lane, note");
+  ck_assert_str_eq(block_at(doc, 2)->text, "Route: 12A");
+  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_PARAGRAPH);
+  ck_assert_str_eq(block_at(doc, 3)->text, "After.");
   ac_document_free(doc);
+
+  /* A header alone is read as a row; pipes without a delimiter row are
+   * just text. */
+  doc = read_ok("h.md", "| Only | Header |\n|---|---|\n\na | b\n");
+  ck_assert_uint_eq(doc->n_blocks, 2);
+  ck_assert_str_eq(block_at(doc, 0)->text, "Only, Header");
+  ck_assert_str_eq(block_at(doc, 1)->text, "a | b");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_footnotes_after_the_body) {
+  /* The marks go; the notes are read under "Notes" after the body and
+   * before the closing bio, in the order they are referred to. */
+  ac_document *doc =
+      read_ok("f.md", "---\nauthor: Ana Lima\n---\nTides rise[^tide] and "
+                      "fall[^2].\n\n[^2]: Twice a day.\n\n## Later\n\n"
+                      "More text.\n\n[^tide]: See the *tables*.\n\n    "
+                      "A second paragraph of the note.\n\n"
+                      "*Ana Lima writes about the sea.*\n");
+  ck_assert_uint_eq(doc->n_blocks, 8);
+  ck_assert_str_eq(block_at(doc, 0)->text, "Tides rise and fall.");
+  ck_assert_str_eq(block_at(doc, 2)->text, "More text.");
+  ck_assert_int_eq(block_at(doc, 3)->kind, AC_BLOCK_HEADING);
+  ck_assert_int_eq(block_at(doc, 3)->level, 2);
+  ck_assert_str_eq(block_at(doc, 3)->text, "Notes");
+  ck_assert_str_eq(block_at(doc, 4)->text, "See the tables.");
+  ck_assert_str_eq(block_at(doc, 5)->text, "A second paragraph of the note.");
+  ck_assert_str_eq(block_at(doc, 6)->text, "Twice a day.");
+  ck_assert_int_eq(block_at(doc, 7)->kind, AC_BLOCK_BIO);
+  ac_document_free(doc);
+
+  /* A mark with no note is not read either (in code it is no mark);
+   * without notes, no heading. */
+  doc = read_ok("m.md", "A claim[^9] stands, `[^a-z]` too.\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "A claim stands, [^a-z] too.");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_html_images_and_nesting) {
+  /* Raw HTML blocks and images (alt text too) are not read; the text
+   * between inline tags is, a <script> is not; block tags separate words. */
+  ac_document *doc = read_ok(
+      "h.md", "<div class=\"ad\">\nBuy now\n</div>\n\nSee ![the map](m.png)"
+              "here<br>now <b>bold</b> <script>var x;</script>end.\n\n"
+              "<!-- never closed\n\nhidden text\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "See here now bold end.");
+  ac_document_free(doc);
+
+  /* A list item's paragraphs are one block until a nested list comes
+   * between them; a quote's list items are quotes; code in an item goes. */
+  doc = read_ok("n.md", "- One\n\n  still one\n\n  ```\n  code\n  ```\n"
+                        "  - Two\n\n  back in one\n\n> - quoted item\n> "
+                        "- another\n");
+  ck_assert_uint_eq(doc->n_blocks, 5);
+  ck_assert_str_eq(block_at(doc, 0)->text, "One still one");
+  ck_assert_str_eq(block_at(doc, 1)->text, "Two");
+  ck_assert_str_eq(block_at(doc, 2)->text, "back in one");
+  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_LIST_ITEM);
+  ck_assert_int_eq(block_at(doc, 3)->kind, AC_BLOCK_QUOTE);
+  ck_assert_str_eq(block_at(doc, 4)->text, "another");
+  ac_document_free(doc);
+
+  /* Control characters from entities go; a no-break space stays. */
+  doc = read_ok("e.md", "a&#1;b&#x85;c 10&nbsp;km &#xad;x\n");
+  ck_assert_str_eq(block_at(doc, 0)->text, "abc 10\xc2\xa0km x");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_hostile_input_is_bounded) {
+  /* Inputs on which cmark-gfm's time grows with the square of the text
+   * are refused with a reason; as plain text they still read. */
+  size_t n = 2000 * 6;
+  char *text = malloc(n + 1);
+  ck_assert_ptr_nonnull(text);
+  for (size_t i = 0; i < n; i += 6)
+    memcpy(text + i, "![[]()", 6);
+  text[n] = '\0';
+  assert_format_error("i.md", text, (const char *const[]){"'!['", NULL});
+  free(text);
+
+  char pipes[600] = "| a |\n|---|\n";
+  memset(pipes + strlen(pipes), '|', 300);
+  assert_format_error("p.md", pipes, (const char *const[]){"'|'", NULL});
+
+  n = (1u << 20) + 10;
+  text = malloc(n + 1);
+  ck_assert_ptr_nonnull(text);
+  memset(text, 'a', n);
+  text[n] = '\0';
+  assert_format_error("b.md", text, (const char *const[]){"1 MiB", NULL});
+  int rc;
+  static const char *const plain[] = {"format=plain", NULL};
+  ac_document *doc = read_as("b.md", text, n, plain, &rc, NULL, 0);
+  ck_assert_int_eq(rc, 0);
+  ac_document_free(doc);
+  free(text);
 }
 END_TEST
 
@@ -751,7 +858,10 @@ static Suite *source_text_suite(void) {
   tcase_add_test(md, markdown_quotes);
   tcase_add_test(md, markdown_inline_markup);
   tcase_add_test(md, markdown_code_and_rules_dropped);
-  tcase_add_test(md, markdown_tables_read_as_rows);
+  tcase_add_test(md, markdown_tables_read_as_labelled_rows);
+  tcase_add_test(md, markdown_footnotes_after_the_body);
+  tcase_add_test(md, markdown_html_images_and_nesting);
+  tcase_add_test(md, markdown_hostile_input_is_bounded);
   tcase_add_test(md, markdown_byline_and_bio);
   tcase_add_test(md, markdown_title_from_h1_or_front_matter);
   suite_add_tcase(s, md);

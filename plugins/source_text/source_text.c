@@ -6,8 +6,7 @@
  *
  * This file holds the descriptor, probing, input sanitizing (UTF-8 check,
  * BOM, line endings, control characters) and the small helpers the parsers
- * share. The formats live in frontmatter.c, markdown.c, inline.c and
- * plain.c.
+ * share. The formats live in frontmatter.c, markdown.c and plain.c.
  */
 #include "source_text.h"
 #include "utf8.h" /* plugins/common */
@@ -248,17 +247,25 @@ static int starts_like_html(const char *data, size_t len) {
          st_prefix_ci(data + i, len - i, "<html");
 }
 
+/* Plausible front matter or a Markdown heading. */
+static int looks_markdown(const ac_strbuf *clean, const st_line *lines,
+                          size_t n) {
+  return st_front_matter_plausible(lines, n) ||
+         st_looks_markdown(clean->data, clean->len);
+}
+
 /* Decides Markdown or plain text for `auto`: the file name first, then the
  * content. A .txt file that opens with a closed front matter block of keys
  * is Markdown all the same: that is not how plain text looks. */
-static int detect_format(const char *name, const st_line *lines, size_t n) {
+static int detect_format(const char *name, const ac_strbuf *clean,
+                         const st_line *lines, size_t n) {
   char ext[16];
   extension(name, ext, sizeof ext);
   if (is_markdown_ext(ext))
     return FORMAT_MARKDOWN;
   if (is_text_ext(ext))
     return st_front_matter_plausible(lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
-  return st_looks_markdown(lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
+  return looks_markdown(clean, lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
 }
 
 /* ---- Plugin
@@ -303,7 +310,7 @@ static int source_text_probe(const char *name, const char *data, size_t len) {
   int md = 0;
   if (sanitize(data, len, &clean) == 0 &&
       (lines = split_lines(clean.data, clean.len, &n)) != NULL)
-    md = st_looks_markdown(lines, n);
+    md = looks_markdown(&clean, lines, n);
   free(lines);
   ac_strbuf_free(&clean);
   return md ? 60 : 50;
@@ -334,7 +341,7 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
 
   int format = priv->format;
   if (format == FORMAT_AUTO)
-    format = detect_format(name, lines, n);
+    format = detect_format(name, &clean, lines, n);
   st->host->log(st, AC_LOG_DEBUG, "reading %s as %s", name ? name : "-",
                 format == FORMAT_MARKDOWN ? "Markdown" : "plain text");
   if (st->host->set_string(&doc->format,
@@ -346,8 +353,9 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
   if (format == FORMAT_MARKDOWN) {
     size_t body = 0;
     rc = st_front_matter(&c, lines, n, &body);
+    const char *text = body < n ? lines[body].s : clean.data + clean.len;
     if (rc == 0)
-      rc = st_parse_markdown(&c, lines, n, body);
+      rc = st_parse_markdown(&c, text, (size_t)(clean.data + clean.len - text));
   } else {
     rc = st_parse_plain(&c, lines, n);
   }
