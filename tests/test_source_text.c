@@ -434,7 +434,7 @@ START_TEST(markdown_tables_read_as_labelled_rows) {
   ck_assert_str_eq(block_at(doc, 1)->text,
                    "Route: 12, Change: via Mill Lane, note");
   ck_assert_str_eq(block_at(doc, 2)->text, "Route: 12A");
-  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_PARAGRAPH);
+  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_LIST_ITEM); /* a record */
   ck_assert_str_eq(block_at(doc, 3)->text, "After.");
   ac_document_free(doc);
 

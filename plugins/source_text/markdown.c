@@ -6,11 +6,12 @@
  * Blocks: headings (with their level), paragraphs, one AC_BLOCK_QUOTE per
  * paragraph or heading inside a block quote (list items in a quote too),
  * one AC_BLOCK_LIST_ITEM per list item (its paragraphs joined; a nested
- * list's items follow as blocks of their own). A table becomes one block
- * per body row whose cells are labelled by their column's header: "Route:
- * 12, Change: via Mill Lane"; a cell without a header is read alone, an
- * empty cell not at all, and a table with no body rows reads its header
- * row. Footnotes are read after the body (before a closing author bio),
+ * list's items follow as blocks of their own). A table becomes one list
+ * item block per body row (rows are records, read with the short pause
+ * between list items), its cells labelled by their column's header:
+ * "Route: 12, Change: via Mill Lane"; a cell without a header is read
+ * alone, an empty cell not at all, and a table with no body rows reads its
+ * header row. Footnotes are read after the body (before a closing author bio),
  * under a heading "Notes", one block per paragraph; the marks in the text
  * are not read.
  *
@@ -359,7 +360,7 @@ static int table_row(md *m, cmark_node *row, const char *labels,
     }
   }
   md_block *b = NULL;
-  if (rc == 0 && line.len && !(b = new_block(m, AC_BLOCK_PARAGRAPH, 0, note)))
+  if (rc == 0 && line.len && !(b = new_block(m, AC_BLOCK_LIST_ITEM, 0, note)))
     rc = -1;
   if (b) {
     b->text = line;
@@ -369,7 +370,8 @@ static int table_row(md *m, cmark_node *row, const char *labels,
   return rc;
 }
 
-/* A table: one block per body row, its cells labelled by the header's. */
+/* A table: one list item per body row, its cells labelled by the
+ * header's. */
 static int table(md *m, cmark_node *t) {
   int note = where(t).note, rc = 0;
   cmark_node *head = cmark_node_first_child(t);
