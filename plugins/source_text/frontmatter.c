@@ -156,8 +156,8 @@ static void parse_error(fm *f) {
     f->nomem = 1;
   }
   const char *problem = p->problem ? p->problem : "malformed YAML";
-  int n = snprintf(f->why, sizeof f->why, "front matter line %zu: %s", line,
-                   problem);
+  int n = snprintf(f->why, sizeof f->why,
+                   "front matter line %zu is not YAML: %s", line, problem);
   if (p->context && n > 0 && (size_t)n < sizeof f->why)
     n += snprintf(f->why + n, sizeof f->why - (size_t)n,
                   " %s that starts on line %zu", p->context,
