@@ -250,8 +250,8 @@ START_TEST(meta_opengraph_and_article) {
   ck_assert_str_eq(doc->title, "Harbour ferry returns after winter repairs");
   /* article:author is a profile URL, so <meta name=author> names her. */
   ck_assert_str_eq(doc->author, "Jane Doe");
-  ck_assert_str_eq(doc->date, "2025-03-14T08:30:00+00:00");
-  ck_assert_str_eq(doc->language, "en-GB"); /* <html lang> */
+  ck_assert_str_eq(doc->date, "2025-03-14T08:30:00Z"); /* +00:00 is UTC */
+  ck_assert_str_eq(doc->language, "en-GB");            /* <html lang> */
   ck_assert_str_eq(doc->summary, "The old ferry is back on the water, with a "
                                  "new engine and a fresh coat of paint.");
   /* Relative og:image against the canonical address. */
@@ -298,6 +298,39 @@ START_TEST(meta_jsonld_variants) {
   ck_assert_str_eq(doc->date, "2023-07-04");
   ck_assert_str_eq(doc->image, "https://k.example/1.jpg");
   ck_assert_str_eq(doc->url, "https://k.example/kites");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(meta_jsonld_mended_or_skipped) {
+  /* Template slips are mended: a comment wrapper, // and block comments,
+   * doubled and trailing commas, a raw line break and an unknown escape in
+   * strings, a lone surrogate, an integer too big for any C type. */
+  ac_document *doc = read_html(
+      "<html><head><script type=\"application/ld+json\"><!--\n"
+      "{\"@type\": \"NewsArticle\", // \"Person\",\n"
+      "/* generated */ \"headline\": \"Storm\nwarning\", \"width\": "
+      "123456789012345678901234567890,, \"author\": {\"name\": "
+      "\"Ana Lima\\ud800\"}, \"description\": \"It\\'s windy\", "
+      "\"datePublished\": \"Mon, 18 Nov 2019 16:07:38 -0600\",}\n-->"
+      "</script></head><body><article><p>Gales are expected along the "
+      "whole coast tonight, with gusts of up to a hundred kilometres an "
+      "hour on exposed headlands.</p></article></body></html>");
+  ck_assert_str_eq(doc->title, "Storm warning");
+  ck_assert_str_eq(doc->author, "Ana Lima\xef\xbf\xbd");
+  ck_assert_str_eq(doc->summary, "It's windy");
+  ck_assert_str_eq(doc->date, "2019-11-18T16:07:38-06:00");
+  ac_document_free(doc);
+
+  /* Not JSON even then (single quotes): the block is skipped, not
+   * guessed at, and the page's other metadata stands. */
+  doc = read_html(
+      "<html><head><title>Quiet night</title><script "
+      "type=\"application/ld+json\">{'@type': 'NewsArticle', 'headline': "
+      "'Guessed'}</script></head><body><article><p>Nothing happened in the "
+      "harbour last night, and the night watch was glad of the quiet after "
+      "a week of storms.</p></article></body></html>");
+  ck_assert_str_eq(doc->title, "Quiet night");
   ac_document_free(doc);
 }
 END_TEST
@@ -713,6 +746,7 @@ static Suite *source_html_suite(void) {
   tcase_add_test(tc, meta_opengraph_and_article);
   tcase_add_test(tc, meta_jsonld_graph);
   tcase_add_test(tc, meta_jsonld_variants);
+  tcase_add_test(tc, meta_jsonld_mended_or_skipped);
   tcase_add_test(tc, script_drawn_page_uses_jsonld_body);
   tcase_add_test(tc, meta_twitter_and_others);
   tcase_add_test(tc, meta_title_tag_and_detected_language);

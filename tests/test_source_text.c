@@ -133,10 +133,13 @@ END_TEST
 START_TEST(front_matter_dates) {
   static const char *const cases[][2] = {
       {"2026-03-14", "2026-03-14"},
-      {"2026-03-14 10:30", "2026-03-14T10:30"},
+      {"2026-03-14 10:30", "2026-03-14T10:30:00"},
       {"2026-03-14T10:30:00Z", "2026-03-14T10:30:00Z"},
+      {"2026-03-14T10:30:00+00:00", "2026-03-14T10:30:00Z"},
       {"\"14 March 2026\"", "2026-03-14"},
       {"March 4, 2024", "2024-03-04"},
+      {"Friday, 4th December 2026", "2026-12-04"},
+      {"'Fri, 04 Dec 2026 09:30:00 -0500'", "2026-12-04T09:30:00-05:00"},
       {"2024/12/01", "2024-12-01"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -148,10 +151,16 @@ START_TEST(front_matter_dates) {
                   doc->date ? doc->date : "(null)", cases[i][1]);
     ac_document_free(doc);
   }
-  /* Not a date: ignored rather than passed on as one. */
-  ac_document *doc = read_ok("d.md", "---\ndate: soon\n---\nBody.\n");
-  ck_assert_ptr_null(doc->date);
-  ac_document_free(doc);
+  /* Not a date: ignored rather than passed on as one. Nor is a date
+   * that could be day-first or month-first. */
+  static const char *const bad[] = {"soon", "04/12/2026", "0001-01-01"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    char text[256];
+    snprintf(text, sizeof text, "---\ndate: %s\n---\nBody.\n", bad[i]);
+    ac_document *doc = read_ok("d.md", text);
+    ck_assert_msg(doc->date == NULL, "'%s' gave '%s'", bad[i], doc->date);
+    ac_document_free(doc);
+  }
 }
 END_TEST
 
@@ -172,6 +181,115 @@ START_TEST(front_matter_unterminated_is_an_error) {
   ck_assert_int_eq(rc, AC_ERR_FORMAT);
   ck_assert_msg(strstr(msg, "line 3") && strstr(msg, "title"),
                 "message does not explain: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Reads text that must fail with AC_ERR_FORMAT and a message holding
+ * every one of `words` (NULL-terminated). */
+static void assert_format_error(const char *name, const char *text,
+                                const char *const *words) {
+  int rc;
+  char msg[1024];
+  ac_document *doc =
+      read_as(name, text, strlen(text), NULL, &rc, msg, sizeof msg);
+  ck_assert_msg(rc == AC_ERR_FORMAT, "%.60s...: rc %d (%s)", text, rc, msg);
+  for (size_t i = 0; words[i]; i++)
+    ck_assert_msg(strstr(msg, words[i]), "message lacks '%s': %s", words[i],
+                  msg);
+  ac_document_free(doc);
+}
+
+START_TEST(front_matter_malformed_yaml_names_the_line) {
+  /* libyaml's reason, on the file's line numbers. */
+  assert_format_error("i.md", "---\ntitle: ok\n  bad: indent\n---\nBody.\n",
+                      (const char *const[]){"line 3", "mapping values", NULL});
+  assert_format_error("f.md",
+                      "---\nid: 1\ntitle: [a, b\nauthor: x\n---\nBody.\n",
+                      (const char *const[]){"line 4", "flow sequence", "line 3",
+                                            "title", NULL});
+  assert_format_error("t.md", "---\n\ttitle: tab\n---\nBody.\n",
+                      (const char *const[]){"line 2", NULL});
+}
+END_TEST
+
+START_TEST(front_matter_hostile_yaml_is_bounded) {
+  /* Deep nesting stops at 32 levels, with a reason. */
+  char deep[512] = "---\ntitle: ";
+  for (int i = 0; i < 100; i++)
+    strcat(deep, "[");
+  for (int i = 0; i < 100; i++)
+    strcat(deep, "]");
+  strcat(deep, "\n---\nBody.\n");
+  assert_format_error("d.md", deep,
+                      (const char *const[]){"line 2", "deeper", NULL});
+
+  /* Billion laughs: aliases of lists yield nothing, so nothing grows. */
+  const char *laughs = "---\na: &a [lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                       "b: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n"
+                       "c: &c [*b, *b, *b, *b, *b, *b, *b, *b]\n"
+                       "d: &d [*c, *c, *c, *c, *c, *c, *c, *c]\n"
+                       "author: [*d, *d, *d, *d, *d, *d, *d, *d]\n"
+                       "title: Laughs\n---\nBody.\n";
+  ac_document *doc = read_ok("l.md", laughs);
+  ck_assert_ptr_null(doc->author);
+  ck_assert_str_eq(doc->title, "Laughs");
+  ac_document_free(doc);
+
+  /* An alias of a scalar is the scalar; a list of them stops at 32
+   * names. */
+  doc = read_ok("a.md", "---\nauthor: &who Ana Lima\nid: *who\n---\nX.\n");
+  ck_assert_str_eq(doc->id, "Ana Lima");
+  ac_document_free(doc);
+  char many[4096] = "---\nx: &n Bo Chen\nauthors: [";
+  for (int i = 0; i < 100; i++)
+    strcat(many, i ? ", *n" : "*n");
+  strcat(many, "]\n---\nX.\n");
+  doc = read_ok("m.md", many);
+  ck_assert_ptr_nonnull(doc->author);
+  /* 32 names: 30 ", " and one " and " between them */
+  ck_assert_uint_eq(strlen(doc->author), 32 * 7 + 30 * 2 + 5);
+  ac_document_free(doc);
+
+  /* Over 256 KiB of front matter is not metadata. */
+  size_t big = 300 * 1024;
+  char *text = malloc(big + 64);
+  ck_assert_ptr_nonnull(text);
+  strcpy(text, "---\nsummary: ");
+  size_t at = strlen(text);
+  memset(text + at, 'a', big);
+  strcpy(text + at + big, "\n---\nBody.\n");
+  assert_format_error("b.md", text, (const char *const[]){"KiB", NULL});
+  free(text);
+}
+END_TEST
+
+START_TEST(front_matter_other_shapes) {
+  /* "lang" is "language" too, and a YAML list's first item serves a
+   * single-valued key; nested mappings and unknown keys are skipped. */
+  ac_document *doc = read_ok(
+      "o.md", "---\nlang: pt_br\ntitle: [First, Second]\nextra:\n  deep:\n"
+              "    - {a: 1}\nsummary: |\n  Line one\n  line two\n---\nX.\n");
+  ck_assert_str_eq(doc->language, "pt-BR");
+  ck_assert_str_eq(doc->title, "First");
+  ck_assert_str_eq(doc->summary, "Line one\nline two");
+  ac_document_free(doc);
+
+  /* A block that is YAML but not a mapping is ignored (with a warning),
+   * and the body after it is read. */
+  doc = read_ok("s.md", "---\n- just\n- a list\n---\nThe body.\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "The body.");
+  ac_document_free(doc);
+
+  /* Empty front matter, "..." closing it, and YAML nulls. */
+  doc = read_ok("e.md", "---\n---\nBody.\n");
+  ck_assert_ptr_null(doc->title);
+  ac_document_free(doc);
+  doc = read_ok("n.md", "---\ntitle: ~\nid: null\nimage: 'null'\n...\nB.\n");
+  ck_assert_ptr_null(doc->title);
+  ck_assert_ptr_null(doc->id);
+  ck_assert_str_eq(doc->image, "null"); /* quoted: a string */
   ac_document_free(doc);
 }
 END_TEST
@@ -306,13 +424,120 @@ START_TEST(markdown_code_and_rules_dropped) {
 }
 END_TEST
 
-START_TEST(markdown_tables_read_as_rows) {
-  ac_document *doc = read_ok("t.md", "Intro.\n\n| Route | Change |\n"
-                                     "|---|:---:|\n| 12 | via Mill Lane |\n");
-  ck_assert_uint_eq(doc->n_blocks, 3);
-  ck_assert_str_eq(block_at(doc, 1)->text, "Route; Change");
-  ck_assert_str_eq(block_at(doc, 2)->text, "12; via Mill Lane");
+START_TEST(markdown_tables_read_as_labelled_rows) {
+  /* Each body row is one block, each cell after its column's header;
+   * empty cells are not read, a cell without a header is read alone. */
+  ac_document *doc = read_ok(
+      "t.md", "Intro.\n\n| Route | Change | |\n|---|:---:|---|\n"
+              "| 12 | via *Mill* Lane | note |\n| 12A | | |\n\nAfter.\n");
+  ck_assert_uint_eq(doc->n_blocks, 4);
+  ck_assert_str_eq(block_at(doc, 1)->text,
+                   "Route: 12, Change: via Mill Lane, note");
+  ck_assert_str_eq(block_at(doc, 2)->text, "Route: 12A");
+  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_LIST_ITEM); /* a record */
+  ck_assert_str_eq(block_at(doc, 3)->text, "After.");
   ac_document_free(doc);
+
+  /* A header alone is read as a row; pipes without a delimiter row are
+   * just text. */
+  doc = read_ok("h.md", "| Only | Header |\n|---|---|\n\na | b\n");
+  ck_assert_uint_eq(doc->n_blocks, 2);
+  ck_assert_str_eq(block_at(doc, 0)->text, "Only, Header");
+  ck_assert_str_eq(block_at(doc, 1)->text, "a | b");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_footnotes_after_the_body) {
+  /* The marks go; the notes are read under "Notes" after the body and
+   * before the closing bio, in the order they are referred to. */
+  ac_document *doc =
+      read_ok("f.md", "---\nauthor: Ana Lima\n---\nTides rise[^tide] and "
+                      "fall[^2].\n\n[^2]: Twice a day.\n\n## Later\n\n"
+                      "More text.\n\n[^tide]: See the *tables*.\n\n    "
+                      "A second paragraph of the note.\n\n"
+                      "*Ana Lima writes about the sea.*\n");
+  ck_assert_uint_eq(doc->n_blocks, 8);
+  ck_assert_str_eq(block_at(doc, 0)->text, "Tides rise and fall.");
+  ck_assert_str_eq(block_at(doc, 2)->text, "More text.");
+  ck_assert_int_eq(block_at(doc, 3)->kind, AC_BLOCK_HEADING);
+  ck_assert_int_eq(block_at(doc, 3)->level, 2);
+  ck_assert_str_eq(block_at(doc, 3)->text, "Notes");
+  ck_assert_str_eq(block_at(doc, 4)->text, "See the tables.");
+  ck_assert_str_eq(block_at(doc, 5)->text, "A second paragraph of the note.");
+  ck_assert_str_eq(block_at(doc, 6)->text, "Twice a day.");
+  ck_assert_int_eq(block_at(doc, 7)->kind, AC_BLOCK_BIO);
+  ac_document_free(doc);
+
+  /* A mark with no note is not read either (in code it is no mark);
+   * without notes, no heading. */
+  doc = read_ok("m.md", "A claim[^9] stands, `[^a-z]` too.\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "A claim stands, [^a-z] too.");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_html_images_and_nesting) {
+  /* Raw HTML blocks and images (alt text too) are not read; the text
+   * between inline tags is, a <script> is not; block tags separate words. */
+  ac_document *doc = read_ok(
+      "h.md", "<div class=\"ad\">\nBuy now\n</div>\n\nSee ![the map](m.png)"
+              "here<br>now <b>bold</b> <script>var x;</script>end.\n\n"
+              "<!-- never closed\n\nhidden text\n");
+  ck_assert_uint_eq(doc->n_blocks, 1);
+  ck_assert_str_eq(block_at(doc, 0)->text, "See here now bold end.");
+  ac_document_free(doc);
+
+  /* A list item's paragraphs are one block until a nested list comes
+   * between them; a quote's list items are quotes; code in an item goes. */
+  doc = read_ok("n.md", "- One\n\n  still one\n\n  ```\n  code\n  ```\n"
+                        "  - Two\n\n  back in one\n\n> - quoted item\n> "
+                        "- another\n");
+  ck_assert_uint_eq(doc->n_blocks, 5);
+  ck_assert_str_eq(block_at(doc, 0)->text, "One still one");
+  ck_assert_str_eq(block_at(doc, 1)->text, "Two");
+  ck_assert_str_eq(block_at(doc, 2)->text, "back in one");
+  ck_assert_int_eq(block_at(doc, 2)->kind, AC_BLOCK_LIST_ITEM);
+  ck_assert_int_eq(block_at(doc, 3)->kind, AC_BLOCK_QUOTE);
+  ck_assert_str_eq(block_at(doc, 4)->text, "another");
+  ac_document_free(doc);
+
+  /* Control characters from entities go; a no-break space stays. */
+  doc = read_ok("e.md", "a&#1;b&#x85;c 10&nbsp;km &#xad;x\n");
+  ck_assert_str_eq(block_at(doc, 0)->text, "abc 10\xc2\xa0km x");
+  ac_document_free(doc);
+}
+END_TEST
+
+START_TEST(markdown_hostile_input_is_bounded) {
+  /* Inputs on which cmark-gfm's time grows with the square of the text
+   * are refused with a reason; as plain text they still read. */
+  size_t n = 2000 * 6;
+  char *text = malloc(n + 1);
+  ck_assert_ptr_nonnull(text);
+  for (size_t i = 0; i < n; i += 6)
+    memcpy(text + i, "![[]()", 6);
+  text[n] = '\0';
+  assert_format_error("i.md", text, (const char *const[]){"'!['", NULL});
+  free(text);
+
+  char pipes[600] = "| a |\n|---|\n";
+  memset(pipes + strlen(pipes), '|', 300);
+  assert_format_error("p.md", pipes, (const char *const[]){"'|'", NULL});
+
+  n = (1u << 20) + 10;
+  text = malloc(n + 1);
+  ck_assert_ptr_nonnull(text);
+  memset(text, 'a', n);
+  text[n] = '\0';
+  assert_format_error("b.md", text, (const char *const[]){"1 MiB", NULL});
+  int rc;
+  static const char *const plain[] = {"format=plain", NULL};
+  ac_document *doc = read_as("b.md", text, n, plain, &rc, NULL, 0);
+  ck_assert_int_eq(rc, 0);
+  ac_document_free(doc);
+  free(text);
 }
 END_TEST
 
@@ -622,6 +847,9 @@ static Suite *source_text_suite(void) {
   tcase_add_test(fm, front_matter_quoted_values);
   tcase_add_test(fm, front_matter_dates);
   tcase_add_test(fm, front_matter_unterminated_is_an_error);
+  tcase_add_test(fm, front_matter_malformed_yaml_names_the_line);
+  tcase_add_test(fm, front_matter_hostile_yaml_is_bounded);
+  tcase_add_test(fm, front_matter_other_shapes);
   suite_add_tcase(s, fm);
 
   TCase *md = tcase_create("markdown");
@@ -630,7 +858,10 @@ static Suite *source_text_suite(void) {
   tcase_add_test(md, markdown_quotes);
   tcase_add_test(md, markdown_inline_markup);
   tcase_add_test(md, markdown_code_and_rules_dropped);
-  tcase_add_test(md, markdown_tables_read_as_rows);
+  tcase_add_test(md, markdown_tables_read_as_labelled_rows);
+  tcase_add_test(md, markdown_footnotes_after_the_body);
+  tcase_add_test(md, markdown_html_images_and_nesting);
+  tcase_add_test(md, markdown_hostile_input_is_bounded);
   tcase_add_test(md, markdown_byline_and_bio);
   tcase_add_test(md, markdown_title_from_h1_or_front_matter);
   suite_add_tcase(s, md);

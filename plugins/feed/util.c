@@ -1,4 +1,5 @@
 /* Text, dates, URLs, UUIDs and files for the feed publisher (see feed.h). */
+#include "date.h"
 #include "feed.h"
 #include "outfile.h"
 #include "utf8.h"
@@ -102,116 +103,18 @@ char *feed_truncate(const char *s, size_t max_bytes) {
 
 /* ---- Dates -------------------------------------------------------------- */
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
- * days_from_civil), so no time zone or libc extension is involved. */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  int64_t era = (y >= 0 ? y : y - 399) / 400;
-  unsigned yoe = (unsigned)(y - era * 400);
-  unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + (int64_t)doe - 719468;
-}
-
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d) {
-  z += 719468;
-  int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  unsigned doe = (unsigned)(z - era * 146097);
-  unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  unsigned mp = (5 * doy + 2) / 153;
-  *d = doy - (153 * mp + 2) / 5 + 1;
-  *m = mp < 10 ? mp + 3 : mp - 9;
-  *y = (int64_t)yoe + era * 400 + (*m <= 2);
-}
-
-/* Reads exactly n digits. */
-static int digits(const char **p, int n, int *out) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (!isdigit((unsigned char)(*p)[i]))
-      return -1;
-    v = v * 10 + ((*p)[i] - '0');
-  }
-  *p += n;
-  *out = v;
-  return 0;
-}
-
-static int is_leap(int y) {
-  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
 int feed_parse_date(const char *s, int64_t *out) {
-  if (!s)
+  ac_date d;
+  if (ac_date_parse_iso(s, &d) != 0)
     return -1;
-  while (isspace((unsigned char)*s))
-    s++;
-  int y, mo, d, h = 12, mi = 0, sec = 0;
-  if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
-      digits(&s, 2, &d))
-    return -1;
-  static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && is_leap(y)))
-    return -1;
-  int64_t offset = 0;
-  if (*s == 'T' || *s == 't' || (*s == ' ' && isdigit((unsigned char)s[1]))) {
-    s++;
-    if (digits(&s, 2, &h) || *s++ != ':' || digits(&s, 2, &mi))
-      return -1;
-    if (*s == ':') {
-      s++;
-      if (digits(&s, 2, &sec))
-        return -1;
-      if (*s == '.' || *s == ',') { /* fraction: dropped */
-        s++;
-        if (!isdigit((unsigned char)*s))
-          return -1;
-        while (isdigit((unsigned char)*s))
-          s++;
-      }
-    }
-    /* 60 admits a leap second, which lands on the next minute's start. */
-    if (h > 23 || mi > 59 || sec > 60)
-      return -1;
-    if (*s == 'Z' || *s == 'z') {
-      s++;
-    } else if (*s == '+' || *s == '-') {
-      int sign = *s++ == '-' ? -1 : 1, oh, om;
-      if (digits(&s, 2, &oh))
-        return -1;
-      if (*s == ':')
-        s++;
-      if (digits(&s, 2, &om) || oh > 23 || om > 59)
-        return -1;
-      offset = sign * (oh * 3600 + om * 60);
-    }
-  }
-  while (isspace((unsigned char)*s))
-    s++;
-  if (*s)
-    return -1;
-  *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 +
-         mi * 60 + sec - offset;
+  *out = ac_date_to_unix(&d);
   return 0;
 }
 
 void feed_format_date(int64_t t, char *out, size_t outlen) {
-  static const char *const wday[] = {"Thu", "Fri", "Sat", "Sun",
-                                     "Mon", "Tue", "Wed"}; /* from 1970-01-01 */
-  static const char *const mon[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
-  int64_t secs = t - days * 86400;
-  int64_t y;
-  unsigned m, d;
-  civil_from_days(days, &y, &m, &d);
-  int64_t w = days % 7;
-  if (w < 0)
-    w += 7;
-  snprintf(out, outlen, "%s, %02u %s %04lld %02d:%02d:%02d +0000", wday[w], d,
-           mon[m - 1], (long long)y, (int)(secs / 3600), (int)(secs / 60 % 60),
-           (int)(secs % 60));
+  ac_date d;
+  ac_date_from_unix(t, &d);
+  ac_date_format_rfc2822(&d, out, outlen);
 }
 
 /* ---- URLs and identifiers ----------------------------------------------- */

@@ -16,6 +16,7 @@
  * the first whose @type is an article type wins, and author references
  * ({"@id": ...}) are resolved within the same graph.
  */
+#include "date.h" /* plugins/common */
 #include "source_html.h"
 
 #include <ctype.h>
@@ -389,121 +390,13 @@ static void ld_names(const ld *l, const sh_json *j, const char **names,
 /* ---- Normalization ---------------------------------------------------------
  */
 
-static int digits(const char *s, int n, int *out) {
-  int v = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i] < '0' || s[i] > '9')
-      return -1;
-    v = v * 10 + (s[i] - '0');
-  }
-  *out = v;
-  return 0;
-}
-
-static int valid_ymd(int y, int m, int d) {
-  return y >= 1900 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= 31;
-}
-
-static int month_from_name(const char *s, size_t *len) {
-  static const char *const names[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                      "jul", "aug", "sep", "oct", "nov", "dec"};
-  for (int i = 0; i < 12; i++)
-    if (strncasecmp(s, names[i], 3) == 0) {
-      size_t k = 3;
-      while (isalpha((unsigned char)s[k]))
-        k++;
-      *len = k;
-      return i + 1;
-    }
-  return 0;
-}
-
-/* "November 19, 2019", "19 Nov 2019", "Tue, 19 Nov 2019 10:00:00 GMT". */
-static int parse_text_date(const char *s, int *y, int *m, int *d) {
-  int day = 0, month = 0, year = 0;
-  const char *p = s;
-  while (*p) {
-    if (isdigit((unsigned char)*p)) {
-      int v = 0, k = 0;
-      while (isdigit((unsigned char)p[k]) && k < 5)
-        v = v * 10 + (p[k++] - '0');
-      if (p[k] == ':') /* a time: skip it */
-        break;
-      if (k == 4 && !year)
-        year = v;
-      else if (k <= 2 && !day && v >= 1 && v <= 31)
-        day = v;
-      p += k;
-    } else if (isalpha((unsigned char)*p)) {
-      size_t k = 0;
-      int mm = month ? 0 : month_from_name(p, &k);
-      if (mm)
-        month = mm;
-      else
-        while (isalpha((unsigned char)p[k]))
-          k++;
-      p += k ? k : 1;
-    } else {
-      p++;
-    }
-  }
-  if (!valid_ymd(year, month, day))
-    return -1;
-  *y = year;
-  *m = month;
-  *d = day;
-  return 0;
-}
-
 char *sh_iso_date(const char *in) {
-  if (!in)
-    return NULL;
-  while (isspace((unsigned char)*in))
-    in++;
+  ac_date d;
   char out[40];
-  int y, m, d;
-  size_t n = strlen(in);
-  if (n >= 10 && digits(in, 4, &y) == 0 && (in[4] == '-' || in[4] == '/') &&
-      digits(in + 5, 2, &m) == 0 && in[7] == in[4] &&
-      digits(in + 8, 2, &d) == 0 && valid_ymd(y, m, d)) {
-    int hh, mi, ss = 0;
-    const char *t = in + 10;
-    if ((*t == 'T' || *t == ' ') && digits(t + 1, 2, &hh) == 0 && t[3] == ':' &&
-        digits(t + 4, 2, &mi) == 0 && hh < 24 && mi < 60) {
-      t += 6;
-      if (*t == ':' && digits(t + 1, 2, &ss) == 0 && ss < 61)
-        t += 3;
-      while (*t == '.' || isdigit((unsigned char)*t))
-        t++; /* fractions of a second are dropped */
-      char zone[16] = "";
-      int zh, zm;
-      if (*t == 'Z' || *t == 'z') {
-        strcpy(zone, "Z");
-      } else if ((*t == '+' || *t == '-') && digits(t + 1, 2, &zh) == 0) {
-        const char *q = t + 3;
-        if (*q == ':')
-          q++;
-        if (digits(q, 2, &zm) != 0)
-          zm = 0;
-        snprintf(zone, sizeof zone, "%c%02d:%02d", *t, zh % 24, zm % 60);
-      }
-      snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d%s", y, m, d, hh,
-               mi, ss, zone);
-      return strdup(out);
-    }
-    snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
-    return strdup(out);
-  }
-  if (n == 8 && digits(in, 4, &y) == 0 && digits(in + 4, 2, &m) == 0 &&
-      digits(in + 6, 2, &d) == 0 && valid_ymd(y, m, d)) {
-    snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
-    return strdup(out);
-  }
-  if (parse_text_date(in, &y, &m, &d) == 0) {
-    snprintf(out, sizeof out, "%04d-%02d-%02d", y, m, d);
-    return strdup(out);
-  }
-  return NULL;
+  if (ac_date_parse(in, &d) != 0 ||
+      ac_date_format_iso(&d, out, sizeof out) == 0)
+    return NULL;
+  return strdup(out);
 }
 
 char *sh_lang_tag(const char *s) {

@@ -4,7 +4,7 @@
  *   source_html.c  descriptor, options, probing, document assembly
  *   parse.c        charset detection, libxml2 parsing, text helpers
  *   meta.c         page metadata: <title>, <meta>, JSON-LD, <html lang>
- *   json.c         a small lenient JSON reader for JSON-LD
+ *   json.c         JSON-LD through jansson, after mending common defects
  *   extract.c      main-content detection and block emission
  *   boiler.c       boilerplate recognized by its text
  *   fetch.c        http(s) download with libcurl

@@ -1,39 +1,52 @@
 /*
- * Markdown blocks: a line-based reading of CommonMark's block structure,
- * reduced to what an article needs and a listener can hear.
+ * Markdown, read with cmark-gfm: CommonMark with GitHub's tables,
+ * strikethrough, autolinks, task lists and footnotes. The syntax tree
+ * becomes what a listener can hear.
  *
- * Kept: ATX and setext headings (with level), paragraphs (soft-wrapped
- * lines joined with spaces), block quotes (one AC_BLOCK_QUOTE per quoted
- * paragraph), list items (one AC_BLOCK_LIST_ITEM each, continuation lines
- * joined) and table rows (cells joined with "; "). Dropped: fenced and
- * indented code, HTML comments, <script>, <style> and <pre> blocks,
- * horizontal rules and link reference definitions.
+ * Blocks: headings (with their level), paragraphs, one AC_BLOCK_QUOTE per
+ * paragraph or heading inside a block quote (list items in a quote too),
+ * one AC_BLOCK_LIST_ITEM per list item (its paragraphs joined; a nested
+ * list's items follow as blocks of their own). A table becomes one list
+ * item block per body row (rows are records, read with the short pause
+ * between list items), its cells labelled by their column's header:
+ * "Route: 12, Change: via Mill Lane"; a cell without a header is read
+ * alone, an empty cell not at all, and a table with no body rows reads its
+ * header row. Footnotes are read after the body (before a closing author bio),
+ * under a heading "Notes", one block per paragraph; the marks in the text
+ * are not read.
+ *
+ * Not read: code blocks and code fences, raw HTML blocks, thematic breaks,
+ * link reference definitions, images (alt text included), the markup of
+ * inline HTML (the text between tags is read, a <script> or <style> is
+ * not), task list boxes.
+ *
+ * Inline, the words are kept: emphasis, strikethrough, links and code
+ * spans are read as their text; entities and escapes are decoded by cmark;
+ * control characters go and runs of white space become one space.
  *
  * Then, on the whole document: the first H1 becomes the title when the
  * front matter gave none, and is dropped when it repeats the front matter
- * title; an emphasised "By ..." paragraph right after the title becomes the
- * byline; an emphasised paragraph about the author at the end becomes the
- * bio.
+ * title; a wholly emphasised "By ..." paragraph right after the title
+ * becomes the byline; a wholly emphasised paragraph about the author at
+ * the end becomes the bio.
  */
 #include "source_text.h"
+#include "utf8.h" /* plugins/common */
 
+#include <cmark-gfm-core-extensions.h>
+#include <cmark-gfm.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* What the current line may continue. */
-enum { OPEN_NONE, OPEN_PARA, OPEN_ITEM, OPEN_QUOTE, OPEN_TABLE };
-
-#define MAX_LIST_DEPTH 16
-
-/* A block as read, before inline processing. */
+/* A block as read, before the whole-document rules. */
 typedef struct md_block {
   ac_block_kind kind;
   int level;
-  ac_strbuf raw;  /* its source lines, joined with '\n' */
   ac_strbuf text; /* the speakable text */
-  int lines;      /* number of source lines in raw */
   int emph;       /* the whole block is one emphasised span */
+  int note;       /* from a footnote */
   int drop;
 } md_block;
 
@@ -41,204 +54,226 @@ typedef struct md {
   st_ctx *c;
   md_block *b;
   size_t n, cap;
-  int open;
-  int after_blank;
-  size_t list_ci[MAX_LIST_DEPTH]; /* content columns of the open lists */
-  size_t n_list;
-  char fence_char; /* inside a fenced code block when fence_len > 0 */
-  size_t fence_len;
-  const char *html_end; /* inside a raw HTML block until this tag */
-  int in_comment;       /* inside a multi-line <!-- comment --> */
+  int unclosed_comment; /* an HTML comment ran to the end of the input */
 } md;
 
-/* ---- Line classification ----------------------------------------------- */
+/* ---- cmark-gfm --------------------------------------------------------------
+ */
 
-/* Columns of leading indentation (tabs to the next multiple of 4) and the
- * byte offset of the first other character. */
-static size_t indentation(const char *s, size_t len, size_t *off) {
-  size_t col = 0, i = 0;
-  for (; i < len && (s[i] == ' ' || s[i] == '\t'); i++)
-    col = s[i] == '\t' ? (col / 4 + 1) * 4 : col + 1;
-  *off = i;
-  return col;
+static pthread_once_t extensions_once = PTHREAD_ONCE_INIT;
+
+static void register_extensions(void) {
+  cmark_gfm_core_extensions_ensure_registered();
 }
 
-/* "# Heading ##": level and the heading text without the markers. */
-static int atx_heading(const char *t, size_t tl, int *level, const char **h,
-                       size_t *hl) {
-  size_t n = 0;
-  while (n < tl && t[n] == '#')
-    n++;
-  if (n < 1 || n > 6 || (n < tl && t[n] != ' ' && t[n] != '\t'))
-    return 0;
-  const char *s = t + n;
-  size_t len = tl - n;
-  st_trim(&s, &len);
-  /* A closing run of '#' preceded by a space (or making up the whole text)
-   * is not part of the heading. */
-  size_t e = len;
-  while (e > 0 && s[e - 1] == '#')
-    e--;
-  if (e < len && (e == 0 || s[e - 1] == ' ' || s[e - 1] == '\t')) {
-    len = e;
-    st_trim(&s, &len);
+/* The tree of [s, s + len), or NULL when the parser cannot be set up. */
+static cmark_node *parse_tree(const char *s, size_t len) {
+  static const char *const extensions[] = {"table", "strikethrough", "autolink",
+                                           "tasklist"};
+  pthread_once(&extensions_once, register_extensions);
+  cmark_parser *p = cmark_parser_new(CMARK_OPT_FOOTNOTES);
+  if (!p)
+    return NULL;
+  for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++) {
+    cmark_syntax_extension *e = cmark_find_syntax_extension(extensions[i]);
+    if (!e || !cmark_parser_attach_syntax_extension(p, e)) {
+      cmark_parser_free(p);
+      return NULL;
+    }
   }
-  *level = (int)n;
-  *h = s;
-  *hl = len;
-  return 1;
+  cmark_parser_feed(p, s, len);
+  cmark_node *doc = cmark_parser_finish(p);
+  cmark_parser_free(p);
+  return doc;
 }
 
-/* "===" or "---" under a paragraph: 1 or 2, else 0. */
-static int setext_underline(const char *t, size_t tl) {
-  if (tl == 0 || (t[0] != '=' && t[0] != '-'))
-    return 0;
-  size_t i = 0;
-  while (i < tl && t[i] == t[0])
-    i++;
-  if (!st_is_blank(t + i, tl - i))
-    return 0;
-  return t[0] == '=' ? 1 : 2;
-}
-
-/* "---", "* * *", "___": a horizontal rule. */
-static int thematic_break(const char *t, size_t tl) {
-  if (tl == 0 || (t[0] != '-' && t[0] != '*' && t[0] != '_'))
-    return 0;
-  size_t count = 0;
-  for (size_t i = 0; i < tl; i++) {
-    if (t[i] == t[0])
-      count++;
-    else if (t[i] != ' ' && t[i] != '\t')
-      return 0;
-  }
-  return count >= 3;
-}
-
-/* "```lang" or "~~~": the fence character and length. */
-static int fence_open(const char *t, size_t tl, char *ch, size_t *n) {
-  if (tl < 3 || (t[0] != '`' && t[0] != '~'))
-    return 0;
-  size_t k = 0;
-  while (k < tl && t[k] == t[0])
-    k++;
-  if (k < 3 || (t[0] == '`' && memchr(t + k, '`', tl - k)))
-    return 0;
-  *ch = t[0];
-  *n = k;
-  return 1;
-}
-
-static int fence_close(const char *s, size_t len, char ch, size_t n) {
-  st_trim(&s, &len);
-  size_t k = 0;
-  while (k < len && s[k] == ch)
-    k++;
-  return k >= n && k == len;
-}
-
-/* A list marker ("- ", "* ", "+ ", "1. ", "1) "): sets the marker width,
- * the bytes of spacing to skip before the item text (never past the end of
- * the line), the columns from the marker to the item's content, whether it
- * is ordered and its number. */
-static int list_marker(const char *t, size_t tl, size_t *width, size_t *pad,
-                       size_t *content, int *ordered, long *number) {
-  size_t w = 0;
-  *ordered = 0;
-  *number = 0;
-  if (tl && (t[0] == '-' || t[0] == '*' || t[0] == '+')) {
-    w = 1;
-  } else {
-    while (w < tl && w < 9 && t[w] >= '0' && t[w] <= '9')
-      *number = *number * 10 + (t[w++] - '0');
-    if (w == 0 || w >= tl || (t[w] != '.' && t[w] != ')'))
-      return 0;
-    w++;
-    *ordered = 1;
-  }
-  if (w < tl && t[w] != ' ' && t[w] != '\t')
-    return 0;
-  size_t p = 0;
-  while (w + p < tl && (t[w + p] == ' ' || t[w + p] == '\t'))
-    p++;
-  *width = w;
-  *pad = p;
-  /* An empty item, or one whose text is indented code, has its content one
-   * column after the marker. */
-  *content = w + ((w + p == tl || p > 4) ? 1 : p);
-  return 1;
-}
-
-/* "|---|:--:|": the delimiter row of a table. */
-static int table_delimiter(const char *t, size_t tl) {
-  int pipe = 0, dash = 0;
-  for (size_t i = 0; i < tl; i++) {
-    if (t[i] == '|')
-      pipe = 1;
-    else if (t[i] == '-')
-      dash = 1;
-    else if (t[i] != ':' && t[i] != ' ' && t[i] != '\t')
-      return 0;
-  }
-  return pipe && dash;
-}
-
-/* The closing tag of an HTML block whose content is never spoken. */
-static const char *raw_html_block(const char *t, size_t tl) {
-  static const char *const tags[][2] = {{"<script", "</script>"},
-                                        {"<style", "</style>"},
-                                        {"<pre", "</pre>"},
-                                        {"<textarea", "</textarea>"}};
-  for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-    size_t n = strlen(tags[i][0]);
-    if (st_prefix_ci(t, tl, tags[i][0]) &&
-        (tl == n || t[n] == ' ' || t[n] == '>' || t[n] == '\t'))
-      return tags[i][1];
+/* Why cmark-gfm is not given the text (see ST_MAX_MARKDOWN_BYTES), or
+ * NULL when it may be. */
+static const char *too_costly(const char *s, size_t len) {
+  if (len > ST_MAX_MARKDOWN_BYTES)
+    return "is over 1 MiB";
+  size_t images = 0, pipes = 0;
+  for (size_t i = 0; i < len; i++) {
+    if (s[i] == '\n')
+      pipes = 0;
+    else if (s[i] == '|' && ++pipes > ST_MAX_MARKDOWN_PIPES)
+      return "has a line of over 256 '|'";
+    else if (s[i] == '!' && i + 1 < len && s[i + 1] == '[' &&
+             ++images > ST_MAX_MARKDOWN_IMAGES)
+      return "has over 1000 image openers ('![')";
   }
   return NULL;
 }
 
-/* True when [s, s + len) holds `pat` (exact bytes). */
-static int has_bytes(const char *s, size_t len, const char *pat) {
-  size_t n = strlen(pat);
-  for (size_t i = 0; i + n <= len; i++)
-    if (memcmp(s + i, pat, n) == 0)
-      return 1;
-  return 0;
+static int type_is(cmark_node *n, const char *name) {
+  const char *t = cmark_node_get_type_string(n);
+  return t && strcmp(t, name) == 0;
 }
 
-static int contains_ci(const char *s, size_t len, const char *pat) {
-  size_t n = strlen(pat);
-  for (size_t i = 0; i + n <= len; i++)
-    if (st_prefix_ci(s + i, len - i, pat))
-      return 1;
-  return 0;
-}
-
-int st_looks_markdown(const st_line *lines, size_t n) {
-  if (st_front_matter_plausible(lines, n))
-    return 1;
-  for (size_t i = 0; i < n; i++) {
-    size_t off, ind = indentation(lines[i].s, lines[i].len, &off);
-    const char *t = lines[i].s + off, *h;
-    size_t tl = lines[i].len - off, hl;
-    int level;
-    if (ind > 3)
+int st_looks_markdown(const char *s, size_t len) {
+  if (too_costly(s, len))
+    return 0;
+  cmark_node *doc = parse_tree(s, len);
+  if (!doc)
+    return 0;
+  /* An ATX heading ("# Title") or a '=' underline: a '-' underline is too
+   * common under lines of plain text to count. The headings come in line
+   * order, so one pass over the lines finds where each starts. */
+  const char *line = s, *end = s + len;
+  int at = 1, found = 0;
+  for (cmark_node *n = cmark_node_first_child(doc); n && line && !found;
+       n = cmark_node_next(n)) {
+    if (cmark_node_get_type(n) != CMARK_NODE_HEADING ||
+        !cmark_node_first_child(n))
       continue;
-    if (atx_heading(t, tl, &level, &h, &hl) && hl > 0)
+    for (; line && at < cmark_node_get_start_line(n); at++) {
+      line = memchr(line, '\n', (size_t)(end - line));
+      line = line ? line + 1 : NULL;
+    }
+    const char *p = line;
+    while (p && p < end && (*p == ' ' || *p == '\t'))
+      p++;
+    found = p && p < end && (*p == '#' || cmark_node_get_heading_level(n) == 1);
+  }
+  cmark_node_free(doc);
+  return found;
+}
+
+/* ---- Inline text ------------------------------------------------------------
+ */
+
+/* Tags that sit inside a run of text; any other tag separates words. */
+static int inline_tag(const char *tag) {
+  static const char *const tags[] = {
+      "a",    "abbr", "b",    "bdi",   "bdo",  "cite",   "code", "data",
+      "del",  "dfn",  "em",   "font",  "i",    "ins",    "kbd",  "mark",
+      "q",    "s",    "samp", "small", "span", "strong", "sub",  "sup",
+      "time", "u",    "var",  "wbr",   NULL};
+  const char *name = tag + 1 + (tag[1] == '/');
+  size_t len = strcspn(name, " \t\n/>");
+  for (size_t i = 0; tags[i]; i++)
+    if (strlen(tags[i]) == len && st_prefix_ci(name, len, tags[i]))
       return 1;
-    /* "Title\n=====": three or more '=' under a line of text. */
-    if (i > 0 && tl >= 3 && setext_underline(t, tl) == 1 &&
-        !st_is_blank(lines[i - 1].s, lines[i - 1].len))
-      return 1;
+  return 0;
+}
+
+/* "<script" or "<style" (opening, close = 0) or their closing tags. */
+static int code_tag(const char *tag, int close) {
+  const char *name = tag + 1;
+  if (close != (*name == '/'))
+    return 0;
+  name += close;
+  size_t len = strcspn(name, " \t\n/>");
+  return (len == 6 && st_prefix_ci(name, len, "script")) ||
+         (len == 5 && st_prefix_ci(name, len, "style"));
+}
+
+/* Appends the characters of [s, s + len) a listener may hear: controls and
+ * invisible marks go, line breaks and tabs become spaces; in text (`marks`
+ * set, not in code) a footnote mark that has no note ("[^3]") goes. */
+static int add_audible(ac_strbuf *out, const char *s, size_t len, int marks) {
+  const unsigned char *u = (const unsigned char *)s;
+  for (size_t i = 0; i < len;) {
+    if (marks && s[i] == '[' && i + 1 < len && s[i + 1] == '^') {
+      size_t k = i + 2;
+      while (k < len && k - i < 40 && s[k] != ']' && s[k] != ' ')
+        k++;
+      if (k < len && s[k] == ']' && k > i + 2) {
+        i = k + 1;
+        continue;
+      }
+    }
+    uint32_t cp;
+    size_t n = ac_utf8_decode(u + i, len - i, &cp);
+    if (n == 0) {
+      i++; /* cmark passes valid input on; nothing to hear in a stray byte */
+      continue;
+    }
+    int rc = 0;
+    if (cp == '\n' || cp == '\t' || cp == '\r')
+      rc = ac_strbuf_addc(out, ' ');
+    else if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD ||
+               cp == 0xFEFF))
+      rc = ac_strbuf_add(out, s + i, n);
+    if (rc != 0)
+      return -1;
+    i += n;
   }
   return 0;
 }
 
-/* ---- Building blocks ------------------------------------------------------
+/* The words of the inline content under `node`, not yet collapsed. */
+static int inline_raw(cmark_node *node, ac_strbuf *raw) {
+  cmark_iter *it = cmark_iter_new(node);
+  if (!it)
+    return -1;
+  int rc = 0, in_code_tag = 0;
+  cmark_event_type ev;
+  while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER)
+      continue;
+    const char *lit = cmark_node_get_literal(n);
+    switch (cmark_node_get_type(n)) {
+    case CMARK_NODE_TEXT:
+    case CMARK_NODE_CODE:
+      if (!in_code_tag && lit)
+        rc = add_audible(raw, lit, strlen(lit),
+                         cmark_node_get_type(n) == CMARK_NODE_TEXT);
+      break;
+    case CMARK_NODE_SOFTBREAK:
+    case CMARK_NODE_LINEBREAK:
+      rc = ac_strbuf_addc(raw, ' ');
+      break;
+    case CMARK_NODE_HTML_INLINE:
+      if (lit && code_tag(lit, in_code_tag))
+        in_code_tag = !in_code_tag;
+      else if (lit && lit[1] != '!' && !inline_tag(lit))
+        rc = ac_strbuf_addc(raw, ' ');
+      break;
+    case CMARK_NODE_IMAGE:
+      cmark_iter_reset(it, n, CMARK_EVENT_EXIT); /* not even the alt text */
+      break;
+    default:
+      break; /* emphasis, links, footnote marks: their text, if any */
+    }
+  }
+  cmark_iter_free(it);
+  return rc;
+}
+
+/* Appends the inline text under `node`, white space collapsed. */
+static int inline_text(cmark_node *node, ac_strbuf *out) {
+  ac_strbuf raw = {0};
+  int rc = ac_strbuf_add(&raw, "", 0);
+  if (rc == 0)
+    rc = inline_raw(node, &raw);
+  if (rc == 0)
+    rc = st_append_collapsed(out, raw.data, raw.len);
+  ac_strbuf_free(&raw);
+  return rc;
+}
+
+/* True when the paragraph is one emphasised span, white space aside. */
+static int whole_emphasis(cmark_node *para) {
+  int spans = 0;
+  for (cmark_node *n = cmark_node_first_child(para); n;
+       n = cmark_node_next(n)) {
+    cmark_node_type t = cmark_node_get_type(n);
+    const char *lit = cmark_node_get_literal(n);
+    if (t == CMARK_NODE_EMPH || t == CMARK_NODE_STRONG)
+      spans++;
+    else if (!(t == CMARK_NODE_TEXT && lit && st_is_blank(lit, strlen(lit))) &&
+             t != CMARK_NODE_SOFTBREAK)
+      return 0;
+  }
+  return spans == 1;
+}
+
+/* ---- Blocks -----------------------------------------------------------------
  */
 
-static md_block *new_block(md *m, ac_block_kind kind, int level) {
+static md_block *new_block(md *m, ac_block_kind kind, int level, int note) {
   if (m->n == m->cap) {
     size_t cap = m->cap ? m->cap * 2 : 32;
     md_block *b = realloc(m->b, cap * sizeof *b);
@@ -251,383 +286,183 @@ static md_block *new_block(md *m, ac_block_kind kind, int level) {
   memset(b, 0, sizeof *b);
   b->kind = kind;
   b->level = level;
+  b->note = note;
   return b;
 }
 
-static int add_line(md_block *b, const char *s, size_t len) {
-  st_trim(&s, &len);
-  if (b->raw.len && ac_strbuf_addc(&b->raw, '\n') != 0)
-    return -1;
-  b->lines++;
-  return ac_strbuf_add(&b->raw, s, len);
-}
+/* Where a text block sits: inside a quote, a list item, a footnote. */
+typedef struct place {
+  int quote;
+  cmark_node *item; /* the nearest list item, when no quote is nearer */
+  int note;
+} place;
 
-/* A complete one-line block (heading, quoted heading, table row). */
-static int add_whole(md *m, ac_block_kind kind, int level, const char *s,
-                     size_t len) {
-  md_block *b = new_block(m, kind, level);
-  if (!b || add_line(b, s, len) != 0)
-    return -1;
-  m->open = OPEN_NONE;
-  return 0;
-}
-
-/* Opens a block that later lines may continue. */
-static int open_block(md *m, int open, ac_block_kind kind, const char *s,
-                      size_t len) {
-  md_block *b = new_block(m, kind, 0);
-  if (!b || add_line(b, s, len) != 0)
-    return -1;
-  m->open = open;
-  return 0;
-}
-
-static int continue_block(md *m, const char *s, size_t len) {
-  return add_line(&m->b[m->n - 1], s, len);
-}
-
-/* Cells of a table row joined with "; ", so the row reads as a list. */
-static int table_row(md *m, const char *s, size_t len) {
-  ac_strbuf row = {0};
-  st_trim(&s, &len);
-  if (len && s[0] == '|')
-    s++, len--;
-  if (len && s[len - 1] == '|' && (len < 2 || s[len - 2] != '\\'))
-    len--;
-  size_t start = 0;
-  int rc = ac_strbuf_add(&row, "", 0);
-  for (size_t i = 0; i <= len && rc == 0; i++) {
-    if (i < len && s[i] == '\\' && i + 1 < len) {
-      i++;
-      continue;
-    }
-    if (i < len && s[i] != '|')
-      continue;
-    const char *cell = s + start;
-    size_t cl = i - start;
-    st_trim(&cell, &cl);
-    if (cl) {
-      if (row.len)
-        rc = ac_strbuf_add(&row, "; ", 2);
-      if (rc == 0)
-        rc = ac_strbuf_add(&row, cell, cl);
-    }
-    start = i + 1;
+static place where(cmark_node *n) {
+  place p = {0};
+  for (cmark_node *a = cmark_node_parent(n); a; a = cmark_node_parent(a)) {
+    cmark_node_type t = cmark_node_get_type(a);
+    if (t == CMARK_NODE_BLOCK_QUOTE)
+      p.quote = 1;
+    else if (t == CMARK_NODE_ITEM && !p.quote && !p.item)
+      p.item = a;
+    else if (t == CMARK_NODE_FOOTNOTE_DEFINITION)
+      p.note = 1;
   }
-  if (rc == 0 && row.len)
-    rc = add_whole(m, AC_BLOCK_PARAGRAPH, 0, row.data, row.len);
-  ac_strbuf_free(&row);
+  return p;
+}
+
+/* A paragraph or heading. The paragraphs of one list item make one block
+ * until another block comes between them. */
+static int text_block(md *m, cmark_node *n, cmark_node **open_item) {
+  place p = where(n);
+  int heading = cmark_node_get_type(n) == CMARK_NODE_HEADING;
+  if (p.item && p.item == *open_item && !heading)
+    return inline_text(n, &m->b[m->n - 1].text);
+  ac_block_kind kind = p.quote   ? AC_BLOCK_QUOTE
+                       : heading ? AC_BLOCK_HEADING
+                       : p.item  ? AC_BLOCK_LIST_ITEM
+                                 : AC_BLOCK_PARAGRAPH;
+  md_block *b = new_block(
+      m, kind, heading && !p.quote ? cmark_node_get_heading_level(n) : 0,
+      p.note);
+  if (!b)
+    return -1;
+  b->emph = !heading && whole_emphasis(n);
+  *open_item = kind == AC_BLOCK_LIST_ITEM ? p.item : NULL;
+  return inline_text(n, &b->text);
+}
+
+/* The cells of a row, each after its label when `labels` has one: the
+ * header row's cells, each ended by '\0', up to `labels_end`. */
+static int table_row(md *m, cmark_node *row, const char *labels,
+                     const char *labels_end, int note) {
+  ac_strbuf line = {0};
+  const char *label = labels;
+  int rc = ac_strbuf_add(&line, "", 0);
+  for (cmark_node *cell = cmark_node_first_child(row); cell && rc == 0;
+       cell = cmark_node_next(cell)) {
+    ac_strbuf text = {0};
+    rc = inline_text(cell, &text);
+    if (rc == 0 && text.len && line.len)
+      rc = ac_strbuf_adds(&line, ", ");
+    if (rc == 0 && text.len && label && *label) {
+      rc = ac_strbuf_adds(&line, label);
+      if (rc == 0)
+        rc = ac_strbuf_adds(&line, ": ");
+    }
+    if (rc == 0 && text.len)
+      rc = ac_strbuf_add(&line, text.data, text.len);
+    ac_strbuf_free(&text);
+    if (label) {
+      label += strlen(label) + 1;
+      if (label >= labels_end)
+        label = NULL;
+    }
+  }
+  md_block *b = NULL;
+  if (rc == 0 && line.len && !(b = new_block(m, AC_BLOCK_LIST_ITEM, 0, note)))
+    rc = -1;
+  if (b) {
+    b->text = line;
+    line = (ac_strbuf){0};
+  }
+  ac_strbuf_free(&line);
   return rc;
 }
 
-/* Drops "[ ] " or "[x] " at the start of a task list item. */
-static void strip_task_box(const char **s, size_t *len) {
-  if (*len >= 4 && (*s)[0] == '[' && strchr(" xX", (*s)[1]) && (*s)[2] == ']' &&
-      ((*s)[3] == ' ' || (*s)[3] == '\t')) {
-    *s += 4;
-    *len -= 4;
-  }
-}
-
-/* ---- The line loop ---------------------------------------------------------
- */
-
-/* A '>' line: one quote block per quoted paragraph, heading or item. */
-static int quote_line(md *m, const char *t, size_t tl) {
-  /* Strip '>' markers, nested ones too, with one optional space each. */
-  while (tl && t[0] == '>') {
-    t++, tl--;
-    if (tl && (t[0] == ' ' || t[0] == '\t'))
-      t++, tl--;
-    while (tl && (t[0] == ' ' || t[0] == '\t') && tl > 1 && t[1] == '>')
-      t++, tl--;
-  }
-  st_trim(&t, &tl);
-  int level;
-  const char *h;
-  size_t hl, w, pad, content;
-  int ordered;
-  long num;
-  if (tl == 0 || thematic_break(t, tl)) {
-    m->open = OPEN_NONE; /* "> " alone ends a quoted paragraph */
+/* A table: one list item per body row, its cells labelled by the
+ * header's. */
+static int table(md *m, cmark_node *t) {
+  int note = where(t).note, rc = 0;
+  cmark_node *head = cmark_node_first_child(t);
+  if (!head)
     return 0;
-  }
-  if (atx_heading(t, tl, &level, &h, &hl))
-    return add_whole(m, AC_BLOCK_QUOTE, 0, h, hl);
-  if (list_marker(t, tl, &w, &pad, &content, &ordered, &num)) {
-    const char *item = t + w;
-    size_t il = tl - w;
-    st_trim(&item, &il);
-    return open_block(m, OPEN_QUOTE, AC_BLOCK_QUOTE, item, il);
-  }
-  if (m->open == OPEN_QUOTE)
-    return continue_block(m, t, tl);
-  return open_block(m, OPEN_QUOTE, AC_BLOCK_QUOTE, t, tl);
-}
-
-/* Removes <!-- comments --> from a line into `out`, tracking comments that
- * span lines. Returns 0 or -1. */
-static int strip_comments(md *m, const char *s, size_t len, ac_strbuf *out) {
-  size_t i = 0;
-  out->len = 0;
-  if (ac_strbuf_add(out, "", 0) != 0)
-    return -1;
-  while (i < len) {
-    if (m->in_comment) {
-      size_t k = i;
-      while (k + 3 <= len && memcmp(s + k, "-->", 3) != 0)
-        k++;
-      if (k + 3 > len)
-        return 0; /* the comment goes on */
-      m->in_comment = 0;
-      i = k + 3;
-      continue;
-    }
-    if (i + 4 <= len && memcmp(s + i, "<!--", 4) == 0) {
-      m->in_comment = 1;
-      i += 4;
-      continue;
-    }
-    if (ac_strbuf_addc(out, s[i]) != 0)
-      return -1;
-    i++;
-  }
-  return 0;
-}
-
-static int md_line(md *m, const char *s, size_t len) {
-  size_t off, indent = indentation(s, len, &off);
-  const char *t = s + off;
-  size_t tl = len - off;
-  int level;
-  const char *h;
-  size_t hl, w, pad, content;
-  int ordered;
-  long num;
-  int blank_before = m->after_blank;
-  m->after_blank = 0;
-
-  /* Inside a list item when indented to its content: block structure is
-   * read relative to the item. */
-  size_t eff = indent;
-  int in_item = 0;
-  if (m->n_list && indent >= m->list_ci[0]) {
-    size_t lv = m->n_list;
-    while (lv > 1 && m->list_ci[lv - 1] > indent)
-      lv--;
-    eff = indent - m->list_ci[lv - 1];
-    in_item = 1;
-  }
-  int marker = eff < 4 && !thematic_break(t, tl) &&
-               list_marker(t, tl, &w, &pad, &content, &ordered, &num);
-  if (!in_item && !marker && (blank_before || m->open != OPEN_ITEM))
-    m->n_list = 0; /* back at the left margin: the list is over */
-
-  int lazy =
-      m->open == OPEN_PARA || m->open == OPEN_ITEM || m->open == OPEN_QUOTE;
-  if (eff >= 4) {
-    if (lazy && !blank_before)
-      return continue_block(m, t, tl); /* code cannot interrupt text */
-    m->open = OPEN_NONE;               /* indented code: not spoken */
-    return 0;
-  }
-
-  if (m->open == OPEN_TABLE) {
-    if (memchr(t, '|', tl))
-      return table_row(m, t, tl);
-    m->open = OPEN_NONE;
-  }
-  if (fence_open(t, tl, &m->fence_char, &m->fence_len)) {
-    m->open = OPEN_NONE;
-    return 0;
-  }
-  if (atx_heading(t, tl, &level, &h, &hl)) {
-    if (!in_item)
-      m->n_list = 0;
-    return add_whole(m, AC_BLOCK_HEADING, level, h, hl);
-  }
-  if (m->open == OPEN_PARA && (level = setext_underline(t, tl)) > 0) {
-    md_block *b = &m->b[m->n - 1];
-    b->kind = AC_BLOCK_HEADING;
-    b->level = level;
-    m->open = OPEN_NONE;
-    return 0;
-  }
-  if (thematic_break(t, tl)) {
-    m->open = OPEN_NONE;
-    return 0;
-  }
-  if (t[0] == '>')
-    return quote_line(m, t, tl);
-  if (marker) {
-    const char *item = t + w + pad;
-    size_t il = tl - w - pad;
-    int empty = st_is_blank(item, il);
-    /* Only a bullet or "1." with text can interrupt a paragraph, so a
-     * wrapped line that starts "2019. " stays in its sentence. */
-    if (m->open == OPEN_PARA && (empty || (ordered && num != 1)))
-      return continue_block(m, t, tl);
-    size_t ci = indent + content;
-    while (m->n_list && m->list_ci[m->n_list - 1] > indent)
-      m->n_list--;
-    if (m->n_list < MAX_LIST_DEPTH)
-      m->list_ci[m->n_list++] = ci;
-    strip_task_box(&item, &il);
-    return open_block(m, OPEN_ITEM, AC_BLOCK_LIST_ITEM, item, il);
-  }
-  if (m->open == OPEN_PARA && m->b[m->n - 1].lines == 1 &&
-      memchr(m->b[m->n - 1].raw.data, '|', m->b[m->n - 1].raw.len) &&
-      table_delimiter(t, tl)) {
-    /* The paragraph was a table's header row. */
-    md_block *b = &m->b[--m->n];
-    ac_strbuf head = b->raw;
-    int rc = table_row(m, head.data, head.len);
-    ac_strbuf_free(&head);
+  if (!cmark_node_next(head)) /* a header and nothing else */
+    return table_row(m, head, NULL, NULL, note);
+  ac_strbuf labels = {0};
+  for (cmark_node *cell = cmark_node_first_child(head); cell && rc == 0;
+       cell = cmark_node_next(cell)) {
+    ac_strbuf text = {0};
+    rc = inline_text(cell, &text);
+    if (rc == 0 && text.len)
+      rc = ac_strbuf_add(&labels, text.data, text.len);
     if (rc == 0)
-      m->open = OPEN_TABLE;
-    return rc;
+      rc = ac_strbuf_add(&labels, "", 1); /* the '\0' after each label */
+    ac_strbuf_free(&text);
   }
-  if ((m->html_end = raw_html_block(t, tl)) != NULL) {
-    m->open = OPEN_NONE;
-    if (contains_ci(t, tl, m->html_end))
-      m->html_end = NULL; /* opened and closed on one line */
-    return 0;
-  }
-  if (t[0] == '[' && m->open != OPEN_PARA) {
-    const char *rb = memchr(t, ']', tl);
-    if (rb && (size_t)(rb - t) + 1 < tl && rb[1] == ':') {
-      if (tl > 1 && t[1] == '^') { /* footnote: its text is a paragraph */
-        const char *ft = rb + 2;
-        size_t fl = tl - (size_t)(ft - t);
-        return open_block(m, OPEN_PARA, AC_BLOCK_PARAGRAPH, ft, fl);
-      }
-      m->open = OPEN_NONE; /* link reference definition */
-      return 0;
-    }
-  }
-  if (lazy && !blank_before)
-    return continue_block(m, t, tl);
-  if (in_item && m->n && m->b[m->n - 1].kind == AC_BLOCK_LIST_ITEM) {
-    /* A further paragraph of the list item: part of the same item. */
-    m->open = OPEN_ITEM;
-    return continue_block(m, t, tl);
-  }
-  return open_block(m, OPEN_PARA, AC_BLOCK_PARAGRAPH, t, tl);
+  for (cmark_node *row = cmark_node_next(head); row && rc == 0;
+       row = cmark_node_next(row))
+    rc = table_row(m, row, labels.data,
+                   labels.data ? labels.data + labels.len : NULL, note);
+  ac_strbuf_free(&labels);
+  return rc;
 }
 
-static int read_lines(md *m, const st_line *lines, size_t n, size_t start) {
-  ac_strbuf scratch = {0};
+/* Walks the tree in reading order, making blocks of what is heard. */
+static int read_tree(md *m, cmark_node *doc) {
+  cmark_iter *it = cmark_iter_new(doc);
+  if (!it)
+    return -1;
+  cmark_node *open_item = NULL;
   int rc = 0;
-  for (size_t i = start; i < n && rc == 0; i++) {
-    const char *s = lines[i].s;
-    size_t len = lines[i].len;
-    if (m->fence_len) {
-      if (fence_close(s, len, m->fence_char, m->fence_len))
-        m->fence_len = 0;
+  cmark_event_type ev;
+  while (rc == 0 && (ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+    cmark_node *n = cmark_iter_get_node(it);
+    if (ev != CMARK_EVENT_ENTER)
       continue;
+    cmark_node_type t = cmark_node_get_type(n);
+    int leaf = 1;
+    if (t == CMARK_NODE_PARAGRAPH || t == CMARK_NODE_HEADING) {
+      rc = text_block(m, n, &open_item);
+    } else if (type_is(n, "table")) {
+      rc = table(m, n);
+      open_item = NULL;
+    } else if (t == CMARK_NODE_HTML_BLOCK) {
+      const char *lit = cmark_node_get_literal(n);
+      if (lit && strncmp(lit, "<!--", 4) == 0 && !strstr(lit, "-->"))
+        m->unclosed_comment = 1;
+    } else {
+      leaf = t == CMARK_NODE_CODE_BLOCK || t == CMARK_NODE_THEMATIC_BREAK;
     }
-    if (m->html_end) {
-      if (contains_ci(s, len, m->html_end))
-        m->html_end = NULL;
-      continue;
-    }
-    int had_text = !st_is_blank(s, len);
-    if (m->in_comment || has_bytes(s, len, "<!--")) {
-      if (strip_comments(m, s, len, &scratch) != 0) {
-        rc = -1;
-        break;
-      }
-      s = scratch.data;
-      len = scratch.len;
-      if (had_text && st_is_blank(s, len)) {
-        m->open = OPEN_NONE; /* a comment line ends a paragraph */
-        continue;
-      }
-    }
-    if (st_is_blank(s, len)) {
-      m->open = OPEN_NONE;
-      m->after_blank = 1;
-      continue;
-    }
-    rc = md_line(m, s, len);
+    if (leaf)
+      cmark_iter_reset(it, n, CMARK_EVENT_EXIT);
   }
-  ac_strbuf_free(&scratch);
+  cmark_iter_free(it);
   return rc;
 }
 
 /* ---- Whole-document rules ---------------------------------------------------
  */
 
-/* True when the raw block is one emphasised span: "*...*", "_..._",
- * "**...**" and so on, with no run of the same kind closing it early. */
-static int whole_emphasis(const char *s, size_t len) {
-  st_trim(&s, &len);
-  if (len < 3 || (s[0] != '*' && s[0] != '_'))
-    return 0;
-  char c = s[0];
-  size_t k = 0;
-  while (k < len && s[k] == c)
-    k++;
-  if (k > 3 || len < 2 * k + 1)
-    return 0;
-  size_t e = 0;
-  while (e < len && s[len - 1 - e] == c)
-    e++;
-  if (e != k || st_space_len(s + k, s + len) ||
-      st_space_len(s + len - k - 1, s + len - k) == 1)
-    return 0;
-  for (size_t i = k; i < len - k;) {
-    if (s[i] == '\\') {
-      i += 2;
-      continue;
-    }
-    size_t r = 0;
-    while (i + r < len - k && s[i + r] == c)
-      r++;
-    if (r == k)
+/* The next character of `s` that counts in a title: a letter or digit,
+ * ASCII folded to lower case; punctuation, symbols and spaces (ASCII, no-
+ * break, U+2000..U+206F) are skipped. 0 at the end. */
+static uint32_t title_char(const char **s) {
+  for (;;) {
+    const unsigned char *p = (const unsigned char *)*s;
+    if (!*p)
       return 0;
-    i += r ? r : 1;
+    uint32_t cp;
+    size_t n = ac_utf8_decode(p, strlen(*s), &cp);
+    *s += n ? n : 1;
+    if (cp >= 'A' && cp <= 'Z')
+      return cp | 0x20;
+    if ((cp >= 'a' && cp <= 'z') || (cp >= '0' && cp <= '9'))
+      return cp;
+    if (cp >= 0x80 && cp != 0xA0 && !(cp >= 0x2000 && cp <= 0x206F))
+      return cp;
   }
-  return 1;
 }
 
 /* Compares two titles ignoring case, spacing and punctuation, so "The
  * Bridge" matches "The bridge." and curly quotes match straight ones. */
 static int same_title(const char *a, const char *b) {
   for (;;) {
-    while (*a && !((unsigned char)*a >= 0x80 || (*a >= '0' && *a <= '9') ||
-                   ((*a | 0x20) >= 'a' && (*a | 0x20) <= 'z')))
-      a++;
-    while (*b && !((unsigned char)*b >= 0x80 || (*b >= '0' && *b <= '9') ||
-                   ((*b | 0x20) >= 'a' && (*b | 0x20) <= 'z')))
-      b++;
-    /* General punctuation (U+2000..U+206F) and no-break spaces too. */
-    if ((unsigned char)a[0] == 0xE2 && ((unsigned char)a[1] & 0xFE) == 0x80) {
-      a += 3;
-      continue;
-    }
-    if ((unsigned char)b[0] == 0xE2 && ((unsigned char)b[1] & 0xFE) == 0x80) {
-      b += 3;
-      continue;
-    }
-    if ((unsigned char)a[0] == 0xC2 && (unsigned char)a[1] == 0xA0) {
-      a += 2;
-      continue;
-    }
-    if ((unsigned char)b[0] == 0xC2 && (unsigned char)b[1] == 0xA0) {
-      b += 2;
-      continue;
-    }
-    if (!*a || !*b)
-      return !*a && !*b;
-    char x = *a, y = *b;
-    if (x >= 'A' && x <= 'Z')
-      x = (char)(x | 0x20);
-    if (y >= 'A' && y <= 'Z')
-      y = (char)(y | 0x20);
+    uint32_t x = title_char(&a), y = title_char(&b);
     if (x != y)
       return 0;
-    a++, b++;
+    if (!x)
+      return 1;
   }
 }
 
@@ -718,62 +553,54 @@ static int author_from_byline(st_ctx *c, const char *byline) {
   return 0;
 }
 
-/* Title, byline and bio, then the blocks go into the document. */
-static int finish(md *m) {
-  st_ctx *c = m->c;
-  ac_document *doc = c->doc;
+/* The title: the front matter's, whose H1 echo is dropped, else the first
+ * H1. Returns the index of the first block after the title, or m->n when
+ * memory runs out (reported). */
+static size_t take_title(md *m, int *rc) {
+  ac_document *doc = m->c->doc;
   size_t first = m->n, h1 = m->n;
   for (size_t i = 0; i < m->n; i++) {
     md_block *b = &m->b[i];
-    if (st_md_inline(b->raw.data ? b->raw.data : "", b->raw.len, &b->text) != 0)
-      return st_nomem(c);
-    b->emph = whole_emphasis(b->raw.data ? b->raw.data : "", b->raw.len);
-    b->drop = b->text.len == 0;
-    if (!b->drop && first == m->n)
+    if (b->drop || b->note)
+      continue;
+    if (first == m->n)
       first = i;
-    if (!b->drop && h1 == m->n && b->kind == AC_BLOCK_HEADING && b->level == 1)
+    if (h1 == m->n && b->kind == AC_BLOCK_HEADING && b->level == 1)
       h1 = i;
   }
-
-  /* The title: the front matter's, whose H1 echo is dropped, else the
-   * first H1. The byline may follow either. */
-  size_t after_title = first;
+  size_t after = first;
   if (h1 < m->n &&
       (!doc->title || same_title(m->b[h1].text.data, doc->title))) {
-    if (!doc->title && c->host->set_string(&doc->title, m->b[h1].text.data,
-                                           m->b[h1].text.len) != 0)
-      return st_nomem(c);
-    m->b[h1].drop = 1;
-    after_title = h1 + 1;
-  } else if (h1 == first && h1 < m->n) {
-    after_title = h1 + 1; /* a different H1 opens the body: keep it */
-  }
-  while (after_title < m->n && m->b[after_title].drop)
-    after_title++;
-
-  size_t byline = m->n;
-  if (after_title < m->n) {
-    md_block *b = &m->b[after_title];
-    if (b->kind == AC_BLOCK_PARAGRAPH && b->emph &&
-        st_prefix_ci(b->text.data, b->text.len, "by ")) {
-      b->kind = AC_BLOCK_BYLINE;
-      byline = after_title;
-      if (!doc->author && author_from_byline(c, b->text.data) != 0)
-        return AC_ERR_NOMEM;
+    if (!doc->title && m->c->host->set_string(&doc->title, m->b[h1].text.data,
+                                              m->b[h1].text.len) != 0) {
+      *rc = st_nomem(m->c);
+      return m->n;
     }
+    m->b[h1].drop = 1;
+    after = h1 + 1;
+  } else if (h1 == first && h1 < m->n) {
+    after = h1 + 1; /* a different H1 opens the body: keep it */
   }
+  while (after < m->n && m->b[after].drop)
+    after++;
+  return after;
+}
 
-  /* The bio: the last emphasised paragraph, about the author, with no
-   * heading and no long paragraph (body text) after it. */
+/* The bio: the last emphasised paragraph of the body, about the author,
+ * with no heading and no long paragraph (body text) after it. Returns its
+ * index or m->n. */
+static size_t find_bio(md *m, size_t byline) {
   for (size_t i = m->n; i-- > 0;) {
     md_block *b = &m->b[i];
-    if (b->drop)
+    if (b->drop || b->note)
       continue;
     if (b->kind == AC_BLOCK_HEADING || i == byline)
       break;
     if (b->kind == AC_BLOCK_PARAGRAPH && b->emph) {
-      if (about_author(b->text.data, doc->author))
+      if (about_author(b->text.data, m->c->doc->author)) {
         b->kind = AC_BLOCK_BIO;
+        return i;
+      }
       break;
     }
     size_t words = 1;
@@ -782,30 +609,93 @@ static int finish(md *m) {
     if (words > 40)
       break;
   }
+  return m->n;
+}
 
+static int emit(md *m, const md_block *b) {
+  ac_block *blk =
+      m->c->host->add_block(m->c->doc, b->kind, b->text.data, b->text.len);
+  if (!blk)
+    return st_nomem(m->c);
+  blk->level = b->kind == AC_BLOCK_HEADING ? b->level : 0;
+  return 0;
+}
+
+/* The footnotes, under a "Notes" heading. */
+static int emit_notes(md *m) {
+  int heading = 0;
   for (size_t i = 0; i < m->n; i++) {
-    md_block *b = &m->b[i];
-    if (b->drop)
+    if (!m->b[i].note || m->b[i].drop)
       continue;
-    ac_block *blk = c->host->add_block(doc, b->kind, b->text.data, b->text.len);
-    if (!blk)
-      return st_nomem(c);
-    blk->level = b->kind == AC_BLOCK_HEADING ? b->level : 0;
+    if (!heading++) {
+      ac_block *h =
+          m->c->host->add_block(m->c->doc, AC_BLOCK_HEADING, "Notes", 5);
+      if (!h)
+        return st_nomem(m->c);
+      h->level = 2;
+    }
+    int rc = emit(m, &m->b[i]);
+    if (rc)
+      return rc;
   }
   return 0;
 }
 
-int st_parse_markdown(st_ctx *c, const st_line *lines, size_t n, size_t start) {
+/* Title, byline and bio, then the blocks go into the document: the body,
+ * the notes, and the bio with whatever follows it. */
+static int finish(md *m) {
+  st_ctx *c = m->c;
+  for (size_t i = 0; i < m->n; i++)
+    m->b[i].drop = m->b[i].text.len == 0;
+  int rc = 0;
+  size_t after_title = take_title(m, &rc);
+  if (rc)
+    return rc;
+  size_t byline = m->n;
+  if (after_title < m->n) {
+    md_block *b = &m->b[after_title];
+    if (b->kind == AC_BLOCK_PARAGRAPH && b->emph && !b->note &&
+        st_prefix_ci(b->text.data, b->text.len, "by ")) {
+      b->kind = AC_BLOCK_BYLINE;
+      byline = after_title;
+      if (!c->doc->author && author_from_byline(c, b->text.data) != 0)
+        return AC_ERR_NOMEM;
+    }
+  }
+  size_t bio = find_bio(m, byline);
+  for (size_t i = 0; i < m->n && rc == 0; i++) {
+    if (i == bio)
+      rc = emit_notes(m);
+    if (rc == 0 && !m->b[i].drop && !m->b[i].note)
+      rc = emit(m, &m->b[i]);
+  }
+  if (rc == 0 && bio == m->n)
+    rc = emit_notes(m);
+  return rc;
+}
+
+int st_parse_markdown(st_ctx *c, const char *s, size_t len) {
+  const char *why = too_costly(s, len);
+  if (why)
+    return c->host->fail(c->st, AC_ERR_FORMAT,
+                         "the Markdown text %s, more than an article needs and "
+                         "more than the Markdown parser reads in good time; "
+                         "read it as plain text (format=plain) or split it",
+                         why);
+  cmark_node *doc = parse_tree(s, len);
+  if (!doc)
+    return c->host->fail(c->st, AC_ERR_ENGINE,
+                         "cmark-gfm could not set up its parser or its "
+                         "GFM extensions");
   md m = {.c = c};
-  int rc = read_lines(&m, lines, n, start) != 0 ? st_nomem(c) : finish(&m);
-  if (rc == 0 && m.in_comment)
+  int rc = read_tree(&m, doc) != 0 ? st_nomem(c) : finish(&m);
+  cmark_node_free(doc);
+  if (rc == 0 && m.unclosed_comment)
     c->host->log(c->st, AC_LOG_WARN,
                  "an HTML comment ('<!--') is never closed; the text after "
                  "it was skipped");
-  for (size_t i = 0; i < m.n; i++) {
-    ac_strbuf_free(&m.b[i].raw);
+  for (size_t i = 0; i < m.n; i++)
     ac_strbuf_free(&m.b[i].text);
-  }
   free(m.b);
   return rc;
 }

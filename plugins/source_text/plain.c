@@ -33,26 +33,22 @@ static int looks_like_title(const char *s, size_t len) {
   }
   if (!has_word)
     return 0;
+  /* The last character, closing quotes and brackets aside. */
   size_t e = len;
-  for (;;) {
-    if (e && strchr("\"')]", s[e - 1])) {
-      e--;
-    } else if (e >= 3 && (unsigned char)s[e - 3] == 0xE2 &&
-               (unsigned char)s[e - 2] == 0x80 &&
-               ((unsigned char)s[e - 1] == 0x99 ||
-                (unsigned char)s[e - 1] == 0x9D)) {
-      e -= 3; /* ’ ” */
-    } else {
+  uint32_t cp = 0;
+  while (e > 0) {
+    size_t start = ac_utf8_char_start(s, len, e - 1);
+    if (ac_utf8_decode((const unsigned char *)s + start, e - start, &cp) == 0)
+      return 1; /* not UTF-8 ends no sentence */
+    if (!(cp < 0x80 && strchr("\"')]", (int)cp)) && cp != 0x2019 &&
+        cp != 0x201D) /* ’ ” */
       break;
-    }
+    e = start;
   }
   if (e == 0)
     return 0;
-  if (strchr(".,;:", s[e - 1]))
+  if ((cp < 0x80 && strchr(".,;:", (int)cp)) || cp == 0x2026) /* … */
     return 0;
-  if (e >= 3 && (unsigned char)s[e - 3] == 0xE2 &&
-      (unsigned char)s[e - 2] == 0x80 && (unsigned char)s[e - 1] == 0xA6)
-    return 0; /* … */
   return 1;
 }
 

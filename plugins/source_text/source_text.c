@@ -6,8 +6,7 @@
  *
  * This file holds the descriptor, probing, input sanitizing (UTF-8 check,
  * BOM, line endings, control characters) and the small helpers the parsers
- * share. The formats live in frontmatter.c, markdown.c, inline.c and
- * plain.c.
+ * share. The formats live in frontmatter.c, markdown.c and plain.c.
  */
 #include "source_text.h"
 #include "utf8.h" /* plugins/common */
@@ -20,32 +19,28 @@
  */
 
 size_t st_space_len(const char *p, const char *end) {
-  const unsigned char *u = (const unsigned char *)p;
-  size_t n = (size_t)(end - p);
-  if (n == 0)
+  if (p >= end)
     return 0;
-  if (u[0] == ' ' || u[0] == '\t' || u[0] == '\n')
+  if (*p == ' ' || *p == '\t' || *p == '\n')
     return 1;
-  if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0) /* U+00A0 no-break space */
-    return 2;
-  if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
-      ((u[2] >= 0x80 && u[2] <= 0x8B) || u[2] == 0xAF)) /* U+2000..200B, */
-    return 3;                                           /* U+202F */
-  if (n >= 3 && u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) /* U+205F */
-    return 3;
-  if (n >= 3 && u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80) /* U+3000 */
-    return 3;
+  uint32_t cp;
+  size_t n = ac_utf8_decode((const unsigned char *)p, (size_t)(end - p), &cp);
+  /* No-break space, the typographic spaces and zero-width space
+   * U+2000..U+200B, narrow no-break, medium mathematical and ideographic
+   * space. */
+  if (n && (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F ||
+            cp == 0x205F || cp == 0x3000))
+    return n;
   return 0;
 }
 
 /* Length of the whitespace character that ends [s, s + len), or 0. */
 static size_t space_len_back(const char *s, size_t len) {
-  for (size_t k = 1; k <= 3 && k <= len; k++) {
-    const char *p = s + len - k;
-    if (st_space_len(p, s + len) == k)
-      return k;
-  }
-  return 0;
+  if (len == 0)
+    return 0;
+  size_t start = ac_utf8_char_start(s, len, len - 1);
+  size_t k = st_space_len(s + start, s + len);
+  return k == len - start ? k : 0;
 }
 
 void st_trim(const char **s, size_t *len) {
@@ -113,23 +108,20 @@ int st_nomem(st_ctx *c) {
 /* ---- Input checks and sanitizing
  * --------------------------------------------- */
 
-/* Copies valid UTF-8 into `out` without a leading byte order mark, with
- * CRLF and lone CR turned into '\n', U+2028/U+2029 into line breaks, and
- * without control characters other than '\n' and '\t' (C0, DEL, C1) or
- * stray U+FEFF, none of which a listener should hear. */
+/* Copies valid UTF-8 into `out` with CRLF and lone CR turned into '\n',
+ * U+2028 into a line break and U+2029 into a paragraph break, and without
+ * control characters other than '\n' and '\t' (C0, DEL, C1) or U+FEFF (a
+ * byte order mark, at the start or from concatenated files), none of
+ * which a listener should hear. */
 static int sanitize(const char *data, size_t len, ac_strbuf *out) {
   const unsigned char *s = (const unsigned char *)data;
   size_t i = 0;
-  if (len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-    i = 3;
-  if (ac_strbuf_add(out, "", 0) !=
-      0) /* a NUL-terminated buffer even if empty */
+  if (ac_strbuf_add(out, "", 0) != 0) /* NUL-terminated even if empty */
     return -1;
   while (i < len) {
     size_t run = i;
-    /* Copy ordinary bytes in one go. */
-    while (run < len && s[run] >= 0x20 && s[run] != 0x7F && s[run] != 0xC2 &&
-           s[run] != 0xE2 && s[run] != 0xEF)
+    /* Copy printable ASCII in one go. */
+    while (run < len && s[run] >= 0x20 && s[run] < 0x7F)
       run++;
     if (run > i) {
       if (ac_strbuf_add(out, data + i, run - i) != 0)
@@ -137,35 +129,27 @@ static int sanitize(const char *data, size_t len, ac_strbuf *out) {
       i = run;
       continue;
     }
-    unsigned char c = s[i];
-    if (c == '\r') {
-      i += (i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
-      if (ac_strbuf_addc(out, '\n') != 0)
+    uint32_t cp = s[i];
+    size_t n = s[i] < 0x80 ? 1 : ac_utf8_decode(s + i, len - i, &cp);
+    if (n == 0) { /* not UTF-8, which the caller rules out: kept as it is */
+      if (ac_strbuf_addc(out, data[i++]) != 0)
         return -1;
-    } else if (c == '\n' || c == '\t') {
-      if (ac_strbuf_addc(out, (char)c) != 0)
-        return -1;
-      i++;
-    } else if (c < 0x20 || c == 0x7F) {
-      i++; /* C0 control or DEL */
-    } else if (c == 0xC2 && i + 1 < len && s[i + 1] >= 0x80 &&
-               s[i + 1] <= 0x9F) {
-      i += 2; /* C1 control */
-    } else if (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 &&
-               (s[i + 2] == 0xA8 || s[i + 2] == 0xA9)) {
-      /* U+2028 line separator, U+2029 paragraph separator */
-      if (ac_strbuf_add(out, s[i + 2] == 0xA8 ? "\n" : "\n\n",
-                        s[i + 2] == 0xA8 ? 1 : 2) != 0)
-        return -1;
-      i += 3;
-    } else if (c == 0xEF && i + 2 < len && s[i + 1] == 0xBB &&
-               s[i + 2] == 0xBF) {
-      i += 3; /* U+FEFF inside the text, e.g. from concatenated files */
-    } else {
-      if (ac_strbuf_addc(out, (char)c) != 0)
-        return -1;
-      i++;
+      continue;
     }
+    int rc = 0;
+    if (cp == '\r') {
+      n += i + 1 < len && s[i + 1] == '\n';
+      rc = ac_strbuf_addc(out, '\n');
+    } else if (cp == '\n' || cp == '\t') {
+      rc = ac_strbuf_addc(out, (char)cp);
+    } else if (cp == 0x2028 || cp == 0x2029) {
+      rc = ac_strbuf_adds(out, cp == 0x2028 ? "\n" : "\n\n");
+    } else if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFEFF)) {
+      rc = ac_strbuf_add(out, data + i, n);
+    }
+    if (rc != 0)
+      return -1;
+    i += n;
   }
   return 0;
 }
@@ -248,17 +232,25 @@ static int starts_like_html(const char *data, size_t len) {
          st_prefix_ci(data + i, len - i, "<html");
 }
 
+/* Plausible front matter or a Markdown heading. */
+static int looks_markdown(const ac_strbuf *clean, const st_line *lines,
+                          size_t n) {
+  return st_front_matter_plausible(lines, n) ||
+         st_looks_markdown(clean->data, clean->len);
+}
+
 /* Decides Markdown or plain text for `auto`: the file name first, then the
  * content. A .txt file that opens with a closed front matter block of keys
  * is Markdown all the same: that is not how plain text looks. */
-static int detect_format(const char *name, const st_line *lines, size_t n) {
+static int detect_format(const char *name, const ac_strbuf *clean,
+                         const st_line *lines, size_t n) {
   char ext[16];
   extension(name, ext, sizeof ext);
   if (is_markdown_ext(ext))
     return FORMAT_MARKDOWN;
   if (is_text_ext(ext))
     return st_front_matter_plausible(lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
-  return st_looks_markdown(lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
+  return looks_markdown(clean, lines, n) ? FORMAT_MARKDOWN : FORMAT_PLAIN;
 }
 
 /* ---- Plugin
@@ -303,7 +295,7 @@ static int source_text_probe(const char *name, const char *data, size_t len) {
   int md = 0;
   if (sanitize(data, len, &clean) == 0 &&
       (lines = split_lines(clean.data, clean.len, &n)) != NULL)
-    md = st_looks_markdown(lines, n);
+    md = looks_markdown(&clean, lines, n);
   free(lines);
   ac_strbuf_free(&clean);
   return md ? 60 : 50;
@@ -334,7 +326,7 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
 
   int format = priv->format;
   if (format == FORMAT_AUTO)
-    format = detect_format(name, lines, n);
+    format = detect_format(name, &clean, lines, n);
   st->host->log(st, AC_LOG_DEBUG, "reading %s as %s", name ? name : "-",
                 format == FORMAT_MARKDOWN ? "Markdown" : "plain text");
   if (st->host->set_string(&doc->format,
@@ -346,8 +338,9 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
   if (format == FORMAT_MARKDOWN) {
     size_t body = 0;
     rc = st_front_matter(&c, lines, n, &body);
+    const char *text = body < n ? lines[body].s : clean.data + clean.len;
     if (rc == 0)
-      rc = st_parse_markdown(&c, lines, n, body);
+      rc = st_parse_markdown(&c, text, (size_t)(clean.data + clean.len - text));
   } else {
     rc = st_parse_plain(&c, lines, n);
   }
@@ -365,7 +358,7 @@ static const ac_plugin source_text_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "source_text",
-    .version = "1.0",
+    .version = "2.0",
     .description = "reads plain text and Markdown (with front matter) articles",
     .kind = AC_STAGE_SOURCE,
     .priv_size = sizeof(source_text_priv),

@@ -1,8 +1,8 @@
 /*
  * source_text internals: shared by the plugin's translation units (the
- * descriptor and sanitizing in source_text.c, front matter, the Markdown
- * block and inline parsers, plain text). Nothing here is exported; the
- * plugin's only public symbol is its entry point.
+ * descriptor and sanitizing in source_text.c, front matter through
+ * libyaml, Markdown through cmark-gfm, plain text). Nothing here is exported;
+ * the plugin's only public symbol is its entry point.
  */
 #ifndef SOURCE_TEXT_H
 #define SOURCE_TEXT_H
@@ -62,16 +62,23 @@ int st_front_matter(st_ctx *c, const st_line *lines, size_t n, size_t *body);
 
 /* ---- Markdown ---------------------------------------------------------- */
 
-/* True when the text looks like Markdown: plausible front matter or
- * headings. */
-int st_looks_markdown(const st_line *lines, size_t n);
-/* Parses the body lines [start, n) into blocks, completing the title and
- * author (byline) when the front matter did not give them. */
-int st_parse_markdown(st_ctx *c, const st_line *lines, size_t n, size_t start);
-/* Strips inline Markdown (emphasis, code spans, links, images, HTML tags,
- * escapes, entities) from [s, s + len) and appends the text, whitespace
- * collapsed, to `out`. Returns 0 or -1 when memory runs out. */
-int st_md_inline(const char *s, size_t len, ac_strbuf *out);
+/* Markdown longer than this, with more image openers ("![") or with a
+ * line of more table pipes than this, is refused: cmark-gfm 0.29.0.gfm.6
+ * (Debian 12) takes time that grows with the square of the text on such
+ * hostile inputs (unclosed image openers before many links; table rows of
+ * thousands of cells). Within these bounds the slowest input found (of
+ * cmark's pathological tests and variations) takes 1 to 3 seconds; 1 MiB
+ * of unbounded image openers takes minutes. */
+#define ST_MAX_MARKDOWN_BYTES (1u << 20)
+#define ST_MAX_MARKDOWN_IMAGES 1000
+#define ST_MAX_MARKDOWN_PIPES 256
+
+/* True when the text has a Markdown heading: "# Title", or a title
+ * underlined with '='. */
+int st_looks_markdown(const char *s, size_t len);
+/* Parses the Markdown body [s, s + len) into blocks, completing the title
+ * and author (byline) when the front matter did not give them. */
+int st_parse_markdown(st_ctx *c, const char *s, size_t len);
 
 /* ---- Plain text -------------------------------------------------------- */
 
