@@ -751,6 +751,124 @@ START_TEST(cache_clear_stays_inside_the_cache) {
 }
 END_TEST
 
+/* ---- the runner, with the fake stages (tests/fixtures/fake_stages.c) ---- */
+
+/* Renders `article` with the fake synth and sink into `dir`; returns the
+ * sink's record (malloc'd) and how many segments came from the cache. */
+static char *fake_render(const char *dir, const char *article, int *replayed,
+                         int *total) {
+  char *cfg = ac_path_join(dir, "fake.ini");
+  FILE *f = fopen(cfg, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("[pipeline]\ntext =\nsynth = fakesynth\nfilters =\nsinks = "
+        "fakesink\npublish =\nvoice = en-us-newsreader\n",
+        f);
+  fclose(f);
+  char *cmd = NULL, *out = NULL;
+  ck_assert_int_gt(
+      asprintf(&cmd,
+               "ARTICAST_PLUGIN_PATH='%s:%s' ARTICAST_VOICE_PATH='%s/voices' "
+               "'%s' episode -v -j 1 -c '%s' --cache-dir '%s/cache' -o "
+               "'%s/site' '%s' 2>&1",
+               FAKE_PLUGIN_DIR, ARTICAST_TEST_PLUGIN_DIR,
+               ARTICAST_TEST_SOURCE_DIR, harness_binary(), cfg, dir, dir,
+               article),
+      0);
+  int rc = harness_run(cmd, &out);
+  ck_assert_msg(rc == 0, "%s", out);
+  const char *line = strstr(out, "segments from the cache");
+  ck_assert_ptr_nonnull(line);
+  while (line > out && line[-1] != ':')
+    line--;
+  ck_assert_int_eq(sscanf(line, " %d of %d", replayed, total), 2);
+  free(out);
+  free(cmd);
+  ck_assert_int_gt(asprintf(&cmd, "cat '%s'/site/episodes/*.fake", dir), 0);
+  ck_assert_int_eq(harness_run(cmd, &out), 0);
+  free(cmd);
+  free(cfg);
+  return out;
+}
+
+/* The segments of a record: "segment I at POSITION, N frames". */
+static size_t record_segments(const char *record, uint64_t at[], uint64_t n[],
+                              size_t max) {
+  size_t k = 0;
+  for (const char *p = record; (p = strstr(p, "segment ")) && k < max; p++) {
+    unsigned i;
+    unsigned long long pos, frames;
+    if (sscanf(p, "segment %u at %llu, %llu frames", &i, &pos, &frames) == 3) {
+      ck_assert_uint_eq(i, k);
+      at[k] = pos;
+      n[k++] = frames;
+    }
+  }
+  return k;
+}
+
+START_TEST(runner_pads_caches_and_replays_segments) {
+  char *dir = harness_tempdir();
+  char *article = ac_path_join(dir, "a.md");
+  const char *paragraphs[] = {"The first paragraph.", "A second, longer one.",
+                              "Third.", "The fourth says a little more."};
+  FILE *f = fopen(article, "w");
+  fputs("---\ntitle: Segments\n---\n", f);
+  for (int i = 0; i < 4; i++)
+    fprintf(f, "%s\n\n", paragraphs[i]);
+  fclose(f);
+  int replayed, total;
+  char *first = fake_render(dir, article, &replayed, &total);
+  ck_assert_int_eq(replayed, 0);
+  ck_assert_int_eq(total, 5); /* the title and four paragraphs */
+  uint64_t at[8], n[8];
+  ck_assert_uint_eq(record_segments(first, at, n, 8), 5);
+  /* Every segment but the last is whole MP3 frames long, with the
+   * pause, and the next starts where it ends. */
+  for (int i = 0; i < 5; i++) {
+    if (i < 4) {
+      ck_assert_uint_eq(n[i] % AC_SEGMENT_QUANTUM, 0);
+      ck_assert_uint_eq(at[i + 1], at[i] + n[i]);
+    }
+    ck_assert_uint_ge(n[i], 1000);
+  }
+  /* Again: every segment from the cache, the same record. */
+  char *second = fake_render(dir, article, &replayed, &total);
+  ck_assert_int_eq(replayed, 5);
+  ck_assert_str_eq(second, first);
+  /* One paragraph edited: that segment alone is spoken again; the marks
+   * of the others come back at their new places. */
+  f = fopen(article, "w");
+  fputs("---\ntitle: Segments\n---\n", f);
+  for (int i = 0; i < 4; i++)
+    fprintf(f, "%s%s\n\n", paragraphs[i], i == 1 ? " Now with more." : "");
+  fclose(f);
+  char *third = fake_render(dir, article, &replayed, &total);
+  ck_assert_int_eq(replayed, 4);
+  uint64_t at3[8], n3[8];
+  ck_assert_uint_eq(record_segments(third, at3, n3, 8), 5);
+  ck_assert_uint_gt(n3[2], n[2] - 1); /* longer, or padded to the same */
+  ck_assert_uint_eq(n3[3], n[3]);
+  ck_assert_uint_eq(at3[3] - at[3], n3[2] - n[2]);
+  /* A render without the cache of the edited article is the same. */
+  char *cmd = NULL;
+  ck_assert_int_gt(asprintf(&cmd, "rm -rf '%s/cache'", dir), 0);
+  harness_run(cmd, NULL);
+  free(cmd);
+  char *fresh = fake_render(dir, article, &replayed, &total);
+  ck_assert_int_eq(replayed, 0);
+  ck_assert_str_eq(fresh, third);
+  free(first);
+  free(second);
+  free(third);
+  free(fresh);
+  free(article);
+  ck_assert_int_gt(asprintf(&cmd, "rm -rf '%s'", dir), 0);
+  harness_run(cmd, NULL);
+  free(cmd);
+  free(dir);
+}
+END_TEST
+
 static Suite *core_suite(void) {
   Suite *s = suite_create("core");
   TCase *t = tcase_create("core");
@@ -773,6 +891,7 @@ static Suite *core_suite(void) {
   tcase_add_test(t, chapters_follow_headings_and_the_author);
   tcase_add_test(t, cache_refuses_tampered_entries);
   tcase_add_test(t, cache_clear_stays_inside_the_cache);
+  tcase_add_test(t, runner_pads_caches_and_replays_segments);
   suite_add_tcase(s, t);
   return s;
 }
