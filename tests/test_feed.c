@@ -1153,8 +1153,33 @@ START_TEST(cover_checks_say_what_is_wrong) {
 }
 END_TEST
 
-/* Reads a PNG back in full: chunk CRCs, IHDR, and the inflated image data,
- * which must hold exactly one filter byte and w*3 bytes per row. */
+/* Undoes a PNG row filter (RFC 2083 6), 3 bytes a pixel, `prev` the row
+ * above already undone (zeros above the first). */
+static void unfilter_row(int type, unsigned char *row,
+                         const unsigned char *prev, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    int a = i >= 3 ? row[i - 3] : 0, b = prev[i], c = i >= 3 ? prev[i - 3] : 0;
+    int pred = 0;
+    if (type == 1)
+      pred = a;
+    else if (type == 2)
+      pred = b;
+    else if (type == 3)
+      pred = (a + b) / 2;
+    else if (type == 4) {
+      int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+      pred = pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+    } else
+      ck_assert_int_eq(type, 0);
+    row[i] = (unsigned char)(row[i] + pred);
+  }
+}
+
+/* Reads a PNG back in full: chunk CRCs, IHDR, the inflated image data,
+ * which must hold exactly one filter byte and w*3 bytes per row, and the
+ * picture itself: the default cover's background in the corners, another
+ * colour (the accent dot) in the centre, and the mark symmetric about both
+ * axes, as drawn. */
 static void check_png_file(const char *path, uint32_t want) {
   char *data;
   size_t len;
@@ -1202,11 +1227,27 @@ static void check_png_file(const char *path, uint32_t want) {
   ck_assert(seen_end);
   ck_assert_int_eq(zr, Z_STREAM_END);
   ck_assert_uint_eq(got, raw_len);
-  /* Corner: the background; centre: the accent dot. They differ. */
-  const unsigned char *corner = raw + 1, *mid = raw +
-                                                (want / 2) * (1 + 3 * want) +
-                                                1 + 3 * (want / 2);
-  ck_assert(memcmp(corner, mid, 3) != 0);
+  size_t stride = 1 + 3 * (size_t)want;
+  unsigned char *zeros = calloc(stride, 1);
+  for (uint32_t y = 0; y < want; y++)
+    unfilter_row(raw[y * stride], raw + y * stride + 1,
+                 y ? raw + (y - 1) * stride + 1 : zeros, stride - 1);
+  free(zeros);
+#define PIXEL(x, y) (raw + (size_t)(y)*stride + 1 + 3 * (size_t)(x))
+  const unsigned char *corner = PIXEL(0, 0);
+  ck_assert(memcmp(corner, PIXEL(want - 1, 0), 3) == 0);
+  ck_assert(memcmp(corner, PIXEL(0, want - 1), 3) == 0);
+  ck_assert(memcmp(corner, PIXEL(want - 1, want - 1), 3) == 0);
+  ck_assert(memcmp(corner, PIXEL(want / 2, want / 2), 3) != 0);
+  /* Counted, not asserted pixel by pixel: an assertion costs a write to
+   * Check's pipe. */
+  size_t asymmetric = 0;
+  for (uint32_t y = 0; y < want; y++)
+    for (uint32_t x = 0; x < want; x++)
+      asymmetric += memcmp(PIXEL(x, y), PIXEL(want - 1 - x, y), 3) != 0 ||
+                    memcmp(PIXEL(x, y), PIXEL(x, want - 1 - y), 3) != 0;
+  ck_assert_uint_eq(asymmetric, 0);
+#undef PIXEL
   free(raw);
   free(data);
 }
@@ -1240,6 +1281,12 @@ START_TEST(default_cover_is_a_valid_png) {
   ck_assert_int_eq(file_size(a), file_size(b));
   ck_assert_int_eq(memcmp(da, db, (size_t)file_size(a)), 0);
   ck_assert_int_ne(ac_cover_write_default(a, 500, "x", why, sizeof why), 0);
+  /* The largest size Apple takes, and an odd one. */
+  ck_assert_int_eq(ac_cover_write_default(a, 3000, "y", why, sizeof why), 0);
+  check_png_file(a, 3000);
+  ck_assert(file_size(a) < 512 * 1024);
+  ck_assert_int_eq(ac_cover_write_default(b, 1401, "y", why, sizeof why), 0);
+  check_png_file(b, 1401);
   free(da);
   free(db);
   free(a);

@@ -9,6 +9,7 @@
  * channel of weight 1.0).
  */
 #include "harness.h"
+#include "limiter.h"
 
 #include <ebur128.h>
 
@@ -182,6 +183,36 @@ static episode make_episode(int rate, double lead_s, double pause_s,
   }
   add_mark(&e, AC_MARK_BLOCK_END, e.n);
   return e;
+}
+
+/* Signals whose waveform between the samples overshoots them, peak
+ * sample magnitude `a`:
+ *   0. a tone at a quarter of the sample rate, phase 45 degrees: samples
+ *      at 0.71 of the waveform's peak;
+ *   1-3. square waves of periods 2, 8 and 50 samples (ringing at each edge);
+ *   4. isolated impulses of alternating sign;
+ *   5. bursts of the signs of the interpolator's half-sample phase: the
+ *      pattern with the largest possible overshoot (2.39 times a);
+ *   6. white noise. */
+#define WORST_CASES 7
+static void worst_case(int kind, float *x, size_t n, double a,
+                       const tp_limiter *l) {
+  static const size_t periods[] = {2, 8, 50};
+  rng = 777;
+  for (size_t i = 0; i < n; i++) {
+    double v = 0;
+    if (kind == 0)
+      v = sin(PI / 2 * (double)i + PI / 4);
+    else if (kind <= 3)
+      v = (i / (periods[kind - 1] / 2)) % 2 ? -1 : 1;
+    else if (kind == 4)
+      v = i % 200 == 100 ? ((i / 200) % 2 ? -1 : 1) : 0;
+    else if (kind == 5)
+      v = i % 100 < TP_TAPS ? (l->coef[1][i % 100] < 0 ? -1 : 1) : 0;
+    else
+      v = 2 * frand() - 1;
+    x[i] = (float)(a * v);
+  }
 }
 
 /* ---- Running the stage -------------------------------------------------- */
@@ -471,25 +502,142 @@ START_TEST(gain_mode_limits_and_keeps_long_pauses) {
 }
 END_TEST
 
-/* A tone at a quarter of the sample rate, phase 45 degrees: its samples
- * reach 0.70 while the waveform between them reaches 0.99. A sample-peak
- * limiter at -1.5 dBFS (0.84) would let it through. */
+/* Signals whose peaks lie between the samples, at full scale, are held
+ * under the ceiling through the whole filter. The tone at a quarter of the
+ * sample rate (kind 0) has samples at 0.70 while the waveform between them
+ * reaches 0.99: a sample-peak limiter at -1.5 dBFS (0.84) would let it
+ * through, and this one must not overdo it either. */
 START_TEST(inter_sample_peaks_are_limited) {
+  tp_limiter l;
+  ck_assert_int_eq(tp_limiter_init(&l, RATE, -1.5, 5, 100), 0);
   episode e = {.rate = RATE, .n = RATE};
   e.x = malloc(e.n * sizeof *e.x);
   ck_assert_ptr_nonnull(e.x);
-  for (size_t i = 0; i < e.n; i++)
-    e.x[i] = (float)(0.99 * sin(PI / 2 * (double)i + PI / 4));
-  ck_assert_double_lt(sample_peak(e.x, e.n), 0.71);
-  ck_assert_double_gt(true_peak_db_of(e.x, e.n, RATE), -0.2);
+  worst_case(_i, e.x, e.n, _i == 0 ? 0.99 : 1.0, &l);
+  tp_limiter_free(&l);
+  if (_i == 0) {
+    ck_assert_double_lt(sample_peak(e.x, e.n), 0.71);
+    ck_assert_double_gt(true_peak_db_of(e.x, e.n, RATE), -0.2);
+  }
   static const char *const s[] = {"mode=gain", "gain_db=0", NULL};
   collected col;
   run(s, &e, 0, &col);
   double tp = true_peak_db_of(col.a.samples, col.a.n_samples, RATE);
-  ck_assert_msg(tp <= -1.5, "true peak %.3f dBTP", tp);
-  ck_assert_msg(tp > -2.5, "limited too hard: %.3f dBTP", tp);
+  ck_assert_msg(tp <= -1.5, "signal %d: true peak %.3f dBTP", _i, tp);
+  if (_i == 0)
+    ck_assert_msg(tp > -2.5, "limited too hard: %.3f dBTP", tp);
   harness_audio_free(&col.a);
   free(e.x);
+}
+END_TEST
+
+/* ---- The limiter on its own --------------------------------------------- */
+
+/* Runs x through l from a reset, in chunks of random sizes (up to 3000,
+ * across the limiter's internal steps) when `chunked`, else in one call;
+ * returns the output, as long as x. */
+static float *limit(tp_limiter *l, const float *x, size_t n, bool chunked) {
+  float *y = malloc((n + tp_limiter_latency(l)) * sizeof *y);
+  ck_assert_ptr_nonnull(y);
+  tp_limiter_reset(l);
+  size_t got = 0;
+  uint32_t seed = 5;
+  for (size_t i = 0; i < n;) {
+    seed = seed * 1103515245u + 12345u;
+    size_t k = chunked ? (seed >> 8) % 3001 : n;
+    k = k > n - i ? n - i : k;
+    got += tp_limiter_process(l, x + i, k, y + got);
+    ck_assert_uint_le(got, i + k);
+    i += k;
+  }
+  got += tp_limiter_drain(l, y + got);
+  ck_assert_uint_eq(got, n);
+  return y;
+}
+
+/* The interpolator runs only where the bound lets a peak reach the
+ * ceiling; the output must be the same, to the bit, as with it running
+ * everywhere. Each worst case is swept across levels that put its peaks
+ * just under, at and over the ceiling (where a bound that undershot the
+ * true peak would skip a peak and change the output), in chunks of random
+ * sizes against one call. Above the ceiling the output's true peak, read
+ * by libebur128's own meter, stays under it too (within the 0.2 dB the
+ * filter allows meters to disagree by). */
+START_TEST(limiter_bound_changes_nothing) {
+  const double ceiling_db = -1.7, ceiling = pow(10, ceiling_db / 20);
+  tp_limiter fast, full;
+  ck_assert_int_eq(tp_limiter_init(&fast, RATE, ceiling_db, 5, 100), 0);
+  ck_assert_int_eq(tp_limiter_init(&full, RATE, ceiling_db, 5, 100), 0);
+  full.exhaustive = true;
+  size_t n = RATE / 2;
+  float *x = malloc(n * sizeof *x);
+  ck_assert_ptr_nonnull(x);
+  /* The overshoot of each kind at most 2.39: levels from well under to
+   * well over the ceiling, finely spaced near its sample-peak threshold. */
+  for (int step = -12; step <= 12; step++) {
+    double a = ceiling / 2.39 * (1 + step * step * step * 1e-4);
+    if (step == 12)
+      a = 1.0;
+    worst_case(_i, x, n, a, &fast);
+    float *y1 = limit(&fast, x, n, true), *y2 = limit(&full, x, n, false);
+    ck_assert_msg(memcmp(y1, y2, n * sizeof *y1) == 0,
+                  "signal %d at %.5f: the bound changed the output", _i, a);
+    ck_assert_double_eq(tp_limiter_min_gain(&fast), tp_limiter_min_gain(&full));
+    ck_assert_uint_eq(full.oversampled, full.intervals);
+    /* Within the rounding of the output to float. */
+    ck_assert_double_le(sample_peak(y1, n), ceiling * (1 + 1e-7));
+    if (tp_limiter_min_gain(&fast) < 1) {
+      double tp = true_peak_db_of(y1, n, RATE);
+      ck_assert_msg(tp <= ceiling_db + 0.2, "signal %d at %.5f: %.3f dBTP", _i,
+                    a, tp);
+    }
+    free(y1);
+    free(y2);
+  }
+  free(x);
+  tp_limiter_free(&fast);
+  tp_limiter_free(&full);
+}
+END_TEST
+
+/* Far under the ceiling the limiter passes the audio untouched without
+ * interpolating at all; near it, on speech, it interpolates only a small
+ * part of the samples and gives what full oversampling gives. */
+START_TEST(limiter_fast_path_on_speech) {
+  tp_limiter fast, full;
+  ck_assert_int_eq(tp_limiter_init(&fast, RATE, -1.7, 5, 100), 0);
+  ck_assert_int_eq(tp_limiter_init(&full, RATE, -1.7, 5, 100), 0);
+  full.exhaustive = true;
+  episode e = make_episode(RATE, 0.2, 0.5, 0.2, 1.0);
+  float *x = malloc(e.n * sizeof *x);
+  ck_assert_ptr_nonnull(x);
+
+  /* Peaks at -13 dBFS: the bound is under the ceiling everywhere. */
+  for (size_t i = 0; i < e.n; i++)
+    x[i] = e.x[i] * 0.22f;
+  float *y = limit(&fast, x, e.n, true);
+  ck_assert(memcmp(y, x, e.n * sizeof *y) == 0);
+  ck_assert_uint_eq(fast.oversampled, 0);
+  ck_assert_uint_eq(fast.intervals, e.n + tp_limiter_latency(&fast));
+  ck_assert_double_eq(tp_limiter_min_gain(&fast), 1.0);
+  free(y);
+
+  /* +6 dB: peaks at +6 dBFS, the limiter at work. */
+  for (size_t i = 0; i < e.n; i++)
+    x[i] = e.x[i] * 2.0f;
+  float *y1 = limit(&fast, x, e.n, true), *y2 = limit(&full, x, e.n, false);
+  ck_assert(memcmp(y1, y2, e.n * sizeof *y1) == 0);
+  ck_assert_double_lt(tp_limiter_min_gain(&fast), 0.5);
+  double share = (double)fast.oversampled / (double)fast.intervals;
+  ck_assert_msg(share < 0.12, "interpolated %.1f%% of the samples",
+                100 * share);
+  ck_assert_double_le(true_peak_db_of(y1, e.n, RATE), -1.5);
+  free(y1);
+  free(y2);
+  free(x);
+  free(e.x);
+  tp_limiter_free(&fast);
+  tp_limiter_free(&full);
 }
 END_TEST
 
@@ -588,7 +736,9 @@ static Suite *loudness_suite(void) {
   tcase_add_loop_test(t, output_does_not_depend_on_chunking, 0, 2);
   tcase_add_test(t, gain_mode_applies_the_fixed_gain);
   tcase_add_loop_test(t, gain_mode_limits_and_keeps_long_pauses, 0, 2);
-  tcase_add_test(t, inter_sample_peaks_are_limited);
+  tcase_add_loop_test(t, inter_sample_peaks_are_limited, 0, WORST_CASES);
+  tcase_add_loop_test(t, limiter_bound_changes_nothing, 0, WORST_CASES);
+  tcase_add_test(t, limiter_fast_path_on_speech);
   tcase_add_loop_test(t, empty_silent_and_unmeasurable_streams, 0, 2);
   tcase_add_test(t, bad_option_values_are_refused);
   tcase_add_loop_test(t, inconsistent_streams_are_refused, 0, 2);

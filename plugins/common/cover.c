@@ -290,35 +290,64 @@ static double arc_distance(const mark *m, double px, double py, double r) {
   return sqrt(ex * ex + ey * ey);
 }
 
+/* a + (b - a) t rounded to the nearest, t in [0, 1] (the value is never
+ * negative, so adding a half and truncating rounds as lround would). */
 static unsigned char mix(unsigned char a, unsigned char b, double t) {
-  return (unsigned char)lround(a + (b - a) * t);
+  return (unsigned char)(a + (b - a) * t + 0.5);
 }
 
-static void draw_row(const mark *m, uint32_t y, uint32_t size, rgb bg,
-                     rgb accent, unsigned char *out) {
+/* One pixel of the mark at (px, py) from its centre, over `c`. A shape
+ * whose edge is a pixel or more away leaves the colour as it is, so only
+ * the distance to the centre is needed to rule it out: the distance to an
+ * arc's cap is never less than that to its circle. */
+static rgb draw_pixel(const mark *m, double px, double py, rgb c, rgb accent) {
   static const double arc_alpha[3] = {1.0, 0.72, 0.45};
-  double py = fabs(y + 0.5 - m->cy);
-  for (uint32_t x = 0; x < size; x++) {
-    rgb c = bg;
-    double px = fabs(x + 0.5 - m->cx);
-    if (px * px + py * py < m->extent * m->extent) {
-      for (int i = 0; i < 3; i++) {
-        double a =
-            arc_alpha[i] *
-            coverage(arc_distance(m, px, py, m->radius[i]) - m->half_width);
-        c.r = mix(c.r, arc_colour.r, a);
-        c.g = mix(c.g, arc_colour.g, a);
-        c.b = mix(c.b, arc_colour.b, a);
-      }
-      double a = coverage(sqrt(px * px + py * py) - m->dot);
-      c.r = mix(c.r, accent.r, a);
-      c.g = mix(c.g, accent.g, a);
-      c.b = mix(c.b, accent.b, a);
-    }
-    out[3 * x] = c.r;
-    out[3 * x + 1] = c.g;
-    out[3 * x + 2] = c.b;
+  double r = sqrt(px * px + py * py), reach = m->half_width + 0.5;
+  for (int i = 0; i < 3; i++) {
+    if (fabs(r - m->radius[i]) >= reach)
+      continue;
+    double a = arc_alpha[i] *
+               coverage(arc_distance(m, px, py, m->radius[i]) - m->half_width);
+    c.r = mix(c.r, arc_colour.r, a);
+    c.g = mix(c.g, arc_colour.g, a);
+    c.b = mix(c.b, arc_colour.b, a);
   }
+  if (r < m->dot + 0.5) {
+    double a = coverage(r - m->dot);
+    c.r = mix(c.r, accent.r, a);
+    c.g = mix(c.g, accent.g, a);
+    c.b = mix(c.b, accent.b, a);
+  }
+  return c;
+}
+
+/* A row of the cover into out (3 bytes a pixel), which holds `bg_row`, a
+ * row of background. The mark is symmetric about the vertical axis (pixel
+ * x and size-1-x lie at the same |x + 0.5 - cx|), so the left half is
+ * drawn and mirrored, and only over the columns the mark reaches. Returns
+ * the first column that may differ from the background: the columns from
+ * it to its mirror. */
+static uint32_t draw_row(const mark *m, uint32_t y, uint32_t size,
+                         const unsigned char *bg_row, rgb accent,
+                         unsigned char *out) {
+  double py = fabs(y + 0.5 - m->cy);
+  memcpy(out, bg_row, 3 * (size_t)size);
+  if (py >= m->extent)
+    return size / 2;
+  double reach = sqrt(m->extent * m->extent - py * py);
+  uint32_t x0 = m->cx - reach > 1 ? (uint32_t)(m->cx - reach) - 1 : 0;
+  rgb bg = {bg_row[0], bg_row[1], bg_row[2]};
+  for (uint32_t x = x0; x < (size + 1) / 2; x++) {
+    double px = fabs(x + 0.5 - m->cx);
+    if (px * px + py * py >= m->extent * m->extent)
+      continue;
+    rgb c = draw_pixel(m, px, py, bg, accent);
+    uint32_t mirror = size - 1 - x;
+    out[3 * x] = out[3 * mirror] = c.r;
+    out[3 * x + 1] = out[3 * mirror + 1] = c.g;
+    out[3 * x + 2] = out[3 * mirror + 2] = c.b;
+  }
+  return x0;
 }
 
 static int write_chunk(FILE *f, const char *type, const unsigned char *data,
@@ -341,8 +370,61 @@ static int write_chunk(FILE *f, const char *type, const unsigned char *data,
   return ok ? 0 : -1;
 }
 
-/* Streams the image through deflate into IDAT chunks, one row at a time, so
- * a 3000x3000 cover needs a row of memory, not 27 MB. */
+/* Writes what deflate has for IDAT chunks; `flush` as for deflate().
+ * Returns 0 or -1. */
+static int deflate_to(FILE *f, z_stream *z, int flush, unsigned char *out) {
+  int zr;
+  do {
+    z->next_out = out;
+    z->avail_out = 1 << 16;
+    zr = deflate(z, flush);
+    if (zr == Z_STREAM_ERROR)
+      return -1;
+    uint32_t have = (1u << 16) - z->avail_out;
+    if (have && write_chunk(f, "IDAT", out, have))
+      return -1;
+  } while (z->avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+  return 0;
+}
+
+/* The rows, filtered and deflated into IDAT chunks. The first row goes
+ * unfiltered, every other as its difference from the row above (PNG
+ * filter Up): zeros wherever the two agree, which is all of the background,
+ * so the rows are differenced only over the columns drawn in either, and
+ * run-length deflate (Z_RLE) packs the zeros as fast as it reads them. The
+ * image is streamed: two rows of memory, not the whole picture. */
+static int write_rows(FILE *f, uint32_t size, const mark *m, const rgb *colours,
+                      z_stream *z, unsigned char *buf) {
+  size_t row_len = 3 * (size_t)size;
+  unsigned char *rows = buf, *bg_row = buf + 2 * row_len;
+  unsigned char *filtered = bg_row + row_len, *out = filtered + 1 + row_len;
+  for (uint32_t x = 0; x < size; x++)
+    memcpy(bg_row + 3 * x, &colours[0], 3);
+  uint32_t prev_first = 0;
+  for (uint32_t y = 0; y < size; y++) {
+    unsigned char *cur = rows + (y % 2) * row_len;
+    unsigned char *prev = rows + ((y + 1) % 2) * row_len;
+    uint32_t first = draw_row(m, y, size, bg_row, colours[1], cur);
+    if (y == 0) {
+      filtered[0] = 0; /* none */
+      memcpy(filtered + 1, cur, row_len);
+    } else {
+      filtered[0] = 2; /* Up */
+      memset(filtered + 1, 0, row_len);
+      size_t lo = 3 * (size_t)(first < prev_first ? first : prev_first);
+      for (size_t i = lo; i < row_len - lo; i++)
+        filtered[1 + i] = (unsigned char)(cur[i] - prev[i]);
+    }
+    prev_first = first;
+    z->next_in = filtered;
+    z->avail_in = (uInt)(1 + row_len);
+    if (deflate_to(f, z, Z_NO_FLUSH, out))
+      return -1;
+  }
+  return deflate_to(f, z, Z_FINISH, out);
+}
+
+/* Writes the cover as a PNG: header chunks, then the image data. */
 static int write_png(FILE *f, uint32_t size, const char *seed) {
   const rgb *colours =
       palette[fnv1a(seed) % (sizeof palette / sizeof *palette)];
@@ -376,41 +458,20 @@ static int write_png(FILE *f, uint32_t size, const char *seed) {
   if (write_chunk(f, "IHDR", ihdr, 13) || write_chunk(f, "sRGB", srgb, 1))
     return -1;
 
-  size_t row_len = 1 + 3 * (size_t)size;
-  unsigned char *row = malloc(row_len);
-  unsigned char *out = malloc(1 << 16);
+  /* Two rows, a background row, a filtered row, deflate's output. */
+  size_t row_len = 3 * (size_t)size;
+  unsigned char *buf = malloc(4 * row_len + 1 + (1 << 16));
   z_stream z;
   memset(&z, 0, sizeof z);
-  int rc = -1;
-  if (!row || !out || deflateInit(&z, Z_BEST_COMPRESSION) != Z_OK)
-    goto done;
-  for (uint32_t y = 0; y <= size; y++) {
-    int flush = y == size ? Z_FINISH : Z_NO_FLUSH;
-    if (y < size) {
-      row[0] = 0; /* filter: none */
-      draw_row(&m, y, size, colours[0], colours[1], row + 1);
-      z.next_in = row;
-      z.avail_in = (uInt)row_len;
-    }
-    int zr;
-    do {
-      z.next_out = out;
-      z.avail_out = 1 << 16;
-      zr = deflate(&z, flush);
-      if (zr == Z_STREAM_ERROR)
-        goto end;
-      uint32_t have = (1u << 16) - z.avail_out;
-      if (have && write_chunk(f, "IDAT", out, have))
-        goto end;
-    } while (z.avail_out == 0 || (flush == Z_FINISH && zr != Z_STREAM_END));
+  if (!buf ||
+      deflateInit2(&z, Z_BEST_COMPRESSION, Z_DEFLATED, 15, 8, Z_RLE) != Z_OK) {
+    free(buf);
+    return -1;
   }
-  rc = write_chunk(f, "IEND", NULL, 0);
-end:
+  int rc = write_rows(f, size, &m, colours, &z, buf);
   deflateEnd(&z);
-done:
-  free(row);
-  free(out);
-  return rc;
+  free(buf);
+  return rc ? rc : write_chunk(f, "IEND", NULL, 0);
 }
 
 int ac_cover_write_default(const char *path, uint32_t size, const char *seed,

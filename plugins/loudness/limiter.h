@@ -9,14 +9,23 @@
  * exponentially (release). The audio itself is only delayed and multiplied
  * by the gain: no sample ever exceeds the ceiling and nothing is clipped.
  *
+ * The interpolator runs only where a peak could reach the ceiling: a bound
+ * from the samples and their differences (see limiter.c) rules out the
+ * rest, which is most of speech. The bound only decides where to look, so
+ * the output is the same as with the interpolator run everywhere
+ * (`exhaustive`, for tests).
+ *
  * The limiter delays the audio by tp_limiter_latency() samples internally
  * but hides the delay: the first outputs it returns are the first inputs,
  * and tp_limiter_drain() returns the last ones. Sample i out is sample i in,
- * times its gain, so marks need no shift for the limiter.
+ * times its gain, so marks need no shift for the limiter. The output
+ * depends only on the samples since the last reset, not on how they were
+ * split into calls.
  */
 #ifndef ARTICAST_LOUDNESS_LIMITER_H
 #define ARTICAST_LOUDNESS_LIMITER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,25 +36,30 @@
 typedef struct tp_limiter {
   double ceiling; /* linear, true-peak ceiling of the output */
   double release; /* per-sample recovery factor of the gain reduction */
-  double reach;   /* largest sum of |coefficients| of a phase */
+  double slope;   /* bound of the interpolator's overshoot per unit step */
   size_t window;  /* look-ahead (= attack ramp) in samples */
   double inv_window;
-  size_t preroll;    /* silent samples fed before the stream, see reset */
-  size_t mask;       /* ring size - 1 (rings are a power of two) */
-  float *audio;      /* ring, written twice (at i and i + size) so that the
-                        interpolator reads contiguous samples */
-  double *target;    /* ring: per-sample gain that meets the ceiling */
-  double *smoothed;  /* ring: gain after release, before the attack ramp */
-  int64_t *dq_index; /* ring deque for the sliding minimum of `target` */
+  size_t latency; /* window + TP_TAPS - 1 */
+  /* Linear buffers: history, then the samples of the current step. */
+  float *x;          /* input: latency samples of history */
+  double *target;    /* per-sample gain that meets the ceiling: window +
+                        TP_TAPS/2 - 1 of history, aligned with x */
+  double *smoothed;  /* gain after release: window of history */
+  float *y;          /* the step's outputs */
+  float *level_max;  /* per block of samples: largest |x[i]| */
+  float *step_max;   /* and largest |x[i+1] - x[i]| */
+  size_t dq_mask;    /* ring deque of the targets under 1, for their */
+  int64_t *dq_index; /* sliding minimum */
   double *dq_value;
   size_t dq_head, dq_len;
-  int64_t t;            /* samples pushed, pre-roll included */
-  float block_max;      /* largest |x| of the current block of TP_TAPS */
-  float prev_block_max; /* and of the block before */
-  double prev_interval; /* peak of the interval before the current one */
+  int64_t t;            /* samples pushed since the reset */
+  double prev_interval; /* peak (or its bound) of the interval before */
   double prev_cut;      /* 1 - the previous smoothed gain */
   double sum;           /* sum of the last `window` smoothed gains */
   double min_gain;
+  bool exhaustive;        /* interpolate every interval (reference for tests) */
+  uint64_t intervals;     /* intervals examined since the reset */
+  uint64_t oversampled;   /* of which interpolated */
   float coef[3][TP_TAPS]; /* interpolator phases 1/4, 2/4, 3/4 */
 } tp_limiter;
 
