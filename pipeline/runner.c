@@ -381,22 +381,49 @@ static void stage_failure(char *err, size_t errlen, const char *input,
            msg[0] ? msg : ac_strerror(rc));
 }
 
-/* The spoken episode starts with its title. */
+/* A display title from the opening words of `text`: at most about 80
+ * bytes, cut at a space, with an ellipsis when cut. malloc'd. */
+static char *opening_words(const char *text) {
+  size_t n = strcspn(text, "\n");
+  if (n <= 80)
+    return strndup(text, n);
+  size_t cut = 72;
+  while (cut > 20 && text[cut] != ' ')
+    cut--;
+  if (text[cut] != ' ')
+    while (cut > 0 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+      cut--; /* one long word: cut it between characters */
+  char *out = malloc(cut + 4);
+  if (out) {
+    memcpy(out, text, cut);
+    memcpy(out + cut, "\xE2\x80\xA6", 4); /* U+2026 */
+  }
+  return out;
+}
+
+/* The spoken episode starts with its title. An article without one gets a
+ * title to show (apps and feeds need one) from its opening words, which
+ * are not spoken twice: no title block then. */
 static int prepare_for_speech(ac_document *doc, const char *input, char *err,
                               size_t errlen) {
-  bool speakable = false;
-  for (size_t i = 0; i < doc->n_blocks && !speakable; i++)
-    speakable = doc->blocks[i].kind != AC_BLOCK_BOILERPLATE &&
-                doc->blocks[i].text && doc->blocks[i].text[0];
-  if (!speakable && !(doc->title && doc->title[0])) {
+  const ac_block *first = NULL;
+  for (size_t i = 0; i < doc->n_blocks && !first; i++)
+    if (doc->blocks[i].kind != AC_BLOCK_BOILERPLATE && doc->blocks[i].text &&
+        doc->blocks[i].text[0])
+      first = &doc->blocks[i];
+  if (!first && !(doc->title && doc->title[0])) {
     snprintf(err, errlen, "%s: nothing to speak: no title and no text", input);
     return AC_EXIT_INPUT;
   }
   if (!doc->title || !doc->title[0]) {
-    /* Fall back to the file name, as a listener's app must show something. */
-    const char *base = strrchr(input, '/') ? strrchr(input, '/') + 1 : input;
-    ac_set_string(&doc->title, strcmp(base, "-") == 0 ? "Untitled" : base,
-                  (size_t)-1);
+    char *title = opening_words(first->written ? first->written : first->text);
+    if (!title) {
+      snprintf(err, errlen, "out of memory");
+      return AC_EXIT_FAILURE;
+    }
+    free(doc->title);
+    doc->title = title;
+    return AC_EXIT_OK;
   }
   if (doc->n_blocks > 0 && doc->blocks[0].kind == AC_BLOCK_HEADING &&
       doc->blocks[0].level == 0)

@@ -939,6 +939,38 @@ START_TEST(time_limit_stops_one_article_not_the_batch) {
 }
 END_TEST
 
+/* An article without a title is shown under its opening words and
+ * spoken once (neither its file name nor its first line twice); `say`
+ * speaks exactly its text. */
+START_TEST(untitled_text_is_spoken_once) {
+  char *path = ac_path_join(site, "note.txt");
+  FILE *f = fopen(path, "w");
+  fputs("Hello there, this is a short note.\n", f);
+  fclose(f);
+  char *args = NULL, *out = NULL;
+  asprintf(&args, "episode -q -o '%s' '%s'", site, path);
+  ck_assert_int_eq(articast(args, &out), 0);
+  free(out);
+  free(args);
+  char *vtt_path = episode_file("hello-there-this-is-a-short-note", ".vtt");
+  char *vtt = harness_slurp(vtt_path);
+  ck_assert_ptr_null(strstr(vtt, "note.txt"));
+  const char *cue = strstr(vtt, "Hello there");
+  ck_assert_ptr_nonnull(cue);
+  ck_assert_ptr_null(strstr(cue + 1, "Hello there"));
+  free(vtt);
+  free(vtt_path);
+  char *wav = ac_path_join(site, "say.wav");
+  asprintf(&args, "say -v -o '%s' 'Hello there, this is a short note.'", wav);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, "spoke 7 words"), "%s", out);
+  free(out);
+  free(args);
+  free(wav);
+  free(path);
+}
+END_TEST
+
 /* Two articles with one title but different ids are two episodes: the
  * second gets its own slug instead of replacing the first. */
 START_TEST(same_title_different_articles_keep_both) {
@@ -993,6 +1025,7 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, sigkill_leaves_no_espeak_process);
   tcase_add_test(t, stopping_the_cli_stops_its_workers);
   tcase_add_test(t, hostile_inputs_meet_limits);
+  tcase_add_test(t, untitled_text_is_spoken_once);
   tcase_add_test(t, time_limit_stops_one_article_not_the_batch);
   tcase_add_test(t, same_title_different_articles_keep_both);
   suite_add_tcase(s, t);
