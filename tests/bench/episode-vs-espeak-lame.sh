@@ -30,6 +30,10 @@ rate=64 # kbps, articast's default mp3.bitrate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export PULSE_SERVER=unix:/nonexistent
+for tool in espeak-ng lame bc; do
+  command -v "$tool" >/dev/null ||
+    { echo "$0: needs $tool (apt-get install espeak-ng lame bc)" >&2; exit 1; }
+done
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
@@ -41,8 +45,10 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 : >"$work/articast.times"
 for ((i = 0; i < rounds; i++)); do
   t0=$(now)
-  espeak-ng -f "$work/article.txt" -w "$work/x.wav" &&
-    lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
+  rm -f "$work/x.wav" "$work/x.mp3"
+  espeak-ng -f "$work/article.txt" -w "$work/x.wav"
+  lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
+  [ -s "$work/x.mp3" ] || { echo "$0: the plain route wrote nothing" >&2; exit 1; }
   t1=$(now)
   rm -rf "$work/site"
   "$articast" episode -q --no-cache -o "$work/site" "$article"
