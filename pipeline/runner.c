@@ -229,23 +229,16 @@ static int text_stages(ac_pipeline *pl, const char *until,
   int rc;
   *n_text = 0;
   *source = NULL;
-  for (size_t i = 0; i < cfg->n_text_stages && !until_found; i++) {
+  for (size_t i = 0; i < cfg->n_text_stages; i++) {
     const ac_plugin *p;
     if ((rc = resolve(pl, cfg->text_stages[i], AC_STAGE_TEXT,
                       cfg->text_explicit, &p, err, errlen)))
       return rc;
     if (p)
       text[(*n_text)++] = p;
-    until_found = p && until && strcmp(p->name, until) == 0;
-  }
-  if (until == NULL) {
-    for (size_t i = *n_text; i < cfg->n_text_stages; i++) {
-      const ac_plugin *p;
-      if ((rc = resolve(pl, cfg->text_stages[i], AC_STAGE_TEXT,
-                        cfg->text_explicit, &p, err, errlen)))
-        return rc;
-      if (p)
-        text[(*n_text)++] = p;
+    if (p && until && strcmp(p->name, until) == 0) {
+      until_found = true;
+      break;
     }
   }
   if (cfg->source && (rc = resolve(pl, cfg->source, AC_STAGE_SOURCE, true,
