@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -602,7 +603,19 @@ static int cmd_voices(int argc, char **argv, cli *c) {
   return AC_EXIT_OK;
 }
 
+/* The mp3 sink makes fresh LAME encoders for every part of every segment
+ * (hundreds an episode), each a few hundred KiB that glibc would serve
+ * with mmap() and give back at once, so each encoder faulted its memory
+ * in anew. Freed blocks of that size now stay in the heap for the next
+ * one: system time for the 8.5-minute sample fell from about 0.17 s to
+ * 0.07 s. The heap stays bounded by what one episode needs at once. */
+static void tune_malloc(void) {
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+}
+
 int main(int argc, char **argv) {
+  tune_malloc();
   if (argc < 2) {
     fputs(usage_main, stderr);
     return AC_EXIT_USAGE;
