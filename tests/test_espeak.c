@@ -980,6 +980,24 @@ START_TEST(test_catalog_matching) {
 }
 END_TEST
 
+START_TEST(test_burmese_paragraph) {
+  /* espeak-ng 1.51 does not end a clause at U+104B: a paragraph of a few
+   * sentences was one clause, which aborted its Burmese voice. */
+  static const char *const text = "မြို့ရဲ့ စာကြည့်တိုက်ဟာ တစ်နှစ်ကြာ ပြုပြင်ပြီးနောက် စနေနေ့မှာ "
+                                  "တံခါးတွေကို ပြန်ဖွင့်ခဲ့ပါတယ်။ ကျောက်တုံးနဲ့ဆောက်ထားတဲ့ "
+                                  "အဆောက်အအုံဟောင်းမှာ အခု လင်းလင်းထိန်ထိန် စာဖတ်ခန်း၊ "
+                                  "ကလေးတွေအတွက် တိတ်ဆိတ်တဲ့ ထောင့်တစ်နေရာနဲ့ "
+                                  "ကော်ဖီဆိုင်လေးတစ်ဆိုင် ရှိပါတယ်။";
+  ac_document *doc = ac_document_new();
+  add(doc, AC_BLOCK_PARAGRAPH, text);
+  sink s = {.store = false};
+  char err[512];
+  ck_assert_msg(synth(doc, NULL, "my", &s, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_gt(s.total, 22050 * 5);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* Frames of block b's speech, copied out of a. */
 static float *block_samples(const harness_audio *a, uint32_t b, size_t *n) {
   uint64_t start = find_mark(a, AC_MARK_BLOCK, b)->sample;
@@ -1687,7 +1705,7 @@ START_TEST(test_broken_voice_list_is_an_error) {
   } cases[] = {
       {"badlist", "cannot list espeak-ng's voices: the espeak helper sent a "
                   "malformed voice list"},
-      {"listend", "could not list its voices (the synthesizing process died)"},
+      {"listend", "could not list its voices (the process making it died)"},
       {"badevent", "the espeak helper answered the voice list with a frame "
                    "of another type"},
       {"truncated", "the espeak helper stopped while listing its voices"},
@@ -1837,6 +1855,7 @@ static Suite *espeak_suite(void) {
   tcase_add_test(tc, test_voice_table_option);
   tcase_add_test(tc, test_catalog_matching);
   tcase_add_test(tc, test_passage_voices);
+  tcase_add_test(tc, test_burmese_paragraph);
   tcase_add_test(tc, test_emit_error_aborts);
   tcase_add_test(tc, test_skips_and_empty);
   tcase_add_test(tc, test_long_block_is_streamed);

@@ -407,7 +407,7 @@ const char *wire_status_name(uint32_t status) {
   case WIRE_SYNTH_FAILED:
     return "espeak-ng failed";
   case WIRE_DIED:
-    return "the synthesizing process died";
+    return "the process making it died";
   case WIRE_BAD_REQUEST:
     return "the helper could not read the request";
   case WIRE_NO_RESOURCES:

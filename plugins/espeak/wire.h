@@ -83,7 +83,8 @@
  *       itself leaves out variants and mbrola voices).
  *
  * END!  u32 status     WIRE_OK, WIRE_LANG_MISSING, ... (below)
- *       i32 signal     WIRE_DIED: the signal that ended the synthesis,
+ *       i32 signal     WIRE_DIED: the signal that ended the synthesis
+ *                      (or the listing),
  *                      else 0
  *       i32 exit       WIRE_DIED: its exit status when no signal, else 0
  *       i32 error      WIRE_NO_RESOURCES: the errno, else 0
@@ -150,7 +151,8 @@ enum {
   WIRE_LANG_MISSING = 1, /* no voice for `language`: read with `voice` */
   WIRE_NO_VOICE = 2,     /* espeak has no voice `voice` */
   WIRE_SYNTH_FAILED = 3, /* espeak_Synth returned an error */
-  WIRE_DIED = 4,         /* the process synthesizing the block died */
+  WIRE_DIED = 4,         /* the process synthesizing the block (or listing
+                            the voices) died */
   WIRE_BAD_REQUEST = 5,  /* the SPEK could not be read; the helper exits */
   WIRE_NO_RESOURCES = 6  /* the helper could not fork or make a pipe or a
                             temporary file */
