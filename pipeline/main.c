@@ -124,11 +124,15 @@ static const char usage_cache[] =
     "empties it; 'prune DAYS' removes what was not used in DAYS days.\n";
 
 static const char usage_voices[] =
-    "Usage: articast voices [-c CONFIG]\n"
+    "Usage: articast voices [-c CONFIG] [--lang TAG]\n"
     "List the voice profiles found in $ARTICAST_VOICE_PATH, voices/ beside\n"
     "the binary and the installed voice directory, with the settings each\n"
-    "gives the stages, then the voices the synth stage derives for the\n"
-    "languages no profile speaks.\n";
+    "gives the stages, then the voices the synth stage derives (KIND\n"
+    "'derived') for the languages no profile speaks. Any of them can be\n"
+    "named with --voice.\n"
+    "\n"
+    "  -c, --config FILE  read the INI config FILE\n"
+    "      --lang TAG     only the voices that speak TAG (BCP 47)\n";
 
 typedef struct cli {
   const char *config;
@@ -544,14 +548,28 @@ static int cmd_plugins(int argc, char **argv, cli *c) {
   return AC_EXIT_OK;
 }
 
-static void print_profile(const ac_voice_profile *vp, void *ctx) {
-  (void)ctx;
-  printf("%-24s %-8s %-8s %s\n", vp->name, vp->language,
+/* What `articast voices` shows: every voice, or with --lang the voices
+ * that speak a language. */
+typedef struct voice_listing {
+  const char *lang;
+  const char *synth; /* the stage whose derived voices are listed */
+  size_t shown;
+} voice_listing;
+
+/* One voice: name, language, kind and description, then the settings it
+ * gives the stages, indented. */
+static void print_voice(const ac_voice_profile *vp, void *ctx) {
+  voice_listing *l = ctx;
+  if (l->lang && ac_language_match(vp->language, l->lang) == 0)
+    return;
+  if (l->shown++ == 0)
+    printf("%-24s %-16s %-8s %s\n", "NAME", "LANGUAGE", "KIND", "DESCRIPTION");
+  printf("%-24s %-16s %-8s %s\n", vp->name, vp->language,
          vp->derived ? "derived" : "profile",
          vp->description ? vp->description : "");
   if (vp->settings.count == 0)
     return;
-  printf("  ");
+  printf("   ");
   for (size_t i = 0; i < vp->settings.count; i++)
     printf(" %s.%s=%s", vp->settings.items[i].plugin, vp->settings.items[i].key,
            vp->settings.items[i].value);
@@ -559,10 +577,11 @@ static void print_profile(const ac_voice_profile *vp, void *ctx) {
 }
 
 static void print_derived(void *ctx, const ac_voice_info *info) {
+  voice_listing *l = ctx;
   ac_voice_profile vp;
   char err[512];
-  if (ac_voice_from_info(&vp, (const char *)ctx, info, err, sizeof err) == 0)
-    print_profile(&vp, NULL);
+  if (ac_voice_from_info(&vp, l->synth, info, err, sizeof err) == 0)
+    print_voice(&vp, l);
   else
     fprintf(stderr, "articast: warning: %s\n", err);
   ac_voice_free(&vp);
@@ -578,29 +597,38 @@ static int cmd_voices(int argc, char **argv, cli *c) {
     ac_plugin_set_free(&pl.plugins);
     return rc;
   }
-  int n = ac_voice_list(print_profile, NULL);
+  voice_listing listing = {.lang = c->lang};
+  ac_voice_list(print_voice, &listing);
+  /* Then the voices the synth stage derives: languages without a
+   * profile get the best of them. */
   const ac_plugin *synth = ac_plugin_set_find(&pl.plugins, cfg.synth);
+  rc = AC_EXIT_OK;
   if (synth && synth->list_voices) {
     char why[1024];
+    listing.synth = synth->name;
     ac_stage_instance *si =
         ac_stage_new(synth, &cfg.settings, NULL, why, sizeof why);
-    if (!si)
+    if (!si) {
       fprintf(stderr, "articast: %s\n", why);
-    else if (synth->list_voices(ac_stage_handle(si), print_derived,
-                                (void *)synth->name) != 0)
+      rc = AC_EXIT_USAGE;
+    } else if (synth->list_voices(ac_stage_handle(si), print_derived,
+                                  &listing) != 0) {
       fprintf(stderr, "articast: stage %s: %s\n", synth->name,
               ac_stage_error(si));
-    else
-      n++;
+      rc = AC_EXIT_FAILURE;
+    }
     ac_stage_free(si);
   }
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
-  if (n == 0) {
-    fprintf(stderr, "articast: no voices found\n");
+  if (rc == AC_EXIT_OK && listing.shown == 0) {
+    if (c->lang)
+      fprintf(stderr, "articast: no voice speaks '%s'\n", c->lang);
+    else
+      fprintf(stderr, "articast: no voices found\n");
     return AC_EXIT_USAGE;
   }
-  return AC_EXIT_OK;
+  return rc;
 }
 
 /* The mp3 sink makes fresh LAME encoders for every part of every segment

@@ -102,7 +102,8 @@ static int run_document_stage(const ac_settings *settings, const ac_plugin *p,
  */
 
 typedef struct derived_pick {
-  const char *language;
+  const char *language; /* the language to speak, or */
+  const char *name;     /* the voice's name */
   const char *synth;
   ac_voice_profile *vp;
   int best;
@@ -112,7 +113,8 @@ typedef struct derived_pick {
 
 static void consider_derived(void *ctx, const ac_voice_info *info) {
   derived_pick *d = ctx;
-  int match = ac_language_match(info->language, d->language);
+  int match = d->name ? (info->name && strcasecmp(info->name, d->name) == 0)
+                      : ac_language_match(info->language, d->language);
   if (match <= d->best)
     return;
   ac_voice_profile candidate;
@@ -125,12 +127,15 @@ static void consider_derived(void *ctx, const ac_voice_info *info) {
   d->best = match;
 }
 
-/* A voice the synth stage derives for `language` (plugin.h, list_voices),
- * when no profile file speaks it. */
+/* A voice the synth stage derives (plugin.h, list_voices): the best for
+ * `language`, or the one called `name`. AC_ERR_NOTFOUND when there is
+ * none; another error with the reason in err. */
 static int derived_voice(ac_pipeline *pl, const char *language,
-                         ac_voice_profile *vp, char *err, size_t errlen) {
-  const char *name = pl->cfg->synth;
-  const ac_plugin *p = name ? ac_plugin_set_find(&pl->plugins, name) : NULL;
+                         const char *name, ac_voice_profile *vp, char *err,
+                         size_t errlen) {
+  const char *synth = pl->cfg->synth;
+  const ac_plugin *p = synth ? ac_plugin_set_find(&pl->plugins, synth) : NULL;
+  memset(vp, 0, sizeof *vp);
   if (!p || p->kind != AC_STAGE_SYNTH || !p->list_voices)
     return AC_ERR_NOTFOUND;
   char why[1024];
@@ -140,31 +145,49 @@ static int derived_voice(ac_pipeline *pl, const char *language,
     snprintf(err, errlen, "%s", why);
     return AC_ERR_INVALID;
   }
-  memset(vp, 0, sizeof *vp);
-  derived_pick d = {language, p->name, vp, 0, err, errlen};
+  derived_pick d = {language, name, p->name, vp, 0, err, errlen};
   int rc = p->list_voices(ac_stage_handle(si), consider_derived, &d);
+  if (rc)
+    snprintf(err, errlen, "stage %s: %s", p->name,
+             ac_stage_error(si)[0] ? ac_stage_error(si) : ac_strerror(rc));
   ac_stage_free(si);
   if (rc)
     return rc;
   return d.best > 0 ? 0 : AC_ERR_NOTFOUND;
 }
 
-/* The voice for the document: the one named by --voice or the config, else
- * the profile (or derived voice) that speaks its language. */
+/* The voice for the document: the one named by --voice or the config (a
+ * profile, else a derived voice of that name), else the profile (or
+ * derived voice) that speaks its language. When no voice speaks the
+ * language, *unspoken is set; that is bad input (AC_EXIT_INPUT) when the
+ * language is the article's own, a bad command line or config
+ * (AC_EXIT_USAGE) when --lang or [show] language gave it. */
 static int choose_voice(ac_pipeline *pl, const ac_document *doc,
-                        ac_voice_profile *vp, char *err, size_t errlen) {
+                        ac_voice_profile *vp, bool *unspoken, char *err,
+                        size_t errlen) {
   const char *name = pl->voice_override ? pl->voice_override : pl->cfg->voice;
   const char *lang =
       doc && doc->language ? doc->language : pl->cfg->show.language;
+  bool is_file = name && (strchr(name, '/') || strstr(name, ".voice"));
   int rc;
+  *unspoken = false;
   if (name) {
     rc = ac_voice_load(vp, name, err, errlen);
+    if (rc == AC_ERR_NOTFOUND && !is_file) {
+      ac_voice_free(vp);
+      rc = derived_voice(pl, NULL, name, vp, err, errlen);
+      if (rc == AC_ERR_NOTFOUND)
+        snprintf(err, errlen,
+                 "no voice named '%s' (run 'articast voices' for the list)",
+                 name);
+    }
   } else {
     rc = ac_voice_for_language(vp, lang, err, errlen);
     if (rc == AC_ERR_NOTFOUND) {
       ac_voice_free(vp);
-      rc = derived_voice(pl, lang, vp, err, errlen);
-      if (rc == AC_ERR_NOTFOUND)
+      rc = derived_voice(pl, lang, NULL, vp, err, errlen);
+      *unspoken = rc == AC_ERR_NOTFOUND;
+      if (*unspoken)
         snprintf(err, errlen,
                  "no voice speaks '%s' (the article's language): name one "
                  "with --voice (see 'articast voices'), or give the right "
@@ -172,9 +195,12 @@ static int choose_voice(ac_pipeline *pl, const ac_document *doc,
                  lang);
     }
   }
-  if (rc)
-    return rc == AC_ERR_NOTFOUND ? AC_EXIT_USAGE : AC_EXIT_INPUT;
-  return AC_EXIT_OK;
+  if (*unspoken)
+    return doc && doc->language && !pl->language_override ? AC_EXIT_INPUT
+                                                          : AC_EXIT_USAGE;
+  return rc == 0                                     ? AC_EXIT_OK
+         : rc == AC_ERR_NOMEM || rc == AC_ERR_ENGINE ? AC_EXIT_FAILURE
+                                                     : AC_EXIT_USAGE;
 }
 
 /* The settings stages run with: the voice's layer under the config's. */
@@ -196,10 +222,11 @@ static int voice_for_document(ac_pipeline *pl, const ac_document *doc,
   if (*chosen_for && strcmp(*chosen_for, lang) == 0)
     return AC_EXIT_OK;
   ac_voice_free(vp);
-  int rc = choose_voice(pl, doc, vp, err, errlen);
+  bool unspoken;
+  int rc = choose_voice(pl, doc, vp, &unspoken, err, errlen);
   free(*chosen_for);
   *chosen_for = strdup(lang);
-  if (rc == AC_EXIT_USAGE && !pl->voice_override && !pl->cfg->voice) {
+  if (unspoken) {
     /* No voice speaks the language: the text stages still run, with the
      * config's settings; the synth stage will say what is missing. */
     ac_log(AC_LOG_DEBUG, "text stages without a voice: %s", err);
@@ -593,8 +620,9 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
     return rc;
   const char *site = pl->cfg->site_dir ? pl->cfg->site_dir : "site";
   char *episodes = ac_path_join(site, "episodes");
+  bool unspoken;
   if ((rc = prepare_for_speech(r.doc, input, err, errlen)) ||
-      (rc = choose_voice(pl, r.doc, &r.voice, err, errlen)) ||
+      (rc = choose_voice(pl, r.doc, &r.voice, &unspoken, err, errlen)) ||
       (rc = layered_settings(pl, &r.voice, &r.settings)))
     goto done;
   r.slug = ac_slugify(r.doc->title);

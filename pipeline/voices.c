@@ -266,9 +266,34 @@ int ac_voice_list(void (*fn)(const ac_voice_profile *vp, void *ctx),
   return (int)n;
 }
 
+/* A tag in its preferred form, for the deprecated and grandfathered
+ * prefixes of the IANA language subtag registry that articles still carry
+ * ("iw" for Hebrew, "zh-yue" for Cantonese). Writes into buf. */
+static const char *preferred_tag(const char *tag, char *buf, size_t len) {
+  static const char *const preferred[][2] = {
+      {"iw", "he"},          {"in", "id"},        {"ji", "yi"},
+      {"jw", "jv"},          {"mo", "ro"},        {"zh-yue", "yue"},
+      {"zh-cmn", "cmn"},     {"zh-hak", "hak"},   {"zh-min-nan", "nan"},
+      {"no-bok", "nb"},      {"no-nyn", "nn"},    {"i-klingon", "tlh"},
+      {"hy-arevmda", "hyw"}, {"hy-arevela", "hy"}};
+  for (size_t i = 0; i < sizeof preferred / sizeof *preferred; i++) {
+    size_t n = strlen(preferred[i][0]);
+    if (strncasecmp(tag, preferred[i][0], n) == 0 &&
+        (tag[n] == '\0' || tag[n] == '-' || tag[n] == '_')) {
+      snprintf(buf, len, "%s%s", preferred[i][1], tag + n);
+      return buf;
+    }
+  }
+  snprintf(buf, len, "%s", tag);
+  return buf;
+}
+
 int ac_language_match(const char *have, const char *want) {
   if (!have || !want || !*have || !*want)
     return 0;
+  char h[64], w[64];
+  have = preferred_tag(have, h, sizeof h);
+  want = preferred_tag(want, w, sizeof w);
   if (strcasecmp(have, want) == 0)
     return 2;
   char a[16], b[16];

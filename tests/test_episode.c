@@ -539,9 +539,10 @@ START_TEST(cache_renders_only_the_changed_paragraph) {
   ck_assert_msg(same_file(fresh_vtt, vtt),
                 "the cached transcript differs from an uncached one");
 
-  /* A damaged entry is a miss, not a broken episode. */
+  /* A damaged entry is a miss, not a broken episode. (The newest entry is
+   * one this render used; an older one may be the edited paragraph's.) */
   ck_assert_int_gt(asprintf(&args,
-                            "f=$(ls '%s'/segments/*/*-mp3 | head -1) && "
+                            "f=$(ls -t '%s'/segments/*/*-mp3 | head -1) && "
                             "printf 'X' | dd of=\"$f\" bs=1 seek=200 "
                             "conv=notrunc 2>/dev/null",
                             cache),
@@ -1008,6 +1009,199 @@ START_TEST(same_title_different_articles_keep_both) {
 }
 END_TEST
 
+/* ---- Voices for every language espeak-ng speaks ----------------------------
+ */
+
+/* Writes an article in `lang` into the site directory; returns its path. */
+static char *write_article(const char *file, const char *lang,
+                           const char *title, const char *body) {
+  char *path = ac_path_join(site, file);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "---\ntitle: %s\nlang: %s\n---\n\n%s\n", title, lang, body);
+  fclose(f);
+  return path;
+}
+
+static const char SWAHILI[] =
+    "Wakulima wa kijiji walianza kuvuna mahindi wiki hii baada ya mvua "
+    "nzuri za msimu. Wengi wao wanasema mavuno ya mwaka huu ni makubwa "
+    "kuliko ya mwaka uliopita.\n\n"
+    "Soko la kijiji sasa limejaa magunia ya mahindi na maharagwe. Bei "
+    "imeshuka kidogo, lakini wafanyabiashara wanatarajia wanunuzi wengi "
+    "kutoka mjini mwezi ujao.";
+
+START_TEST(derived_voice_renders_in_one_pass) {
+  /* No profile speaks Swahili: espeak-ng's sw voice reads it, with the
+   * rate and loudness gain of the voice table, in one pass that lands on
+   * -16 LUFS under the true-peak ceiling. */
+  char *article =
+      write_article("mavuno.md", "sw", "Mavuno ya mahindi", SWAHILI);
+  char *args = NULL, *out = NULL;
+  asprintf(&args, "episode -v -q --no-cache -o '%s' '%s'", site, article);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, "voice 'espeak-sw' (sw)") != NULL, "%s", out);
+  /* Gain mode logs the gain it applied; measure mode would log the
+   * loudness it measured. */
+  ck_assert_msg(strstr(out, "loudness: info: gain +") != NULL, "%s", out);
+  ck_assert_ptr_null(strstr(out, "loudness: info: input"));
+  free(out);
+  free(args);
+  char *mp3 = episode_file("mavuno-ya-mahindi", ".mp3");
+  double lufs, peak;
+  loudness_of(mp3, &lufs, &peak);
+  ck_assert_msg(fabs(lufs + 16.0) <= 1.0, "%.2f LUFS", lufs);
+  ck_assert_msg(peak <= -1.0, "true peak %.2f dBTP", peak);
+  free(mp3);
+  free(article);
+}
+END_TEST
+
+START_TEST(uncalibrated_voice_is_measured_in_two_passes) {
+  /* A voice table without the article's voice: the voice is still
+   * espeak-ng's, and the loudness stage measures the episode. */
+  char *table = ac_path_join(site, "voices.tsv");
+  FILE *f = fopen(table, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("gmq/sv\tsv\t-\t150\t6.00\n", f);
+  fclose(f);
+  char *cfg = ac_path_join(site, "table.ini");
+  f = fopen(cfg, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, "[espeak]\nvoice_table = %s\n", table);
+  fclose(f);
+  char *article =
+      write_article("mavuno.md", "sw", "Mavuno ya mahindi", SWAHILI);
+  char *args = NULL, *out = NULL;
+  asprintf(&args, "episode -v -q --no-cache -c '%s' -o '%s' '%s'", cfg, site,
+           article);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_msg(strstr(out, "voice 'espeak-sw' (sw)") != NULL, "%s", out);
+  ck_assert_msg(strstr(out, "loudness: info: input") != NULL, "%s", out);
+  free(out);
+  free(args);
+  char *mp3 = episode_file("mavuno-ya-mahindi", ".mp3");
+  double lufs, peak;
+  loudness_of(mp3, &lufs, &peak);
+  ck_assert_msg(fabs(lufs + 16.0) <= 0.5, "%.2f LUFS", lufs);
+  ck_assert_msg(peak <= -1.0, "true peak %.2f dBTP", peak);
+  free(mp3);
+  free(article);
+  free(cfg);
+  free(table);
+}
+END_TEST
+
+START_TEST(language_without_voice_fails_and_the_batch_goes_on) {
+  /* espeak-ng has no Yoruba voice: that article fails with a message that
+   * names the language and the way out, exit code 3 (bad input), and the
+   * other article of the batch is rendered. */
+  char *good = write_article("mavuno.md", "sw", "Mavuno ya mahindi", SWAHILI);
+  char *bad = write_article("oja.md", "yo", "Oja oko",
+                            "Awon agbe ti bere si ni ko agbado ni ose yii.");
+  char *args = NULL, *out = NULL;
+  asprintf(&args, "episode -q -j 1 --no-cache -o '%s' '%s' '%s'", site, bad,
+           good);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_INPUT);
+  ck_assert_msg(strstr(out, "no voice speaks 'yo' (the article's language)") !=
+                    NULL,
+                "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "--voice"));
+  ck_assert_ptr_nonnull(strstr(out, "--lang"));
+  free(out);
+  free(args);
+  char *mp3 = episode_file("mavuno-ya-mahindi", ".mp3");
+  free(mp3);
+  char *cmd = NULL, *listing = NULL;
+  asprintf(&cmd, "ls '%s/episodes' | grep -c '^oja-oko'", site);
+  harness_run(cmd, &listing);
+  ck_assert_str_eq(listing ? listing : "", "0\n");
+  free(listing);
+  free(cmd);
+  /* Given on the command line, the language is a usage error; a voice
+   * named with --voice reads the article. */
+  asprintf(&args, "episode -q --no-cache --lang yo -o '%s' '%s'", site, good);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "no voice speaks 'yo'"));
+  free(out);
+  free(args);
+  asprintf(&args, "episode -q --no-cache --voice espeak-nosuch -o '%s' '%s'",
+           site, bad);
+  ck_assert_int_eq(articast(args, &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "no voice named 'espeak-nosuch'"));
+  free(out);
+  free(args);
+  asprintf(&args, "episode -v -q --no-cache --voice espeak-sw -o '%s' '%s'",
+           site, bad);
+  ck_assert_int_eq(articast(args, &out), 0);
+  ck_assert_ptr_nonnull(strstr(out, "voice 'espeak-sw' (sw)"));
+  free(out);
+  free(args);
+  free(good);
+  free(bad);
+}
+END_TEST
+
+START_TEST(voice_for_each_language) {
+  /* The voice an article gets for its language tag. */
+  static const struct {
+    const char *lang, *voice;
+  } cases[] = {
+      {"zh", "voice 'espeak-cmn' (cmn)"},
+      {"zh-Hant-TW", "voice 'espeak-cmn' (cmn)"},
+      {"yue", "voice 'espeak-yue' (yue)"},
+      {"zh-yue", "voice 'espeak-yue' (yue)"},
+      {"nb", "voice 'espeak-nb' (nb)"},
+      {"no", "voice 'espeak-nb' (nb)"},
+      {"nn", "voice 'espeak-nb' (nb)"},
+      {"pt-BR", "voice 'espeak-pt-br' (pt-BR)"},
+      {"pt", "voice 'espeak-pt-br' (pt-BR)"},
+      {"pt-PT", "voice 'espeak-pt' (pt)"},
+      {"fi", "voice 'espeak-fi' (fi)"},
+      {"ja", "voice 'espeak-ja' (ja)"},
+      {"iw", "voice 'espeak-he' (he)"},
+      {"fr-CA", "voice 'fr-fr' (fr)"},
+  };
+  char *wav = ac_path_join(site, "say.wav");
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char *args = NULL, *out = NULL;
+    asprintf(&args, "say -v --lang %s -o '%s' 'Hello'", cases[i].lang, wav);
+    ck_assert_int_eq(articast(args, &out), 0);
+    ck_assert_msg(strstr(out, cases[i].voice) != NULL, "%s: want %s in %s",
+                  cases[i].lang, cases[i].voice, out);
+    free(out);
+    free(args);
+  }
+  free(wav);
+}
+END_TEST
+
+START_TEST(voices_lists_profiles_then_derived_voices) {
+  char *out = NULL;
+  ck_assert_int_eq(articast("voices", &out), 0);
+  const char *profile = strstr(out, "\nen-us-newsreader ");
+  const char *derived = strstr(out, "\nespeak-sw ");
+  ck_assert_ptr_nonnull(profile);
+  ck_assert_ptr_nonnull(derived);
+  ck_assert(profile < derived);
+  ck_assert_ptr_nonnull(strstr(derived, " sw "));
+  ck_assert_ptr_nonnull(strstr(derived, " derived "));
+  size_t lines = 0;
+  for (const char *p = out; (p = strstr(p, " derived ")); p++)
+    lines++;
+  ck_assert_uint_ge(lines, 100);
+  free(out);
+  /* --lang: the voices that speak a language. */
+  ck_assert_int_eq(articast("voices --lang nn", &out), 0);
+  ck_assert_ptr_nonnull(strstr(out, "espeak-nb "));
+  ck_assert_ptr_null(strstr(out, "espeak-sw "));
+  free(out);
+  ck_assert_int_eq(articast("voices --lang yo", &out), AC_EXIT_USAGE);
+  ck_assert_ptr_nonnull(strstr(out, "no voice speaks 'yo'"));
+  free(out);
+}
+END_TEST
+
 static Suite *episode_suite(void) {
   Suite *s = suite_create("episode");
   TCase *t = tcase_create("end-to-end");
@@ -1028,6 +1222,11 @@ static Suite *episode_suite(void) {
   tcase_add_test(t, untitled_text_is_spoken_once);
   tcase_add_test(t, time_limit_stops_one_article_not_the_batch);
   tcase_add_test(t, same_title_different_articles_keep_both);
+  tcase_add_test(t, derived_voice_renders_in_one_pass);
+  tcase_add_test(t, uncalibrated_voice_is_measured_in_two_passes);
+  tcase_add_test(t, language_without_voice_fails_and_the_batch_goes_on);
+  tcase_add_test(t, voice_for_each_language);
+  tcase_add_test(t, voices_lists_profiles_then_derived_voices);
   suite_add_tcase(s, t);
   return s;
 }

@@ -2,8 +2,9 @@
  * The espeak synthesizer stage: audio, chunking, marks and their text
  * offsets, pauses, voices and errors, run inside the real host.
  */
+#include "catalog.h" /* plugins/espeak */
 #include "harness.h"
-#include "wire.h" /* plugins/espeak */
+#include "wire.h"
 
 #include <espeak-ng/speak_lib.h>
 
@@ -663,6 +664,391 @@ START_TEST(test_profiles) {
 }
 END_TEST
 
+/* ---- Derived voices --------------------------------------------------------
+ */
+
+/* A voice the stage offered (list_voices), copied. */
+typedef struct voice_copy {
+  char *name, *language, *description, *settings;
+} voice_copy;
+
+typedef struct voice_list {
+  voice_copy *v;
+  size_t n;
+} voice_list;
+
+static void collect_voice(void *ctx, const ac_voice_info *info) {
+  voice_list *l = ctx;
+  l->v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+  ck_assert_ptr_nonnull(l->v);
+  ck_assert_ptr_nonnull(info->name);
+  ck_assert_ptr_nonnull(info->language);
+  ck_assert_ptr_nonnull(info->settings);
+  l->v[l->n++] =
+      (voice_copy){strdup(info->name), strdup(info->language),
+                   info->description ? strdup(info->description) : NULL,
+                   strdup(info->settings)};
+}
+
+static void voice_list_free(voice_list *l) {
+  for (size_t i = 0; i < l->n; i++) {
+    free(l->v[i].name);
+    free(l->v[i].language);
+    free(l->v[i].description);
+    free(l->v[i].settings);
+  }
+  free(l->v);
+  memset(l, 0, sizeof *l);
+}
+
+/* The stage's derived voices, on an instance with `settings` and no
+ * episode (as the host makes it). Returns the result; a failure to create
+ * the stage is AC_ERR_INVALID. The message goes to err. */
+static int derived_voices(const char *const *settings, voice_list *out,
+                          char *err, size_t errlen) {
+  memset(out, 0, sizeof *out);
+  char why[512] = "";
+  ac_stage_instance *si =
+      harness_stage("espeak", settings, NULL, why, sizeof why);
+  if (!si) {
+    snprintf(err, errlen, "%s", why);
+    return AC_ERR_INVALID;
+  }
+  int rc = harness_plugin("espeak")->list_voices(ac_stage_handle(si),
+                                                 collect_voice, out);
+  snprintf(err, errlen, "%s", ac_stage_error(si));
+  ac_stage_free(si);
+  return rc;
+}
+
+static const voice_copy *find_voice(const voice_list *l, const char *name) {
+  for (size_t i = 0; i < l->n; i++)
+    if (strcmp(l->v[i].name, name) == 0)
+      return &l->v[i];
+  return NULL;
+}
+
+static size_t voice_index(const voice_list *l, const char *name) {
+  const voice_copy *v = find_voice(l, name);
+  ck_assert_msg(v != NULL, "no derived voice %s", name);
+  return (size_t)(v - l->v);
+}
+
+START_TEST(test_derived_voices) {
+  /* Every voice espeak-ng has, from the shipped table: a unique name, a
+   * language, the espeak voice to select and, when measured, a rate and a
+   * loudness gain. */
+  voice_list l;
+  char err[512];
+  ck_assert_msg(derived_voices(NULL, &l, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_ge(l.n, 100);
+  size_t calibrated = 0;
+  for (size_t i = 0; i < l.n; i++) {
+    const voice_copy *v = &l.v[i];
+    ck_assert_msg(strncmp(v->name, "espeak-", 7) == 0, "%s", v->name);
+    ck_assert_msg(strncmp(v->name, "espeak-mb-", 10) != 0, "%s", v->name);
+    ck_assert_msg(strncmp(v->settings, "[espeak]\nvoice = ", 17) == 0, "%s: %s",
+                  v->name, v->settings);
+    ck_assert_msg(strstr(v->settings, "\nrate = ") != NULL, "%s: %s", v->name,
+                  v->settings);
+    calibrated += strstr(v->settings, "[loudness]\ngain_db = ") != NULL;
+    for (size_t k = 0; k < i; k++)
+      ck_assert_msg(strcmp(v->name, l.v[k].name) != 0, "%s twice", v->name);
+  }
+  /* The languages without a reference text are few. */
+  ck_assert_msg(calibrated * 10 >= l.n * 8, "%zu of %zu calibrated", calibrated,
+                l.n);
+  static const struct {
+    const char *name, *language, *voice;
+  } known[] = {{"espeak-sw", "sw", "sw"},    {"espeak-fi", "fi", "fi"},
+               {"espeak-cmn", "cmn", "cmn"}, {"espeak-yue", "yue", "yue"},
+               {"espeak-nb", "nb", "nb"},    {"espeak-pt-br", "pt-BR", "pt-BR"},
+               {"espeak-pt", "pt-PT", "pt"}, {"espeak-en-us", "en-US", "en-US"},
+               {"espeak-hyw", "hyw", "hyw"}, {"espeak-piqd", "tlh", "piqd"}};
+  for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+    const voice_copy *v = &l.v[voice_index(&l, known[i].name)];
+    ck_assert_str_eq(v->language, known[i].language);
+    char want[64];
+    snprintf(want, sizeof want, "voice = %s\n", known[i].voice);
+    ck_assert_msg(strstr(v->settings, want) != NULL, "%s: %s", v->name,
+                  v->settings);
+  }
+  ck_assert_ptr_nonnull(
+      strstr(find_voice(&l, "espeak-sw")->settings, "[loudness]\ngain_db = "));
+  /* Within a language, the voice a tag without a region gets comes
+   * first. */
+  ck_assert_uint_lt(voice_index(&l, "espeak-pt-br"),
+                    voice_index(&l, "espeak-pt"));
+  ck_assert_uint_lt(voice_index(&l, "espeak-cmn"),
+                    voice_index(&l, "espeak-cmn-latn-pinyin"));
+  voice_list_free(&l);
+}
+END_TEST
+
+/* Writes `text` to a file in a new directory; returns its path. */
+static char *temp_file(const char *name, const char *text) {
+  char *dir = harness_tempdir();
+  char *path = ac_path_join(dir, name);
+  free(dir);
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs(text, f);
+  fclose(f);
+  return path;
+}
+
+static void remove_temp(char *path) {
+  unlink(path);
+  char *slash = strrchr(path, '/');
+  *slash = '\0';
+  rmdir(path);
+  free(path);
+}
+
+START_TEST(test_voice_table_option) {
+  /* A table without Finnish: espeak's fi voice is still offered, with the
+   * table's median rate and no gain (the loudness stage then measures the
+   * episode in two passes). */
+  char *table = temp_file("voices.tsv", "# a test table\n"
+                                        "gmq/sv\tsv\t-\t150\t6.00\tnote\n"
+                                        "bnt/sw\tsw\tswh\t170\t-5.5\n"
+                                        "zle/ru\tru\t-\t190\t-\n"
+                                        "xyz/none\txx\t-\t-\t-\n");
+  char opt[4200];
+  snprintf(opt, sizeof opt, "voice_table=%s", table);
+  const char *settings[] = {opt, NULL};
+  voice_list l;
+  char err[512];
+  ck_assert_msg(derived_voices(settings, &l, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_ge(l.n, 100);
+  const voice_copy *sv = find_voice(&l, "espeak-sv");
+  const voice_copy *sw = find_voice(&l, "espeak-sw");
+  const voice_copy *fi = find_voice(&l, "espeak-fi");
+  ck_assert_str_eq(sv->settings, "[espeak]\nvoice = sv\nrate = 150\n"
+                                 "[loudness]\ngain_db = 6.00\n");
+  ck_assert_str_eq(sw->settings, "[espeak]\nvoice = sw\nrate = 170\n"
+                                 "[loudness]\ngain_db = -5.50\n");
+  ck_assert_str_eq(fi->settings, "[espeak]\nvoice = fi\nrate = 170\n");
+  ck_assert_str_eq(fi->language, "fi");
+  ck_assert_ptr_nonnull(strstr(fi->description, "not calibrated"));
+  /* The table's voices first, in its order. */
+  ck_assert_str_eq(l.v[0].name, "espeak-sv");
+  ck_assert_str_eq(l.v[1].name, "espeak-sw");
+  ck_assert_str_eq(l.v[2].name, "espeak-ru");
+  voice_list_free(&l);
+  remove_temp(table);
+
+  /* A malformed table stops the stage, naming the line. */
+  static const struct {
+    const char *text, *message;
+  } bad[] = {
+      {"gmq/sv\tsv\t-\t150\n", "voices.tsv:1: a row has 5 or 6"},
+      {"# x\ngmq/sv\ts v\t-\t150\t-\n", "voices.tsv:2: the tag"},
+      {"gmq/sv\tsv\t-\t1500\t-\n", "voices.tsv:1: the rate"},
+      {"gmq/sv\tsv\t-\t150\tloud\n", "voices.tsv:1: gain_db"},
+      {"gmq/sv\tsv\tno way\t150\t1\n", "voices.tsv:1: an 'also' tag"},
+      {"gmq/sv\tsv\t-\t-\t-\ngmq/sv\tsv\t-\t-\t-\n",
+       "voices.tsv:2: the identifier is on an earlier line"},
+      {"a\tb\tc\td\te\tf\tg\n", "voices.tsv:1: a row has 5 or 6"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    table = temp_file("voices.tsv", bad[i].text);
+    snprintf(opt, sizeof opt, "voice_table=%s", table);
+    int rc = derived_voices(settings, &l, err, sizeof err);
+    ck_assert_int_eq(rc, AC_ERR_INVALID);
+    ck_assert_msg(strstr(err, bad[i].message) != NULL, "case %zu: %s", i, err);
+    remove_temp(table);
+  }
+  /* A table named but missing is an error; an empty name means none. */
+  const char *missing[] = {"voice_table=no-such-table.tsv", NULL};
+  ck_assert_int_eq(derived_voices(missing, &l, err, sizeof err),
+                   AC_ERR_INVALID);
+  ck_assert_ptr_nonnull(strstr(err, "no-such-table.tsv"));
+  const char *none[] = {"voice_table=", NULL};
+  ck_assert_msg(derived_voices(none, &l, err, sizeof err) == 0, "%s", err);
+  for (size_t i = 0; i < l.n; i++)
+    ck_assert_ptr_null(strstr(l.v[i].settings, "gain_db"));
+  voice_list_free(&l);
+}
+END_TEST
+
+/* A voice of espeak's list, for the catalog's own tests. */
+static wire_voice fake_voice(const char *identifier, const char *languages) {
+  wire_voice v;
+  memset(&v, 0, sizeof v);
+  const char *slash = strrchr(identifier, '/');
+  v.name = slash ? slash + 1 : identifier;
+  v.name_len = (uint32_t)strlen(v.name);
+  v.identifier = identifier;
+  v.identifier_len = (uint32_t)strlen(identifier);
+  for (const char *p = languages; *p && v.n_languages < WIRE_MAX_LANGUAGES;) {
+    size_t n = strcspn(p, " ");
+    v.languages[v.n_languages++] = (wire_language){5, p, (uint32_t)n};
+    p += n + (p[n] == ' ');
+  }
+  return v;
+}
+
+START_TEST(test_catalog_matching) {
+  static const char table_text[] = "sit/cmn\tcmn\tzh,zh-cmn\t140\t9.1\n"
+                                   "sit/yue\tyue\tzh-yue\t145\t8\n"
+                                   "gmq/nb\tnb\tno,nn\t150\t7\n"
+                                   "roa/pt-BR\tpt-BR\t-\t150\t7\n"
+                                   "roa/pt\tpt-PT\t-\t-\t7\n"
+                                   "roa/es\tes-ES\t-\t140\t7\n"
+                                   "roa/es-419\tes-419\tes-MX,es-AR\t155\t7\n"
+                                   "zzz/gone\tgo\t-\t150\t1\n";
+  cat_table t;
+  char err[256];
+  ck_assert_msg(cat_table_parse(&t, table_text, "t.tsv", err, sizeof err) == 0,
+                "%s", err);
+  ck_assert_uint_eq(t.n, 8);
+  wire_voice espeak[] = {
+      fake_voice("roa/es-419", "es-419 es-mx es"),
+      fake_voice("roa/es", "es"),
+      fake_voice("sit/yue", "yue zh-yue zh"),
+      fake_voice("sit/cmn", "cmn zh-cmn zh"),
+      fake_voice("gmq/nb", "nb no"),
+      fake_voice("roa/pt", "pt pt-pt"),
+      fake_voice("roa/pt-BR", "pt-br pt"),
+      fake_voice("iro/chr", "chr-US-Qaaa-x-west"),
+      fake_voice("mb/mb-de1", "de"),
+      fake_voice("!v/klatt", "variant"),
+  };
+  catalog c;
+  ck_assert_int_eq(cat_build(&c, espeak, sizeof espeak / sizeof *espeak, &t),
+                   0);
+  /* The table's rows espeak has, in its order, then the rest; no mbrola
+   * voice or variant. */
+  static const char *const order[] = {"cmn", "yue", "nb",     "pt-BR",
+                                      "pt",  "es",  "es-419", "chr"};
+  ck_assert_uint_eq(c.n, sizeof order / sizeof *order);
+  for (size_t i = 0; i < c.n; i++)
+    ck_assert_str_eq(c.voices[i].espeak, order[i]);
+  /* A voice the table lacks: espeak's language as a BCP 47 tag, the
+   * median rate, no gain. */
+  const cat_voice *chr = &c.voices[7];
+  ck_assert_str_eq(chr->tag, "chr-US-Qaaa-x-west");
+  ck_assert_int_eq(chr->rate, 150);
+  ck_assert(isnan(chr->gain_db));
+  ck_assert(!chr->in_table);
+  /* A row without a rate gets the median too. */
+  ck_assert_int_eq(c.voices[4].rate, 150);
+  static const struct {
+    const char *tag, *voice;
+  } cases[] = {
+      {"zh", "cmn"},       {"zh-CN", "cmn"},    {"zh-Hant-TW", "cmn"},
+      {"cmn", "cmn"},      {"zh-yue", "yue"},   {"yue-HK", "yue"},
+      {"no", "nb"},        {"nb-NO", "nb"},     {"nn", "nb"},
+      {"NN_no", "nb"},     {"pt", "pt-BR"},     {"pt-BR", "pt-BR"},
+      {"pt-PT", "pt"},     {"pt-AO", "pt-BR"},  {"es", "es"},
+      {"es-MX", "es-419"}, {"es-ar", "es-419"}, {"es-419", "es-419"},
+      {"chr", "chr"},      {"de", NULL},        {"go", NULL},
+      {"x", NULL},         {"", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    const cat_voice *v = cat_match(&c, cases[i].tag);
+    if (!cases[i].voice)
+      ck_assert_msg(v == NULL, "%s: %s", cases[i].tag, v ? v->espeak : "");
+    else
+      ck_assert_msg(v && strcmp(v->espeak, cases[i].voice) == 0,
+                    "%s: %s, want %s", cases[i].tag, v ? v->espeak : "none",
+                    cases[i].voice);
+  }
+  char *name = cat_voice_name(&c.voices[3]);
+  ck_assert_str_eq(name, "espeak-pt-br");
+  free(name);
+  char *settings = cat_voice_settings(&c.voices[0]);
+  ck_assert_str_eq(settings, "[espeak]\nvoice = cmn\nrate = 140\n"
+                             "[loudness]\ngain_db = 9.10\n");
+  free(settings);
+  settings = cat_voice_settings(chr);
+  ck_assert_str_eq(settings, "[espeak]\nvoice = chr\nrate = 150\n");
+  free(settings);
+  cat_free(&c);
+  cat_table_free(&t);
+  /* Tags. */
+  ck_assert(cat_tag_ok("en"));
+  ck_assert(cat_tag_ok("zh-Latn-pinyin"));
+  ck_assert(cat_tag_ok("en-US-x-nyc"));
+  ck_assert(!cat_tag_ok("e"));
+  ck_assert(!cat_tag_ok("1a"));
+  ck_assert(!cat_tag_ok("en--US"));
+  ck_assert(!cat_tag_ok("en-"));
+  ck_assert(!cat_tag_ok("en-toolongsubtag"));
+  ck_assert(!cat_tag_ok("en US"));
+}
+END_TEST
+
+START_TEST(test_burmese_paragraph) {
+  /* espeak-ng 1.51 does not end a clause at U+104B: a paragraph of a few
+   * sentences was one clause, which aborted its Burmese voice. */
+  static const char *const text = "မြို့ရဲ့ စာကြည့်တိုက်ဟာ တစ်နှစ်ကြာ ပြုပြင်ပြီးနောက် စနေနေ့မှာ "
+                                  "တံခါးတွေကို ပြန်ဖွင့်ခဲ့ပါတယ်။ ကျောက်တုံးနဲ့ဆောက်ထားတဲ့ "
+                                  "အဆောက်အအုံဟောင်းမှာ အခု လင်းလင်းထိန်ထိန် စာဖတ်ခန်း၊ "
+                                  "ကလေးတွေအတွက် တိတ်ဆိတ်တဲ့ ထောင့်တစ်နေရာနဲ့ "
+                                  "ကော်ဖီဆိုင်လေးတစ်ဆိုင် ရှိပါတယ်။";
+  ac_document *doc = ac_document_new();
+  add(doc, AC_BLOCK_PARAGRAPH, text);
+  sink s = {.store = false};
+  char err[512];
+  ck_assert_msg(synth(doc, NULL, "my", &s, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_gt(s.total, 22050 * 5);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Frames of block b's speech, copied out of a. */
+static float *block_samples(const harness_audio *a, uint32_t b, size_t *n) {
+  uint64_t start = find_mark(a, AC_MARK_BLOCK, b)->sample;
+  *n = (size_t)block_length(a, b);
+  float *out = malloc(*n * sizeof *out);
+  ck_assert_ptr_nonnull(out);
+  memcpy(out, a->samples + start, *n * sizeof *out);
+  return out;
+}
+
+START_TEST(test_passage_voices) {
+  /* A passage in another language is read with the table's voice for its
+   * language: Nynorsk (which espeak-ng has no voice of) with the Bokmål
+   * voice, Chinese with Mandarin. It sounds exactly as the same text read
+   * by that voice as the episode's voice, at the profile's settings. */
+  static const struct {
+    const char *lang, *voice, *text;
+  } cases[] = {
+      {"nn", "nb", "Det er ein fin dag i dag, og vi går ein tur i parken."},
+      {"zh-Hans", "cmn", "图书馆星期六重新开放。"},
+      {"pt", "pt-BR", "A biblioteca municipal reabriu as portas no sábado."},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    ac_document *doc = ac_document_new();
+    add(doc, AC_BLOCK_PARAGRAPH, PARA1);
+    ac_block *b = add(doc, AC_BLOCK_QUOTE, cases[i].text);
+    ac_set_string(&b->lang, cases[i].lang, (size_t)-1);
+    sink s = {.store = true};
+    char err[512];
+    ck_assert_msg(synth(doc, NULL, NULL, &s, err, sizeof err) == 0, "%s", err);
+    ac_document *alone = ac_document_new();
+    add(alone, AC_BLOCK_QUOTE, cases[i].text);
+    sink t = {.store = true};
+    ck_assert_msg(synth(alone, NULL, cases[i].voice, &t, err, sizeof err) == 0,
+                  "%s", err);
+    size_t n1, n2;
+    float *a = block_samples(&s.audio, 1, &n1);
+    float *c = block_samples(&t.audio, 0, &n2);
+    ck_assert_msg(n1 == n2 && memcmp(a, c, n1 * sizeof *a) == 0,
+                  "%s: %zu frames, %zu with voice %s, or other samples",
+                  cases[i].lang, n1, n2, cases[i].voice);
+    free(a);
+    free(c);
+    harness_audio_free(&s.audio);
+    harness_audio_free(&t.audio);
+    ac_document_free(doc);
+    ac_document_free(alone);
+  }
+}
+END_TEST
+
 /* ---- The helper process ---------------------------------------------------
  */
 
@@ -889,6 +1275,153 @@ START_TEST(test_helper_refuses_bad_requests) {
 }
 END_TEST
 
+/* Asks the helper for its voice list; returns the VLST's voices (into
+ * h->frame, valid until the next read) and their count. */
+static wire_voice *helper_list(helper_proc *h, uint32_t *n) {
+  wire_buf b = {0};
+  ck_assert_int_eq(wire_encode_list(&b), 0);
+  ck_assert_uint_eq(b.len, WIRE_HEADER_SIZE);
+  ck_assert_int_eq(wire_write_all(h->to, b.data, b.len), 0);
+  wire_buf_free(&b);
+  uint32_t type;
+  ck_assert_int_eq(
+      wire_read_frame(h->from, &h->frame, &type, WIRE_MAX_VOICE_LIST),
+      WIRE_READ_OK);
+  ck_assert_uint_eq(type, WIRE_VOICES);
+  ck_assert_int_eq(wire_decode_voices(h->frame.data, h->frame.len, NULL, 0, n),
+                   0);
+  wire_voice *v = calloc(*n, sizeof *v);
+  ck_assert_ptr_nonnull(v);
+  ck_assert_int_eq(wire_decode_voices(h->frame.data, h->frame.len, v, *n, n),
+                   0);
+  return v;
+}
+
+/* Whether voice v lists `language`. */
+static bool speaks(const wire_voice *v, const char *language) {
+  for (uint32_t k = 0; k < v->n_languages; k++)
+    if (v->languages[k].tag_len == strlen(language) &&
+        memcmp(v->languages[k].tag, language, strlen(language)) == 0)
+      return true;
+  return false;
+}
+
+START_TEST(test_helper_lists_voices) {
+  helper_proc h;
+  helper_open(&h);
+  uint32_t n;
+  wire_voice *v = helper_list(&h, &n);
+  ck_assert_uint_ge(n, 100);
+  bool cmn = false, nb = false;
+  for (uint32_t i = 0; i < n; i++) {
+    ck_assert_uint_ge(v[i].n_languages, 1);
+    bool is =
+        v[i].identifier_len == 7 && memcmp(v[i].identifier, "sit/cmn", 7) == 0;
+    cmn |= is && speaks(&v[i], "zh");
+    is = v[i].identifier_len == 6 && memcmp(v[i].identifier, "gmq/nb", 6) == 0;
+    nb |= is && speaks(&v[i], "no");
+  }
+  ck_assert(cmn && nb);
+  free(v);
+  /* The helper goes on serving blocks, with one thread in its zygote. */
+  spoken a;
+  helper_send(&h, "en-us", "", 175, 0, PARA1);
+  ck_assert_uint_eq(helper_answer(&h, &a), WIRE_OK);
+  ck_assert_int_eq(threads_of(h.zygote), 1);
+  /* A LIST with a payload is malformed: the helper says so and exits. */
+  uint8_t frame[WIRE_HEADER_SIZE + 4] = {0};
+  wire_header(frame, WIRE_LIST, 4);
+  ck_assert_int_eq(wire_write_all(h.to, frame, sizeof frame), 0);
+  uint32_t type;
+  ck_assert_int_eq(wire_read_frame(h.from, &h.frame, &type, 1 << 16),
+                   WIRE_READ_OK);
+  wire_end e;
+  ck_assert_uint_eq(type, WIRE_END);
+  ck_assert_int_eq(wire_decode_end(h.frame.data, h.frame.len, &e), 0);
+  ck_assert_uint_eq(e.status, WIRE_BAD_REQUEST);
+  ck_assert(ends_soon(h.zygote));
+  close(h.to);
+  close(h.from);
+  wire_buf_free(&h.frame);
+}
+END_TEST
+
+START_TEST(test_wire_voice_list) {
+  wire_voice v[2];
+  memset(v, 0, sizeof v);
+  v[0] = (wire_voice){.name = "Finnish",
+                      .name_len = 7,
+                      .identifier = "urj/fi",
+                      .identifier_len = 6,
+                      .n_languages = 1};
+  v[0].languages[0] = (wire_language){5, "fi", 2};
+  v[1] = (wire_voice){.name = "Chinese",
+                      .name_len = 7,
+                      .identifier = "sit/cmn",
+                      .identifier_len = 7,
+                      .n_languages = 2};
+  v[1].languages[0] = (wire_language){5, "cmn", 3};
+  v[1].languages[1] = (wire_language){255, "zh", 2};
+  wire_buf b = {0};
+  ck_assert_int_eq(wire_encode_voices(&b, v, 2), 0);
+  const uint8_t *p = b.data + WIRE_HEADER_SIZE;
+  size_t len = b.len - WIRE_HEADER_SIZE;
+  wire_voice out[2];
+  uint32_t n;
+  ck_assert_int_eq(wire_decode_voices(p, len, out, 2, &n), 0);
+  ck_assert_uint_eq(n, 2);
+  ck_assert(out[1].identifier_len == 7 &&
+            memcmp(out[1].identifier, "sit/cmn", 7) == 0);
+  ck_assert_uint_eq(out[1].languages[1].priority, 255);
+  ck_assert(memcmp(out[1].languages[1].tag, "zh", 2) == 0);
+  /* Too small an array, a byte too many or too few: refused. */
+  ck_assert_int_eq(wire_decode_voices(p, len, out, 1, &n), -1);
+  uint8_t *longer = malloc(len + 1);
+  memcpy(longer, p, len);
+  longer[len] = 0;
+  ck_assert_int_eq(wire_decode_voices(longer, len + 1, NULL, 0, &n), -1);
+  ck_assert_int_eq(wire_decode_voices(p, len - 1, NULL, 0, &n), -1);
+  free(longer);
+  /* Over a limit or empty: not encoded, and not decoded. */
+  v[1].languages[1].priority = 256;
+  ck_assert_int_eq(wire_encode_voices(&b, v, 2), -1);
+  v[1].languages[1].priority = 5;
+  v[1].n_languages = 0;
+  ck_assert_int_eq(wire_encode_voices(&b, v, 2), -1);
+  v[1].n_languages = WIRE_MAX_LANGUAGES + 1;
+  ck_assert_int_eq(wire_encode_voices(&b, v, 2), -1);
+  v[1].n_languages = 2;
+  v[1].name_len = 0;
+  ck_assert_int_eq(wire_encode_voices(&b, v, 2), -1);
+  v[1].name_len = 7;
+  ck_assert_int_eq(wire_encode_voices(&b, v, WIRE_MAX_VOICES + 1), -1);
+  /* Hand-made payloads: a count over the limit, no languages, an empty
+   * name, a priority over 255, a NUL in a string. */
+  static const uint8_t over[] = {0x01, 0x04, 0, 0};
+  ck_assert_int_eq(wire_decode_voices(over, sizeof over, NULL, 0, &n), -1);
+  static const uint8_t no_lang[] = {1, 0, 0, 0, 1,   0, 0, 0, 'A',
+                                    1, 0, 0, 0, 'a', 0, 0, 0, 0};
+  ck_assert_int_eq(wire_decode_voices(no_lang, sizeof no_lang, NULL, 0, &n),
+                   -1);
+  static const uint8_t empty_name[] = {1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 'a',
+                                       1, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 'x'};
+  ck_assert_int_eq(
+      wire_decode_voices(empty_name, sizeof empty_name, NULL, 0, &n), -1);
+  static const uint8_t good[] = {1, 0, 0, 0, 1, 0, 0, 0, 'A', 1, 0, 0, 0,  'a',
+                                 1, 0, 0, 0, 5, 0, 0, 0, 1,   0, 0, 0, 'x'};
+  ck_assert_int_eq(wire_decode_voices(good, sizeof good, NULL, 0, &n), 0);
+  ck_assert_uint_eq(n, 1);
+  uint8_t bad[sizeof good];
+  memcpy(bad, good, sizeof good);
+  bad[19] = 1; /* priority 261 */
+  ck_assert_int_eq(wire_decode_voices(bad, sizeof bad, NULL, 0, &n), -1);
+  memcpy(bad, good, sizeof good);
+  bad[26] = 0; /* a NUL in the language */
+  ck_assert_int_eq(wire_decode_voices(bad, sizeof bad, NULL, 0, &n), -1);
+  wire_buf_free(&b);
+}
+END_TEST
+
 /* espeak-ng's callback in a fresh process of the test's own. */
 static spoken reference;
 static int reference_callback(short *wav, int n, espeak_EVENT *events) {
@@ -944,8 +1477,8 @@ START_TEST(test_voice_zygotes_sound_fresh) {
   /* The helper selects each voice once in a zygote and speaks every block
    * in a child of it. The blocks must sound exactly as in a process that
    * selected the voice itself and spoke nothing before: also after other
-   * blocks of the same voice, after another voice, and after more voices
-   * than the helper keeps zygotes for. */
+   * blocks of the same voice, after another voice, after a voice list, and
+   * after more voices than the helper keeps zygotes for. */
   spoken en = fresh_process("en-us", 175, PARA1);
   spoken en_fast = fresh_process("en-us", 220, PARA1);
   spoken fr = fresh_process("fr", 175, PARA2);
@@ -964,6 +1497,10 @@ START_TEST(test_voice_zygotes_sound_fresh) {
                {"en-us", 175, PARA1, &en},      {"fr", 175, PARA2, &fr}};
   for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
     spoken got;
+    if (i == 3) { /* listing the voices leaves the engine as it was */
+      uint32_t n;
+      free(helper_list(&h, &n));
+    }
     helper_send(&h, steps[i].voice, "", steps[i].rate, 0, steps[i].text);
     ck_assert_uint_eq(helper_answer(&h, &got), WIRE_OK);
     if (steps[i].want)
@@ -983,6 +1520,14 @@ END_TEST
 /* ---- The stage with a helper that misbehaves ------------------------------
  * The test binary doubles as a fake helper (see fake_helper) when
  * TEST_ESPEAK_FAKE names a behaviour. */
+
+/* A wire version the stage does not know: WIRE_VERSION + 98, as text. */
+#define WIRE_STR2(x) #x
+#define WIRE_STR(x) WIRE_STR2(x)
+#define WIRE_NEWER WIRE_STR(WIRE_NEWER_VERSION)
+#define WIRE_NEWER_VERSION 100
+_Static_assert(WIRE_NEWER_VERSION == WIRE_VERSION + 98,
+               "WIRE_NEWER_VERSION follows WIRE_VERSION");
 
 static void fake_hello(uint32_t version) {
   wire_hello h = {.magic = WIRE_MAGIC,
@@ -1022,6 +1567,13 @@ static int fake_answer(const char *mode) {
   } else if (!strcmp(mode, "unknown")) {
     wire_begin(&out, WIRE_TAG('W', 'H', 'A', 'T'));
     wire_finish(&out);
+  } else if (!strcmp(mode, "badlist")) {
+    /* A voice list whose count promises more than it holds. */
+    wire_begin(&out, WIRE_VOICES);
+    wire_put_u32(&out, 5);
+    wire_finish(&out);
+  } else if (!strcmp(mode, "listend")) {
+    wire_encode_end(&out, &(wire_end){.status = WIRE_DIED, .signal = 6});
   } else if (!strcmp(mode, "died")) {
     wire_encode_buffer(&out, wav, 100, NULL, 0);
     wire_write_all(1, out.data, out.len);
@@ -1069,7 +1621,7 @@ static int fake_helper(const char *mode) {
   if (pid != 0)
     return pid < 0;
   if (!strcmp(mode, "badversion")) {
-    fake_hello(WIRE_VERSION + 98);
+    fake_hello(WIRE_NEWER_VERSION);
     return 0;
   }
   fake_hello(WIRE_VERSION);
@@ -1116,7 +1668,7 @@ START_TEST(test_broken_helper_is_an_error) {
     const char *message;
   } cases[] = {
       {"nohello", true, "before it was ready"},
-      {"badversion", true, "version 99 of the wire format"},
+      {"badversion", true, "speaks version " WIRE_NEWER " of the wire format"},
       {"truncated", false, "block 0: the espeak helper stopped in the middle"},
       {"toolong", false, "block 0: the espeak helper sent a frame over"},
       {"badcount", false, "block 0: the espeak helper sent a malformed buf"},
@@ -1144,6 +1696,35 @@ START_TEST(test_broken_helper_is_an_error) {
   /* Every process the stage started was reaped. */
   ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
   ck_assert_int_eq(errno, ECHILD);
+}
+END_TEST
+
+START_TEST(test_broken_voice_list_is_an_error) {
+  static const struct {
+    const char *mode, *message;
+  } cases[] = {
+      {"badlist", "cannot list espeak-ng's voices: the espeak helper sent a "
+                  "malformed voice list"},
+      {"listend", "could not list its voices (the process making it died)"},
+      {"badevent", "the espeak helper answered the voice list with a frame "
+                   "of another type"},
+      {"truncated", "the espeak helper stopped while listing its voices"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    setenv("ARTICAST_ESPEAK_HELPER", self_path, 1);
+    setenv("TEST_ESPEAK_FAKE", cases[i].mode, 1);
+    voice_list l;
+    char err[512];
+    int rc = derived_voices(NULL, &l, err, sizeof err);
+    ck_assert_msg(rc == AC_ERR_ENGINE, "%s: rc %d, %s", cases[i].mode, rc, err);
+    ck_assert_msg(strstr(err, cases[i].message) != NULL, "%s: %s",
+                  cases[i].mode, err);
+    ck_assert_uint_eq(l.n, 0);
+    unsetenv("ARTICAST_ESPEAK_HELPER");
+    unsetenv("TEST_ESPEAK_FAKE");
+  }
+  /* Every process the stage started was reaped. */
+  ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
 }
 END_TEST
 
@@ -1270,6 +1851,11 @@ static Suite *espeak_suite(void) {
   tcase_add_test(tc, test_unknown_voice);
   tcase_add_test(tc, test_block_language);
   tcase_add_test(tc, test_profiles);
+  tcase_add_test(tc, test_derived_voices);
+  tcase_add_test(tc, test_voice_table_option);
+  tcase_add_test(tc, test_catalog_matching);
+  tcase_add_test(tc, test_passage_voices);
+  tcase_add_test(tc, test_burmese_paragraph);
   tcase_add_test(tc, test_emit_error_aborts);
   tcase_add_test(tc, test_skips_and_empty);
   tcase_add_test(tc, test_long_block_is_streamed);
@@ -1279,6 +1865,9 @@ static Suite *espeak_suite(void) {
   tcase_set_timeout(hc, 120);
   tcase_add_test(hc, test_helper_protocol);
   tcase_add_test(hc, test_helper_refuses_bad_requests);
+  tcase_add_test(hc, test_helper_lists_voices);
+  tcase_add_test(hc, test_wire_voice_list);
+  tcase_add_test(hc, test_broken_voice_list_is_an_error);
   tcase_add_test(hc, test_voice_zygotes_sound_fresh);
   tcase_add_test(hc, test_broken_helper_is_an_error);
   tcase_add_test(hc, test_one_helper_for_the_process);

@@ -385,3 +385,69 @@ int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
   }
   return speak_once(fn, ctx, end, err, errlen) == 0 ? 0 : -1;
 }
+
+/* One try of engine_list_voices; returns as speak_once does. */
+static int list_once(engine_voice_fn fn, void *ctx, char *err, size_t errlen) {
+  if (write_to_helper(helper.request.data, helper.request.len)) {
+    snprintf(err, errlen, "the espeak helper is gone (%s)", strerror(errno));
+    stop_helper();
+    return 1;
+  }
+  uint32_t type = 0, n = 0;
+  int rc = wire_read_frame(helper.responses, &helper.frame, &type,
+                           WIRE_MAX_VOICE_LIST);
+  if (rc != WIRE_READ_OK) {
+    snprintf(err, errlen, "%s%s%s",
+             rc == WIRE_READ_EOF || rc == WIRE_READ_TRUNCATED
+                 ? "the espeak helper stopped while listing its voices"
+                 : read_failure(rc),
+             rc == WIRE_READ_IO ? ": " : "",
+             rc == WIRE_READ_IO ? strerror(errno) : "");
+    stop_helper();
+    return rc == WIRE_READ_EOF ? 1 : -1;
+  }
+  wire_end end;
+  if (type == WIRE_END &&
+      wire_decode_end(helper.frame.data, helper.frame.len, &end) == 0) {
+    snprintf(err, errlen, "the espeak helper could not list its voices (%s)",
+             wire_status_name(end.status));
+    return -1;
+  }
+  wire_voice *voices = NULL;
+  if (type == WIRE_VOICES &&
+      wire_decode_voices(helper.frame.data, helper.frame.len, NULL, 0, &n) ==
+          0 &&
+      (voices = calloc(n ? n : 1, sizeof *voices)) != NULL &&
+      wire_decode_voices(helper.frame.data, helper.frame.len, voices, n, &n) ==
+          0) {
+    for (uint32_t i = 0; i < n; i++)
+      fn(ctx, &voices[i]);
+    free(voices);
+    return 0;
+  }
+  free(voices);
+  snprintf(err, errlen,
+           type == WIRE_VOICES ? "the espeak helper sent a malformed voice "
+                                 "list (or memory ran out)"
+                               : "the espeak helper answered the voice list "
+                                 "with a frame of another type");
+  stop_helper();
+  return -1;
+}
+
+int engine_list_voices(engine_voice_fn fn, void *ctx, char *err,
+                       size_t errlen) {
+  if (engine_start(err, errlen) != 0)
+    return -1;
+  if (wire_encode_list(&helper.request)) {
+    snprintf(err, errlen, "out of memory");
+    return -1;
+  }
+  int rc = list_once(fn, ctx, err, errlen);
+  if (rc != 1)
+    return rc;
+  /* Replaced once, as for a block. */
+  if (engine_start(err, errlen) != 0)
+    return -1;
+  return list_once(fn, ctx, err, errlen) == 0 ? 0 : -1;
+}

@@ -40,4 +40,12 @@ typedef int (*engine_buffer_fn)(void *ctx, const short *samples, size_t n,
 int engine_speak(const wire_request *req, engine_buffer_fn fn, void *ctx,
                  wire_end *end, char *err, size_t errlen);
 
+/* Receives one voice of espeak-ng's list (borrowed for the call). */
+typedef void (*engine_voice_fn)(void *ctx, const wire_voice *voice);
+
+/* Asks the helper for espeak-ng's voices (LIST) and hands each to fn, in
+ * espeak's order. A helper found gone is replaced once. Returns 0, or -1
+ * with the reason in err. */
+int engine_list_voices(engine_voice_fn fn, void *ctx, char *err, size_t errlen);
+
 #endif

@@ -33,16 +33,26 @@
  * down a pipe and handles the buffers and events that come back (wire.h)
  * as if its own espeak callback had received them. The articast process
  * never loads espeak-ng and never forks.
+ *
+ * Voices: besides the voice profiles' settings, the stage offers a voice
+ * for every language espeak-ng speaks (list_voices), from espeak's own
+ * voice list and the table voices/espeak-voices.tsv (catalog.h); a
+ * passage in another language is read with the same table's voice for
+ * its language.
  */
+#include "catalog.h"
 #include "engine.h"
 #include "text.h"
 
 #include <articast/plugin.h>
 
 #include <ctype.h>
+#include <inttypes.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -65,8 +75,16 @@ typedef struct espeak_priv {
   int list_item_pause_ms;
   int tail_ms;
   double rate_scale;
+  const char *voice_table;
   struct synth_run *run; /* the episode's synthesis, across segments */
+  cat_table table;       /* voice_table, read in create */
+  bool table_missing;    /* the default table was not found */
+  catalog catalog;       /* built on first use */
+  bool have_catalog;
 } espeak_priv;
+
+/* The voice_table option's default, looked up in the voice search path. */
+#define DEFAULT_VOICE_TABLE "espeak-voices.tsv"
 
 static const ac_option espeak_options[] = {
     {"voice", AC_OPT_STRING, offsetof(espeak_priv, voice), NULL, 0, 0, NULL,
@@ -96,6 +114,11 @@ static const ac_option espeak_options[] = {
      NULL, "silence after the last block, in milliseconds"},
     {"rate_scale", AC_OPT_DOUBLE, offsetof(espeak_priv, rate_scale), "1.0", 0.5,
      2.0, NULL, "multiplies the rate"},
+    {"voice_table", AC_OPT_PATH, offsetof(espeak_priv, voice_table),
+     DEFAULT_VOICE_TABLE, 0, 0, NULL,
+     "table of espeak-ng's voices (BCP 47 tag, rate, loudness gain) that "
+     "voices for languages without a profile, and passages in other "
+     "languages, are made from (see voices/README.md)"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* ---- Voice settings ---------------------------------------------------- */
@@ -154,10 +177,14 @@ struct synth_run {
   const ac_document *doc;
   const espeak_priv *opt;
   voice_settings voice;
-  const char *block_lang; /* the block's language when it is read with
-                             another voice, else NULL */
-  int rate;               /* sample rate */
-  int err;                /* first error; stops synthesis */
+  const char *block_lang;  /* the block's language when it is read with
+                              another voice, else NULL */
+  const char *block_voice; /* and the espeak voice (or language) for it */
+  /* Languages of passages whose voice was logged. */
+  const char *logged[16];
+  size_t n_logged;
+  int rate; /* sample rate */
+  int err;  /* first error; stops synthesis */
 
   /* The chunk being filled, starting at stream frame `pos`. */
   float buf[AC_MAX_CHUNK];
@@ -429,6 +456,169 @@ static bool same_language(const char *a, const char *b) {
   return true;
 }
 
+/* espeak-ng's voices, asked of the helper once per process: they are its
+ * data's, which the segment cache's salt covers (engine_salt). Guarded by
+ * engine_lock; each voice's strings live in one allocation that starts
+ * with its name. */
+static struct {
+  bool known;
+  wire_voice *voices;
+  size_t n;
+  bool failed; /* memory ran out while keeping them */
+} espeak_voices;
+
+static void forget_voices(void) {
+  for (size_t i = 0; i < espeak_voices.n; i++)
+    free((char *)espeak_voices.voices[i].name);
+  free(espeak_voices.voices);
+  espeak_voices.voices = NULL;
+  espeak_voices.n = 0;
+}
+
+/* Copies `len` bytes to *at and moves *at past them. */
+static const char *put(char **at, const char *s, uint32_t len) {
+  char *start = *at;
+  memcpy(start, s, len);
+  *at += len;
+  return start;
+}
+
+/* An engine_voice_fn: keeps a copy of the voice. */
+static void keep_voice(void *ctx, const wire_voice *w) {
+  (void)ctx;
+  size_t size = (size_t)w->name_len + w->identifier_len;
+  for (uint32_t i = 0; i < w->n_languages; i++)
+    size += w->languages[i].tag_len;
+  wire_voice *grown =
+      espeak_voices.failed
+          ? NULL
+          : realloc(espeak_voices.voices,
+                    (espeak_voices.n + 1) * sizeof *espeak_voices.voices);
+  char *blob = grown ? malloc(size) : NULL;
+  if (grown)
+    espeak_voices.voices = grown;
+  if (!blob) {
+    espeak_voices.failed = true;
+    return;
+  }
+  wire_voice *v = &espeak_voices.voices[espeak_voices.n++];
+  *v = *w;
+  v->name = put(&blob, w->name, w->name_len);
+  v->identifier = put(&blob, w->identifier, w->identifier_len);
+  for (uint32_t i = 0; i < w->n_languages; i++)
+    v->languages[i].tag =
+        put(&blob, w->languages[i].tag, w->languages[i].tag_len);
+}
+
+/* The stage's catalog of derived voices, built on first use from
+ * espeak's voices and the table. The caller holds engine_lock. Returns 0
+ * or an ac_error with the reason in why. */
+static int stage_catalog(espeak_priv *p, const catalog **out, char *why,
+                         size_t len) {
+  *out = &p->catalog;
+  if (p->have_catalog)
+    return 0;
+  if (!espeak_voices.known) {
+    char reason[400];
+    espeak_voices.failed = false;
+    if (engine_list_voices(keep_voice, NULL, reason, sizeof reason) != 0) {
+      forget_voices();
+      snprintf(why, len, "cannot list espeak-ng's voices: %s", reason);
+      return AC_ERR_ENGINE;
+    }
+    if (espeak_voices.failed) {
+      forget_voices();
+      snprintf(why, len, "out of memory");
+      return AC_ERR_NOMEM;
+    }
+    espeak_voices.known = true;
+  }
+  if (cat_build(&p->catalog, espeak_voices.voices, espeak_voices.n,
+                &p->table) != 0) {
+    snprintf(why, len, "out of memory");
+    return AC_ERR_NOMEM;
+  }
+  p->have_catalog = true;
+  return 0;
+}
+
+/* Reads the voice table named by the voice_table option (in create). The
+ * default table missing is not an error: derived voices then get no
+ * measured rate or gain. */
+static int read_voice_table(ac_stage *st) {
+  espeak_priv *p = st->priv;
+  const char *name = p->voice_table ? p->voice_table : "";
+  bool is_default = strcmp(name, DEFAULT_VOICE_TABLE) == 0;
+  char *path = NULL;
+  if (!*name) {
+    p->table_missing = true; /* set empty: no table */
+    return st->host->cache_salt(st, "no voice table");
+  }
+  path = strchr(name, '/') ? strdup(name) : st->host->find_data(st, name);
+  if (!path && is_default) {
+    p->table_missing = true;
+    return st->host->cache_salt(st, "no voice table");
+  }
+  if (!path)
+    return st->host->fail(st, AC_ERR_NOTFOUND,
+                          "voice_table '%s' is not in the voice search path "
+                          "(see voices/README.md)",
+                          name);
+  char why[512];
+  int rc = cat_table_read(&p->table, path, why, sizeof why);
+  free(path);
+  if (rc != 0)
+    return st->host->fail(st, AC_ERR_FORMAT, "%s", why);
+  /* Which voice reads a passage depends on the table. */
+  char salt[64];
+  uint64_t h = 0;
+  for (size_t i = 0; i < p->table.n; i++) {
+    const cat_row *row = &p->table.rows[i];
+    h = cat_hash(row->identifier, strlen(row->identifier)) ^ (h * 31);
+    h = cat_hash(row->tag, strlen(row->tag)) ^ (h * 31);
+    for (char **a = row->also; *a; a++)
+      h = cat_hash(*a, strlen(*a)) ^ (h * 31);
+  }
+  snprintf(salt, sizeof salt, "voice table %016" PRIx64, h);
+  return st->host->cache_salt(st, salt);
+}
+
+/* The espeak voice that reads block i, a passage in `lang`, when that is
+ * not the episode's voice: the catalog's voice for the language, else the
+ * language itself (the helper then asks espeak-ng for a voice of it).
+ * NULL: the episode's voice reads it. */
+static const char *passage_voice(synth_run *r, size_t i, const char *lang) {
+  ac_stage *st = r->st;
+  const catalog *c = NULL;
+  const cat_voice *v = NULL;
+  char why[512];
+  if (stage_catalog(st->priv, &c, why, sizeof why) == 0)
+    v = cat_match(c, lang);
+  else
+    st->host->log(st, AC_LOG_WARN, "block %zu: %s; espeak-ng picks the voice",
+                  i, why);
+  if (v && strcmp(v->espeak, r->voice.select) == 0)
+    return NULL;
+  const char *name = v ? v->espeak : lang;
+  bool logged = false;
+  for (size_t k = 0; k < r->n_logged && !logged; k++)
+    logged = strcmp(r->logged[k], lang) == 0;
+  if (!logged && r->n_logged < sizeof r->logged / sizeof *r->logged) {
+    r->logged[r->n_logged++] = lang;
+    if (v)
+      st->host->log(st, AC_LOG_INFO,
+                    "block %zu: a passage in '%s', read with espeak voice "
+                    "'%s' (%s)",
+                    i, lang, v->espeak, v->title);
+    else
+      st->host->log(st, AC_LOG_INFO,
+                    "block %zu: a passage in '%s', which no voice of the "
+                    "table speaks: espeak-ng picks its voice",
+                    i, lang);
+  }
+  return name;
+}
+
 /* ---- Blocks -------------------------------------------------------------- */
 
 /* The pause after block `i`, whose next spoken block is `next` (or
@@ -544,6 +734,9 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
     r->block_lang = b->lang && *b->lang && !same_language(b->lang, main_lang)
                         ? b->lang
                         : NULL;
+    r->block_voice = r->block_lang ? passage_voice(r, i, r->block_lang) : NULL;
+    if (!r->block_voice)
+      r->block_lang = NULL;
     int rc = speak_block(r, i, pause_after(r, i, next));
     es_text_free(&r->et);
     if (rc)
@@ -569,7 +762,7 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
 static int speak_in_helper(synth_run *r, size_t i) {
   ac_stage *st = r->st;
   const voice_settings *v = &r->voice;
-  const char *lang = r->block_lang ? r->block_lang : "";
+  const char *lang = r->block_voice ? r->block_voice : "";
   size_t text_len = strlen(r->et.clean);
   if (text_len > WIRE_MAX_TEXT)
     return st->host->fail(st, AC_ERR_UNSUPPORTED,
@@ -611,7 +804,7 @@ static int speak_in_helper(synth_run *r, size_t i) {
     st->host->log(st, AC_LOG_WARN,
                   "block %zu: espeak-ng has no voice for language '%s'; "
                   "reading it with voice '%s'",
-                  i, r->block_lang, v->select);
+                  i, r->block_lang ? r->block_lang : lang, v->select);
     return 0;
   case WIRE_NO_VOICE:
     return st->host->fail(st, AC_ERR_NOTFOUND,
@@ -650,7 +843,7 @@ static int espeak_create(ac_stage *st) {
   else
     rc = st->host->fail(st, AC_ERR_ENGINE, "%s", why);
   pthread_mutex_unlock(&engine_lock);
-  return rc;
+  return rc ? rc : read_voice_table(st);
 }
 
 static void free_run(synth_run *r) {
@@ -666,6 +859,45 @@ static void espeak_destroy(ac_stage *st) {
   espeak_priv *p = st->priv;
   free_run(p->run);
   p->run = NULL;
+  cat_free(&p->catalog);
+  cat_table_free(&p->table);
+}
+
+/* Hands the host one derived voice. */
+static int offer_voice(const cat_voice *v, ac_voice_info_fn fn, void *ctx) {
+  char *name = cat_voice_name(v);
+  char *description = cat_voice_description(v);
+  char *settings = cat_voice_settings(v);
+  int rc = name && description && settings ? 0 : AC_ERR_NOMEM;
+  if (rc == 0)
+    fn(ctx, &(ac_voice_info){.name = name,
+                             .language = v->tag,
+                             .description = description,
+                             .settings = settings});
+  free(name);
+  free(description);
+  free(settings);
+  return rc;
+}
+
+static int espeak_list_voices(ac_stage *st, ac_voice_info_fn fn, void *ctx) {
+  espeak_priv *p = st->priv;
+  const catalog *c;
+  char why[512];
+  pthread_mutex_lock(&engine_lock);
+  int rc = stage_catalog(p, &c, why, sizeof why);
+  pthread_mutex_unlock(&engine_lock);
+  if (rc)
+    return st->host->fail(st, rc, "%s", why);
+  if (p->table_missing)
+    st->host->log(st, AC_LOG_WARN,
+                  "no voice table (%s): voices made from espeak-ng's list "
+                  "have no measured rate or loudness gain",
+                  p->voice_table && *p->voice_table ? p->voice_table
+                                                    : "voice_table is empty");
+  for (size_t i = 0; i < c->n && rc == 0; i++)
+    rc = offer_voice(&c->voices[i], fn, ctx);
+  return rc ? st->host->fail(st, rc, "out of memory") : 0;
 }
 
 static int espeak_synthesize(ac_stage *st, const ac_segment *seg) {
@@ -722,7 +954,7 @@ static const ac_plugin espeak_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "espeak",
-    .version = "3.0",
+    .version = "3.1",
     .description = "speaks the document with the espeak-ng library",
     .kind = AC_STAGE_SYNTH,
     .priv_size = sizeof(espeak_priv),
@@ -730,6 +962,7 @@ static const ac_plugin espeak_plugin = {
     .create = espeak_create,
     .destroy = espeak_destroy,
     .synthesize = espeak_synthesize,
+    .list_voices = espeak_list_voices,
 };
 
 AC_PLUGIN_EXPORT(espeak_plugin)

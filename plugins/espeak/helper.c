@@ -19,7 +19,8 @@
  *             and a freshly initialized engine
  *   pristine  says HELO; reads requests and hands each to the voice zygote
  *   zygote    of its voice settings, forking one (at most MAX_VOICES, the
- *             least recently used goes) when there is none yet
+ *             least recently used goes) when there is none yet; answers a
+ *             request for the voice list from a child of its own
  *   voice     forked from the pristine zygote: selects its voice and sets
  *   zygote    its parameters once, then forks one child per block and
  *             passes the child's frames on to the stage
@@ -389,6 +390,99 @@ static void voice_main(const voice_key *key) {
   }
 }
 
+/* ---- Voice list ---------------------------------------------------------- */
+
+/* espeak's voice as a wire_voice (pointing into it); false when a name is
+ * over the wire's limits or the voice has no language. */
+static bool voice_of(const espeak_VOICE *e, wire_voice *v) {
+  memset(v, 0, sizeof *v);
+  if (!e->name || !e->identifier || !e->languages)
+    return false;
+  v->name = e->name;
+  v->name_len = (uint32_t)strnlen(e->name, WIRE_MAX_NAME + 1);
+  v->identifier = e->identifier;
+  v->identifier_len = (uint32_t)strnlen(e->identifier, WIRE_MAX_NAME + 1);
+  /* espeak's languages: a priority byte and a NUL-terminated language,
+   * again and again, up to a zero byte. */
+  for (const char *l = e->languages; *l && v->n_languages < WIRE_MAX_LANGUAGES;
+       l += strlen(l + 1) + 2) {
+    size_t len = strlen(l + 1);
+    if (len == 0 || len > WIRE_MAX_NAME)
+      continue;
+    v->languages[v->n_languages++] =
+        (wire_language){(unsigned char)l[0], l + 1, (uint32_t)len};
+  }
+  return v->n_languages > 0 && v->name_len > 0 &&
+         v->name_len <= WIRE_MAX_NAME && v->identifier_len > 0 &&
+         v->identifier_len <= WIRE_MAX_NAME;
+}
+
+/* In a child of the pristine zygote, whose engine must stay as it was
+ * initialized: writes espeak's voices to standard output as one VLST and
+ * exits. */
+static void list_child(void) {
+  const espeak_VOICE **list = espeak_ListVoices(NULL);
+  uint32_t n = 0;
+  while (list && list[n] && n < WIRE_MAX_VOICES)
+    n++;
+  wire_voice *voices = calloc(n ? n : 1, sizeof *voices);
+  if (!voices)
+    _exit(EXIT_SYSTEM);
+  uint32_t k = 0;
+  for (uint32_t i = 0; i < n; i++)
+    k += voice_of(list[i], &voices[k]);
+  wire_buf b = {0};
+  _exit(wire_encode_voices(&b, voices, k) == 0 && send_frame(1, &b) == 0
+            ? 0
+            : EXIT_SYSTEM);
+}
+
+/* Answers a LIST: the VLST a child made, whole, or an END! saying why
+ * there is none. Returns -1 when the stage is gone. */
+static int answer_list(void) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0)
+    return send_end(1,
+                    &(wire_end){.status = WIRE_NO_RESOURCES, .error = errno});
+  pid_t self = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    die_with_parent(self);
+    if (dup2(fds[1], 1) < 0)
+      _exit(EXIT_SYSTEM);
+    close(0);
+    closefrom(3);
+    list_child();
+  }
+  int err = errno;
+  close(fds[1]);
+  if (pid < 0) {
+    close(fds[0]);
+    return send_end(1, &(wire_end){.status = WIRE_NO_RESOURCES, .error = err});
+  }
+  wire_buf frame = {0};
+  uint32_t type = 0, n;
+  int rc = wire_read_frame(fds[0], &frame, &type, WIRE_MAX_VOICE_LIST);
+  close(fds[0]);
+  if (rc != WIRE_READ_OK)
+    kill(pid, SIGKILL);
+  int ws = reap(pid);
+  int result;
+  if (rc == WIRE_READ_OK && type == WIRE_VOICES && ws == 0 &&
+      wire_decode_voices(frame.data, frame.len, NULL, 0, &n) == 0) {
+    result = pass_frame(1, WIRE_VOICES, &frame);
+  } else {
+    wire_end end = {.status = WIRE_DIED};
+    if (ws > 0 && WIFSIGNALED(ws))
+      end.signal = WTERMSIG(ws);
+    else if (ws > 0 && WIFEXITED(ws))
+      end.exit = WEXITSTATUS(ws);
+    result = send_end(1, &end);
+  }
+  wire_buf_free(&frame);
+  return result;
+}
+
 /* ---- Pristine zygote ----------------------------------------------------- */
 
 typedef struct voice_proc {
@@ -496,6 +590,11 @@ static void pristine_main(void) {
     int rc = wire_read_frame(0, &in, &type, WIRE_MAX_REQUEST);
     if (rc == WIRE_READ_EOF)
       stop_all(0);
+    if (rc == WIRE_READ_OK && type == WIRE_LIST && in.len == 0) {
+      if (answer_list() != 0)
+        stop_all(0);
+      continue;
+    }
     wire_request req;
     if (rc != WIRE_READ_OK || type != WIRE_SPEAK ||
         wire_decode_request(in.data, in.len, &req) != 0) {

@@ -141,6 +141,22 @@ static bool is_closing(uint32_t c) {
   }
 }
 
+/* The ASCII punctuation espeak-ng 1.51 reads for a clause or sentence
+ * mark it does not know, else 0. Burmese (and Shan) sentences end in
+ * U+104B, which espeak takes for a letter: a paragraph then becomes one
+ * clause, and a clause of a few hundred characters overflows a buffer in
+ * the Burmese voice (the synthesis aborts). */
+static char clause_mark(uint32_t cp) {
+  switch (cp) {
+  case 0x104A: /* MYANMAR SIGN LITTLE SECTION */
+    return ',';
+  case 0x104B: /* MYANMAR SIGN SECTION */
+    return '.';
+  default:
+    return 0;
+  }
+}
+
 int es_text_prepare(es_text *t, const char *text, size_t len) {
   const unsigned char *s = (const unsigned char *)text;
   t->clean = NULL;
@@ -194,8 +210,11 @@ int es_text_prepare(es_text *t, const char *text, size_t len) {
       continue;
     }
     t->cp_off[t->n_cp++] = (uint32_t)i;
+    char ascii = clause_mark(cp);
     if (space) {
       t->clean[out++] = ' ';
+    } else if (ascii) {
+      t->clean[out++] = ascii;
     } else {
       for (size_t k = 0; k < n; k++)
         t->clean[out++] = (char)s[i + k];

@@ -19,8 +19,9 @@ typedef struct es_text {
 
 /* Builds `clean` from `len` bytes of `text`: drops control characters,
  * ANSI escape sequences, invalid UTF-8, BOMs and U+FFFD (which make
- * espeak-ng 1.51 garble what follows), and turns line breaks and tabs into
- * spaces. Returns 0, or -1 when out of memory or the text is 4 GiB or more. */
+ * espeak-ng 1.51 garble what follows), turns line breaks and tabs into
+ * spaces, and Burmese clause and sentence marks into ASCII ones. Returns 0, or
+ * -1 when out of memory or the text is 4 GiB or more. */
 int es_text_prepare(es_text *t, const char *text, size_t len);
 void es_text_free(es_text *t);
 

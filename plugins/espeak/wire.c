@@ -126,6 +126,41 @@ int wire_encode_end(wire_buf *b, const wire_end *e) {
   return wire_finish(b);
 }
 
+int wire_encode_list(wire_buf *b) {
+  wire_begin(b, WIRE_LIST);
+  return wire_finish(b);
+}
+
+/* Whether a string of a VLST is within its limits. */
+static int name_ok(const char *s, uint32_t len) {
+  return s && len > 0 && len <= WIRE_MAX_NAME && !memchr(s, '\0', len);
+}
+
+int wire_encode_voices(wire_buf *b, const wire_voice *voices, uint32_t n) {
+  if (n > WIRE_MAX_VOICES)
+    return -1;
+  wire_begin(b, WIRE_VOICES);
+  wire_put_u32(b, n);
+  for (uint32_t i = 0; i < n; i++) {
+    const wire_voice *v = &voices[i];
+    if (!name_ok(v->name, v->name_len) ||
+        !name_ok(v->identifier, v->identifier_len) || v->n_languages == 0 ||
+        v->n_languages > WIRE_MAX_LANGUAGES)
+      return -1;
+    wire_put_string(b, v->name, v->name_len);
+    wire_put_string(b, v->identifier, v->identifier_len);
+    wire_put_u32(b, v->n_languages);
+    for (uint32_t k = 0; k < v->n_languages; k++) {
+      const wire_language *l = &v->languages[k];
+      if (l->priority > WIRE_MAX_PRIORITY || !name_ok(l->tag, l->tag_len))
+        return -1;
+      wire_put_u32(b, l->priority);
+      wire_put_string(b, l->tag, l->tag_len);
+    }
+  }
+  return wire_finish(b);
+}
+
 int wire_encode_buffer(wire_buf *b, const short *samples, size_t n,
                        const wire_event *events, size_t k) {
   if (n > WIRE_MAX_SAMPLES || k > WIRE_MAX_EVENTS)
@@ -295,6 +330,41 @@ int wire_decode_end(const uint8_t *p, size_t len, wire_end *e) {
   return done(&r);
 }
 
+/* A string of 1..WIRE_MAX_NAME bytes. */
+static const char *get_name(reader *r, uint32_t *len) {
+  const char *s = get_string(r, WIRE_MAX_NAME, len);
+  if (*len == 0)
+    r->bad = 1;
+  return s;
+}
+
+int wire_decode_voices(const uint8_t *p, size_t len, wire_voice *out,
+                       uint32_t max, uint32_t *n) {
+  reader r = {p, len, 0};
+  *n = get_u32(&r);
+  if (r.bad || *n > WIRE_MAX_VOICES || (out && *n > max))
+    return -1;
+  for (uint32_t i = 0; i < *n && !r.bad; i++) {
+    wire_voice v;
+    memset(&v, 0, sizeof v);
+    v.name = get_name(&r, &v.name_len);
+    v.identifier = get_name(&r, &v.identifier_len);
+    v.n_languages = get_u32(&r);
+    if (v.n_languages == 0 || v.n_languages > WIRE_MAX_LANGUAGES)
+      return -1;
+    for (uint32_t k = 0; k < v.n_languages && !r.bad; k++) {
+      wire_language *l = &v.languages[k];
+      l->priority = get_u32(&r);
+      l->tag = get_name(&r, &l->tag_len);
+      if (l->priority > WIRE_MAX_PRIORITY)
+        return -1;
+    }
+    if (out && !r.bad)
+      out[i] = v;
+  }
+  return done(&r);
+}
+
 int wire_decode_buffer(const uint8_t *p, size_t len, uint32_t *n_samples,
                        uint32_t *n_events) {
   reader r = {p, len, 0};
@@ -337,7 +407,7 @@ const char *wire_status_name(uint32_t status) {
   case WIRE_SYNTH_FAILED:
     return "espeak-ng failed";
   case WIRE_DIED:
-    return "the synthesizing process died";
+    return "the process making it died";
   case WIRE_BAD_REQUEST:
     return "the helper could not read the request";
   case WIRE_NO_RESOURCES:

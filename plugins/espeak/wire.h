@@ -20,11 +20,15 @@
  *
  * Conversation.
  *   helper -> stage  HELO once, when the engine is ready.
- *   then, any number of times:
+ *   then, any number of times and in any order, one at a time:
  *   stage -> helper  SPEK, one block of text;
  *   helper -> stage  zero or more BUFF, then exactly one END!.
- *   The stage sends the next SPEK only after the END! of the last. When
- *   the stage closes its end of the request pipe, the helper exits.
+ *   or (since version 2):
+ *   stage -> helper  LIST, the voices espeak-ng has;
+ *   helper -> stage  exactly one VLST, or one END! when the list could not
+ *                    be made (WIRE_DIED, WIRE_NO_RESOURCES).
+ *   The stage sends the next request only after the answer to the last.
+ *   When the stage closes its end of the request pipe, the helper exits.
  *
  * HELO  u32 magic      WIRE_MAGIC ("ESPK")
  *       u32 version    WIRE_VERSION; the stage refuses any other
@@ -61,8 +65,26 @@
  *       that fall in it; the length must be exactly 8 + 2 n_samples +
  *       16 n_events.
  *
+ * LIST  no payload (length 0).
+ *
+ * VLST  u32 count      at most WIRE_MAX_VOICES
+ *       count x { string name        espeak's name of the voice
+ *                                    ("Finnish"), 1..WIRE_MAX_NAME bytes
+ *                 string identifier  its file, relative to espeak-ng's
+ *                                    voice directories ("urj/fi"), 1..
+ *                                    WIRE_MAX_NAME bytes
+ *                 u32 n_languages    1..WIRE_MAX_LANGUAGES
+ *                 n_languages x { u32 priority    0..255; espeak prefers
+ *                                                 the voice with the lower
+ *                                                 one for that language
+ *                                 string language "fi", "zh-cmn"; 1..
+ *                                                 WIRE_MAX_NAME bytes } }
+ *       The voices espeak_ListVoices(NULL) gives, in its order (espeak
+ *       itself leaves out variants and mbrola voices).
+ *
  * END!  u32 status     WIRE_OK, WIRE_LANG_MISSING, ... (below)
- *       i32 signal     WIRE_DIED: the signal that ended the synthesis,
+ *       i32 signal     WIRE_DIED: the signal that ended the synthesis
+ *                      (or the listing),
  *                      else 0
  *       i32 exit       WIRE_DIED: its exit status when no signal, else 0
  *       i32 error      WIRE_NO_RESOURCES: the errno, else 0
@@ -79,7 +101,7 @@
 #include <stdint.h>
 
 #define WIRE_MAGIC 0x4b505345u /* "ESPK" */
-#define WIRE_VERSION 1u
+#define WIRE_VERSION 2u        /* 2: LIST and VLST */
 
 #define WIRE_TAG(a, b, c, d)                                                   \
   ((uint32_t)(a) | (uint32_t)(b) << 8 | (uint32_t)(c) << 16 |                  \
@@ -88,6 +110,8 @@
 #define WIRE_SPEAK WIRE_TAG('S', 'P', 'E', 'K')
 #define WIRE_BUFFER WIRE_TAG('B', 'U', 'F', 'F')
 #define WIRE_END WIRE_TAG('E', 'N', 'D', '!')
+#define WIRE_LIST WIRE_TAG('L', 'I', 'S', 'T')
+#define WIRE_VOICES WIRE_TAG('V', 'L', 'S', 'T')
 
 #define WIRE_HEADER_SIZE 8u
 #define WIRE_MAX_NAME 255u
@@ -101,10 +125,18 @@
 #define WIRE_PERCENT_MAX 100 /* pitch, range */
 #define WIRE_WORD_GAP_MAX 100
 #define WIRE_END_SIZE 16u
+#define WIRE_MAX_VOICES 1024u
+#define WIRE_MAX_LANGUAGES 16u
+#define WIRE_MAX_PRIORITY 255u
 /* The largest payload of a frame in each direction. */
 #define WIRE_MAX_REQUEST (20u + 3u * 4u + 2u * WIRE_MAX_NAME + WIRE_MAX_TEXT)
 #define WIRE_MAX_RESPONSE                                                      \
   (8u + 2u * WIRE_MAX_SAMPLES + WIRE_EVENT_SIZE * WIRE_MAX_EVENTS)
+/* The largest VLST payload. */
+#define WIRE_MAX_VOICE_SIZE                                                    \
+  (3u * 4u + 2u * WIRE_MAX_NAME +                                              \
+   WIRE_MAX_LANGUAGES * (2u * 4u + WIRE_MAX_NAME))
+#define WIRE_MAX_VOICE_LIST (4u + WIRE_MAX_VOICES * WIRE_MAX_VOICE_SIZE)
 
 /* SPEK flags. */
 #define WIRE_SPOOL 1u
@@ -119,7 +151,8 @@ enum {
   WIRE_LANG_MISSING = 1, /* no voice for `language`: read with `voice` */
   WIRE_NO_VOICE = 2,     /* espeak has no voice `voice` */
   WIRE_SYNTH_FAILED = 3, /* espeak_Synth returned an error */
-  WIRE_DIED = 4,         /* the process synthesizing the block died */
+  WIRE_DIED = 4,         /* the process synthesizing the block (or listing
+                            the voices) died */
   WIRE_BAD_REQUEST = 5,  /* the SPEK could not be read; the helper exits */
   WIRE_NO_RESOURCES = 6  /* the helper could not fork or make a pipe or a
                             temporary file */
@@ -156,6 +189,23 @@ typedef struct wire_end {
   int32_t signal, exit, error;
 } wire_end;
 
+/* A voice of a VLST; the strings point into the payload (decoding) or the
+ * caller's memory (encoding), without a NUL. */
+typedef struct wire_language {
+  uint32_t priority;
+  const char *tag;
+  uint32_t tag_len;
+} wire_language;
+
+typedef struct wire_voice {
+  const char *name;
+  uint32_t name_len;
+  const char *identifier;
+  uint32_t identifier_len;
+  uint32_t n_languages;
+  wire_language languages[WIRE_MAX_LANGUAGES];
+} wire_voice;
+
 /* A growable byte buffer for building and reading frames. */
 typedef struct wire_buf {
   uint8_t *data;
@@ -178,6 +228,9 @@ void wire_header(uint8_t out[WIRE_HEADER_SIZE], uint32_t type, uint32_t len);
 int wire_encode_hello(wire_buf *b, const wire_hello *h);
 int wire_encode_request(wire_buf *b, const wire_request *r);
 int wire_encode_end(wire_buf *b, const wire_end *e);
+/* A LIST frame, and a VLST frame of n voices (each within the limits). */
+int wire_encode_list(wire_buf *b);
+int wire_encode_voices(wire_buf *b, const wire_voice *voices, uint32_t n);
 /* A BUFF frame of n samples and k events. */
 int wire_encode_buffer(wire_buf *b, const short *samples, size_t n,
                        const wire_event *events, size_t k);
@@ -205,6 +258,10 @@ int wire_write_all(int fd, const void *data, size_t len);
 int wire_decode_hello(const uint8_t *p, size_t len, wire_hello *h);
 int wire_decode_request(const uint8_t *p, size_t len, wire_request *r);
 int wire_decode_end(const uint8_t *p, size_t len, wire_end *e);
+/* A VLST payload: checks all of it and stores its count in *n; with `out`
+ * not NULL, also its voices in out[0..*n), when *n <= max (else -1). */
+int wire_decode_voices(const uint8_t *p, size_t len, wire_voice *out,
+                       uint32_t max, uint32_t *n);
 /* The counts of a BUFF payload; the samples and events then come from
  * wire_buffer_samples and wire_buffer_events. */
 int wire_decode_buffer(const uint8_t *p, size_t len, uint32_t *n_samples,
