@@ -300,6 +300,36 @@ START_TEST(mislabeled_page_read_by_blocks) {
 }
 END_TEST
 
+/* The English rules (numbers, money, dates in English words) stay off a
+ * passage in another language, which espeak-ng reads in its own. */
+START_TEST(english_rules_skip_the_passage) {
+  static const char *const article =
+      "Tolls on the bridge\n\n"
+      "The council said on Tuesday that drivers will pay $5 to cross the "
+      "bridge from 3 March, and that the toll will rise every year.\n\n"
+      "Residents who live on the island will get a discount, and buses and "
+      "bicycles will cross for free, the council added in a statement.\n\n"
+      "Le maire a répondu que le péage de 5 euros était trop cher pour les "
+      "familles et qu'il serait supprimé le 3 mars 2027 au plus tard.\n";
+  ac_document *doc = cleaned(article);
+  char err[512] = "";
+  const char *const no_lexicon[] = {"lexicons=", NULL};
+  ck_assert_msg(
+      harness_text_stage("normalize", no_lexicon, doc, err, sizeof err) == 0,
+      "%s", err);
+  long en = block_starting(doc, "The council"), fr = block_starting(doc, "Le");
+  ck_assert_int_ge(en, 0);
+  ck_assert_int_ge(fr, 0);
+  ck_assert_str_eq(doc->language, "en");
+  ck_assert_ptr_nonnull(strstr(doc->blocks[en].text, "five dollars"));
+  ck_assert_str_eq(doc->blocks[fr].lang, "fr");
+  ck_assert_ptr_nonnull(strstr(doc->blocks[fr].text, "5 euros"));
+  ck_assert_ptr_nonnull(strstr(doc->blocks[fr].text, "3 mars 2027"));
+  ck_assert_ptr_null(doc->blocks[fr].written);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* ---- The synthesizer reads the passage in its language -------------------
  */
 
@@ -543,6 +573,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, french_quote_in_english_article);
   tcase_add_test(tc, declared_language_wins);
   tcase_add_test(tc, mislabeled_page_read_by_blocks);
+  tcase_add_test(tc, english_rules_skip_the_passage);
   tcase_add_test(tc, quote_spoken_in_french);
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");
