@@ -7,6 +7,7 @@
 #include "harness.h"
 
 #include "langid.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -143,6 +144,30 @@ START_TEST(short_and_broken_text) {
   huge[big] = '\0';
   ck_assert_int_eq(ac_langid_detect(huge, big, NULL, &g), 0);
   ck_assert_str_eq(g.tag, "fr");
+  /* Random bytes, and random valid code points of every plane: an answer
+   * or none, with a tag of BCP 47's shape. */
+  unsigned state = 12345;
+  for (int round = 0; round < 20; round++) {
+    size_t used = 0;
+    for (; used + 4 < 65536; used++) {
+      state = state * 1103515245u + 12345u;
+      if (round % 2) {
+        uint32_t cp = (state >> 8) % 0x110000;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+          cp = 0x4E00;
+        used += ac_utf8_encode(cp, huge + used) - 1;
+      } else {
+        huge[used] = (char)(state >> 16);
+      }
+    }
+    ck_assert_int_eq(ac_langid_detect(huge, used, "en", &g), 0);
+    ck_assert_uint_lt(strlen(g.tag), AC_LANGID_TAG_MAX);
+    ck_assert_uint_eq(strspn(g.tag, "abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJKLM"
+                                    "NOPQRSTUVWXYZ"),
+                      strlen(g.tag));
+    char tag[AC_LANGID_TAG_MAX];
+    ck_assert_int_ge(ac_langid_passage(huge, used, "en", tag), 0);
+  }
   free(huge);
 }
 END_TEST

@@ -431,9 +431,6 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
   return rc ? h->fail(st, rc, "out of memory") : 0;
 }
 
-/* The host's level-0 title block (see plugin.h) is the title, not page
- * text: it stays out of the classifier and goes back first, carrying the
- * title as this stage leaves it. */
 /* Text dumps and Markdown without a language: guess it from the text, so
  * the stopword list, the normalizer and the voice fit; HTML sources do
  * this themselves. A guess that is not sure leaves the language unset,
@@ -501,6 +498,9 @@ static int tag_passages(ac_stage *st, ac_document *doc, size_t from,
   return 0;
 }
 
+/* The host's level-0 title block (see plugin.h) is the title, not page
+ * text: it stays out of the classifier and goes back first, carrying the
+ * title as this stage leaves it. */
 static int clean_process(ac_stage *st, ac_document *doc) {
   const ac_host *h = st->host;
   const clean_priv *p = st->priv;
