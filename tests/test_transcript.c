@@ -990,6 +990,246 @@ START_TEST(test_chapters_titles) {
 }
 END_TEST
 
+/* ---- Right-to-left and CJK text ----------------------------------------- */
+
+static const char *const rtl_title = "مشروع الجسر الجديد";
+static const char *const rtl_heading = "תקציב הגשר";
+static const char *const rtl_arabic =
+    "قال الوزير إن المشروع سيكلف 25 مليون دولار. وأضاف أن العمل سيبدأ في "
+    "مارس 2026 بحسب تقرير BBC. هل سينتهي العمل في الموعد؟ لا أحد يعرف.";
+static const char *const rtl_hebrew =
+    "השר אמר שהפרויקט יעלה 25 מיליון דולר. העבודה תתחיל במרץ (לפי הדוח).";
+
+/* An Arabic title, a Hebrew heading, Arabic and Hebrew paragraphs with
+ * digits and Latin letters inside, and an Arabic block spoken from a
+ * written form through a map ("خمسة" for "5"). */
+static ac_document *rtl_article(void) {
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, rtl_title, (size_t)-1);
+  add(doc, AC_BLOCK_HEADING, 0, rtl_title);
+  add(doc, AC_BLOCK_PARAGRAPH, 0, rtl_arabic);
+  add(doc, AC_BLOCK_HEADING, 2, rtl_heading);
+  add(doc, AC_BLOCK_PARAGRAPH, 0, rtl_hebrew);
+  ac_block *b = add(doc, AC_BLOCK_PARAGRAPH, 0, "العدد خمسة فقط.");
+  b->written = strdup("العدد 5 فقط.");
+  /* "العدد " is 11 bytes; "خمسة" 8 bytes for the written "5". */
+  static const ac_span spans[] = {{11, 11}, {19, 12}};
+  b->map = malloc(sizeof spans);
+  ck_assert_ptr_nonnull(b->written);
+  ck_assert_ptr_nonnull(b->map);
+  memcpy(b->map, spans, sizeof spans);
+  b->n_map = 2;
+  return doc;
+}
+
+/* Whether s holds a character that reorders text for display (bidi
+ * marks, embeddings, overrides, isolates): the files keep the logical
+ * order and leave display to the player. */
+static int has_bidi_control(const char *s) {
+  static const char *const controls[] = {
+      "\xE2\x80\x8E", "\xE2\x80\x8F", "\xE2\x80\xAA", "\xE2\x80\xAB",
+      "\xE2\x80\xAC", "\xE2\x80\xAD", "\xE2\x80\xAE", "\xE2\x81\xA6",
+      "\xE2\x81\xA7", "\xE2\x81\xA8", "\xE2\x81\xA9", "\xD8\x9C"};
+  for (size_t i = 0; i < sizeof controls / sizeof *controls; i++)
+    if (strstr(s, controls[i]))
+      return 1;
+  return 0;
+}
+
+/* Every line of every cue is a stretch of a block's written text, in the
+ * order it was written. */
+static void check_lines_as_written(const cue_list *cues, const ac_document *doc,
+                                   int vtt) {
+  for (size_t i = 0; i < cues->n; i++) {
+    char text[1024];
+    strcpy(text, cues->items[i].text);
+    if (vtt)
+      unescape(text);
+    for (char *line = text, *nl; line; line = nl ? nl + 1 : NULL) {
+      nl = strchr(line, '\n');
+      if (nl)
+        *nl = '\0';
+      int found = 0;
+      for (size_t b = 0; b < doc->n_blocks && !found; b++) {
+        const ac_block *blk = &doc->blocks[b];
+        found = strstr(blk->written ? blk->written : blk->text, line) != NULL;
+      }
+      ck_assert_msg(found, "cue %zu shows '%s', which no block wrote", i, line);
+    }
+  }
+}
+
+/* Arabic and Hebrew go through WebVTT, SRT, the text transcript and the
+ * chapters as they were written: UTF-8 in logical order, nothing
+ * reversed, no direction marks added, each block's cues together its
+ * written text. */
+START_TEST(test_rtl_round_trip) {
+  run r;
+  run_start(&r, rtl_article());
+  ck_assert_int_eq(run_sink(&r, NULL), 0);
+  char *vtt = slurp_ext(&r, ".vtt"), *srt = slurp_ext(&r, ".srt"),
+       *txt = slurp_ext(&r, ".txt");
+  static cue_list vc, sc;
+  parse_cues(vtt, 0, &vc);
+  parse_cues(srt, 1, &sc);
+  check_shape(&vc, 1, 65, 2);
+  check_shape(&sc, 0, 65, 2);
+  for (size_t b = 0; b < r.doc->n_blocks; b++) {
+    check_block(&vc, &r.s, r.doc, b, 1, 1);
+    check_block(&sc, &r.s, r.doc, b, 0, 1);
+  }
+  check_lines_as_written(&vc, r.doc, 1);
+  check_lines_as_written(&sc, r.doc, 0);
+  ck_assert_str_eq(vc.items[0].text, rtl_title);
+  ck_assert_ptr_nonnull(strstr(vtt, "\nالعدد 5 فقط.\n"));
+  ck_assert_ptr_null(strstr(vtt, "خمسة"));
+  char want[4096] = "";
+  for (size_t b = 0; b < r.doc->n_blocks; b++) {
+    const ac_block *blk = &r.doc->blocks[b];
+    if (want[0])
+      strcat(want, "\n");
+    strcat(want, blk->written ? blk->written : blk->text);
+    strcat(want, "\n");
+  }
+  ck_assert_str_eq(txt, want);
+  const char *files[] = {vtt, srt, txt};
+  for (size_t i = 0; i < 3; i++) {
+    ck_assert_int_eq(ac_utf8_invalid_offset(files[i], strlen(files[i])), -1);
+    ck_assert_msg(!has_bidi_control(files[i]), "file %zu has bidi controls", i);
+  }
+  /* The chapters, read back by a JSON parser. */
+  char *path = file_path(r.base, ".chapters.json");
+  char cmd[2048], *out = NULL;
+  snprintf(cmd, sizeof cmd,
+           "PYTHONIOENCODING=utf-8 python3 -c 'import json, sys\n"
+           "d = json.load(open(sys.argv[1], encoding=\"utf-8\"))\n"
+           "for c in d[\"chapters\"]:\n"
+           "    print(c[\"title\"])\n"
+           "' '%s'",
+           path);
+  ck_assert_int_eq(harness_run(cmd, &out), 0);
+  ck_assert_ptr_nonnull(out);
+  snprintf(want, sizeof want, "%s\n%s\n", rtl_title, rtl_heading);
+  ck_assert_str_eq(out, want);
+  free(out);
+  free(path);
+  free(vtt);
+  free(srt);
+  free(txt);
+  run_end(&r);
+}
+END_TEST
+
+/* Whether the character at s starts a sentence of Chinese or Japanese
+ * text: after 。！？. */
+static int after_cjk_stop(const char *text, size_t at) {
+  static const char *const stops[] = {"\xE3\x80\x82", "\xEF\xBC\x81",
+                                      "\xEF\xBC\x9F"};
+  for (size_t k = 0; k < 3; k++)
+    if (at >= 3 && memcmp(text + at - 3, stops[k], 3) == 0)
+      return 1;
+  return 0;
+}
+
+/* Speaks text without spaces as a synth marks it: a SENTENCE mark after
+ * each 。！？, a WORD mark at each sentence and after each 、，, the time
+ * running with the characters. */
+static void speak_cjk(script *s, const ac_document *doc) {
+  memset(s, 0, sizeof *s);
+  uint64_t t = 0;
+  for (size_t b = 0; b < doc->n_blocks && b < MAX_BLOCKS; b++) {
+    const char *text = doc->blocks[b].text;
+    size_t len = strlen(text);
+    add_mark(s, AC_MARK_BLOCK, b, 0, len, t);
+    s->spoken[b] = 1;
+    s->block_mark[b] = t;
+    t += 500;
+    for (size_t i = 0; i < len;) {
+      size_t n = 1;
+      while (i + n < len && ((unsigned char)text[i + n] & 0xC0) == 0x80)
+        n++;
+      int sentence = i == 0 || after_cjk_stop(text, i);
+      int clause = i >= 3 && (memcmp(text + i - 3, "\xE3\x80\x81", 3) == 0 ||
+                              memcmp(text + i - 3, "\xEF\xBC\x8C", 3) == 0);
+      if (sentence)
+        add_mark(s, AC_MARK_SENTENCE, b, i, 0, t);
+      if (sentence || clause)
+        add_mark(s, AC_MARK_WORD, b, i, 3, t);
+      t += 2000;
+      i += n;
+    }
+    add_mark(s, AC_MARK_BLOCK_END, b, 0, len, t);
+    s->block_end[b] = t;
+    t += RATE / 2;
+  }
+  s->total = t;
+}
+
+/* Chinese without spaces: a cue per sentence (a one-character sentence
+ * joins the next), long ones split at clauses; lines broken between
+ * characters at no more than the line's width in columns (a CJK character
+ * takes two), never before 。，！」 or after 「, and no space added. */
+START_TEST(test_cjk_sentences_and_lines) {
+  static const char *const para =
+      "卫生部今天宣布在该市开设一家新医院。好！部长说，该项目将为该地区十万多"
+      "名居民提供服务，政府正在努力改善各省的医疗服务，并将在明年继续扩大投资"
+      "，以便让更多的农村居民也能够在家门口得到及时而有效的治疗。工程会按时完"
+      "成吗？部长说「会」。";
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, "新医院", (size_t)-1);
+  add(doc, AC_BLOCK_HEADING, 0, "新医院");
+  add(doc, AC_BLOCK_PARAGRAPH, 0, para);
+  run r;
+  run_start(&r, doc);
+  free(r.s.marks); /* the script of the generic synth */
+  speak_cjk(&r.s, doc);
+  static const char *const settings[] = {"max_line=40", NULL};
+  ck_assert_int_eq(run_sink(&r, settings), 0);
+  char *vtt = slurp_ext(&r, ".vtt");
+  static cue_list cues;
+  parse_cues(vtt, 0, &cues);
+  /* The paragraph's cues, lines joined without a space, are its text;
+   * each starts at a mark and ends where the next starts. */
+  char joined[1024] = "";
+  for (size_t i = 1; i < cues.n; i++) {
+    ck_assert(is_word_time(&r.s, 1, cues.items[i].start, NULL));
+    if (i + 1 < cues.n)
+      ck_assert_uint_eq(cues.items[i].end, cues.items[i + 1].start);
+    for (const char *c = cues.items[i].text; *c; c++)
+      if (*c != '\n')
+        strncat(joined, c, 1);
+  }
+  ck_assert_str_eq(joined, para);
+  ck_assert_uint_eq(cues.items[cues.n - 1].end, ms(r.s.block_end[1]));
+  ck_assert_uint_ge(cues.n, 6);
+  ck_assert_str_eq(cues.items[1].text, "卫生部今天宣布在该市开设一家新医院。");
+  ck_assert_msg(strncmp(cues.items[2].text, "好！部长说，", 18) == 0,
+                "cue 2: %s", cues.items[2].text);
+  ck_assert_str_eq(cues.items[cues.n - 2].text, "工程会按时完成吗？");
+  ck_assert_str_eq(cues.items[cues.n - 1].text, "部长说「会」。");
+  for (size_t i = 1; i < cues.n; i++) {
+    const char *t = cues.items[i].text;
+    ck_assert_msg(strchr(t, ' ') == NULL, "cue %zu has a space: %s", i, t);
+    for (const char *line = t, *nl; line; line = nl ? nl + 1 : NULL) {
+      nl = strchr(line, '\n');
+      size_t len = nl ? (size_t)(nl - line) : strlen(line);
+      ck_assert_msg(width(line, len) * 2 <= 40, "cue %zu: line '%.*s' too wide",
+                    i, (int)len, line);
+      ck_assert_msg(strncmp(line, "\xE3\x80\x82", 3) != 0 &&
+                        strncmp(line, "\xEF\xBC\x8C", 3) != 0 &&
+                        strncmp(line, "\xEF\xBC\x81", 3) != 0 &&
+                        strncmp(line, "\xE3\x80\x8D", 3) != 0,
+                    "cue %zu: a line starts with a stop: %.*s", i, (int)len,
+                    line);
+      ck_assert_msg(len < 3 || strncmp(line + len - 3, "\xE3\x80\x8C", 3) != 0,
+                    "cue %zu: a line ends with 「", i);
+    }
+  }
+  free(vtt);
+  run_end(&r);
+}
+END_TEST
+
 static Suite *transcript_suite(void) {
   Suite *s = suite_create("transcript");
   TCase *tc = tcase_create("transcript");
@@ -1003,6 +1243,8 @@ static Suite *transcript_suite(void) {
   tcase_add_test(tc, test_formats_option);
   tcase_add_test(tc, test_destroy_without_flush);
   tcase_add_test(tc, test_failed_write_cleans_up);
+  tcase_add_test(tc, test_rtl_round_trip);
+  tcase_add_test(tc, test_cjk_sentences_and_lines);
   suite_add_tcase(s, tc);
   TCase *ch = tcase_create("chapters");
   tcase_add_test(ch, test_chapters_without_headings);

@@ -9,7 +9,9 @@
  * doc->author when the source gave none.
  */
 #include "clean.h"
-#include "langdetect.h"
+#include "langid.h"
+#include "strbuf.h"
+#include "utf8.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +26,7 @@ typedef struct clean_priv {
   int min_paragraph_words;
   int typography;
   int classify;
+  int detect_language;
   const char *words;
   cl_lexicon lexicon;
 } clean_priv;
@@ -45,6 +48,11 @@ static const ac_option clean_options[] = {
      "detect boilerplate, bylines and bios in text and Markdown input (an "
      "HTML source has already extracted the article); false: only fix the "
      "text"},
+    {"detect_language", AC_OPT_BOOL, offsetof(clean_priv, detect_language),
+     "true", 0, 0, NULL,
+     "guess the language of text and Markdown input that declares none, "
+     "and mark blocks reliably in another language than the article's, "
+     "which are then read in that language"},
     {"words", AC_OPT_STRING, offsetof(clean_priv, words), "words", 0, 0, NULL,
      "directory of the word lists (clean/*.txt, stopwords/<lang>.txt): an "
      "absolute path, or a name looked up in the voices directories"},
@@ -423,45 +431,88 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
   return rc ? h->fail(st, rc, "out of memory") : 0;
 }
 
-/* The host's level-0 title block (see plugin.h) is the title, not page
- * text: it stays out of the classifier and goes back first, carrying the
- * title as this stage leaves it. */
-/* Text dumps and Markdown without a language: guess it from the text
- * (script and stopwords), so the voice and the normalizer fit; HTML
- * sources do this themselves. A guess that is not clear leaves the
- * language unset, which means the show's or the default. */
+/* Text dumps and Markdown without a language: guess it from the text, so
+ * the stopword list, the normalizer and the voice fit; HTML sources do
+ * this themselves. A guess that is not sure leaves the language unset,
+ * which means the show's or the default. A declared language (front
+ * matter, --lang) is never replaced. */
 static int detect_language(ac_stage *st, ac_document *doc) {
   if ((doc->language && doc->language[0]) ||
       (doc->format && strcmp(doc->format, "html") == 0))
     return 0;
-  size_t len = 0;
-  char sample[8192];
-  for (size_t i = 0; i < doc->n_blocks && len + 2 < sizeof sample; i++) {
+  /* The detector reads at most the first 256 KiB. */
+  ac_strbuf sample = {0};
+  for (size_t i = 0; i < doc->n_blocks && sample.len < 256 * 1024; i++) {
     const char *t = doc->blocks[i].text;
-    size_t n = t ? strlen(t) : 0;
-    if (n > sizeof sample - len - 2)
-      n = sizeof sample - len - 2; /* may cut a character: it is skipped */
-    memcpy(sample + len, t, n);
-    len += n;
-    sample[len++] = '\n';
+    if (t && (ac_strbuf_adds(&sample, t) || ac_strbuf_addc(&sample, '\n')))
+      break;
   }
-  double confidence = 0;
-  const char *lang = ac_langdetect(sample, len, &confidence);
-  if (!lang || confidence < 0.3)
+  if (sample.oom) {
+    ac_strbuf_free(&sample);
+    return AC_ERR_NOMEM;
+  }
+  if (!sample.data)
+    return 0;
+  ac_lang_guess guess;
+  int rc = ac_langid_detect(sample.data, sample.len, NULL, &guess);
+  ac_strbuf_free(&sample);
+  if (rc != 0)
+    return AC_ERR_NOMEM;
+  const char *lang = ac_langid_article(&guess);
+  if (!lang)
     return 0;
   st->host->log(st, AC_LOG_INFO, "language detected from the text: %s", lang);
   return st->host->set_string(&doc->language, lang, (size_t)-1);
 }
 
+/* Marks each spoken block that is reliably in another language than the
+ * document's (a quotation in French in an English article) with that
+ * language, which the normalizer and the synthesizer then follow. A
+ * block a source already marked keeps its language; short or unsure
+ * blocks keep the document's. This holds for a declared document
+ * language too: the declaration names the article's language, not every
+ * passage's. It runs before the classifier, which then judges a passage
+ * by the stopwords of its own language. */
+static int tag_passages(ac_stage *st, ac_document *doc, size_t from,
+                        size_t to) {
+  if (!doc->language || !doc->language[0])
+    return 0;
+  for (size_t i = from; i < to && i < doc->n_blocks; i++) {
+    ac_block *b = &doc->blocks[i];
+    if (b->kind == AC_BLOCK_BOILERPLATE || !b->text || (b->lang && b->lang[0]))
+      continue;
+    char tag[AC_LANGID_TAG_MAX];
+    int rc = ac_langid_passage(b->text, strlen(b->text), doc->language, tag);
+    if (rc < 0)
+      return AC_ERR_NOMEM;
+    if (rc == 0)
+      continue;
+    size_t len = strlen(b->text);
+    size_t shown = len > 60 ? ac_utf8_char_start(b->text, len, 60) : len;
+    st->host->log(st, AC_LOG_INFO,
+                  "a passage in %s (the article is in %s): %.*s%s", tag,
+                  doc->language, (int)shown, b->text, shown < len ? "..." : "");
+    if (st->host->set_string(&b->lang, tag, (size_t)-1) != 0)
+      return AC_ERR_NOMEM;
+  }
+  return 0;
+}
+
+/* The host's level-0 title block (see plugin.h) is the title, not page
+ * text: it stays out of the classifier and goes back first, carrying the
+ * title as this stage leaves it. */
 static int clean_process(ac_stage *st, ac_document *doc) {
   const ac_host *h = st->host;
-  if (detect_language(st, doc) != 0)
+  const clean_priv *p = st->priv;
+  if (p->detect_language && detect_language(st, doc) != 0)
     return h->fail(st, AC_ERR_NOMEM, "out of memory");
   bool title_block = doc->n_blocks > 0 &&
                      doc->blocks[0].kind == AC_BLOCK_HEADING &&
                      doc->blocks[0].level == 0;
   if (title_block)
     h->remove_block(doc, 0);
+  if (p->detect_language && tag_passages(st, doc, 0, doc->n_blocks) != 0)
+    return h->fail(st, AC_ERR_NOMEM, "out of memory");
   int rc = clean_blocks(st, doc);
   if (rc == 0 && title_block && doc->title && doc->title[0]) {
     ac_block *b = h->insert_block(doc, 0, AC_BLOCK_HEADING, doc->title,
@@ -470,6 +521,9 @@ static int clean_process(ac_stage *st, ac_document *doc) {
       return h->fail(st, AC_ERR_NOMEM, "out of memory");
     b->level = 0;
   }
+  if (rc == 0 && title_block && p->detect_language &&
+      tag_passages(st, doc, 0, 1) != 0)
+    return h->fail(st, AC_ERR_NOMEM, "out of memory");
   return rc;
 }
 

@@ -61,11 +61,21 @@ static bool is_space(uint32_t c) {
          c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
 }
 
-/* Characters that end a word though no space follows: dashes ("said—then")
- * and the characters es_text_prepare drops or turns into spaces. */
+/* The sentence and clause marks of Chinese and Japanese, which no space
+ * follows: 。、，！？：；．. */
+static bool is_cjk_stop(uint32_t c) {
+  return c == 0x3001 || c == 0x3002 || c == 0xFF01 || c == 0xFF0C ||
+         c == 0xFF0E || c == 0xFF1A || c == 0xFF1B || c == 0xFF1F;
+}
+
+/* Characters that end a word though no space follows: dashes ("said—then"),
+ * the CJK sentence and clause marks (in text written without spaces, a
+ * clause is the unit marks can tell apart) and the characters
+ * es_text_prepare drops or turns into spaces. */
 static bool is_word_break(uint32_t c) {
   return is_space(c) || c < 0x20 || (c >= 0x7F && c <= 0x9F) || c == 0x2013 ||
-         c == 0x2014 || c == 0x2015 || c == 0xFEFF || c == 0xFFFD;
+         c == 0x2014 || c == 0x2015 || c == 0xFEFF || c == 0xFFFD ||
+         is_cjk_stop(c);
 }
 
 /* Punctuation that opens a word or sentence: brackets, quotation marks,

@@ -11,7 +11,7 @@
  */
 #include "source_html.h"
 
-#include "langdetect.h"
+#include "langid.h"
 #include "utf8.h"
 
 #include <stddef.h>
@@ -39,8 +39,7 @@ static const ac_option source_html_options[] = {
      "5", 0, 20, NULL, "URLs: redirects followed at most"},
     {"detect_language", AC_OPT_BOOL,
      offsetof(source_html_priv, detect_language), "true", 0, 0, NULL,
-     "guess the language from the text when the page does not declare it, "
-     "or declares one its text is clearly not in"},
+     "guess the language from the text when the page does not declare it"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* ---- Probing -------------------------------------------------------------
@@ -165,40 +164,25 @@ nomem:
   return NULL;
 }
 
-/* Chooses the document's language: the page's declaration, unless the
- * text clearly is in another language; the text's language when the page
- * declares none. */
+/* Chooses the document's language: the page's declaration, which always
+ * wins (a passage in another language is found per block by the clean
+ * stage); else the text's language when the detector is sure of it. */
 static int choose_language(ac_stage *st, const source_html_priv *p, sh_meta *m,
                            const sh_blocks *b, ac_document *doc) {
   const ac_host *h = st->host;
-  const char *detected = NULL;
-  double confidence = 0;
-  size_t words = 0;
-  if (p->detect_language) {
+  const char *lang = m->language;
+  ac_lang_guess guess;
+  if (!lang && p->detect_language) {
     char *sample = sample_text(doc->title, b);
     if (!sample)
       return AC_ERR_NOMEM;
-    detected = ac_langdetect(sample, strlen(sample), &confidence);
-    words = sh_word_count(sample, strlen(sample));
+    int rc = ac_langid_detect(sample, strlen(sample), NULL, &guess);
     free(sample);
-  }
-  const char *lang = m->language;
-  if (lang && detected) {
-    size_t n = strcspn(lang, "-");
-    int same = strlen(detected) == n && strncasecmp(lang, detected, n) == 0;
-    /* Templates often declare a fixed language whatever the text. Trust
-     * the text when it is long enough, clearly in another language, and
-     * the declared one is a language the detector would have seen. */
-    if (!same && confidence >= 0.5 && words >= 30 &&
-        ac_langdetect_knows(lang)) {
-      h->log(st, AC_LOG_INFO,
-             "the page declares language %s but its text is in %s; using %s",
-             lang, detected, detected);
-      lang = detected;
-    }
-  } else if (!lang && detected) {
-    h->log(st, AC_LOG_INFO, "language detected from the text: %s", detected);
-    lang = detected;
+    if (rc != 0)
+      return AC_ERR_NOMEM;
+    lang = ac_langid_article(&guess);
+    if (lang)
+      h->log(st, AC_LOG_INFO, "language detected from the text: %s", lang);
   }
   if (lang && h->set_string(&doc->language, lang, (size_t)-1) != 0)
     return AC_ERR_NOMEM;

@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unilbrk.h>
+#include <uniwidth.h>
 
 /* A place where a cue may start or end: a sentence start, a word start or
  * the sentence's end, with its time. */
@@ -28,20 +30,90 @@ typedef struct builder {
   uint64_t floor;  /* start of the last cue: later starts are not earlier */
 } builder;
 
+/* Whether code point cp takes two columns (Chinese, Japanese, Korean). */
+static int is_wide(uint32_t cp) {
+  return uc_width(cp, "UTF-8") == 2;
+}
+
+/* Where the first unit of a run of n bytes without gaps ends: the whole
+ * run, unless it holds characters of a script written without spaces
+ * (Chinese, Japanese), where a line may break next to a wide character
+ * wherever the Unicode line breaking rules allow (not before 。 or 」,
+ * not after 「). The rules are applied to a window of the run, which is
+ * all they look at to place the first break. */
+static size_t unit_end(const char *r, size_t n) {
+  const unsigned char *u = (const unsigned char *)r;
+  size_t window = n < 96 ? n : ac_utf8_char_start(r, n, 96);
+  char breaks[96];
+  int computed = 0;
+  uint32_t prev = 0;
+  size_t i = 0;
+  while (i < window) {
+    uint32_t cp;
+    size_t k = ac_utf8_decode(u + i, window - i, &cp);
+    if (k == 0)
+      return n; /* invalid UTF-8: the run stays whole */
+    if (i > 0 && (is_wide(prev) || is_wide(cp))) {
+      if (!computed) {
+        u8_possible_linebreaks(u, window, "UTF-8", breaks);
+        computed = 1;
+      }
+      if (breaks[i] == UC_BREAK_POSSIBLE)
+        return i;
+    }
+    prev = cp;
+    i += k;
+  }
+  return n;
+}
+
+/* The next unit of s[*i..end) a caption line may break before: a word,
+ * or in scripts written without spaces a character or a run the line
+ * breaking rules keep together. Sets [*start, *stop), whether white space
+ * came before it (*spaced), and moves *i past it. Returns 0 at the end. */
+static int next_unit(const char *s, size_t *i, size_t end, size_t *start,
+                     size_t *stop, int *spaced) {
+  size_t k = *i;
+  *spaced = 0;
+  while (k < end && tr_is_gap((unsigned char)s[k])) {
+    k++;
+    *spaced = 1;
+  }
+  if (k >= end) {
+    *i = end;
+    return 0;
+  }
+  size_t run = k;
+  while (run < end && !tr_is_gap((unsigned char)s[run]))
+    run++;
+  *start = k;
+  *stop = k + unit_end(s + k, run - k);
+  *i = *stop;
+  return 1;
+}
+
+/* Columns of s[0..n): a CJK character takes two. */
+static size_t columns(const char *s, size_t n) {
+  int w = u8_width((const uint8_t *)s, n, "UTF-8");
+  return w > 0 ? (size_t)w : 0;
+}
+
 size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
   size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
-  while (tr_next_word(s, &i, n, &start, &stop)) {
-    size_t w = ac_utf8_count(s + start, stop - start);
+  int spaced;
+  while (next_unit(s, &i, n, &start, &stop, &spaced)) {
+    size_t w = columns(s + start, stop - start);
+    size_t gap = spaced ? 1 : 0;
     if (lines == 0) {
       lines = 1;
       line = w;
-    } else if (line + 1 + w <= width) {
-      line += 1 + w;
+    } else if (line + gap + w <= width) {
+      line += gap + w;
     } else {
       lines++;
       line = w;
     }
-    total += (total ? 1 : 0) + w;
+    total += (total ? gap : 0) + w;
   }
   if (chars)
     *chars = total;
@@ -57,18 +129,38 @@ static int visible(const char *s, size_t a, size_t b) {
 }
 
 /* Whether s[a..b) ends, before its trailing gaps, with a clause break
- * (comma, semicolon, colon, closing parenthesis, en or em dash): the
- * natural place to split a long sentence. */
+ * (comma, semicolon, colon, closing parenthesis, en or em dash, their
+ * CJK forms, the Arabic comma), or is Thai followed by white space, which
+ * in Thai separates phrases and sentences: the natural place to split a
+ * long sentence. */
 static int ends_clause(const char *s, size_t a, size_t b) {
+  size_t end = b;
   while (b > a && tr_is_gap((unsigned char)s[b - 1]))
     b--;
   if (b == a)
     return 0;
-  char c = s[b - 1];
-  if (c == ',' || c == ';' || c == ':' || c == ')')
+  size_t from = ac_utf8_char_start(s + a, b - a, b - a - 1) + a;
+  uint32_t c;
+  if (ac_utf8_decode((const unsigned char *)s + from, b - from, &c) == 0)
+    return 0;
+  switch (c) {
+  case ',':
+  case ';':
+  case ':':
+  case ')':
+  case 0x060C: /* ، */
+  case 0x061B: /* ؛ */
+  case 0x2013: /* – */
+  case 0x2014: /* — */
+  case 0x3001: /* 、 */
+  case 0xFF09: /* ） */
+  case 0xFF0C: /* ， */
+  case 0xFF1A: /* ： */
+  case 0xFF1B: /* ； */
     return 1;
-  return b - a >= 3 && memcmp(s + b - 3, "\xE2\x80", 2) == 0 &&
-         (s[b - 1] == '\x93' || s[b - 1] == '\x94');
+  default:
+    return end > b && c >= 0x0E01 && c <= 0x0E5B; /* Thai, then a space */
+  }
 }
 
 static int push_bound(builder *bd, size_t spoken, uint64_t sample,
@@ -113,14 +205,16 @@ static int add_cue(builder *bd, const char *s, size_t a, size_t b,
   }
   tr_buf text = {0};
   size_t i = a, ws, we, line = 0;
-  int first = 1;
-  while (tr_next_word(s, &i, b, &ws, &we)) {
-    size_t w = ac_utf8_count(s + ws, we - ws);
+  int first = 1, spaced;
+  while (next_unit(s, &i, b, &ws, &we, &spaced)) {
+    size_t w = columns(s + ws, we - ws);
+    size_t gap = spaced ? 1 : 0;
     if (first) {
       line = w;
-    } else if (line + 1 + w <= width) {
-      tr_buf_add(&text, " ", 1);
-      line += 1 + w;
+    } else if (line + gap + w <= width) {
+      if (gap)
+        tr_buf_add(&text, " ", 1);
+      line += gap + w;
     } else {
       tr_buf_add(&text, "\n", 1);
       line = w;
@@ -230,10 +324,12 @@ static int sentence_cues(builder *bd, const tr_view *v) {
   return AC_ERR_OK;
 }
 
-/* Words shown for spoken bytes [a, b) of a block. */
+/* Words shown for spoken bytes [a, b) of a block (in Chinese and
+ * Japanese, characters). */
 static size_t count_words(const tr_view *v, size_t a, size_t b) {
   size_t i = tr_view_offset(v, a), end = tr_view_offset(v, b), n = 0, ws, we;
-  while (tr_next_word(v->shown, &i, end, &ws, &we))
+  int spaced;
+  while (next_unit(v->shown, &i, end, &ws, &we, &spaced))
     n++;
   return n;
 }

@@ -26,7 +26,8 @@ typedef struct tr_cues {
 } tr_cues;
 
 typedef struct tr_layout {
-  size_t max_line;  /* characters (code points) per line */
+  size_t max_line;  /* columns per line: a character takes one, a CJK
+                       character two (its display width) */
   size_t max_lines; /* lines per cue */
 } tr_layout;
 
@@ -42,9 +43,12 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
                   uint64_t total_frames, const tr_layout *layout, tr_cues *out);
 void tr_cues_free(tr_cues *cues);
 
-/* Lines that s[0..n) needs when wrapped greedily at `width` characters
- * (a word longer than that gets a line of its own); *chars receives the
- * text's length in characters with its gaps folded to one space. */
+/* Lines that s[0..n) needs when wrapped greedily at `width` columns (a
+ * word longer than that gets a line of its own). Lines break at white
+ * space, and in scripts written without spaces (Chinese, Japanese) also
+ * between characters where the Unicode line breaking rules allow; *chars
+ * receives the text's width in columns with its gaps folded to one
+ * space. */
 size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars);
 
 #endif
