@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -731,6 +732,33 @@ START_TEST(control_characters_separate_words) {
 }
 END_TEST
 
+/* Pathological text stays linear: 100,000 one-word paragraphs through the
+ * source and the clean stage (whose context step scanned to the page's
+ * edges from every short unit: 100,000 took 154 s, a million hours). */
+START_TEST(many_tiny_paragraphs_are_linear) {
+  size_t n = 100000;
+  char *text = malloc(n * 4 + 32);
+  ck_assert_ptr_nonnull(text);
+  size_t k = (size_t)sprintf(text, "Many paragraphs\n\n");
+  for (size_t i = 0; i < n; i++)
+    k += (size_t)sprintf(text + k, "a.\n\n");
+  int rc;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  ac_document *doc = read_as("many.txt", text, k, NULL, &rc, NULL, 0);
+  ck_assert_int_eq(rc, 0);
+  ck_assert_uint_eq(doc->n_blocks, n);
+  char err[256] = "";
+  ck_assert_int_eq(harness_text_stage("clean", NULL, doc, err, sizeof err), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double s = (double)(t1.tv_sec - t0.tv_sec) +
+             1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  ck_assert_msg(s < 30, "100,000 paragraphs took %.1f s", s);
+  ac_document_free(doc);
+  free(text);
+}
+END_TEST
+
 /* A NUL byte is not text: a clear error with its offset, never words
  * glued together ("Hello\0world" was read as "Helloworld"). */
 START_TEST(nul_bytes_are_refused) {
@@ -923,6 +951,7 @@ static Suite *source_text_suite(void) {
   tcase_add_test(input, invalid_utf8_names_the_offset);
   tcase_add_test(input, control_characters_separate_words);
   tcase_add_test(input, nul_bytes_are_refused);
+  tcase_add_test(input, many_tiny_paragraphs_are_linear);
   tcase_add_test(input, empty_input_is_an_error);
   tcase_add_test(input, format_option_and_detection);
   tcase_add_test(input, probe_scores);
