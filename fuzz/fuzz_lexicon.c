@@ -15,16 +15,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   fuzz_init();
   const char *path = fuzz_file("fuzz.lex", data, size);
   char setting[600];
-  snprintf(setting, sizeof setting, "lexicons=- \"%s\"", path);
-  const char *settings[] = {setting, NULL};
+  snprintf(setting, sizeof setting, "- \"%s\"", path);
   const ac_plugin *p = articast_plugin_entry();
   ac_settings s = {0};
-  FUZZ_CHECK(ac_settings_add(&s, p->name, "lexicons", setting + 9, "fuzz") ==
-             0);
+  FUZZ_CHECK(ac_settings_add(&s, p->name, "lexicons", setting, "fuzz") == 0);
   char why[1024] = "";
   ac_stage_instance *si = ac_stage_new(p, &s, NULL, why, sizeof why);
   ac_settings_free(&s);
-  (void)settings;
   if (!si) {
     FUZZ_CHECK(why[0] != '\0'); /* a refused lexicon says why */
     return 0;
