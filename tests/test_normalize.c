@@ -277,6 +277,10 @@ START_TEST(measures) {
   SAYS("5'11\"", "five feet eleven inches");
   /* Not units: "2 t-shirts", "5 in". */
   SAYS("2 t-shirts", "two t-shirts");
+  /* Spelled letters are whole characters (fuzz_normalize: "1s/h\u0628" was
+   * spelled byte by byte into invalid UTF-8). */
+  SAYS("3 cc/s", "three C.C per second");
+  SAYS("1s/h\xd8\xa8 x", "one S per H.\xd8\xa8 x");
 }
 END_TEST
 

@@ -1733,14 +1733,22 @@ static size_t r_state(en *c, size_t k) {
   return 0;
 }
 
-/* Says letters so that espeak-ng spells them: "F.A.T.F". */
+/* Says letters so that espeak-ng spells them: "F.A.T.F". A letter is a
+ * whole character (a byte-wise spelling cut "h\u0628" into invalid
+ * UTF-8); only ASCII ones are uppercased. */
 static void spell_letters(nz_str *w, const char *s, size_t n) {
   char buf[40];
   size_t o = 0;
-  for (size_t i = 0; i < n && o + 2 < sizeof buf; i++) {
+  for (size_t i = 0, len = 1; i < n; i += len) {
+    nz_cp_at(s, n, i, &len);
+    if (len == 0)
+      len = 1;
+    if (o + len + 2 > sizeof buf)
+      break;
     if (o)
       buf[o++] = '.';
-    buf[o++] = (char)toupper((unsigned char)s[i]);
+    for (size_t k = 0; k < len; k++)
+      buf[o++] = (char)(len == 1 ? toupper((unsigned char)s[i]) : s[i + k]);
   }
   nz_str_wordn(w, buf, o);
 }
