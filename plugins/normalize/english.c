@@ -1685,7 +1685,8 @@ static size_t r_address(en *c, size_t k) {
   for (size_t i = 0; i < nn; i++) {
     size_t x = names[i];
     if (is_t(c, x, T_NUM)) {
-      nz_ordinal(&c->w, ts(c, x), tl(c, x), 0);
+      if (!nz_ordinal(&c->w, ts(c, x), tl(c, x), 0))
+        nz_digits(&c->w, ts(c, x), tl(c, x)); /* too long to say */
       say_w(c, x, x + 2);
     }
   }
@@ -1942,8 +1943,8 @@ static size_t num_in_code(en *c, const signed_num *x) {
   if (!(left_glued || serial) || m->frac || x->neg)
     return 0;
   bool fits;
-  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued) {
-    nz_ordinal(&c->w, m->ip, m->ni, 0);
+  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued &&
+      nz_ordinal(&c->w, m->ip, m->ni, 0)) {
     say_w(c, k0, j + 1);
     return j + 1 - k0;
   }
@@ -1966,9 +1967,10 @@ static size_t num_ordinal(en *c, const signed_num *x) {
   nz_str *w = &c->w;
   if (x->neg)
     nz_str_word(w, "minus");
-  if (fits) {
-    nz_ordinal(w, m->ip, m->ni, 0);
-  } else {
+  /* An ordinal too long to say in words (nz_ordinal writes nothing then)
+   * is read as a cardinal is, with its suffix as written; it was
+   * silently dropped (fuzz_normalize). */
+  if (!fits || !nz_ordinal(w, m->ip, m->ni, 0)) {
     read_int(w, m->ip, m->ni, m->comma, RD_CARD, 0);
     nz_str_wordn(w, ts(c, j), tl(c, j));
   }
