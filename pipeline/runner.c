@@ -73,6 +73,16 @@ static int stage_exit_code(int rc) {
                            : AC_EXIT_FAILURE;
 }
 
+/* The exit code for a source stage's error. A source that reads a URL
+ * says whether trying again may help: an article that is gone, refused or
+ * not a page (NOTFOUND, UNSUPPORTED) is bad input; a network failure or a
+ * server error (IO) is a failure that may pass. */
+static int source_exit_code(int rc) {
+  return rc == AC_ERR_NOTFOUND || rc == AC_ERR_UNSUPPORTED ? AC_EXIT_INPUT
+         : rc == AC_ERR_IO                                 ? AC_EXIT_FAILURE
+                           : stage_exit_code(rc);
+}
+
 /* Runs one document stage (source or text) and reports its failure. */
 static int run_document_stage(const ac_settings *settings, const ac_plugin *p,
                               const char *input, const char *data, size_t len,
@@ -92,7 +102,9 @@ static int run_document_stage(const ac_settings *settings, const ac_plugin *p,
     const char *msg = ac_stage_error(si);
     snprintf(err, errlen, "%s: stage %s: %s", input, p->name,
              msg[0] ? msg : ac_strerror(rc));
-    exit_code = rc == AC_ERR_IO ? AC_EXIT_INPUT : stage_exit_code(rc);
+    exit_code = p->kind == AC_STAGE_SOURCE ? source_exit_code(rc)
+                : rc == AC_ERR_IO          ? AC_EXIT_INPUT
+                                           : stage_exit_code(rc);
   }
   ac_stage_free(si);
   return exit_code;

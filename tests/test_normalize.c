@@ -123,6 +123,19 @@ START_TEST(cardinals) {
 }
 END_TEST
 
+/* An ordinal too long for words is read digit by digit with its suffix;
+ * it was dropped, and a block of only that became a NULL text
+ * (fuzz_normalize). */
+START_TEST(ordinals_too_long) {
+  ac_document *doc = run("6666666666666666666666662nd", NULL, no_lexicon);
+  ck_assert_ptr_nonnull(doc->blocks[0].text);
+  ck_assert_msg(strstr(doc->blocks[0].text, "six six") &&
+                    strstr(doc->blocks[0].text, "two nd"),
+                "said as '%s'", doc->blocks[0].text);
+  ac_document_free(doc);
+}
+END_TEST
+
 START_TEST(ordinals) {
   SAYS("21st", "twenty first");
   SAYS("the 3rd time", "the third time");
@@ -277,6 +290,10 @@ START_TEST(measures) {
   SAYS("5'11\"", "five feet eleven inches");
   /* Not units: "2 t-shirts", "5 in". */
   SAYS("2 t-shirts", "two t-shirts");
+  /* Spelled letters are whole characters (fuzz_normalize: "1s/h\u0628" was
+   * spelled byte by byte into invalid UTF-8). */
+  SAYS("3 cc/s", "three C.C per second");
+  SAYS("1s/h\xd8\xa8 x", "one S per H.\xd8\xa8 x");
 }
 END_TEST
 
@@ -1118,6 +1135,7 @@ static Suite *normalize_suite(void) {
   TCase *num = tcase_create("numbers");
   tcase_add_test(num, cardinals);
   tcase_add_test(num, ordinals);
+  tcase_add_test(num, ordinals_too_long);
   tcase_add_test(num, decimals);
   tcase_add_test(num, fractions);
   tcase_add_test(num, money);

@@ -4,6 +4,7 @@
  * a local server (tests/data/html/serve.py) on 127.0.0.1. */
 #include "harness.h"
 
+#include <netdb.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -467,6 +468,188 @@ END_TEST
  * One server for the whole test case, started in the parent before Check
  * forks the tests (an unchecked fixture) and stopped after them. */
 
+/* ---- Hostile markup ------------------------------------------------------ */
+
+/* A page of `depth` nested <div>s around one paragraph. */
+static char *nested_page(size_t depth) {
+  static const char head[] =
+      "<html><head><title>Deep page</title></head><body>";
+  static const char para[] = "<p>The article sits at the bottom of many "
+                             "boxes, and it is still the article.</p>";
+  size_t n = sizeof head + sizeof para + depth * 11 + 32;
+  char *page = malloc(n), *p = page;
+  ck_assert_ptr_nonnull(page);
+  p += sprintf(p, "%s", head);
+  for (size_t i = 0; i < depth; i++)
+    p += sprintf(p, "<div>");
+  p += sprintf(p, "%s", para);
+  for (size_t i = 0; i < depth; i++)
+    p += sprintf(p, "</div>");
+  sprintf(p, "</body></html>");
+  return page;
+}
+
+/* libxml2 stops at 256 levels and dropped the article, leaving a
+ * title-only episode; deeper than articast reads is an error naming the
+ * depth, never a silent loss. */
+START_TEST(deep_nesting_read_or_refused) {
+  for (size_t depth = 300; depth <= 1000; depth += 700) {
+    char *page = nested_page(depth);
+    ac_document *doc = read_html(page);
+    block_with(doc, "still the article");
+    ac_document_free(doc);
+    free(page);
+  }
+  char *page = nested_page(100000);
+  ac_document *doc;
+  char msg[1024];
+  ck_assert_int_eq(read_with("deep.html", page, NULL, &doc, msg, sizeof msg),
+                   AC_ERR_FORMAT);
+  ck_assert_msg(strstr(msg, "nests its elements 100"), "message: %s", msg);
+  ac_document_free(doc);
+  free(page);
+  /* Unclosed inline tags nest too. */
+  char fonts[8192];
+  size_t k = (size_t)sprintf(
+      fonts, "<html><head><title>Fonts</title></head><body><p>");
+  for (int i = 0; i < 600; i++)
+    k += (size_t)sprintf(fonts + k, "<font>");
+  sprintf(fonts + k, "Deep inside unclosed font tags lies the first "
+                     "paragraph.</p><p>And the second paragraph.</p>");
+  doc = read_html(fonts);
+  block_with(doc, "lies the first paragraph");
+  block_with(doc, "the second paragraph");
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Declarations a browser never shows are never spoken. */
+START_TEST(non_content_markup_not_spoken) {
+  ac_document *doc = read_html(
+      "<?xml version=\"1.0\"?>\n"
+      "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\" \"x.dtd\" [\n"
+      "  <!ENTITY copy \"]> in a string\">\n"
+      "  <!ATTLIST p id ID #IMPLIED>\n]>\n"
+      "<html><head><title>Markup</title></head><body>\n"
+      "<![CDATA[ cdata text > here ]]>\n"
+      "<![if !IE]><p>First paragraph of the article, with enough words.</p>"
+      "<![endif]>\n<!ELEMENT p ANY>\n"
+      "<p>Second paragraph: writing &lt;!DOCTYPE html&gt; is allowed.</p>"
+      "<script type=\"application/ld+json\"><![CDATA[{\"@type\":\"Article\","
+      "\"author\":{\"name\":\"Ann Lee\"}}]]></script>"
+      "</body></html>");
+  block_with(doc, "First paragraph of the article");
+  /* Text that only shows markup is text. */
+  block_with(doc, "writing <!DOCTYPE html> is allowed");
+  static const char *const never[] = {"ATTLIST", "]>",         "in a string",
+                                      "CDATA",   "cdata text", "endif",
+                                      "ELEMENT", "[if"};
+  for (size_t i = 0; i < sizeof never / sizeof *never; i++)
+    assert_absent(doc, never[i]);
+  /* The JSON-LD inside CDATA still reads. */
+  ck_assert_str_eq(doc->author, "Ann Lee");
+  ac_document_free(doc);
+
+  doc = read_html("<!DOCTYPE html [<!ENTITY x \"y\">]><html><head><title>T"
+                  "</title></head><body><p>Text &x; here, in a paragraph "
+                  "long enough.</p></body></html>");
+  block_with(doc, "Text &x; here");
+  assert_absent(doc, "]>");
+  ac_document_free(doc);
+}
+END_TEST
+
+/* libxml2 deleted control characters, gluing the words around them;
+ * they separate words, and are never spoken, in text and metadata. */
+START_TEST(control_characters_separate_words) {
+  static const char page[] =
+      "<html><head><title>Con\x01trol</title>"
+      "<meta property=\"og:title\" content=\"Tab\x02led title\">"
+      "</head><body><p>Hello\x01world, and\x1b[1m bold, and C1\xC2\x85here, "
+      "a sentence long enough for the article.</p>"
+      "<p>Null\x00"
+      "byte paragraph, a separator rather than glue.</p>"
+      "</body></html>";
+  ac_document *doc;
+  char msg[1024];
+  ac_stage_instance *si = harness_stage("source_html", NULL, NULL, NULL, 0);
+  ck_assert_ptr_nonnull(si);
+  doc = ac_document_new();
+  int rc = harness_plugin("source_html")
+               ->read_source(ac_stage_handle(si), "page.html", page,
+                             sizeof page - 1, doc);
+  snprintf(msg, sizeof msg, "%s", ac_stage_error(si));
+  ac_stage_free(si);
+  ck_assert_msg(rc == 0, "%s", msg);
+  ck_assert_str_eq(doc->title, "Tab led title");
+  block_with(doc, "Hello world, and [1m bold, and C1 here,");
+  block_with(doc, "Null byte paragraph");
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    for (const char *p = doc->blocks[i].text; *p; p++)
+      ck_assert_msg((unsigned char)*p >= 0x20, "control in \"%s\"",
+                    doc->blocks[i].text);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* The page's image and address: http(s) only; a relative image of a page
+ * read from a file stays relative (the mp3 sink takes it from the
+ * article's own folder only); nothing names a file elsewhere. */
+START_TEST(meta_links_web_only) {
+  static const struct {
+    const char *head;
+    const char *image, *url;
+  } cases[] = {
+      {"<meta property=\"og:image\" content=\"file:///etc/passwd\">"
+       "<meta name=\"twitter:image\" content=\"https://a.example/t.jpg\">",
+       "https://a.example/t.jpg", NULL},
+      {"<meta property=\"og:image\" content=\"/etc/passwd\">", NULL, NULL},
+      {"<meta property=\"og:image\" content=\"../../etc/passwd\">",
+       "../../etc/passwd", NULL}, /* relative: the sink's folder rule */
+      {"<meta property=\"og:image\" content=\"images/cover.jpg\">",
+       "images/cover.jpg", NULL},
+      {"<meta property=\"og:image\" content=\"data:image/png;base64,AAAA\">",
+       NULL, NULL},
+      {"<meta property=\"og:image\" content=\"//cdn.example/c.jpg\">", NULL,
+       NULL},
+      {"<link rel=\"canonical\" href=\"https://news.example/a/story\">"
+       "<meta property=\"og:image\" content=\"../img/c.jpg\">",
+       "https://news.example/img/c.jpg", "https://news.example/a/story"},
+      {"<base href=\"file:///etc/\">"
+       "<meta property=\"og:image\" content=\"passwd\">"
+       "<link rel=\"canonical\" href=\"file:///home/x/page.html\">",
+       "passwd", NULL},
+      {"<link rel=\"canonical\" href=\"javascript:alert(1)\">"
+       "<meta property=\"og:url\" content=\"https://news.example/b\">",
+       NULL, "https://news.example/b"},
+      {"<script type=\"application/ld+json\">{\"@type\":\"NewsArticle\","
+       "\"headline\":\"Links\",\"image\":\"file:///root/.ssh/"
+       "id_rsa\",\"thumbnailUrl\":"
+       "\"http://a.example/th.png\"}</script>",
+       "http://a.example/th.png", NULL},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char page[2048];
+    snprintf(page, sizeof page,
+             "<html><head><title>Links</title>%s</head><body><p>The article "
+             "text of this page, long enough to be read.</p></body></html>",
+             cases[i].head);
+    ac_document *doc = read_html(page);
+    if (cases[i].image)
+      ck_assert_msg(doc->image && strcmp(doc->image, cases[i].image) == 0,
+                    "case %zu: image %s", i, doc->image ? doc->image : "NULL");
+    else
+      ck_assert_msg(!doc->image, "case %zu: image %s", i, doc->image);
+    if (cases[i].url)
+      ck_assert_msg(doc->url && strcmp(doc->url, cases[i].url) == 0,
+                    "case %zu: url %s", i, doc->url ? doc->url : "NULL");
+    else
+      ck_assert_msg(!doc->url, "case %zu: url %s", i, doc->url);
+    ac_document_free(doc);
+  }
+}
+END_TEST
+
 static pid_t server_pid = -1;
 static char server_base[64];
 static char *server_dir;
@@ -591,13 +774,13 @@ START_TEST(url_size_limit) {
   char msg[1024];
   /* 2 MiB sent in chunks, without Content-Length, against 1 MiB. */
   const char *const small[] = {"max_size_kib=1024", NULL};
-  ck_assert_int_eq(fetch("/big", small, &doc, msg, sizeof msg), AC_ERR_IO);
+  ck_assert_int_eq(fetch("/big", small, &doc, msg, sizeof msg), AC_ERR_LIMIT);
   ck_assert_msg(strstr(msg, "larger than the limit of 1 MiB"), "message: %s",
                 msg);
   ac_document_free(doc);
   /* 20 MiB announced: refused before reading, at the default 10 MiB. */
   ck_assert_int_eq(fetch("/big-declared", NULL, &doc, msg, sizeof msg),
-                   AC_ERR_IO);
+                   AC_ERR_LIMIT);
   ck_assert_msg(strstr(msg, "larger than the limit of 10 MiB"), "message: %s",
                 msg);
   ac_document_free(doc);
@@ -613,7 +796,7 @@ START_TEST(url_errors) {
   ck_assert_msg(strstr(msg, "HTTP 404"), "message: %s", msg);
   ac_document_free(doc);
   ck_assert_int_eq(fetch("/binary", NULL, &doc, msg, sizeof msg),
-                   AC_ERR_UNSUPPORTED);
+                   AC_ERR_FORMAT);
   ck_assert_msg(strstr(msg, "application/pdf"), "message: %s", msg);
   ac_document_free(doc);
   const char *const quick[] = {"timeout=1", NULL};
@@ -625,6 +808,81 @@ START_TEST(url_errors) {
       read_with("http://127.0.0.1:1/x", NULL, NULL, &doc, msg, sizeof msg),
       AC_ERR_IO);
   ck_assert_msg(strstr(msg, "cannot fetch"), "message: %s", msg);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* The command's exit code says whether trying again may help: a page that
+ * is gone is bad input (3); a server error is a failure that may pass (1).
+ */
+START_TEST(url_exit_codes_of_the_command) {
+  need_server();
+  static const struct {
+    const char *path;
+    int code;
+  } cases[] = {{"/missing", 3},
+               {"/status/410", 3},
+               {"/binary", 3},
+               {"/status/503", 1},
+               {"/page/news.html", 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char cmd[1024];
+    ck_assert_int_lt(snprintf(cmd, sizeof cmd,
+                              "'%s' text '%s%s' >/dev/null 2>&1",
+                              harness_binary(), server_base, cases[i].path),
+                     (int)sizeof cmd);
+    int status = harness_run(cmd, NULL);
+    ck_assert_msg(status == cases[i].code, "%s: exit %d, expected %d",
+                  cases[i].path, status, cases[i].code);
+  }
+}
+END_TEST
+
+/* A URL that will fail again is bad input (AC_ERR_NOTFOUND: the runner's
+ * exit code 3); a failure that may pass is AC_ERR_IO. */
+START_TEST(url_errors_lasting_or_passing) {
+  need_server();
+  ac_document *doc;
+  char msg[1024];
+  static const struct {
+    const char *path;
+    int rc;
+    const char *says;
+  } cases[] = {{"/status/403", AC_ERR_NOTFOUND, "HTTP 403"},
+               {"/status/410", AC_ERR_NOTFOUND, "no such page"},
+               {"/status/400", AC_ERR_NOTFOUND, "HTTP 400"},
+               {"/status/429", AC_ERR_IO, "try again later"},
+               {"/status/408", AC_ERR_IO, "HTTP 408"},
+               {"/status/500", AC_ERR_IO, "HTTP 500"},
+               {"/status/503", AC_ERR_IO, "try again later"},
+               {"/loop", AC_ERR_NOTFOUND, "redirects"}};
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    ck_assert_msg(fetch(cases[i].path, NULL, &doc, msg, sizeof msg) ==
+                      cases[i].rc,
+                  "%s: %s", cases[i].path, msg);
+    ck_assert_msg(strstr(msg, cases[i].says), "%s: %s", cases[i].path, msg);
+    ac_document_free(doc);
+  }
+}
+END_TEST
+
+/* A host the resolver says does not exist (".invalid" is reserved for
+ * that) is bad input; when the resolver cannot answer at all (no network)
+ * the failure may pass. */
+START_TEST(url_unknown_host) {
+  ac_document *doc;
+  char msg[1024];
+  struct addrinfo hints = {0}, *res = NULL;
+  hints.ai_socktype = SOCK_STREAM;
+  int e = getaddrinfo("no-such-host.invalid", NULL, &hints, &res);
+  if (res)
+    freeaddrinfo(res);
+  ck_assert_int_ne(e, 0);
+  int rc = read_with("http://no-such-host.invalid/a", NULL, NULL, &doc, msg,
+                     sizeof msg);
+  ck_assert_int_eq(rc, e == EAI_NONAME ? AC_ERR_NOTFOUND : AC_ERR_IO);
+  if (e == EAI_NONAME)
+    ck_assert_msg(strstr(msg, "no such host"), "message: %s", msg);
   ac_document_free(doc);
 }
 END_TEST
@@ -687,6 +945,13 @@ static Suite *source_html_suite(void) {
   tcase_add_test(tc, charset_guessed_and_repaired);
   suite_add_tcase(s, tc);
 
+  tc = tcase_create("hostile");
+  tcase_add_test(tc, deep_nesting_read_or_refused);
+  tcase_add_test(tc, non_content_markup_not_spoken);
+  tcase_add_test(tc, control_characters_separate_words);
+  tcase_add_test(tc, meta_links_web_only);
+  suite_add_tcase(s, tc);
+
   tc = tcase_create("language");
   tcase_add_test(tc, language_detected_per_page);
   tcase_add_test(tc, language_detection_off);
@@ -700,6 +965,9 @@ static Suite *source_html_suite(void) {
   tcase_add_test(tc, url_charset_from_header);
   tcase_add_test(tc, url_size_limit);
   tcase_add_test(tc, url_errors);
+  tcase_add_test(tc, url_errors_lasting_or_passing);
+  tcase_add_test(tc, url_exit_codes_of_the_command);
+  tcase_add_test(tc, url_unknown_host);
   tcase_add_test(tc, url_plain_text);
   tcase_add_test(tc, url_from_the_command_line);
   suite_add_tcase(s, tc);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ---- Helpers ------------------------------------------------------------ */
 
@@ -503,9 +504,10 @@ START_TEST(markdown_html_images_and_nesting) {
   ck_assert_str_eq(block_at(doc, 4)->text, "another");
   ac_document_free(doc);
 
-  /* Control characters from entities go; a no-break space stays. */
-  doc = read_ok("e.md", "a&#1;b&#x85;c 10&nbsp;km &#xad;x\n");
-  ck_assert_str_eq(block_at(doc, 0)->text, "abc 10\xc2\xa0km x");
+  /* Control characters from entities separate words (they glued them);
+   * a soft hyphen goes; a no-break space stays. */
+  doc = read_ok("e.md", "a&#1;b&#x85;c 10&nbsp;km &#xad;x co&#xad;op\n");
+  ck_assert_str_eq(block_at(doc, 0)->text, "a b c 10\xc2\xa0km x coop");
   ac_document_free(doc);
 }
 END_TEST
@@ -702,8 +704,95 @@ START_TEST(crlf_bom_and_control_characters) {
   doc = read_ok("w.txt", txt);
   ck_assert_str_eq(doc->title, "Title"); /* no BOM bytes in it */
   ck_assert_uint_eq(doc->n_blocks, 1);
-  ck_assert_str_eq(block_at(doc, 0)->text, "One\nTwo three four");
+  /* BEL, ESC and DEL are spaces; U+0085 is windows-1252's ellipsis. */
+  ck_assert_str_eq(block_at(doc, 0)->text, "One\nTwo \xe2\x80\xa6three four");
   ac_document_free(doc);
+}
+END_TEST
+
+/* Control characters are never spoken and never glue words: C0 controls
+ * are spaces, a form feed or vertical tab a line break, a C1 control the
+ * windows-1252 punctuation that text decoded as Latin-1 shows. */
+START_TEST(control_characters_separate_words) {
+  ac_document *doc =
+      read_ok("c.txt", "Title\n\nHello\x01world\x1b[0m and\x7fmore.\n"
+                       "Page one\x0cPage two\x0bthree.\n\n"
+                       "Don\xc2\x92t say \xc2\x93hi\xc2\x94 \xc2\x96 or\xc2\x81"
+                       "this.\n");
+  ck_assert_str_eq(block_at(doc, 0)->text, "Hello world [0m and more.\n"
+                                           "Page one\nPage two\nthree.");
+  ck_assert_str_eq(block_at(doc, 1)->text,
+                   "Don\xe2\x80\x99t say \xe2\x80\x9chi\xe2\x80\x9d "
+                   "\xe2\x80\x93 or this.");
+  ac_document_free(doc);
+  doc = read_ok("c.md", "# Head\x01line\n\nPara\x02graph.\n");
+  ck_assert_str_eq(doc->title, "Head line");
+  ck_assert_str_eq(block_at(doc, 0)->text, "Para graph.");
+  ac_document_free(doc);
+}
+END_TEST
+
+/* YAML escapes can write control characters into the metadata (found by
+ * fuzz_source_text: a "\r" in a quoted title); they are spaces there too. */
+START_TEST(front_matter_escapes_no_controls) {
+  ac_document *doc = read_ok(
+      "e.md", "---\ntitle: \"The ferry\\rreturns\\x01today\\N\\0!\"\n"
+              "author: \"Jane\\eDoe\"\nsummary: \"Line\\none\\ttab\"\n---\n\n"
+              "Body text.\n");
+  ck_assert_str_eq(doc->title,
+                   "The ferry returns today   !"); /* from \\N and \\0 */
+  ck_assert_str_eq(doc->author, "Jane Doe");
+  ck_assert_str_eq(doc->summary, "Line\none\ttab");
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Pathological text stays linear: 100,000 one-word paragraphs through the
+ * source and the clean stage (whose context step scanned to the page's
+ * edges from every short unit: 100,000 took 154 s, a million hours). */
+START_TEST(many_tiny_paragraphs_are_linear) {
+  size_t n = 100000;
+  char *text = malloc(n * 4 + 32);
+  ck_assert_ptr_nonnull(text);
+  size_t k = (size_t)sprintf(text, "Many paragraphs\n\n");
+  for (size_t i = 0; i < n; i++)
+    k += (size_t)sprintf(text + k, "a.\n\n");
+  int rc;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  ac_document *doc = read_as("many.txt", text, k, NULL, &rc, NULL, 0);
+  ck_assert_int_eq(rc, 0);
+  ck_assert_uint_eq(doc->n_blocks, n);
+  char err[256] = "";
+  ck_assert_int_eq(harness_text_stage("clean", NULL, doc, err, sizeof err), 0);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  double s = (double)(t1.tv_sec - t0.tv_sec) +
+             1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+  ck_assert_msg(s < 30, "100,000 paragraphs took %.1f s", s);
+  ac_document_free(doc);
+  free(text);
+}
+END_TEST
+
+/* A NUL byte is not text: a clear error with its offset, never words
+ * glued together ("Hello\0world" was read as "Helloworld"). */
+START_TEST(nul_bytes_are_refused) {
+  static const struct {
+    const char *name, *data;
+    size_t len, offset;
+  } cases[] = {{"n.txt", "Hello\0world", 11, 5},
+               {"n.md", "# T\n\nA\0B", 8, 6},
+               {"-", "H\0e\0l\0l\0o\0", 10, 1}}; /* UTF-16LE */
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    int rc;
+    char msg[1024], want[64];
+    ac_document *doc = read_as(cases[i].name, cases[i].data, cases[i].len, NULL,
+                               &rc, msg, sizeof msg);
+    ck_assert_int_eq(rc, AC_ERR_FORMAT);
+    snprintf(want, sizeof want, "NUL byte at byte offset %zu", cases[i].offset);
+    ck_assert_msg(strstr(msg, want), "case %zu: '%s' lacks '%s'", i, msg, want);
+    ac_document_free(doc);
+  }
 }
 END_TEST
 
@@ -875,6 +964,10 @@ static Suite *source_text_suite(void) {
   TCase *input = tcase_create("input");
   tcase_add_test(input, crlf_bom_and_control_characters);
   tcase_add_test(input, invalid_utf8_names_the_offset);
+  tcase_add_test(input, control_characters_separate_words);
+  tcase_add_test(input, nul_bytes_are_refused);
+  tcase_add_test(input, front_matter_escapes_no_controls);
+  tcase_add_test(input, many_tiny_paragraphs_are_linear);
   tcase_add_test(input, empty_input_is_an_error);
   tcase_add_test(input, format_option_and_detection);
   tcase_add_test(input, probe_scores);

@@ -323,26 +323,80 @@ static bool good_follows(const cl_unit *u, size_t n, size_t i) {
   return false;
 }
 
+/* The classes of every unit's nearest neighbours, found in one pass each
+ * way (scanning from each unit made a page of many short units quadratic:
+ * a million one-word paragraphs took hours). For unit i: [0] before it
+ * and [1] after it, good or bad only; [2] and [3] the same with near-good
+ * too. NULL when out of memory. */
+static unsigned char (*neighbours(const cl_unit *u, size_t n))[4] {
+  unsigned char(*nb)[4] = malloc((n ? n : 1) * sizeof *nb);
+  if (!nb)
+    return NULL;
+  cl_class gb = CL_BAD, any = CL_BAD; /* the edges count as bad */
+  for (size_t i = 0; i < n; i++) {
+    nb[i][0] = (unsigned char)gb;
+    nb[i][2] = (unsigned char)any;
+    cl_class c = u[i].final;
+    if (c == CL_GOOD || c == CL_BAD)
+      gb = any = c;
+    else if (c == CL_NEARGOOD)
+      any = c;
+  }
+  gb = any = CL_BAD;
+  for (size_t i = n; i-- > 0;) {
+    nb[i][1] = (unsigned char)gb;
+    nb[i][3] = (unsigned char)any;
+    cl_class c = u[i].final;
+    if (c == CL_GOOD || c == CL_BAD)
+      gb = any = c;
+    else if (c == CL_NEARGOOD)
+      any = c;
+  }
+  return nb;
+}
+
 /* Short units take the class of their neighbours. */
 static void resolve_short(cl_unit *u, size_t n) {
+  unsigned char(*nb)[4] = neighbours(u, n);
   for (size_t i = 0; i < n; i++) {
     u[i].pending = u[i].final;
     if (u[i].final != CL_SHORT)
       continue;
-    cl_class p = neighbour(u, n, i, -1, true);
-    cl_class q = neighbour(u, n, i, +1, true);
+    cl_class p = nb ? nb[i][0] : neighbour(u, n, i, -1, true);
+    cl_class q = nb ? nb[i][1] : neighbour(u, n, i, +1, true);
+    cl_class pn = nb ? nb[i][2] : neighbour(u, n, i, -1, false);
+    cl_class qn = nb ? nb[i][3] : neighbour(u, n, i, +1, false);
     if (p == CL_GOOD && q == CL_GOOD)
       u[i].pending = CL_GOOD;
     else if (p == CL_BAD && q == CL_BAD)
       u[i].pending = CL_BAD;
-    else if ((p == CL_BAD && neighbour(u, n, i, -1, false) == CL_NEARGOOD) ||
-             (q == CL_BAD && neighbour(u, n, i, +1, false) == CL_NEARGOOD))
+    else if ((p == CL_BAD && pn == CL_NEARGOOD) ||
+             (q == CL_BAD && qn == CL_NEARGOOD))
       u[i].pending = CL_GOOD;
     else
       u[i].pending = CL_BAD;
   }
+  free(nb);
   for (size_t i = 0; i < n; i++)
     u[i].final = u[i].pending;
+}
+
+/* Near-good units become good next to good ones. Units before i have
+ * their new class already (a running value), those after it not yet (the
+ * precomputed one). */
+static void resolve_neargood(cl_unit *u, size_t n) {
+  unsigned char(*nb)[4] = neighbours(u, n);
+  cl_class before = CL_BAD;
+  for (size_t i = 0; i < n; i++) {
+    if (u[i].final == CL_NEARGOOD) {
+      cl_class p = nb ? before : neighbour(u, n, i, -1, true);
+      cl_class q = nb ? nb[i][1] : neighbour(u, n, i, +1, true);
+      u[i].final = (p == CL_BAD && q == CL_BAD) ? CL_BAD : CL_GOOD;
+    }
+    if (u[i].final == CL_GOOD || u[i].final == CL_BAD)
+      before = u[i].final;
+  }
+  free(nb);
 }
 
 /* jusText's context step: headings before good text, short units from
@@ -354,13 +408,7 @@ static void resolve(cl_unit *u, size_t n) {
       u[i].final = CL_NEARGOOD;
   }
   resolve_short(u, n);
-  for (size_t i = 0; i < n; i++) {
-    if (u[i].final != CL_NEARGOOD)
-      continue;
-    cl_class p = neighbour(u, n, i, -1, true);
-    cl_class q = neighbour(u, n, i, +1, true);
-    u[i].final = (p == CL_BAD && q == CL_BAD) ? CL_BAD : CL_GOOD;
-  }
+  resolve_neargood(u, n);
   for (size_t i = 0; i < n; i++) {
     if (u[i].heading_like && u[i].final == CL_BAD && u[i].cls != CL_BAD &&
         good_follows(u, n, i))

@@ -1685,7 +1685,8 @@ static size_t r_address(en *c, size_t k) {
   for (size_t i = 0; i < nn; i++) {
     size_t x = names[i];
     if (is_t(c, x, T_NUM)) {
-      nz_ordinal(&c->w, ts(c, x), tl(c, x), 0);
+      if (!nz_ordinal(&c->w, ts(c, x), tl(c, x), 0))
+        nz_digits(&c->w, ts(c, x), tl(c, x)); /* too long to say */
       say_w(c, x, x + 2);
     }
   }
@@ -1733,14 +1734,22 @@ static size_t r_state(en *c, size_t k) {
   return 0;
 }
 
-/* Says letters so that espeak-ng spells them: "F.A.T.F". */
+/* Says letters so that espeak-ng spells them: "F.A.T.F". A letter is a
+ * whole character (a byte-wise spelling cut "h\u0628" into invalid
+ * UTF-8); only ASCII ones are uppercased. */
 static void spell_letters(nz_str *w, const char *s, size_t n) {
   char buf[40];
   size_t o = 0;
-  for (size_t i = 0; i < n && o + 2 < sizeof buf; i++) {
+  for (size_t i = 0, len = 1; i < n; i += len) {
+    nz_cp_at(s, n, i, &len);
+    if (len == 0)
+      len = 1;
+    if (o + len + 2 > sizeof buf)
+      break;
     if (o)
       buf[o++] = '.';
-    buf[o++] = (char)toupper((unsigned char)s[i]);
+    for (size_t k = 0; k < len; k++)
+      buf[o++] = (char)(len == 1 ? toupper((unsigned char)s[i]) : s[i + k]);
   }
   nz_str_wordn(w, buf, o);
 }
@@ -1934,8 +1943,8 @@ static size_t num_in_code(en *c, const signed_num *x) {
   if (!(left_glued || serial) || m->frac || x->neg)
     return 0;
   bool fits;
-  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued) {
-    nz_ordinal(&c->w, m->ip, m->ni, 0);
+  if (ordinal_suffix(c, j, m, &fits) && fits && !left_glued &&
+      nz_ordinal(&c->w, m->ip, m->ni, 0)) {
     say_w(c, k0, j + 1);
     return j + 1 - k0;
   }
@@ -1958,9 +1967,10 @@ static size_t num_ordinal(en *c, const signed_num *x) {
   nz_str *w = &c->w;
   if (x->neg)
     nz_str_word(w, "minus");
-  if (fits) {
-    nz_ordinal(w, m->ip, m->ni, 0);
-  } else {
+  /* An ordinal too long to say in words (nz_ordinal writes nothing then)
+   * is read as a cardinal is, with its suffix as written; it was
+   * silently dropped (fuzz_normalize). */
+  if (!fits || !nz_ordinal(w, m->ip, m->ni, 0)) {
     read_int(w, m->ip, m->ni, m->comma, RD_CARD, 0);
     nz_str_wordn(w, ts(c, j), tl(c, j));
   }

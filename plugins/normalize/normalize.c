@@ -316,7 +316,7 @@ static int normalize_block(ac_stage *st, ac_block *b, const char *tag) {
   if (rc == 0 && !has_old)
     rc = h->set_string(&b->written, b->text, (size_t)-1);
   if (rc == 0)
-    rc = h->set_string(&b->text, o.text.s, o.text.len);
+    rc = h->set_string(&b->text, o.text.s ? o.text.s : "", o.text.len);
   if (rc) {
     free(l.v);
     nz_out_free(&o);

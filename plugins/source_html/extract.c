@@ -35,7 +35,7 @@
  * Per-node data lives in an array indexed through each node's `_private`
  * pointer; nothing in the libxml2 tree is changed, so the attempts share
  * one parse. Text lengths are in code points after white space collapses.
- * Recursion follows the tree, whose depth libxml2 caps (256 by default).
+ * Recursion follows the tree, whose depth sh_parse bounds (SH_MAX_DEPTH).
  */
 #include "source_html.h"
 #include "utf8.h" /* plugins/common */
@@ -1870,7 +1870,7 @@ static void collect_text(ctx *c, xmlNode *n, ac_strbuf *b, int depth) {
     }
     ninfo *i = info(ch);
     if (!i || (i->flags & NF_DROPPED) || (tag_defs[i->tag].flags & F_SKIP) ||
-        ((i->hints & H_CREDIT) && i->st.text < 200) || depth > 256)
+        ((i->hints & H_CREDIT) && i->st.text < 200) || depth > SH_MAX_DEPTH)
       continue;
     int block = (tag_defs[i->tag].flags & F_BLOCK) || i->tag == T_BR;
     if (block && b->len && b->data[b->len - 1] != ' ' && ac_strbuf_addc(b, ' '))
@@ -1924,7 +1924,7 @@ static void emit_element_in(emitter *e, xmlNode *n, int depth);
 /* Emits an element, keeping count of text from unlikely regions. */
 static void emit_element(emitter *e, xmlNode *n, int depth) {
   ninfo *i = info(n);
-  if (!i || (i->flags & NF_DROPPED) || depth > 256)
+  if (!i || (i->flags & NF_DROPPED) || depth > SH_MAX_DEPTH)
     return;
   if (!is_unlikely(i)) {
     emit_element_in(e, n, depth);

@@ -235,7 +235,7 @@ static void walk(raw *r, const xmlNode *n, int depth) {
       add_micro_name(r, sh_node_text(n));
       continue;
     }
-    if (depth < 256)
+    if (depth <= SH_MAX_DEPTH)
       walk(r, n->children, depth + 1);
   }
 }
@@ -620,6 +620,35 @@ static int set_owned(char **field, char *value) {
   return 0;
 }
 
+/* Whether `ref` starts with a URL scheme ("https:", "file:", "data:"). */
+static int has_scheme(const char *ref) {
+  size_t n = strspn(ref, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                         "0123456789+-.");
+  return n > 0 && ref[n] == ':';
+}
+
+/* A link of the page's metadata as the document may carry it: `ref`
+ * resolved against `base`, kept only when it is an http(s) URL or, with
+ * `relative_ok` and no base (a page read from a file), a relative path
+ * ("images/cover.jpg", which the mp3 sink looks for in the article's own
+ * folder only). A page must never make articast read a file elsewhere
+ * (file:, an absolute path) or carry data:, javascript: or other links.
+ * malloc'd; NULL when refused or out of memory (*nomem set). */
+static char *web_link(const char *base, const char *ref, int relative_ok,
+                      int *nomem) {
+  char *url = sh_resolve_url(base, ref);
+  if (!url) {
+    *nomem = 1;
+    return NULL;
+  }
+  int relative =
+      !has_scheme(url) && url[0] != '/' && url[0] != '\\' && url[0] != '\0';
+  if (sh_is_url(url) || (relative_ok && relative && !(base && base[0])))
+    return url;
+  free(url);
+  return NULL;
+}
+
 int sh_meta_read(htmlDocPtr doc, const char *base_url, sh_meta *m) {
   memset(m, 0, sizeof *m);
   raw r;
@@ -643,10 +672,14 @@ int sh_meta_read(htmlDocPtr doc, const char *base_url, sh_meta *m) {
   char *base = NULL;
   if (r.base_href)
     base = sh_resolve_url(base_url, r.base_href);
+  if (base && !sh_is_url(base)) { /* <base href="file:///etc/"> */
+    free(base);
+    base = NULL;
+  }
   const char *b = base ? base : base_url;
-  if (!b && r.canonical && strstr(r.canonical, "://"))
+  if (!b && r.canonical && sh_is_url(r.canonical))
     b = r.canonical;
-  if (!b && r.og_url && strstr(r.og_url, "://"))
+  if (!b && r.og_url && sh_is_url(r.og_url))
     b = r.og_url;
 
   int rc = 0;
@@ -715,25 +748,22 @@ int sh_meta_read(htmlDocPtr doc, const char *base_url, sh_meta *m) {
   rc |= set_field(&m->description, r.tw_description);
   rc |= set_field(&m->description, ld_string(sh_json_get(a, "description")));
 
-  /* Image and canonical URL, resolved against the base. */
-  const char *image = r.og_image;
-  if (!image)
-    image = r.tw_image;
-  if (!image && a)
-    image = ld_url(&l, sh_json_get(a, "image"));
-  if (!image && a)
-    image = ld_url(&l, sh_json_get(a, "thumbnailUrl"));
-  if (image)
-    rc |= set_owned(&m->image, sh_resolve_url(b, image));
-  const char *url = r.canonical;
-  if (!url)
-    url = r.og_url;
-  if (!url && a)
-    url = ld_url(&l, sh_json_get(a, "url"));
-  if (!url && a)
-    url = ld_url(&l, sh_json_get(a, "mainEntityOfPage"));
-  if (url)
-    rc |= set_owned(&m->url, sh_resolve_url(b, url));
+  /* Image and canonical URL, resolved against the base: the first
+   * candidate that is a link the document may carry. */
+  int nomem = 0;
+  const char *images[] = {
+      r.og_image, r.tw_image, a ? ld_url(&l, sh_json_get(a, "image")) : NULL,
+      a ? ld_url(&l, sh_json_get(a, "thumbnailUrl")) : NULL};
+  for (size_t i = 0; i < sizeof images / sizeof *images && !m->image; i++)
+    if (images[i])
+      m->image = web_link(b, images[i], 1, &nomem);
+  const char *urls[] = {
+      r.canonical, r.og_url, a ? ld_url(&l, sh_json_get(a, "url")) : NULL,
+      a ? ld_url(&l, sh_json_get(a, "mainEntityOfPage")) : NULL};
+  for (size_t i = 0; i < sizeof urls / sizeof *urls && !m->url; i++)
+    if (urls[i])
+      m->url = web_link(b, urls[i], 0, &nomem);
+  rc |= nomem;
 
   if (r.og_type)
     rc |= set_field(&m->type, r.og_type);

@@ -28,10 +28,13 @@ size_t sh_space_len(const char *p, const char *end) {
   size_t n = (size_t)(end - p);
   if (n == 0)
     return 0;
-  if (u[0] == ' ' || (u[0] >= '\t' && u[0] <= '\r'))
+  /* Control characters (C0, DEL, C1) are never spoken: they separate
+   * words, as the white space a page means by them. */
+  if (u[0] <= ' ' || u[0] == 0x7F)
     return 1;
-  if (n >= 2 && u[0] == 0xC2 && u[1] == 0xA0) /* U+00A0 no-break space */
-    return 2;
+  if (n >= 2 && u[0] == 0xC2 &&
+      (u[1] == 0xA0 || (u[1] >= 0x80 && u[1] <= 0x9F)))
+    return 2; /* U+00A0 no-break space, U+0080..009F controls */
   if (n >= 3 && u[0] == 0xE1 && u[1] == 0x9A && u[2] == 0x80) /* U+1680 */
     return 3;
   if (n >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
@@ -79,7 +82,7 @@ int sh_buf_add_text(ac_strbuf *b, const char *s, size_t n) {
       size_t count = 0;
       int only_nbsp = 1;
       while (q < end && (k = sh_space_len(q, end)) > 0) {
-        if (k != 2)
+        if (k != 2 || (unsigned char)q[1] != 0xA0)
           only_nbsp = 0;
         count++;
         q += k;
@@ -476,6 +479,161 @@ char *sh_decode(const char *data, size_t len, const char *http_charset,
   return text;
 }
 
+/* ---- Markup libxml2 would read as text ----------------------------------
+ *
+ * libxml2's HTML parser predates HTML5 and reads some markup as text to be
+ * spoken: a DOCTYPE's internal subset ("<!DOCTYPE html [<!ENTITY x "y">]>"
+ * ends at the first '>', inside the subset), CDATA sections, conditional
+ * comments ("<![if !IE]>") and other declarations ("<!ELEMENT ...>"), which
+ * a browser treats as comments; it also deletes control characters, which
+ * glues the words around them. Before parsing, these declarations are
+ * blanked out (spaces keep the byte offsets) and control characters
+ * become spaces. Comments, tags (their quoted attribute values may hold
+ * '<') and raw-text elements (script, JSON-LD included, style, ...) are
+ * stepped over unchanged.
+ */
+
+static int is_space_byte(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/* Where the first `needle` at or after i ends (its last byte + 1), or len. */
+static size_t end_of(const char *t, size_t len, size_t i, const char *needle) {
+  size_t n = strlen(needle);
+  for (; i + n <= len; i++)
+    if (strncasecmp(t + i, needle, n) == 0)
+      return i + n;
+  return len;
+}
+
+/* The end of a tag opened at i ("<name" or "</name"): after its '>',
+ * stepping over quoted attribute values. */
+static size_t end_of_tag(const char *t, size_t len, size_t i) {
+  char quote = 0;
+  for (; i < len; i++) {
+    if (quote)
+      quote = t[i] == quote ? 0 : quote;
+    else if (t[i] == '"' || t[i] == '\'')
+      quote = t[i];
+    else if (t[i] == '>')
+      return i + 1;
+  }
+  return len;
+}
+
+/* The end of a "<!DOCTYPE" declaration at i, with its internal subset
+ * when it has one (quoted strings in it may hold ']' and '>'). */
+static size_t end_of_doctype(const char *t, size_t len, size_t i) {
+  for (i += 9; i < len && t[i] != '[' && t[i] != '>'; i++)
+    ;
+  if (i >= len || t[i] == '>')
+    return i < len ? i + 1 : len;
+  char quote = 0;
+  for (i++; i < len; i++) {
+    if (quote) {
+      quote = t[i] == quote ? 0 : quote;
+    } else if (t[i] == '"' || t[i] == '\'') {
+      quote = t[i];
+    } else if (t[i] == ']') {
+      size_t j = i + 1;
+      while (j < len && is_space_byte(t[j]))
+        j++;
+      if (j < len && t[j] == '>')
+        return j + 1;
+    }
+  }
+  return len;
+}
+
+/* Elements whose content is raw text, not markup. */
+static const char *raw_text_element(const char *t, size_t len, size_t i) {
+  static const char *const names[] = {"script",  "style",    "textarea",
+                                      "title",   "xmp",      "iframe",
+                                      "noembed", "noframes", "plaintext"};
+  for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+    size_t n = strlen(names[k]);
+    if (i + 1 + n < len && strncasecmp(t + i + 1, names[k], n) == 0 &&
+        (is_space_byte(t[i + 1 + n]) || t[i + 1 + n] == '>' ||
+         t[i + 1 + n] == '/'))
+      return names[k];
+  }
+  return NULL;
+}
+
+/* Steps over the markup at t[i] == '<', blanking the declarations a
+ * browser does not show; returns where to go on. */
+static size_t step_markup(char *t, size_t len, size_t i, int first) {
+  if (i + 4 <= len && memcmp(t + i, "<!--", 4) == 0)
+    return end_of(t, len, i + 4, "-->");
+  size_t end;
+  if (i + 1 < len && t[i + 1] == '!') {
+    if (len - i >= 9 && strncasecmp(t + i, "<!doctype", 9) == 0) {
+      end = end_of_doctype(t, len, i);
+      if (first && memchr(t + i, '[', end - i) == NULL)
+        return end; /* a plain DOCTYPE opening the page: libxml2's */
+    } else if (len - i >= 9 && memcmp(t + i, "<![CDATA[", 9) == 0) {
+      end = end_of(t, len, i + 9, "]]>");
+    } else {
+      end = end_of_tag(t, len, i + 2);
+    }
+    memset(t + i, ' ', end - i);
+    return end;
+  }
+  int letter =
+      i + 1 < len && ((t[i + 1] | 0x20) >= 'a' && (t[i + 1] | 0x20) <= 'z');
+  int closing = i + 2 < len && t[i + 1] == '/';
+  if (!letter && !closing)
+    return i + 1; /* a '<' in text */
+  end = end_of_tag(t, len, i + 1);
+  const char *raw = letter ? raw_text_element(t, len, i) : NULL;
+  if (raw) {
+    char close[16];
+    snprintf(close, sizeof close, "</%s", raw);
+    end = end_of(t, len, end, close);
+  }
+  return end;
+}
+
+static void prepare_markup(char *t, size_t len) {
+  for (size_t i = 0; i < len; i++)
+    if (((unsigned char)t[i] < 0x20 && !is_space_byte(t[i])) || t[i] == 0x7F)
+      t[i] = ' ';
+  int first = 1;
+  for (size_t i = 0; i < len;) {
+    unsigned char c = (unsigned char)t[i];
+    if (c == '<') {
+      i = step_markup(t, len, i, first);
+      first = 0;
+      continue;
+    }
+    if (!is_space_byte(t[i]) && c != 0xEF && c != 0xBB && c != 0xBF)
+      first = 0;
+    i++;
+  }
+}
+
+/* The deepest element nesting in the tree, counted without recursion. */
+static size_t tree_depth(const xmlNode *root) {
+  size_t depth = 1, deepest = 1;
+  const xmlNode *n = root;
+  while (n) {
+    if (n->children && n->type == XML_ELEMENT_NODE) {
+      n = n->children;
+      if (++depth > deepest)
+        deepest = depth;
+      continue;
+    }
+    while (n && !n->next && n != root) {
+      n = n->parent;
+      depth--;
+    }
+    if (!n || n == root)
+      break;
+    n = n->next;
+  }
+  return deepest;
+}
+
 htmlDocPtr sh_parse(const char *data, size_t len, const char *http_charset,
                     char *err, size_t errlen) {
   size_t text_len = 0;
@@ -489,15 +647,29 @@ htmlDocPtr sh_parse(const char *data, size_t len, const char *http_charset,
     snprintf(err, errlen, "page too large (%zu bytes)", text_len);
     return NULL;
   }
+  prepare_markup(text, text_len);
+  /* XML_PARSE_HUGE lifts libxml2's nesting limit of 256, past which it
+   * drops the rest of the page (and pages built of unclosed tags nest
+   * deep); the depth is bounded below instead, with a message. */
   htmlDocPtr doc = htmlReadMemory(text, (int)text_len, NULL, "UTF-8",
                                   HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
                                       HTML_PARSE_NOWARNING | HTML_PARSE_NONET |
-                                      HTML_PARSE_COMPACT);
+                                      HTML_PARSE_COMPACT | XML_PARSE_HUGE);
   free(text);
-  if (!doc || !xmlDocGetRootElement(doc)) {
+  xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+  if (!root) {
     if (doc)
       xmlFreeDoc(doc);
     snprintf(err, errlen, "not an HTML page: the parser found no elements");
+    return NULL;
+  }
+  size_t depth = tree_depth(root);
+  if (depth > SH_MAX_DEPTH) {
+    xmlFreeDoc(doc);
+    snprintf(err, errlen,
+             "the page nests its elements %zu deep, more than the %d "
+             "articast reads (a page that deep is broken or hostile)",
+             depth, SH_MAX_DEPTH);
     return NULL;
   }
   return doc;
@@ -527,7 +699,7 @@ static int node_text_rec(const xmlNode *n, ac_strbuf *b, int depth) {
       if (n->content && sh_buf_add_text(b, (const char *)n->content,
                                         strlen((const char *)n->content)) != 0)
         return -1;
-    } else if (n->type == XML_ELEMENT_NODE && depth < 512) {
+    } else if (n->type == XML_ELEMENT_NODE && depth <= SH_MAX_DEPTH) {
       const char *tag = (const char *)n->name;
       if (strcmp(tag, "script") == 0 || strcmp(tag, "style") == 0)
         continue;

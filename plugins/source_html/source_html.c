@@ -393,7 +393,7 @@ static int read_url(ac_stage *st, const source_html_priv *p, const char *url,
       sh_fetched_free(&f);
       return rc;
     }
-    rc = h->fail(st, AC_ERR_UNSUPPORTED, "the server sent %s, not a web page",
+    rc = h->fail(st, AC_ERR_FORMAT, "the server sent %s, not a web page",
                  f.content_type);
     sh_fetched_free(&f);
     return rc;
@@ -436,7 +436,7 @@ static const ac_plugin source_html_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "source_html",
-    .version = "1.0",
+    .version = "1.1",
     .description = "web pages (files or http(s) URLs): the article's text "
                    "and metadata, without menus, ads or comments",
     .kind = AC_STAGE_SOURCE,

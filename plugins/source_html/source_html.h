@@ -32,7 +32,8 @@ void sh_buf_rtrim(ac_strbuf *b);
 
 /* ---- Text helpers (parse.c) ------------------------------------------- */
 
-/* Length of the white-space character at p (ASCII or Unicode), or 0. */
+/* Length of the white-space character at p (ASCII or Unicode; control
+ * characters count as white space), or 0. */
 size_t sh_space_len(const char *p, const char *end);
 /* Trims white space at both ends of [*s, *s + *len). */
 void sh_trim(const char **s, size_t *len);
@@ -51,12 +52,18 @@ const char *sh_strcasestr(const char *hay, const char *needle);
 
 /* ---- Parsing (parse.c) ------------------------------------------------ */
 
+/* The deepest element nesting read. The tree walkers recurse, so the
+ * depth is bounded; sh_parse refuses deeper pages, and the walkers go as
+ * deep as this. */
+#define SH_MAX_DEPTH 1024
+
 /* Parses an HTML page into a libxml2 tree. The charset comes from a byte
  * order mark, then `http_charset` (NULL when unknown), then a <meta>
  * declaration, then the bytes themselves (UTF-8 when they are valid UTF-8,
  * else windows-1252); the text is converted to UTF-8 before parsing, with
- * undecodable bytes replaced by U+FFFD. Returns NULL with a message in err
- * on failure. */
+ * undecodable bytes replaced by U+FFFD. A DOCTYPE's internal subset is
+ * skipped. Returns NULL with a message in err on failure, among them a
+ * page nested deeper than SH_MAX_DEPTH. */
 htmlDocPtr sh_parse(const char *data, size_t len, const char *http_charset,
                     char *err, size_t errlen);
 /* The text converted to UTF-8 (malloc'd, NUL-terminated, length in
@@ -193,7 +200,10 @@ typedef struct sh_fetched {
 /* Is this an http:// or https:// URL? */
 int sh_is_url(const char *name);
 /* Downloads `url`. Returns 0, or an ac_error code with the reason in err
- * (HTTP status, timeout, size limit, ...). */
+ * (HTTP status, timeout, size limit, ...): AC_ERR_NOTFOUND, AC_ERR_LIMIT
+ * or AC_ERR_UNSUPPORTED when the URL itself is bad (4xx, no such host,
+ * redirect loops, too large), AC_ERR_IO when trying again may work (5xx,
+ * timeouts, refused connections). */
 int sh_fetch(const char *url, const sh_fetch_opts *opts, sh_fetched *out,
              char *err, size_t errlen);
 void sh_fetched_free(sh_fetched *f);

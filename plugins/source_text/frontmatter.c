@@ -261,7 +261,10 @@ static int fm_open(fm *f, const char *text, size_t len, size_t first_line) {
  */
 
 /* Appends the current scalar or alias event's text to out; a null adds
- * nothing, nor does an alias of anything but a scalar. */
+ * nothing, nor does an alias of anything but a scalar. Control characters
+ * that YAML escapes write ("\r", "\0", "\x01", "\N") become spaces, as in
+ * the body: a title or name is never meant to hold one. Line breaks and
+ * tabs stay. */
 static int scalar_text(fm *f, ac_strbuf *out) {
   const char *v = NULL;
   size_t len = 0;
@@ -285,9 +288,18 @@ static int scalar_text(fm *f, ac_strbuf *out) {
   if (!v)
     return 0;
   st_trim(&v, &len);
+  size_t start = out->len;
   if (ac_strbuf_add(out, v, len) != 0) {
     f->nomem = 1;
     return -1;
+  }
+  unsigned char *u = (unsigned char *)out->data + start;
+  for (size_t i = 0; i < len; i++) {
+    if ((u[i] < 0x20 && u[i] != '\n' && u[i] != '\t') || u[i] == 0x7F)
+      u[i] = ' ';
+    else if (u[i] == 0xC2 && i + 1 < len && u[i + 1] >= 0x80 &&
+             u[i + 1] <= 0x9F) /* U+0080..009F: two spaces, same length */
+      u[i] = u[i + 1] = ' ';
   }
   return 0;
 }

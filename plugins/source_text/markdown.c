@@ -168,9 +168,11 @@ static int code_tag(const char *tag, int close) {
          (len == 5 && st_prefix_ci(name, len, "style"));
 }
 
-/* Appends the characters of [s, s + len) a listener may hear: controls and
- * invisible marks go, line breaks and tabs become spaces; in text (`marks`
- * set, not in code) a footnote mark that has no note ("[^3]") goes. */
+/* Appends the characters of [s, s + len) a listener may hear: invisible
+ * marks go, line breaks, tabs and other control characters (from
+ * character references such as "&#1;") become spaces, which keeps the
+ * words around them apart; in text (`marks` set, not in code) a footnote
+ * mark that has no note ("[^3]") goes. */
 static int add_audible(ac_strbuf *out, const char *s, size_t len, int marks) {
   const unsigned char *u = (const unsigned char *)s;
   for (size_t i = 0; i < len;) {
@@ -190,10 +192,9 @@ static int add_audible(ac_strbuf *out, const char *s, size_t len, int marks) {
       continue;
     }
     int rc = 0;
-    if (cp == '\n' || cp == '\t' || cp == '\r')
+    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F))
       rc = ac_strbuf_addc(out, ' ');
-    else if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xAD ||
-               cp == 0xFEFF))
+    else if (cp != 0xAD && cp != 0xFEFF)
       rc = ac_strbuf_add(out, s + i, n);
     if (rc != 0)
       return -1;

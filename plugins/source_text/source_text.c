@@ -108,11 +108,39 @@ int st_nomem(st_ctx *c) {
 /* ---- Input checks and sanitizing
  * --------------------------------------------- */
 
+/* What a C1 control character (U+0080..U+009F) in UTF-8 text stands for:
+ * such text was windows-1252 decoded as ISO-8859-1, where these bytes are
+ * punctuation ("don\u0092t" means "don't"). 0 for the five bytes
+ * windows-1252 leaves undefined. */
+static uint32_t windows_1252_c1(uint32_t cp) {
+  static const uint16_t map[32] = {
+      0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,
+      0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0,      0x017D, 0,
+      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,
+      0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
+  return map[cp - 0x80];
+}
+
+/* Appends code point cp as UTF-8. */
+static int add_cp(ac_strbuf *out, uint32_t cp) {
+  char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | ((cp >> 6) & 0x3F)),
+               (char)(0x80 | (cp & 0x3F))};
+  if (cp < 0x800) {
+    u[0] = (char)(0xC0 | cp >> 6);
+    u[1] = (char)(0x80 | (cp & 0x3F));
+    return ac_strbuf_add(out, u, 2);
+  }
+  return ac_strbuf_add(out, u, 3);
+}
+
 /* Copies valid UTF-8 into `out` with CRLF and lone CR turned into '\n',
- * U+2028 into a line break and U+2029 into a paragraph break, and without
- * control characters other than '\n' and '\t' (C0, DEL, C1) or U+FEFF (a
- * byte order mark, at the start or from concatenated files), none of
- * which a listener should hear. */
+ * U+2028 into a line break and U+2029 into a paragraph break. Control
+ * characters are never spoken, and never glue the words around them: a
+ * form feed or vertical tab (a page break in old text files) is a line
+ * break, another C0 control or DEL a space, a C1 control the windows-1252
+ * punctuation it stands for (or a space). U+FEFF (a byte order mark, at
+ * the start or from concatenated files) goes. NUL bytes are refused
+ * before (source_text_read): text files hold none. */
 static int sanitize(const char *data, size_t len, ac_strbuf *out) {
   const unsigned char *s = (const unsigned char *)data;
   size_t i = 0;
@@ -142,9 +170,14 @@ static int sanitize(const char *data, size_t len, ac_strbuf *out) {
       rc = ac_strbuf_addc(out, '\n');
     } else if (cp == '\n' || cp == '\t') {
       rc = ac_strbuf_addc(out, (char)cp);
-    } else if (cp == 0x2028 || cp == 0x2029) {
-      rc = ac_strbuf_adds(out, cp == 0x2028 ? "\n" : "\n\n");
-    } else if (!(cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0xFEFF)) {
+    } else if (cp == 0x2028 || cp == 0x2029 || cp == '\f' || cp == '\v') {
+      rc = ac_strbuf_adds(out, cp == 0x2029 ? "\n\n" : "\n");
+    } else if (cp < 0x20 || cp == 0x7F) {
+      rc = ac_strbuf_addc(out, ' ');
+    } else if (cp >= 0x80 && cp <= 0x9F) {
+      uint32_t c = windows_1252_c1(cp);
+      rc = c ? add_cp(out, c) : ac_strbuf_addc(out, ' ');
+    } else if (cp != 0xFEFF) {
       rc = ac_strbuf_add(out, data + i, n);
     }
     if (rc != 0)
@@ -318,6 +351,12 @@ static int source_text_read(ac_stage *st, const char *name, const char *data,
   if (off >= 0)
     return st->host->fail(st, AC_ERR_FORMAT, "invalid UTF-8 at byte offset %ld",
                           off);
+  const char *nul = memchr(data, '\0', len);
+  if (nul)
+    return st->host->fail(st, AC_ERR_FORMAT,
+                          "a NUL byte at byte offset %zu: not a text file "
+                          "(UTF-16 without a byte order mark, or binary?)",
+                          (size_t)(nul - data));
   if (sanitize(data, len, &clean) != 0 ||
       (lines = split_lines(clean.data, clean.len, &n)) == NULL) {
     rc = st_nomem(&c);
@@ -358,7 +397,7 @@ static const ac_plugin source_text_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "source_text",
-    .version = "2.0",
+    .version = "2.1",
     .description = "reads plain text and Markdown (with front matter) articles",
     .kind = AC_STAGE_SOURCE,
     .priv_size = sizeof(source_text_priv),

@@ -19,6 +19,7 @@ serves until it is killed (or for 120 seconds at most). Routes:
   /plain             text/plain paragraphs
   /binary            application/pdf
   /slow              waits 5 seconds before answering
+  /status/CODE       an HTML page with HTTP status CODE (400..599)
 """
 import http.server
 import os
@@ -107,6 +108,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                       b"Second paragraph, after a blank line.\n")
         elif p == "/binary":
             self.send(200, "application/pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+        elif p.startswith("/status/") and p[8:].isdigit() and 400 <= int(p[8:]) < 600:
+            self.send(int(p[8:]), "text/html", b"<html><body><p>status</p></body></html>")
         elif p == "/slow":
             time.sleep(5)
             self.send(200, "text/html", b"<html><body><p>late</p></body></html>")
