@@ -5,7 +5,7 @@
 #include <string.h>
 
 const ac_default_stages ac_default_pipeline = {
-    .text = "clean normalize",
+    .text = "clean announce normalize",
     .synth = "espeak",
     .filters = "loudness",
     .sinks = "mp3 transcript",
