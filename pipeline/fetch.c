@@ -39,7 +39,12 @@ struct ac_fetcher {
   volatile sig_atomic_t *stop;
   host_entry *hosts;
   size_t n_hosts;
+  int64_t retry_after; /* of the last answer */
 };
+
+int64_t ac_fetcher_retry_after(const ac_fetcher *f) {
+  return f->retry_after;
+}
 
 /* ---- robots.txt ------------------------------------------------------------
  */
@@ -431,9 +436,14 @@ static int perform(ac_fetcher *f, const ac_fetch_request *req, size_t limit,
   res->final_url = strdup(final ? final : req->url);
   int rc = 0;
   if (t.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
-    snprintf(err, errlen,
-             "larger than the input limit of %zu bytes (see --max-input)",
-             limit);
+    if (limit % (1 << 20) == 0)
+      snprintf(err, errlen,
+               "larger than the input limit of %zu MiB (see --max-input)",
+               limit >> 20);
+    else
+      snprintf(err, errlen,
+               "larger than the input limit of %zu bytes (see --max-input)",
+               limit);
     rc = AC_ERR_LIMIT;
   } else if (cc == CURLE_ABORTED_BY_CALLBACK) {
     snprintf(err, errlen, "stopped");
@@ -512,6 +522,7 @@ static void load_robots(ac_fetcher *f, host_entry *h) {
 int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
              char *err, size_t errlen) {
   memset(res, 0, sizeof *res);
+  f->retry_after = 0;
   char *origin = NULL, *path = NULL;
   if (split_url(req->url, &origin, &path) != 0) {
     snprintf(err, errlen, "not an http:// or https:// URL");
@@ -538,6 +549,7 @@ int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
       pause_for(h->last + delay - monotonic(), f->stop);
     rc = perform(f, req, f->max_bytes, res, err, errlen);
     h->last = monotonic();
+    f->retry_after = res->retry_after;
   }
   free(origin);
   free(path);

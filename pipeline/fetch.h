@@ -49,6 +49,8 @@ void ac_fetcher_free(ac_fetcher *f);
 int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
              char *err, size_t errlen);
 void ac_fetch_result_free(ac_fetch_result *res);
+/* The seconds the last answer asked to wait (Retry-After), or 0. */
+int64_t ac_fetcher_retry_after(const ac_fetcher *f);
 
 /* robots.txt rules, exposed for the tests: whether `path` (path and query
  * of a URL) may be fetched by the product token `agent` under `robots`

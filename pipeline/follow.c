@@ -360,19 +360,20 @@ static bool has_scheme(const char *s) {
 }
 
 /* The episode's guid, fixed at the article's first reading: the entry's
- * guid (one that is not a URI is made the source's own: "SOURCE#guid"),
- * else its link, else what the article says (its id or URL), else a UUID
- * of its first title and date. One too long or with control characters
- * is kept as a UUID of it. */
-static char *article_guid(const fw_source *src, const ac_item *it,
+ * guid (one that is not a URI is made the feed's own: "FEED-URL#guid",
+ * the feed's URL after redirects), else its link, else what the article
+ * says (its id or URL), else a UUID of its first title and date (doc NULL:
+ * not read yet, so NULL). One too long or with control characters is
+ * kept as a UUID of it. */
+static char *article_guid(const char *feed_url, const ac_item *it,
                           const ac_document *doc) {
   char *g = NULL;
   if (it->guid && !has_scheme(it->guid)) {
-    if (asprintf(&g, "%s#%s", src->location, it->guid) < 0)
+    if (asprintf(&g, "%s#%s", feed_url, it->guid) < 0)
       g = NULL;
   } else if (it->guid || it->link) {
     g = strdup(it->guid ? it->guid : it->link);
-  } else {
+  } else if (doc) {
     g = ac_article_guid(doc);
   }
   bool odd = g && strlen(g) > MAX_GUID;
@@ -453,7 +454,8 @@ static char *choose_slug(fw_run *run, const fw_article *a, const char *guid,
 /* What a round knows of the source it is in. */
 typedef struct fw_source_round {
   fw_source src;
-  int64_t newest; /* the newest date it gives an article */
+  const char *feed_url; /* what an entry's own guid belongs to */
+  int64_t newest;       /* the newest date it gives an article */
   int fresh, changed, unchanged, failed, gone;
 } fw_source_round;
 
@@ -474,7 +476,10 @@ static void article_failed(fw_run *run, fw_source_round *sr, fw_article *a,
   a->attempts++;
   free(a->last_error);
   a->last_error = strdup(why);
-  a->retry_after = fw_now() + fw_backoff(a->attempts);
+  int64_t wait = fw_backoff(a->attempts);
+  if (ac_fetcher_retry_after(run->fetcher) > wait)
+    wait = ac_fetcher_retry_after(run->fetcher); /* the server's Retry-After */
+  a->retry_after = fw_now() + wait;
   save(run, a);
   sr->failed++;
   run->failed++;
@@ -505,36 +510,51 @@ static int64_t undated_date(const fw_source_round *sr, const ac_item *it,
   return d;
 }
 
+/* Gives the article `guid` (taken over), unless another article has it:
+ * then this one is a duplicate, recorded as such, and false is returned. */
+static bool take_guid(fw_run *run, fw_article *a, char *guid) {
+  int64_t holder = fw_guid_holder(run->state, guid, a->id);
+  if (!holder) {
+    if (a->guid != guid)
+      free(a->guid);
+    a->guid = guid;
+    return true;
+  }
+  fw_article other;
+  char err[256];
+  bool found =
+      fw_article_by_id(run->state, holder, &other, err, sizeof err) == 0;
+  set_str(&a->status, "duplicate");
+  free(a->last_error);
+  if (asprintf(&a->last_error, "the same article as %s",
+               found && other.slug ? other.slug : guid) < 0)
+    a->last_error = NULL;
+  if (found)
+    fw_article_free(&other);
+  save(run, a);
+  if (a->guid != guid)
+    free(guid);
+  return false;
+}
+
 /* Fixes the article's identity at its first reading. Returns false (after
  * recording why) for a duplicate or a failure. */
 static bool first_reading(fw_run *run, fw_source_round *sr, fw_article *a,
                           const ac_item *it, const ac_document *doc,
                           const char *label) {
-  char *guid = article_guid(&sr->src, it, doc);
-  int64_t holder = guid ? fw_guid_holder(run->state, guid, a->id) : 0;
-  if (guid && holder) {
-    fw_article other;
-    char err[256];
-    bool found =
-        fw_article_by_id(run->state, holder, &other, err, sizeof err) == 0;
-    set_str(&a->status, "duplicate");
-    free(a->last_error);
-    if (asprintf(&a->last_error, "the same article as %s",
-                 found && other.slug ? other.slug : guid) < 0)
-      a->last_error = NULL;
-    fw_article_free(&other);
-    save(run, a);
-    free(guid);
+  char *guid = a->guid ? a->guid : article_guid(sr->feed_url, it, doc);
+  if (!guid) {
+    article_failed(run, sr, a, label, "out of memory", AC_EXIT_FAILURE);
     return false;
   }
-  char *slug = guid ? choose_slug(run, a, guid, doc->title) : NULL;
+  if (!take_guid(run, a, guid))
+    return false;
+  char *slug = choose_slug(run, a, a->guid, doc->title);
   if (!slug) {
-    free(guid);
     article_failed(run, sr, a, label, "no free slug for its title",
                    AC_EXIT_OUTPUT);
     return false;
   }
-  a->guid = guid;
   a->slug = slug;
   set_str(&a->first_title, doc->title);
   return true;
@@ -550,7 +570,7 @@ static int read_article(fw_run *run, fw_source_round *sr, fw_article *a,
     article_failed(run, sr, a, label, err, rc);
     return rc;
   }
-  if (!a->guid && !first_reading(run, sr, a, it, *doc, label))
+  if (!a->slug && !first_reading(run, sr, a, it, *doc, label))
     return AC_EXIT_FAILURE;
   if (meta->id == NULL && !(meta->id = strdup(a->guid)))
     return AC_EXIT_FAILURE;
@@ -676,6 +696,15 @@ static void check_item(fw_run *run, fw_source_round *sr, const ac_item *it) {
     fw_article_free(&a);
     return;
   }
+  /* An entry's own guid or link is its identity: a duplicate (another
+   * feed listing the same article) is known before its page is asked. */
+  if (!a.guid && (it->guid || it->link)) {
+    char *guid = article_guid(sr->feed_url, it, NULL);
+    if (!guid || !take_guid(run, &a, guid)) {
+      fw_article_free(&a);
+      return;
+    }
+  }
   fw_text t;
   ac_document meta;
   ac_document *doc = NULL;
@@ -791,8 +820,11 @@ static int read_url_source(fw_run *run, const char *url, const fw_source *src,
       }
       continue;
     }
-    if (i == 0)
+    if (i == 0) {
       l->kind = part.kind;
+      l->url = part.url;
+      part.url = NULL;
+    }
     for (size_t k = 0; k < part.n_items; k++) {
       ac_item *it = NULL;
       if (l->n_items == l->cap_items) {
@@ -899,7 +931,10 @@ static void check_items(fw_run *run, fw_source_round *sr, ac_listing *l) {
 
 static void source_failed(fw_run *run, fw_source_round *sr, const char *why,
                           int code) {
-  int64_t retry = fw_now() + fw_backoff(sr->src.failures + 1);
+  int64_t wait = fw_backoff(sr->src.failures + 1);
+  if (ac_fetcher_retry_after(run->fetcher) > wait)
+    wait = ac_fetcher_retry_after(run->fetcher); /* the server's Retry-After */
+  int64_t retry = fw_now() + wait;
   char at[40], err[512];
   when(retry, at, sizeof at);
   fprintf(stderr, "articast: %s: %s (next try after %s)\n", sr->src.location,
@@ -952,8 +987,8 @@ static void follow_source(fw_run *run, const char *location) {
     if (l.warning)
       fprintf(stderr, "articast: %s: warning: %s; read what could be read\n",
               location, l.warning);
-    int64_t newest = fw_source_newest(run->state, sr.src.id);
-    sr.newest = newest;
+    sr.newest = fw_source_newest(run->state, sr.src.id);
+    sr.feed_url = l.url ? l.url : sr.src.url ? sr.src.url : sr.src.location;
     if ((rc = fw_record_listing(run->state, sr.src.id, &l, fw_now_dating(), err,
                                 sizeof err))) {
       fprintf(stderr, "articast: %s\n", err);
@@ -962,9 +997,8 @@ static void follow_source(fw_run *run, const char *location) {
       check_items(run, &sr, &l);
       fw_render_jobs(run);
       if (!*run->stop &&
-          (rc = fw_source_succeeded(run->state, sr.src.id,
-                                    ac_source_kind_name(l.kind), l.title, etag,
-                                    lm, fw_now(), err, sizeof err)))
+          (rc = fw_source_succeeded(run->state, sr.src.id, &l, etag, lm,
+                                    fw_now(), err, sizeof err)))
         fprintf(stderr, "articast: %s\n", err);
       summary(run, &sr, &l);
     }

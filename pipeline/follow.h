@@ -48,6 +48,7 @@ extern const ac_state_schema fw_schema;
 typedef struct fw_source {
   int64_t id;
   char *location; /* a URL as given, or a file's or folder's real path */
+  char *url;      /* where it was last read from, after redirects */
   char *etag, *last_modified;
   int failures;
   int64_t retry_after;
@@ -79,10 +80,9 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
                   size_t errlen);
 /* After a round of the source: success (validators NULL forget them) or
  * failure with its back-off. */
-int fw_source_succeeded(ac_state *st, int64_t id, const char *kind,
-                        const char *title, const char *etag,
-                        const char *last_modified, int64_t now, char *err,
-                        size_t errlen);
+int fw_source_succeeded(ac_state *st, int64_t id, const ac_listing *l,
+                        const char *etag, const char *last_modified,
+                        int64_t now, char *err, size_t errlen);
 int fw_source_failed(ac_state *st, const fw_source *s, const char *error,
                      int64_t now, int64_t retry_after, char *err,
                      size_t errlen);

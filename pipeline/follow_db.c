@@ -11,7 +11,8 @@ static const char *const fw_migrations[] = {
     "CREATE TABLE sources ("
     " id INTEGER PRIMARY KEY,"
     " location TEXT NOT NULL UNIQUE," /* URL as given, or real path */
-    " kind TEXT,"                     /* rss, atom, json-feed, sitemap... */
+    " url TEXT,"  /* where it was last read from, after redirects */
+    " kind TEXT," /* rss, atom, json-feed, sitemap... */
     " title TEXT,"
     " etag TEXT, last_modified TEXT," /* validators of the last full read */
     " last_checked INTEGER,"          /* Unix times */
@@ -102,6 +103,7 @@ static int run_alone(ac_state *st, sqlite3_stmt *s, char *err, size_t errlen) {
 
 void fw_source_free(fw_source *s) {
   free(s->location);
+  free(s->url);
   free(s->etag);
   free(s->last_modified);
   memset(s, 0, sizeof *s);
@@ -134,8 +136,8 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
   if ((rc = run_alone(st, s, err, errlen)))
     return rc;
   rc = ac_state_prepare(st,
-                        "SELECT id, etag, last_modified, failures, retry_after "
-                        "FROM sources WHERE location = ?",
+                        "SELECT id, etag, last_modified, failures, "
+                        "retry_after, url FROM sources WHERE location = ?",
                         &s, err, errlen);
   if (rc)
     return rc;
@@ -147,6 +149,7 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
     out->last_modified = dup_text(s, 2);
     out->failures = (int)col_int(s, 3);
     out->retry_after = col_int(s, 4);
+    out->url = dup_text(s, 5);
   } else {
     snprintf(err, errlen, "state database: %s",
              sqlite3_errmsg(ac_state_db(st)));
@@ -156,26 +159,27 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
   return rc;
 }
 
-int fw_source_succeeded(ac_state *st, int64_t id, const char *kind,
-                        const char *title, const char *etag,
-                        const char *last_modified, int64_t now, char *err,
-                        size_t errlen) {
+int fw_source_succeeded(ac_state *st, int64_t id, const ac_listing *l,
+                        const char *etag, const char *last_modified,
+                        int64_t now, char *err, size_t errlen) {
   sqlite3_stmt *s;
   int rc = ac_state_prepare(
       st,
-      "UPDATE sources SET kind = ?, title = coalesce(?, title), etag = ?, "
-      "last_modified = ?, last_checked = ?, last_success = ?, last_error = "
-      "NULL, failures = 0, retry_after = NULL WHERE id = ?",
+      "UPDATE sources SET kind = ?, title = coalesce(?, title), url = "
+      "coalesce(?, url), etag = ?, last_modified = ?, last_checked = ?, "
+      "last_success = ?, last_error = NULL, failures = 0, retry_after = NULL "
+      "WHERE id = ?",
       &s, err, errlen);
   if (rc)
     return rc;
-  bind_text(s, 1, kind);
-  bind_text(s, 2, title);
-  bind_text(s, 3, etag);
-  bind_text(s, 4, last_modified);
-  sqlite3_bind_int64(s, 5, now);
+  bind_text(s, 1, ac_source_kind_name(l->kind));
+  bind_text(s, 2, l->title);
+  bind_text(s, 3, l->url);
+  bind_text(s, 4, etag);
+  bind_text(s, 5, last_modified);
   sqlite3_bind_int64(s, 6, now);
-  sqlite3_bind_int64(s, 7, id);
+  sqlite3_bind_int64(s, 7, now);
+  sqlite3_bind_int64(s, 8, id);
   return run_alone(st, s, err, errlen);
 }
 

@@ -42,20 +42,28 @@ static void show_day(int64_t t, char *out, size_t len) {
   snprintf(out, len, "%04d-%02d-%02d", d.year, d.month, d.day);
 }
 
-/* At most `width` bytes of s, cut on a UTF-8 boundary, with "…" when
- * cut; NULL shows "-". */
-static void cell(const char *s, size_t width, char *out, size_t len) {
+/* Prints s in a column of `width` characters: cut with "…" when longer,
+ * padded with spaces when shorter (pad false: not padded); NULL or "" as
+ * "-". */
+static void put_cell(const char *s, size_t width, bool pad) {
   if (!s || !*s)
     s = "-";
-  size_t n = strlen(s);
-  if (n <= width) {
-    snprintf(out, len, "%s", s);
-    return;
+  size_t chars = 0, cut = 0, i = 0;
+  for (; s[i]; i++) {
+    if (((unsigned char)s[i] & 0xC0) == 0x80)
+      continue;
+    if (chars == width - 1)
+      cut = i;
+    chars++;
   }
-  size_t cut = width > 3 ? width - 3 : 0;
-  while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
-    cut--;
-  snprintf(out, len, "%.*s\xE2\x80\xA6", (int)cut, s);
+  if (chars > width) {
+    printf("%.*s\xE2\x80\xA6", (int)cut, s);
+    chars = width;
+  } else {
+    fputs(s, stdout);
+  }
+  for (; pad && chars < width; chars++)
+    putchar(' ');
 }
 
 static int64_t col_int(sqlite3_stmt *s, int col) {
@@ -75,13 +83,13 @@ static void print_sources(ac_state *st) {
   printf("%-48s %-9s %8s  %-21s %s\n", "SOURCE", "KIND", "ARTICLES",
          "LAST SUCCESS", "LAST ERROR");
   while (sqlite3_step(s) == SQLITE_ROW) {
-    char loc[200], ok[40], error[300], retry[40];
-    cell(ac_state_text(s, 0), 48, loc, sizeof loc);
+    char ok[40], retry[40];
     show_time(col_int(s, 3), ok, sizeof ok);
-    cell(ac_state_text(s, 4), 200, error, sizeof error);
-    printf("%-48s %-9s %8lld  %-21s %s", loc,
+    put_cell(ac_state_text(s, 0), 48, true);
+    printf(" %-9s %8lld  %-21s ",
            ac_state_text(s, 1) ? ac_state_text(s, 1) : "-",
-           (long long)col_int(s, 2), ok, error);
+           (long long)col_int(s, 2), ok);
+    put_cell(ac_state_text(s, 4), 200, false);
     if (ac_state_text(s, 4)) {
       show_time(col_int(s, 6), retry, sizeof retry);
       printf(" (%lld in a row; next try after %s)", (long long)col_int(s, 5),
@@ -97,27 +105,30 @@ static void print_articles(ac_state *st) {
   char err[256];
   if (ac_state_prepare(st,
                        "SELECT status, pub_date, slug, coalesce(title, "
-                       "source_key), attempts, last_error, retry_after FROM "
-                       "articles ORDER BY pub_date IS NULL, pub_date, id",
+                       "json_extract(item, '$.title'), source_key), "
+                       "attempts, last_error, retry_after FROM articles "
+                       "ORDER BY pub_date IS NULL, pub_date, id",
                        &s, err, sizeof err))
     return;
-  printf("\n%-10s %-10s %-8s %-36s %s\n", "STATUS", "DATE", "ATTEMPTS", "SLUG",
-         "TITLE");
+  printf("\n%-10s %-10s %-8s %-48s %s\n", "STATUS", "DATE", "ATTEMPTS", "TITLE",
+         "SLUG");
   while (sqlite3_step(s) == SQLITE_ROW) {
-    char day[16], slug[120], title[300];
+    char day[16];
+    const char *status = ac_state_text(s, 0);
     show_day(col_int(s, 1), day, sizeof day);
-    cell(ac_state_text(s, 2), 36, slug, sizeof slug);
-    cell(ac_state_text(s, 3), 70, title, sizeof title);
-    printf("%-10s %-10s %8lld %-36s %s\n", ac_state_text(s, 0), day,
-           (long long)col_int(s, 4), slug, title);
+    printf("%-10s %-10s %8lld ", status, day, (long long)col_int(s, 4));
+    put_cell(ac_state_text(s, 3), 48, true);
+    putchar(' ');
+    put_cell(ac_state_text(s, 2), 200, false);
+    putchar('\n');
     if (ac_state_text(s, 5)) {
-      char retry[40], error[400];
-      cell(ac_state_text(s, 5), 300, error, sizeof error);
+      char retry[40];
       show_time(col_int(s, 6), retry, sizeof retry);
-      printf("%-10s %s%s%s\n", "", error,
-             strcmp(ac_state_text(s, 0), "failed") == 0 ? "; next try after "
-                                                        : "",
-             strcmp(ac_state_text(s, 0), "failed") == 0 ? retry : "");
+      printf("%-10s ", "");
+      put_cell(ac_state_text(s, 5), 300, false);
+      if (strcmp(status, "failed") == 0)
+        printf("; next try after %s", retry);
+      putchar('\n');
     }
   }
   sqlite3_finalize(s);

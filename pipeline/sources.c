@@ -55,6 +55,7 @@ void ac_listing_free(ac_listing *l) {
   for (size_t i = 0; i < l->n_links; i++)
     free(l->links[i]);
   free(l->links);
+  free(l->url);
   free(l->title);
   free(l->warning);
   memset(l, 0, sizeof *l);
@@ -262,11 +263,12 @@ static int add_link(ac_listing *l, char *url) {
   return 0;
 }
 
-/* The item's key: guid, else link, else title; an item with none of them
- * cannot be told apart from the others and is dropped. */
+/* The item's key: guid, else link, else title. An item with none of them
+ * cannot be told apart from the others, and one with neither a link nor
+ * its text gives nothing to read: both are dropped. */
 static bool finish_item(ac_listing *l, ac_item *it) {
   const char *key = it->guid ? it->guid : it->link ? it->link : it->title;
-  if (key && (it->key = strdup(key)))
+  if (key && (it->link || it->content) && (it->key = strdup(key)))
     return true;
   ac_item_free(it);
   l->n_items--;
@@ -596,7 +598,12 @@ static bool looks_html(const char *data, size_t len) {
   for (size_t i = 0; i < n; i++)
     if (!head[i])
       head[i] = ' ';
-  return strcasestr(head, "<!doctype html") || strcasestr(head, "<html");
+  if (strcasestr(head, "<!doctype html"))
+    return true;
+  for (const char *h = head; (h = strcasestr(h, "<html")); h += 5)
+    if (h[5] == '>' || isspace((unsigned char)h[5]))
+      return true;
+  return false;
 }
 
 /* The feeds a page links to: <link rel="alternate" type="...">. */
@@ -682,11 +689,10 @@ static int read_xml(ac_listing *l, const char *data, size_t len,
   char why[300] = "";
   if (!doc) {
     const xmlError *e = xmlCtxtGetLastError(ctxt);
-    snprintf(why, sizeof why, "not well-formed XML (line %d: %s)",
-             e ? e->line : 0, e && e->message ? e->message : "unknown error");
-    size_t n = strlen(why);
-    while (n && (why[n - 1] == '\n' || why[n - 1] == ' '))
-      why[--n] = '\0';
+    const char *msg = e && e->message ? e->message : "unknown error";
+    int mlen = (int)strcspn(msg, "\n");
+    snprintf(why, sizeof why, "not well-formed XML (line %d: %.*s)",
+             e ? e->line : 0, mlen, msg);
     /* Read what can be read; never as the whole list. */
     doc = xmlCtxtReadMemory(ctxt, data, (int)len, base, NULL,
                             opts | XML_PARSE_RECOVER);
@@ -728,6 +734,9 @@ int ac_listing_parse(const char *data, size_t len, const char *base,
     rc = read_page_links(out, data, len, base, err, errlen);
   else
     rc = read_xml(out, data, len, base, err, errlen);
+  if (rc == 0 && base && strncasecmp(base, "http", 4) == 0 &&
+      !(out->url = strdup(base)))
+    rc = AC_ERR_NOMEM;
   if (rc)
     ac_listing_free(out);
   return rc;

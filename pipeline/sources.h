@@ -56,6 +56,7 @@ typedef struct ac_item {
 
 typedef struct ac_listing {
   ac_source_kind kind;
+  char *url; /* where it was read from, after redirects; NULL: a file */
   char *title;
   ac_item *items;
   size_t n_items, cap_items;
@@ -67,9 +68,10 @@ typedef struct ac_listing {
 } ac_listing;
 
 /* Reads a feed, sitemap or HTML page of `len` bytes fetched from (or named)
- * `base`, against which relative links are resolved. On failure returns an
- * AC_ERR_* with a message in err ("not well-formed XML (line 3: ...)",
- * "a JSON document, but not a JSON Feed", ...). */
+ * `base`, against which relative links are resolved. Entries with neither
+ * a link nor their text are left out: there is nothing to read of them. On
+ * failure returns an AC_ERR_* with a message in err ("not well-formed XML (line
+ * 3: ...)", "a JSON document, but not a JSON Feed", ...). */
 int ac_listing_parse(const char *data, size_t len, const char *base,
                      ac_listing *out, char *err, size_t errlen);
 /* Lists the article files under `dir`: *.md, *.markdown, *.txt, *.html,
