@@ -207,6 +207,11 @@ static int start_worker(supervisor *s, int w) {
       _exit(AC_EXIT_FAILURE);
     signal(SIGINT, gentle(s) ? SIG_IGN : SIG_DFL);
     signal(SIGTERM, gentle(s) ? SIG_IGN : SIG_DFL);
+    /* A process group of its own, so that a terminal's ^C (or a kill of
+     * the follower's group) reaches neither it nor the helpers it starts:
+     * the parent decides when they stop. */
+    if (gentle(s))
+      setpgid(0, 0);
     close(s->fd_read);
     worker_ctx ctx = {.fd = s->fd_write, .worker = w, .article = -1};
     run_worker(s->pl, s->articles, s->count, s->next, &ctx, s->quiet, s->hooks);

@@ -29,7 +29,9 @@ typedef struct ac_batch_hooks {
   void *ctx;
   /* The first SIGINT or SIGTERM lets every worker finish the article in
    * hand and take no other; a second one stops them at once. (Without it,
-   * the first stops them at once.) */
+   * the first stops them at once.) The workers then run in process groups
+   * of their own, so that a signal to the parent's group stops only the
+   * parent. */
   bool finish_on_stop;
   /* Set by the batch: the signal that stopped it, or 0. */
   int stopped_by;

@@ -142,6 +142,7 @@ typedef struct fw_run {
   const char *site;
   char *episodes;
   volatile sig_atomic_t *stop;
+  int lock_fd;   /* SITE/.follow.lock, held; a worker closes its copy */
   bool progress; /* a progress line on a terminal */
   /* SITE/episodes' owners, read when a first new slug is chosen. */
   fw_owner *owners;

@@ -347,6 +347,7 @@ static int follow_site(follow_cli *c, ac_pipeline *pl, ac_config *cfg) {
                 .site = site,
                 .episodes = ac_path_join(site, "episodes"),
                 .stop = &stop_signal,
+                .lock_fd = lock_fd,
                 .progress = !c->opt.quiet && isatty(STDERR_FILENO)};
   run.fetcher = ua ? ac_fetcher_new(ua, c->max_input, &stop_signal) : NULL;
   if (!run.fetcher || !run.episodes || !locations) {

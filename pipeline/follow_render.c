@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void fw_job_free(fw_job *j) {
   free(j->input);
@@ -29,6 +30,12 @@ void fw_job_free(fw_job *j) {
 static void prepare(void *ctx, ac_pipeline *pl, int index) {
   fw_run *run = ctx;
   const fw_job *j = &run->jobs[index];
+  if (run->lock_fd >= 0) {
+    /* The site's lock is the follower's: should it be killed, the lock
+     * must go with it, not live on in a worker. */
+    close(run->lock_fd);
+    run->lock_fd = -1;
+  }
   pl->input_bytes = j->bytes;
   pl->input_len = j->len;
   pl->metadata = &j->meta;

@@ -841,7 +841,7 @@ static void check_title_edit(web *w, const show *s, const char *feed) {
   char *got = feed_says(s, url);
   ck_assert_msg(strstr(got, slug_library), "%s", got);
   ck_assert_uint_eq(mp3_count(s), 4);
-  web_requests(w);
+  free(web_requests(w));
   char *all[] = {expr, title, mp3, url, got};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
     free(all[i]);
@@ -863,7 +863,7 @@ static void check_base_url_change(web *w, const show *s, const char *feed) {
                 "%s", enc);
   ck_feed(s, "/rss/channel/atom:link[@rel='self']/@href",
           "https://cdn.example.net/gazette/feed.xml");
-  web_requests(w);
+  free(web_requests(w));
   free(enc);
   free(args);
   free(guid);
@@ -1066,7 +1066,7 @@ START_TEST(sigterm_finishes_the_article_in_hand) {
   /* Synthesis has begun once a segment is in the cache. */
   char *pattern = fmt("%s/*/*", s.cache);
   ck_assert_msg(wait_for(pattern, 120), "no rendering began");
-  kill(-pid, SIGTERM); /* as systemd stops a unit: every process */
+  kill(-pid, SIGTERM); /* the follower's process group, as ^C does */
   int rc = wait_exit(pid, 120);
   char *out = harness_slurp(output);
   ck_assert_msg(rc == 0, "exit %d:\n%s", rc, out);
