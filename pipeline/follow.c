@@ -207,11 +207,11 @@ static bool readable_type(const char *ct) {
 }
 
 /* Fetches an article's page; conditionally when its episode holds what the
- * validators describe. */
+ * validators describe (or the page was found to be no article). */
 static int fetch_page(fw_run *run, const ac_item *it, const fw_article *a,
                       fw_text *t, char *err, size_t errlen) {
-  bool conditional =
-      a->content_hash && a->status && strcmp(a->status, "published") == 0;
+  bool conditional = (a->content_hash && strcmp(a->status, "published") == 0) ||
+                     strcmp(a->status, "ignored") == 0;
   ac_fetch_request req = {.url = it->link,
                           .etag = conditional ? a->etag : NULL,
                           .last_modified =
@@ -455,8 +455,9 @@ static char *choose_slug(fw_run *run, const fw_article *a, const char *guid,
 typedef struct fw_source_round {
   fw_source src;
   const char *feed_url; /* what an entry's own guid belongs to */
+  bool sitemap;         /* its pages are not all articles */
   int64_t newest;       /* the newest date it gives an article */
-  int fresh, changed, unchanged, failed, gone;
+  int fresh, changed, unchanged, failed, gone, ignored;
 } fw_source_round;
 
 static int save(fw_run *run, const fw_article *a) {
@@ -655,6 +656,19 @@ static void decide(fw_run *run, fw_source_round *sr, fw_article *a, fw_text *t,
     free(hash);
     return;
   }
+  bool undated = a->dated_by && strcmp(a->dated_by, "first-seen") == 0;
+  if (sr->sitemap && undated && !a->content_hash) {
+    /* A sitemap lists every page: one that gives no date is taken for a
+     * page that is no article (a home, about or tag page). */
+    set_str(&a->status, "ignored");
+    set_str(&a->last_error, "no date: taken for a page that is no article");
+    set_str(&a->etag, t->etag);
+    set_str(&a->last_modified, t->last_modified);
+    save(run, a);
+    sr->ignored++;
+    free(hash);
+    return;
+  }
   if (run->opt->since && a->pub_date && a->pub_date < run->opt->since &&
       !a->content_hash) {
     save(run, a); /* older than --since: left out */
@@ -689,8 +703,9 @@ static void check_item(fw_run *run, fw_source_round *sr, const ac_item *it) {
                !run->opt->retry;
   bool skip = strcmp(a.status, "duplicate") == 0 || waits ||
               (!a.content_hash && run->new_left == 0) ||
-              (run->opt->since && a.pub_date && a.pub_date < run->opt->since &&
-               !a.content_hash);
+              (run->opt->since && !a.content_hash &&
+               ((a.pub_date && a.pub_date < run->opt->since) ||
+                (it->date && it->date < run->opt->since)));
   if (skip) {
     run->waiting += waits || (!a.content_hash && run->new_left == 0);
     fw_article_free(&a);
@@ -955,6 +970,8 @@ static void summary(const fw_run *run, const fw_source_round *sr,
     printf(", %d failed", sr->failed);
   if (sr->gone)
     printf(", %d gone", sr->gone);
+  if (sr->ignored)
+    printf(", %d not articles", sr->ignored);
   printf("\n");
   fflush(stdout);
 }
@@ -989,6 +1006,9 @@ static void follow_source(fw_run *run, const char *location) {
               location, l.warning);
     sr.newest = fw_source_newest(run->state, sr.src.id);
     sr.feed_url = l.url ? l.url : sr.src.url ? sr.src.url : sr.src.location;
+    sr.sitemap =
+        l.kind == AC_SOURCE_SITEMAP || (l.n_items && !l.url && sr.src.kind &&
+                                        strcmp(sr.src.kind, "sitemap") == 0);
     if ((rc = fw_record_listing(run->state, sr.src.id, &l, fw_now_dating(), err,
                                 sizeof err))) {
       fprintf(stderr, "articast: %s\n", err);

@@ -49,6 +49,7 @@ typedef struct fw_source {
   int64_t id;
   char *location; /* a URL as given, or a file's or folder's real path */
   char *url;      /* where it was last read from, after redirects */
+  char *kind;     /* what it was last read as (ac_source_kind_name) */
   char *etag, *last_modified;
   int failures;
   int64_t retry_after;

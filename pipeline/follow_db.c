@@ -37,7 +37,7 @@ static const char *const fw_migrations[] = {
     " content_hash TEXT," /* of the text of the episode published */
     " etag TEXT, last_modified TEXT,"
     " status TEXT NOT NULL DEFAULT 'new' CHECK (status IN ('new', "
-    "'published', 'failed', 'gone', 'duplicate')),"
+    "'published', 'failed', 'gone', 'duplicate', 'ignored')),"
     " attempts INTEGER NOT NULL DEFAULT 0,"
     " last_error TEXT,"
     " retry_after INTEGER,"
@@ -104,6 +104,7 @@ static int run_alone(ac_state *st, sqlite3_stmt *s, char *err, size_t errlen) {
 void fw_source_free(fw_source *s) {
   free(s->location);
   free(s->url);
+  free(s->kind);
   free(s->etag);
   free(s->last_modified);
   memset(s, 0, sizeof *s);
@@ -137,7 +138,8 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
     return rc;
   rc = ac_state_prepare(st,
                         "SELECT id, etag, last_modified, failures, "
-                        "retry_after, url FROM sources WHERE location = ?",
+                        "retry_after, url, kind FROM sources WHERE location "
+                        "= ?",
                         &s, err, errlen);
   if (rc)
     return rc;
@@ -150,6 +152,7 @@ int fw_source_get(ac_state *st, const char *location, fw_source *out, char *err,
     out->failures = (int)col_int(s, 3);
     out->retry_after = col_int(s, 4);
     out->url = dup_text(s, 5);
+    out->kind = dup_text(s, 6);
   } else {
     snprintf(err, errlen, "state database: %s",
              sqlite3_errmsg(ac_state_db(st)));

@@ -1298,7 +1298,7 @@ START_TEST(a_folder_is_followed_and_a_title_edit_keeps_the_episode) {
           "/rss/channel/item[title='Night market returns to the "
           "quay']/pubDate",
           "Mon, 10 Jun 2024 12:00:00 +0000");
-  follow_ok(&s, T0 + DAY, args, "0 new, 0 updated, 2 unchanged");
+  follow_ok(&s, T0 + DAY, args, "0 new, 0 updated, 3 unchanged");
   char *md = fmt("%s/posts/night-market.md", content);
   char *text = harness_slurp(md);
   char *edited = replaced(text, "title: Night market returns to the quay",
@@ -1531,6 +1531,39 @@ START_TEST(an_episode_keeps_its_slug_across_a_title_edit) {
 }
 END_TEST
 
+/* A sitemap lists every page of a site: the dated ones are articles; a
+ * page that gives no date (about, contact) is left out, and asked again
+ * only conditionally. */
+START_TEST(a_sitemap_is_followed_without_its_other_pages) {
+  web w;
+  web_start(&w);
+  web_put(&w, "extra/sitemap.xml", "sitemap.xml");
+  web_put(&w, "extra/about.html", "about.html");
+  show s;
+  show_new(&s, NULL);
+  char *args = fmt("'%s/sitemap.xml'", w.base);
+  follow_ok(&s, T0, args,
+            "3 articles: 2 new, 0 updated, 0 unchanged, 1 not "
+            "articles");
+  check_site(s.site, "a sitemap");
+  ck_feed(&s, "count(/rss/channel/item)", "2");
+  char *sql = fmt("SELECT status FROM articles WHERE source_key = "
+                  "'%s/about.html'",
+                  w.base);
+  ck_state(&s, sql, "ignored");
+  free(web_requests(&w));
+  follow_ok(&s, T0 + DAY, args, "0 new, 0 updated, 3 unchanged");
+  char *log = web_requests(&w);
+  ck_assert_int_eq(requests(log, "GET /about.html", 304), 1);
+  ck_assert_int_eq(requests(log, "GET /articles/", 304), 2);
+  free(log);
+  free(sql);
+  free(args);
+  show_free(&s);
+  web_stop(&w);
+}
+END_TEST
+
 static Suite *follow_suite(void) {
   Suite *s = suite_create("follow");
   TCase *parts = tcase_create("parts");
@@ -1555,6 +1588,7 @@ static Suite *follow_suite(void) {
       {"sigkill", sigkill_mid_way_then_a_rerun},
       {"sigterm", sigterm_finishes_the_article_in_hand},
       {"episode", an_episode_keeps_its_slug_across_a_title_edit},
+      {"sitemap", a_sitemap_is_followed_without_its_other_pages},
       {"kills", a_kill_at_any_step_then_a_rerun_gives_each_article_once}};
   for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
     TCase *t = tcase_create(runs[i].name);
