@@ -28,7 +28,8 @@ typedef struct worker_msg {
   int32_t article;
   int32_t exit_code; /* MSG_DONE */
   uint64_t segments_done, segments_total;
-  double seconds; /* of audio so far, or of the article when done */
+  double seconds;   /* of audio so far, or of the article when done */
+  char error[1024]; /* MSG_DONE: why the article failed, cut short */
 } worker_msg;
 
 static double now_seconds(void) {
@@ -113,13 +114,16 @@ static void on_progress(void *ctx, size_t done, size_t total, double seconds) {
 /* Renders articles from the shared counter until none is left. The files
  * written go to stdout and errors to stderr, each after its article. */
 static void run_worker(ac_pipeline *pl, char **articles, int count,
-                       atomic_int *next, worker_ctx *w, bool quiet) {
+                       atomic_int *next, worker_ctx *w, bool quiet,
+                       const ac_batch_hooks *hooks) {
   pl->progress = on_progress;
   pl->progress_ctx = w;
   for (int i; (i = atomic_fetch_add(next, 1)) < count;) {
     w->article = i;
     w->seconds = 0;
     send_msg(w, (worker_msg){.kind = MSG_STARTED});
+    if (hooks && hooks->prepare)
+      hooks->prepare(hooks->ctx, pl, i);
     char err[2048] = "";
     char *written = NULL;
     size_t written_len = 0;
@@ -134,9 +138,11 @@ static void run_worker(ac_pipeline *pl, char **articles, int count,
     free(written);
     fflush(stdout);
     fflush(stderr);
-    send_msg(w, (worker_msg){.kind = MSG_DONE,
-                             .exit_code = rc,
-                             .seconds = rc ? 0 : w->seconds});
+    worker_msg done = {
+        .kind = MSG_DONE, .exit_code = rc, .seconds = rc ? 0 : w->seconds};
+    if (rc)
+      snprintf(done.error, sizeof done.error, "%s", err);
+    send_msg(w, done);
   }
 }
 
@@ -157,12 +163,24 @@ typedef struct supervisor {
   int workers, alive;
   int rc;
   progress_line line;
+  ac_batch_hooks *hooks; /* or NULL */
 } supervisor;
 
-static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t stop_signal, stop_count;
 
 static void on_stop(int sig) {
   stop_signal = sig;
+  stop_count++;
+}
+
+static bool gentle(const supervisor *s) {
+  return s->hooks && s->hooks->finish_on_stop;
+}
+
+static void report_finished(supervisor *s, int article, int code,
+                            const char *error) {
+  if (s->hooks && s->hooks->finished && article >= 0 && article < s->count)
+    s->hooks->finished(s->hooks->ctx, article, code, error);
 }
 
 static void note_failure(supervisor *s, int code) {
@@ -181,15 +199,22 @@ static int start_worker(supervisor *s, int w) {
     return -1;
   }
   if (pid == 0) {
-    /* Stop when the parent goes, whatever killed it. */
-    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    /* Stop when the parent goes, whatever killed it. A gentle batch's
+     * workers leave stopping to the parent, which lets them finish the
+     * article in hand (a terminal's ^C reaches them too). */
+    prctl(PR_SET_PDEATHSIG, gentle(s) ? SIGKILL : SIGTERM);
     if (getppid() != parent)
       _exit(AC_EXIT_FAILURE);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
+    signal(SIGINT, gentle(s) ? SIG_IGN : SIG_DFL);
+    signal(SIGTERM, gentle(s) ? SIG_IGN : SIG_DFL);
+    /* A process group of its own, so that a terminal's ^C (or a kill of
+     * the follower's group) reaches neither it nor the helpers it starts:
+     * the parent decides when they stop. */
+    if (gentle(s))
+      setpgid(0, 0);
     close(s->fd_read);
     worker_ctx ctx = {.fd = s->fd_write, .worker = w, .article = -1};
-    run_worker(s->pl, s->articles, s->count, s->next, &ctx, s->quiet);
+    run_worker(s->pl, s->articles, s->count, s->next, &ctx, s->quiet, s->hooks);
     _exit(0);
   }
   s->pid[w] = pid;
@@ -216,6 +241,7 @@ static void take(supervisor *s, const worker_msg *m) {
     break;
   case MSG_DONE:
     note_failure(s, m->exit_code);
+    report_finished(s, m->article, m->exit_code, m->exit_code ? m->error : "");
     s->article[w] = -1;
     p->done++;
     p->banked += m->seconds;
@@ -259,17 +285,21 @@ static void reap(supervisor *s) {
     int article = s->article[w];
     if (article >= 0) {
       clear_line(&s->line);
+      char why[256] = "";
       if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL &&
           s->time_limit > 0 && now_seconds() - s->started[w] >= s->time_limit)
-        fprintf(stderr,
-                "articast: %s: took longer than the time limit of %.0f s "
-                "(--time-limit); stopped\n",
-                s->articles[article], s->time_limit);
+        snprintf(why, sizeof why,
+                 "took longer than the time limit of %.0f s "
+                 "(--time-limit); stopped",
+                 s->time_limit);
       else if (!stop_signal)
-        fprintf(stderr, "articast: %s: the rendering process died (%s %d)\n",
-                s->articles[article],
-                WIFSIGNALED(status) ? "signal" : "exit status",
-                WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+        snprintf(why, sizeof why, "the rendering process died (%s %d)",
+                 WIFSIGNALED(status) ? "signal" : "exit status",
+                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+      if (why[0]) {
+        fprintf(stderr, "articast: %s: %s\n", s->articles[article], why);
+        report_finished(s, article, AC_EXIT_FAILURE, why);
+      }
       note_failure(s, AC_EXIT_FAILURE);
       s->line.done++;
       s->line.current[w] = s->line.frac[w] = 0;
@@ -291,18 +321,33 @@ static void enforce_limit(supervisor *s) {
       kill(s->pid[w], SIGKILL);
 }
 
+/* A stop signal: the workers stop at once, or, in a gentle batch, take
+ * no other article (and stop at once on a second signal). */
+static void stop_workers(supervisor *s, int *handled) {
+  if (stop_count == *handled)
+    return;
+  bool now = !gentle(s) || stop_count > 1;
+  if (*handled == 0)
+    note_failure(s, AC_EXIT_FAILURE);
+  *handled = stop_count;
+  if (!now) {
+    atomic_store(s->next, s->count);
+    clear_line(&s->line);
+    fprintf(stderr, "articast: stopping after the articles in hand (send "
+                    "the signal again to stop now)\n");
+    return;
+  }
+  for (int w = 0; w < s->workers; w++)
+    if (s->pid[w] > 0)
+      kill(s->pid[w], gentle(s) ? SIGKILL : stop_signal);
+}
+
 static void supervise(supervisor *s) {
   char buf[sizeof(worker_msg)];
   size_t have = 0;
-  bool forwarded = false;
+  int handled = 0;
   while (s->alive > 0) {
-    if (stop_signal && !forwarded) {
-      for (int w = 0; w < s->workers; w++)
-        if (s->pid[w] > 0)
-          kill(s->pid[w], stop_signal);
-      forwarded = true;
-      note_failure(s, AC_EXIT_FAILURE);
-    }
+    stop_workers(s, &handled);
     struct pollfd pfd = {.fd = s->fd_read, .events = POLLIN};
     poll(&pfd, 1, 200);
     read_messages(s, buf, &have);
@@ -314,6 +359,13 @@ static void supervise(supervisor *s) {
 
 int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
                     double time_limit, bool quiet) {
+  return ac_render_batch_hooked(pl, articles, count, jobs, time_limit, quiet,
+                                NULL);
+}
+
+int ac_render_batch_hooked(ac_pipeline *pl, char **articles, int count,
+                           int jobs, double time_limit, bool quiet,
+                           ac_batch_hooks *hooks) {
   int cores = jobs > 0 ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (cores < 1)
     cores = 1;
@@ -340,9 +392,12 @@ int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
                   .fd_read = fds[0],
                   .fd_write = fds[1],
                   .workers = workers,
+                  .hooks = hooks,
                   .line = {.on = !quiet && isatty(STDERR_FILENO),
                            .articles = count,
                            .start = now_seconds()}};
+  stop_signal = 0;
+  stop_count = 0;
   struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
   sigemptyset(&sa.sa_mask);
   sigaction(SIGINT, &sa, &old_int);
@@ -357,5 +412,7 @@ int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
   sigaction(SIGINT, &old_int, NULL);
   sigaction(SIGTERM, &old_term, NULL);
   munmap(next, sizeof *next);
+  if (hooks)
+    hooks->stopped_by = stop_signal;
   return s.rc;
 }

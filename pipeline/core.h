@@ -329,6 +329,19 @@ typedef struct ac_pipeline {
   int threads;                   /* threads an episode may keep busy */
   ac_progress_fn progress;       /* NULL: none */
   void *progress_ctx;
+  /* One article's own data, which `articast follow` sets per article: */
+  const char *input_bytes; /* the input's bytes (a page it fetched)
+                              instead of reading `input`, which still
+                              names it; input_len bytes */
+  size_t input_len;
+  const ac_document *metadata; /* what the article's source (a feed item)
+                                  says of it: each non-NULL field of title,
+                                  author, date, language, summary, image,
+                                  url and id replaces what the source stage
+                                  read */
+  const char *slug;            /* the episode's slug instead of one made
+                                  from the title: an article keeps the slug
+                                  it was first published under */
 } ac_pipeline;
 
 /* Reads `input` and runs the source and text stages up to and including

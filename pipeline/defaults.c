@@ -5,7 +5,7 @@
 #include <string.h>
 
 const ac_default_stages ac_default_pipeline = {
-    .text = "clean normalize kana",
+    .text = "clean announce normalize kana",
     .synth = "espeak",
     .filters = "loudness",
     .sinks = "mp3 transcript",

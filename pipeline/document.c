@@ -102,6 +102,8 @@ const char *ac_block_kind_name(ac_block_kind kind) {
     return "caption";
   case AC_BLOCK_BOILERPLATE:
     return "boilerplate";
+  case AC_BLOCK_ANNOUNCEMENT:
+    return "announcement";
   }
   return "unknown";
 }

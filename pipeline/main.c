@@ -2,6 +2,7 @@
 #include "batch.h"
 #include "cache.h"
 #include "core.h"
+#include "follow.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -26,6 +27,9 @@ static const char usage_main[] =
     "  plugins              list stage plugins with their options\n"
     "  voices               list voice profiles\n"
     "  cache [clear|prune DAYS]  show, empty or trim the segment cache\n"
+    "  follow SOURCE...     turn every new or changed article of feeds,\n"
+    "                       sitemaps or folders into episodes\n"
+    "  status               what 'follow' knows of its sources and articles\n"
     "\n"
     "Run 'articast COMMAND --help' for a command's options.\n"
     "Options: -h, --help   this help;  -V, --version   print the version\n";
@@ -642,6 +646,16 @@ static void tune_malloc(void) {
   mallopt(M_TRIM_THRESHOLD, 256 << 20);
 }
 
+static int cmd_follow(int argc, char **argv, cli *c) {
+  (void)c;
+  return ac_follow_command(argc, argv);
+}
+
+static int cmd_status(int argc, char **argv, cli *c) {
+  (void)c;
+  return ac_status_command(argc, argv);
+}
+
 int main(int argc, char **argv) {
   tune_malloc();
   if (argc < 2) {
@@ -672,7 +686,8 @@ int main(int argc, char **argv) {
   } commands[] = {{"episode", cmd_episode}, {"text", cmd_text},
                   {"feed", cmd_feed},       {"say", cmd_say},
                   {"plugins", cmd_plugins}, {"voices", cmd_voices},
-                  {"cache", cmd_cache}};
+                  {"cache", cmd_cache},     {"follow", cmd_follow},
+                  {"status", cmd_status}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
       cli c = {.max_input = AC_DEFAULT_MAX_INPUT,

@@ -379,11 +379,93 @@ static int own_stem(const ac_outputs *o, const char *stem, const char *guid) {
   return rc;
 }
 
+/* The first line of <dir>/.<stem>.owner (malloc'd), or NULL. */
+static char *read_owner(int dfd, const char *name) {
+  int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0)
+    return NULL;
+  char have[1024];
+  ssize_t n = read(fd, have, sizeof have - 1);
+  close(fd);
+  have[n > 0 ? n : 0] = '\0';
+  have[strcspn(have, "\n")] = '\0';
+  return strdup(have);
+}
+
+int ac_outputs_owners(const char *dir,
+                      void (*fn)(void *ctx, const char *slug, const char *guid),
+                      void *ctx) {
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0)
+    return errno == ENOENT ? 0 : -errno;
+  DIR *d = fdopendir(dfd);
+  if (!d) {
+    int e = -errno;
+    close(dfd);
+    return e;
+  }
+  static const char suffix[] = ".owner";
+  for (struct dirent *e; (e = readdir(d));) {
+    size_t n = strlen(e->d_name), k = sizeof suffix - 1;
+    if (e->d_name[0] != '.' || n <= k + 1 ||
+        strcmp(e->d_name + n - k, suffix) != 0)
+      continue;
+    char *owner = read_owner(dfd, e->d_name);
+    char *slug = strndup(e->d_name + 1, n - k - 1);
+    if (owner && slug)
+      fn(ctx, slug, owner);
+    free(owner);
+    free(slug);
+  }
+  closedir(d);
+  return 0;
+}
+
+typedef struct owned_search {
+  const char *guid;
+  char *found; /* the first in name order */
+} owned_search;
+
+static void consider_owned(void *ctx, const char *slug, const char *guid) {
+  owned_search *s = ctx;
+  if (strcmp(guid, s->guid) != 0 || (s->found && strcmp(s->found, slug) < 0))
+    return;
+  char *copy = strdup(slug);
+  if (copy) {
+    free(s->found);
+    s->found = copy;
+  }
+}
+
+/* An article that owns a slug already keeps it when its title (and so the
+ * slug made from it) changes: the episode is updated in place. */
+static void keep_owned_stem(ac_outputs *o, const char *guid) {
+  char *name = NULL;
+  int dfd = open(o->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  char *owner = dfd >= 0 && asprintf(&name, ".%s.owner", o->stem) >= 0
+                    ? read_owner(dfd, name)
+                    : NULL;
+  bool mine = owner && strcmp(owner, guid) == 0;
+  free(owner);
+  free(name);
+  if (dfd >= 0)
+    close(dfd);
+  owned_search s = {guid, NULL};
+  if (mine || ac_outputs_owners(o->dir, consider_owned, &s) != 0 || !s.found)
+    return;
+  ac_log(AC_LOG_INFO, "%s keeps its slug %s (its title now reads as %s)", guid,
+         s.found, o->stem);
+  free(o->stem);
+  o->stem = s.found;
+}
+
 int ac_outputs_claim(ac_outputs *o, const char *guid, char *err,
                      size_t errlen) {
   if (o->exact_path)
     return 0;
   int e = ac_mkdirs(o->dir);
+  if (e == 0 && !o->stem_chosen)
+    keep_owned_stem(o, guid);
   for (int n = 1; e == 0 && n <= 100; n++) {
     char *stem = NULL;
     if ((n == 1 ? (stem = strdup(o->stem)) == NULL

@@ -36,6 +36,8 @@ typedef struct ac_outputs {
   bool committed;
   char version[AC_OUTPUT_VERSION_DIGITS + 1]; /* of the committed set */
   bool unversioned; /* name files <stem><suffix> (a sink's unit tests) */
+  bool stem_chosen; /* the caller keeps the article's slug (articast
+                       follow's state): claim takes it as it is */
   int lock_fd;      /* the slug's lock, or -1 */
 } ac_outputs;
 
@@ -51,10 +53,18 @@ int ac_outputs_finish(ac_outputs *o, int fd, const char *mime_type,
                       size_t errlen);
 /* Takes the slug for the article whose identity is `guid`: locks it
  * against other renders of the same slug until ac_outputs_retire, and
- * records the article as its owner. A slug another article owns (two
- * articles with one title) is not taken: the next free one ("slug-2", ...)
- * is, and o->stem changes. Returns 0 or an ac_error with why in err. */
+ * records the article as its owner. An article that already owns a slug
+ * in the site keeps it, whatever its title says now (unless stem_chosen).
+ * A slug another article owns (two articles with one title) is not taken:
+ * the next free one ("slug-2", ...) is, and o->stem changes. Returns 0 or
+ * an ac_error with why in err. */
 int ac_outputs_claim(ac_outputs *o, const char *guid, char *err, size_t errlen);
+/* Calls fn for every slug of the episodes directory `dir` and the identity
+ * that owns it (<dir>/.<slug>.owner), in no particular order. Returns 0 or
+ * -errno (a missing directory holds no slug). */
+int ac_outputs_owners(const char *dir,
+                      void (*fn)(void *ctx, const char *slug, const char *guid),
+                      void *ctx);
 /* Names every file <stem>.<version><suffix>, the version a hash of all the
  * files' contents, so a new version never replaces the files the feed and
  * pages still describe: each file gets a temporary name, then all are

@@ -310,6 +310,15 @@ static int read_input(ac_pipeline *pl, const char *input, char **data,
     *data = strdup(pl->text_override);
     *len = *data ? strlen(*data) : 0;
     e = *data ? 0 : -ENOMEM;
+  } else if (pl->input_bytes) {
+    e = pl->max_input_bytes && pl->input_len > pl->max_input_bytes ? -EFBIG
+        : (*data = malloc(pl->input_len + 1)) == NULL              ? -ENOMEM
+                                                                   : 0;
+    if (e == 0) {
+      memcpy(*data, pl->input_bytes, pl->input_len);
+      (*data)[pl->input_len] = '\0';
+      *len = pl->input_len;
+    }
   } else if (!is_url) {
     e = ac_read_file(input, pl->max_input_bytes, data, len);
   }
@@ -326,6 +335,22 @@ static int read_input(ac_pipeline *pl, const char *input, char **data,
              strcmp(input, "-") == 0 ? "standard input" : input, strerror(-e));
     return AC_EXIT_INPUT;
   }
+  return AC_EXIT_OK;
+}
+
+/* What the caller knows of the article (ac_pipeline.metadata) over what
+ * the source stage read. */
+static int apply_metadata(ac_document *doc, const ac_document *meta) {
+  if (!meta)
+    return AC_EXIT_OK;
+  char **fields[] = {&doc->title,   &doc->author, &doc->date, &doc->language,
+                     &doc->summary, &doc->image,  &doc->url,  &doc->id};
+  const char *values[] = {meta->title,    meta->author,  meta->date,
+                          meta->language, meta->summary, meta->image,
+                          meta->url,      meta->id};
+  for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+    if (values[i] && ac_set_string(fields[i], values[i], (size_t)-1))
+      return AC_EXIT_FAILURE;
   return AC_EXIT_OK;
 }
 
@@ -375,6 +400,8 @@ int ac_run_text(ac_pipeline *pl, const char *input, const char *until,
   rc = run_document_stage(&pl->cfg->settings, source, input, data, len, doc,
                           err, errlen);
   free(data);
+  if (rc == 0)
+    rc = apply_metadata(doc, pl->metadata);
   if (rc == 0 && pl->language_override)
     rc = ac_set_string(&doc->language, pl->language_override, (size_t)-1)
              ? AC_EXIT_FAILURE
@@ -637,7 +664,7 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
       (rc = choose_voice(pl, r.doc, &r.voice, &unspoken, err, errlen)) ||
       (rc = layered_settings(pl, &r.voice, &r.settings)))
     goto done;
-  r.slug = ac_slugify(r.doc->title);
+  r.slug = pl->slug ? strdup(pl->slug) : ac_slugify(r.doc->title);
   r.guid = ac_article_guid(r.doc);
   if (!episodes || !r.slug || !r.guid ||
       ac_outputs_init(&r.outputs, episodes, r.slug, pl->output_path)) {
@@ -645,6 +672,7 @@ int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
     rc = AC_EXIT_FAILURE;
     goto done;
   }
+  r.outputs.stem_chosen = pl->slug != NULL;
   r.episode = (ac_episode){.doc = r.doc,
                            .show = &pl->cfg->show,
                            .voice = &r.voice.voice,

@@ -430,8 +430,9 @@ START_TEST(channel_has_namespaces_and_every_must) {
   ck_xpath_eq(&p, "/rss/channel/podcast:guid", guid);
   ck_xpath_eq(&p, "/rss/channel/podcast:locked", "no");
   ck_xpath_has(&p, "/rss/channel/generator", "articast");
+  /* When the content last changed: now ($SOURCE_DATE_EPOCH, see main). */
   ck_xpath_eq(&p, "/rss/channel/lastBuildDate",
-              "Wed, 01 May 2024 12:00:00 +0000");
+              "Mon, 03 Jun 2024 07:33:20 +0000");
   ck_xpath_eq(&p, "/rss/channel/image/url", BASE "cover.png");
 
   parsed_free(&p);
@@ -524,8 +525,9 @@ START_TEST(republishing_is_byte_identical) {
   char *before = harness_slurp(path);
   struct stat sb1, sb2;
   ck_assert_int_eq(stat(path, &sb1), 0);
-  /* Let the clock move on: nothing in the feed may follow it. */
-  sleep(1);
+  /* Let the clock move on: nothing in the feed may follow it, not even
+   * lastBuildDate, which says when the content last changed. */
+  setenv("SOURCE_DATE_EPOCH", "1717500000", 1);
   publish_ok(&f);
   char *after = harness_slurp(path);
   ck_assert_str_eq(before, after);
@@ -545,6 +547,7 @@ START_TEST(new_episode_is_added_newest_first) {
   fake_init(&a, site, &first_spec);
   publish_ok(&a);
   fake_init(&b, site, &second_spec);
+  setenv("SOURCE_DATE_EPOCH", "1717500000", 1);
   publish_ok(&b);
   parsed p = parse_feed(site);
   ck_assert_int_eq(xcount(&p, "/rss/channel/item"), 2);
@@ -552,8 +555,9 @@ START_TEST(new_episode_is_added_newest_first) {
   ck_xpath_eq(&p, "/rss/channel/item[2]/title", "First article");
   ck_xpath_eq(&p, "/rss/channel/item[1]/pubDate",
               "Mon, 03 Jun 2024 06:15:00 +0000");
+  /* The content changed: lastBuildDate is now. */
   ck_xpath_eq(&p, "/rss/channel/lastBuildDate",
-              "Mon, 03 Jun 2024 06:15:00 +0000");
+              "Tue, 04 Jun 2024 11:20:00 +0000");
   /* The guid falls back to the article URL. */
   ck_xpath_eq(&p, "/rss/channel/item[1]/guid", "https://news.example.com/a/2");
   /* Past an hour, chapter times get hours. */
@@ -787,17 +791,15 @@ START_TEST(undated_article_keeps_its_first_date) {
       .slug = "undated", .title = "Undated", .mp3_size = 2000, .duration = 5};
   fake f;
   fake_init(&f, site, &s);
-  /* The MP3's time stands in for the date. */
-  struct timeval tv[2] = {{1700000000, 0}, {1700000000, 0}};
-  ck_assert_int_eq(utimes(f.paths[0], tv), 0);
+  /* Dated when it is first published. */
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
   publish_ok(&f);
   char *path = feed_path(site);
   char *before = harness_slurp(path);
   ck_assert(strstr(before, "<pubDate>Tue, 14 Nov 2023 22:13:20 +0000<") !=
             NULL);
-  /* Re-rendering the MP3 changes its time, not the episode's date. */
-  struct timeval later[2] = {{1710000000, 0}, {1710000000, 0}};
-  ck_assert_int_eq(utimes(f.paths[0], later), 0);
+  /* Publishing it again later does not move its date. */
+  setenv("SOURCE_DATE_EPOCH", "1710000000", 1);
   publish_ok(&f);
   char *after = harness_slurp(path);
   ck_assert_str_eq(before, after);
@@ -1360,6 +1362,141 @@ START_TEST(xmllint_and_feedparser_accept_the_feed) {
 }
 END_TEST
 
+/* ---- Identity over time ---------------------------------------------------
+ */
+
+static char *channel_guid(const char *site) {
+  parsed p = parse_feed(site);
+  char *guid = xs(&p, "/rss/channel/podcast:guid");
+  parsed_free(&p);
+  return guid;
+}
+
+/* podcast:guid is assigned once for the show's lifetime: a new base URL
+ * moves every URL of the feed, not the guid; only [feed] guid changes it. */
+START_TEST(podcast_guid_outlives_a_base_url_change) {
+  char *site = site_new();
+  fake f;
+  fake_init(&f, site, &first_spec);
+  publish_ok(&f);
+  char *first = channel_guid(site);
+  char want[37];
+  feed_podcast_guid(BASE "feed.xml", want);
+  ck_assert_str_eq(first, want);
+  char *kept_path = join(site, ".podcast-guid");
+  char *kept = harness_slurp(kept_path);
+  ck_assert(strncmp(kept, first, 36) == 0 && kept[36] == '\n');
+  free(kept);
+
+  /* The site moves: the config's base URL is a new one. */
+  f.show.base_url = "https://cdn.example.net/show/";
+  publish_ok(&f);
+  parsed p = parse_feed(site);
+  ck_xpath_eq(&p, "/rss/channel/podcast:guid", first);
+  ck_xpath_eq(&p, "/rss/channel/atom:link[@rel='self']/@href",
+              "https://cdn.example.net/show/feed.xml");
+  ck_xpath_eq(&p, "/rss/channel/item/enclosure/@url",
+              "https://cdn.example.net/show/episodes/first-article.mp3");
+  parsed_free(&p);
+
+  /* A site published before the guid was kept: the feed in place says
+   * which it is. */
+  ck_assert_int_eq(unlink(kept_path), 0);
+  f.show.base_url = "https://third.example.com/";
+  publish_ok(&f);
+  char *again = channel_guid(site);
+  ck_assert_str_eq(again, first);
+  kept = harness_slurp(kept_path);
+  ck_assert(strncmp(kept, first, 36) == 0);
+  free(kept);
+
+  /* Only [feed] guid changes it, and it stays so. */
+  const char *const set[] = {"guid=0f8e5f1e-7c1a-4c0e-9d6e-3b2a1c0d9e8f", NULL};
+  char err[1024];
+  ck_assert_msg(publish_ep(&f.ep, set, err, sizeof err) == 0, "%s", err);
+  char *chosen = channel_guid(site);
+  ck_assert_str_eq(chosen, "0f8e5f1e-7c1a-4c0e-9d6e-3b2a1c0d9e8f");
+  publish_ok(&f);
+  char *after = channel_guid(site);
+  ck_assert_str_eq(after, chosen);
+  free(after);
+  free(chosen);
+  free(again);
+  free(first);
+  free(kept_path);
+  fake_free(&f);
+  site_free(site);
+}
+END_TEST
+
+/* lastBuildDate is when the content last changed: an episode published
+ * again with other audio moves it; the same publish does not. */
+START_TEST(last_build_date_follows_the_content) {
+  char *site = site_new();
+  fake f;
+  fake_init(&f, site, &first_spec);
+  publish_ok(&f);
+  setenv("SOURCE_DATE_EPOCH", "1717500000", 1);
+  publish_ok(&f);
+  parsed p = parse_feed(site);
+  ck_xpath_eq(&p, "/rss/channel/lastBuildDate",
+              "Mon, 03 Jun 2024 07:33:20 +0000");
+  parsed_free(&p);
+  /* Rendered again after an edit: a longer MP3. */
+  write_sized(f.paths[0], 130000);
+  f.arts[0].size = 130000;
+  publish_ok(&f);
+  p = parse_feed(site);
+  ck_xpath_eq(&p, "/rss/channel/lastBuildDate",
+              "Tue, 04 Jun 2024 11:20:00 +0000");
+  ck_xpath_eq(&p, "/rss/channel/item/enclosure/@length", "130000");
+  ck_xpath_eq(&p, "/rss/channel/item/guid", "article-0001");
+  parsed_free(&p);
+  fake_free(&f);
+  site_free(site);
+}
+END_TEST
+
+/* defer_new (articast follow): a new episode's sidecar is written and
+ * feed.xml left for the rebuild at the end of the round; an episode the
+ * feed lists already is listed anew at once. */
+START_TEST(deferred_new_episodes_wait_for_the_rebuild) {
+  char *site = site_new();
+  fake a, b;
+  fake_init(&a, site, &first_spec);
+  publish_ok(&a);
+  char *path = feed_path(site);
+  char *before = harness_slurp(path);
+  fake_init(&b, site, &second_spec);
+  const char *const defer[] = {"defer_new=true", NULL};
+  char err[1024];
+  ck_assert_msg(publish_ep(&b.ep, defer, err, sizeof err) == 0, "%s", err);
+  char *same = harness_slurp(path);
+  ck_assert_str_eq(before, same);
+  char *sidecar = join(site, "episodes/second-article.item.xml");
+  ck_assert(access(sidecar, R_OK) == 0);
+  ck_assert_msg(rebuild(site, &test_show, err, sizeof err) == 0, "%s", err);
+  parsed p = parse_feed(site);
+  ck_assert_int_eq(xcount(&p, "/rss/channel/item"), 2);
+  parsed_free(&p);
+  /* Listed already: published again with other audio, at once. */
+  write_sized(a.paths[0], 99);
+  a.arts[0].size = 99;
+  ck_assert_msg(publish_ep(&a.ep, defer, err, sizeof err) == 0, "%s", err);
+  p = parse_feed(site);
+  ck_xpath_eq(&p, "/rss/channel/item[guid='article-0001']/enclosure/@length",
+              "99");
+  parsed_free(&p);
+  free(sidecar);
+  free(same);
+  free(before);
+  free(path);
+  fake_free(&a);
+  fake_free(&b);
+  site_free(site);
+}
+END_TEST
+
 static Suite *feed_suite(void) {
   Suite *s = suite_create("feed");
   TCase *t = tcase_create("feed");
@@ -1382,10 +1519,15 @@ static Suite *feed_suite(void) {
   tcase_add_test(t, cover_checks_say_what_is_wrong);
   tcase_add_test(t, default_cover_is_a_valid_png);
   tcase_add_test(t, xmllint_and_feedparser_accept_the_feed);
+  tcase_add_test(t, podcast_guid_outlives_a_base_url_change);
+  tcase_add_test(t, last_build_date_follows_the_content);
+  tcase_add_test(t, deferred_new_episodes_wait_for_the_rebuild);
   suite_add_tcase(s, t);
   return s;
 }
 
 int main(void) {
+  /* The feed's "now" (lastBuildDate, an undated article's first date). */
+  setenv("SOURCE_DATE_EPOCH", "1717400000", 1);
   return harness_main(feed_suite());
 }

@@ -29,11 +29,12 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
 
-#define FEED_VERSION "0.1.0"
+#define FEED_VERSION "0.2.0"
 #define DEFAULT_BASE_URL "http://localhost:8000/"
 #define DEFAULT_CATEGORY "News"
 #define SIDECAR_SUFFIX ".item.xml"
@@ -50,6 +51,7 @@ typedef struct feed_priv {
   int explicit_content;
   const char *owner_name;
   const char *owner_email;
+  int defer_new;
 } feed_priv;
 
 static const ac_option feed_options[] = {
@@ -65,8 +67,9 @@ static const ac_option feed_options[] = {
      "refuse a local show image Apple Podcasts rejects (not a square "
      "1400-3000 px RGB JPEG or PNG); false: only warn"},
     {"guid", AC_OPT_STRING, offsetof(feed_priv, guid), NULL, 0, 0, NULL,
-     "podcast:guid (a UUID); default: UUIDv5 of the feed URL. Set it to the "
-     "old value when the feed moves: it must never change"},
+     "podcast:guid (a UUID); default: the one the site was first published "
+     "with (SITE/.podcast-guid), at first the UUIDv5 of the feed URL. It "
+     "never changes unless set here"},
     {"category", AC_OPT_STRING, offsetof(feed_priv, category), NULL, 0, 0, NULL,
      "Apple Podcasts category (checked against Apple's list); default: "
      "" DEFAULT_CATEGORY " and a warning"},
@@ -79,6 +82,11 @@ static const ac_option feed_options[] = {
     {"owner_email", AC_OPT_STRING, offsetof(feed_priv, owner_email), NULL, 0, 0,
      NULL,
      "itunes:owner e-mail, which Apple Podcasts mails to verify ownership"},
+    {"defer_new", AC_OPT_BOOL, offsetof(feed_priv, defer_new), "false", 0, 0,
+     NULL,
+     "write a new episode's sidecar but leave feed.xml to the next rebuild "
+     "(articast follow sets it, to publish once a round); an episode "
+     "already listed is listed anew at once"},
     {NULL, 0, 0, NULL, 0, 0, NULL, NULL}};
 
 /* What one publish works with. */
@@ -104,6 +112,19 @@ typedef struct site {
       (s)->st->host->checkpoint((s)->st, (what));                              \
   } while (0)
 #define FAIL(s, code, ...) (s)->st->host->fail((s)->st, (code), __VA_ARGS__)
+
+/* Now, for the dates the feed gives: $SOURCE_DATE_EPOCH when set, so a
+ * build can be reproduced (and the tests need no clock), else the clock. */
+static int64_t feed_now(void) {
+  const char *sde = getenv("SOURCE_DATE_EPOCH");
+  char *end;
+  if (sde && *sde) {
+    long long v = strtoll(sde, &end, 10);
+    if (*end == '\0' && v >= 0)
+      return (int64_t)v;
+  }
+  return (int64_t)time(NULL);
+}
 
 static int feed_create(ac_stage *st) {
   /* Idempotent; checks the libxml2 ABI and sets up its globals once. */
@@ -138,6 +159,12 @@ static char *remembered_base(const site *s) {
 static void remember_base(site *s, const char *url) {
   char *old = remembered_base(s);
   bool same = old && strcmp(old, url) == 0;
+  if (old && !same)
+    LOG(s, AC_LOG_WARN,
+        "the base URL changes from %s to %s: every enclosure and file URL "
+        "moves with it (serve a redirect from %sfeed.xml to the new feed for "
+        "its subscribers); the show's podcast:guid stays as it was",
+        old, url, old);
   free(old);
   if (same)
     return;
@@ -538,7 +565,7 @@ static int build_item(site *s, feed_item *it) {
                 mp3->path, s->dir);
   it->length = mp3->size;
   it->duration = mp3->duration > 0 ? mp3->duration : 0;
-  it->date = (int64_t)sb.st_mtime; /* until the article's date says better */
+  it->date = feed_now(); /* first published now, unless the article is dated */
 
   it->slug = strdup(slug);
   it->title = feed_clean_text(doc->title, 1);
@@ -726,7 +753,92 @@ static char *feed_language(site *s) {
   return out;
 }
 
-static int write_feed(site *s, const char *image_url) {
+/* ---- The show's identity and the feed's date ---------------------------- */
+
+/* The show's podcast:guid, kept in SITE the first time it is published:
+ * the Podcasting 2.0 namespace assigns it once for the podcast's lifetime,
+ * whatever its feed URL becomes. */
+#define PODCAST_GUID_FILE ".podcast-guid"
+
+/* What the feed.xml in place says: its lastBuildDate and podcast:guid. */
+static void read_old_feed(const char *xml, size_t len, int64_t *built,
+                          char guid[37]) {
+  *built = 0;
+  guid[0] = '\0';
+  xmlDocPtr doc = len < INT32_MAX
+                      ? xmlReadMemory(xml, (int)len, NULL, NULL,
+                                      XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                          XML_PARSE_NOWARNING)
+                      : NULL;
+  xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+  xmlNodePtr channel = root ? root->children : NULL;
+  while (channel && (channel->type != XML_ELEMENT_NODE ||
+                     strcmp((const char *)channel->name, "channel") != 0))
+    channel = channel->next;
+  for (xmlNodePtr n = channel ? channel->children : NULL; n; n = n->next) {
+    if (n->type != XML_ELEMENT_NODE)
+      continue;
+    xmlChar *text = xmlNodeGetContent(n);
+    const char *name = (const char *)n->name;
+    if (text && strcmp(name, "lastBuildDate") == 0 && !n->ns)
+      *built = feed_parse_any_date((const char *)text);
+    else if (text && strcmp(name, "guid") == 0 && n->ns &&
+             feed_is_uuid((const char *)text))
+      snprintf(guid, 37, "%s", (const char *)text);
+    xmlFree(text);
+  }
+  if (doc)
+    xmlFreeDoc(doc);
+}
+
+static void store_podcast_guid(site *s, const char *guid) {
+  char *path = feed_path_join(s->dir, PODCAST_GUID_FILE), line[40], why[256];
+  snprintf(line, sizeof line, "%s\n", guid);
+  if (path && feed_write_atomic(path, line, strlen(line), why, sizeof why))
+    LOG(s, AC_LOG_WARN, "cannot keep the podcast:guid: %s", why);
+  else if (path)
+    CHECKPOINT(s, "podcast guid written");
+  free(path);
+}
+
+/* podcast:guid: [feed] guid, else the one kept in SITE, else the one the
+ * feed in place carries (a site published before it was kept), else the
+ * UUIDv5 of the feed URL; kept from then on. */
+static void podcast_guid(site *s, const char *feed_url, const char *in_feed,
+                         char out[37]) {
+  char *path = feed_path_join(s->dir, PODCAST_GUID_FILE), *data = NULL;
+  size_t len = 0;
+  char kept[37] = "";
+  if (path && feed_read_file(path, &data, &len) == 0) {
+    data[strcspn(data, "\r\n")] = '\0';
+    if (feed_is_uuid(data))
+      snprintf(kept, sizeof kept, "%s", data);
+  }
+  free(data);
+  free(path);
+  if (s->opt->guid) {
+    snprintf(out, 37, "%s", s->opt->guid);
+    if (kept[0] && strcmp(kept, out) != 0)
+      LOG(s, AC_LOG_WARN,
+          "podcast:guid changes from %s to %s, as [feed] guid says: apps "
+          "that know the show by its guid take it for another show",
+          kept, out);
+  } else if (kept[0]) {
+    snprintf(out, 37, "%s", kept);
+  } else if (in_feed[0]) {
+    snprintf(out, 37, "%s", in_feed);
+  } else {
+    feed_podcast_guid(feed_url, out);
+  }
+  if (strcmp(kept, out) != 0)
+    store_podcast_guid(s, out);
+}
+
+/* ---- The feed ----------------------------------------------------------- */
+
+/* The channel as the show and options say. `clean` receives the cleaned
+ * strings the channel points to (free them after). */
+static int channel_for(site *s, feed_channel *ch, char *clean[6]) {
   const ac_show *show = s->show;
   const feed_priv *opt = s->opt;
   const char *category = NULL, *sub = NULL;
@@ -735,16 +847,6 @@ static int write_feed(site *s, const char *image_url) {
                          sizeof s->why);
   if (rc)
     return FAIL(s, rc, "%s", s->why);
-  char *feed_url = feed_url_join(s->base, "feed.xml");
-  char *language = feed_language(s);
-  char guid[37];
-  if (s->opt->guid)
-    snprintf(guid, sizeof guid, "%s", s->opt->guid);
-  else if (feed_url)
-    feed_podcast_guid(feed_url, guid);
-  size_t n = s->n_items;
-  if (s->opt->max_items > 0 && n > (size_t)s->opt->max_items)
-    n = (size_t)s->opt->max_items;
   const char *title = show && show->title ? show->title : NULL;
   if (!title) {
     title = "Articles, read aloud";
@@ -754,53 +856,94 @@ static int write_feed(site *s, const char *image_url) {
     LOG(s, AC_LOG_INFO,
         "no [feed] owner_email: Apple Podcasts mails it to "
         "verify who owns the show");
-  feed_channel ch = {
-      .title = title,
-      .link = show && show->link ? show->link : s->base,
-      .description = show ? show->description : NULL,
-      .language = language,
-      .image_url = image_url,
+  *ch = (feed_channel){
       .category = category,
       .subcategory = sub,
       .explicit_content = opt->explicit_content,
-      .author = show && show->author ? show->author : opt->owner_name,
-      .owner_name = opt->owner_name,
-      .owner_email = opt->owner_email,
       .base_url = s->base,
-      .feed_url = feed_url,
-      .podcast_guid = guid,
       .generator = "articast feed " FEED_VERSION,
   };
   /* Show fields come from a config file a person typed: clean them like
    * article text so no control character can break the XML. */
-  char *clean[6] = {
-      feed_clean_text(ch.title, 1),       feed_clean_text(ch.description, 0),
-      feed_clean_text(ch.author, 1),      feed_clean_text(ch.owner_name, 1),
-      feed_clean_text(ch.owner_email, 1), feed_clean_text(ch.link, 1)};
-  ch.title = clean[0];
-  ch.description = clean[1];
-  ch.author = clean[2];
-  ch.owner_name = clean[3];
-  ch.owner_email = clean[4];
-  ch.link = clean[5];
+  const char *raw[6] = {title,
+                        show ? show->description : NULL,
+                        show && show->author ? show->author : opt->owner_name,
+                        opt->owner_name,
+                        opt->owner_email,
+                        show && show->link ? show->link : s->base};
+  for (int i = 0; i < 6; i++)
+    clean[i] = feed_clean_text(raw[i], i != 1);
+  ch->title = clean[0];
+  ch->description = clean[1];
+  ch->author = clean[2];
+  ch->owner_name = clean[3];
+  ch->owner_email = clean[4];
+  ch->link = clean[5];
+  return ch->title && ch->link ? AC_ERR_OK
+                               : FAIL(s, AC_ERR_NOMEM, "out of memory");
+}
+
+/* Renders feed.xml and writes it when its content changed. lastBuildDate
+ * is when the content last changed: the feed is first rendered with the
+ * date the file in place has, and when that gives the same bytes nothing
+ * is written; otherwise it is rendered with now. */
+static int write_feed(site *s, const char *image_url) {
+  char *clean[6] = {0};
+  feed_channel ch;
+  int rc = channel_for(s, &ch, clean);
+  if (rc) {
+    for (size_t i = 0; i < 6; i++)
+      free(clean[i]);
+    return rc;
+  }
+  char *feed_url = feed_url_join(s->base, "feed.xml");
+  char *language = feed_language(s);
   char *xml = NULL, *old = NULL, *path = feed_path_join(s->dir, "feed.xml");
-  size_t len = 0, old_len;
-  if (!feed_url || !language || !path || !ch.title || !ch.link) {
+  size_t len = 0, old_len = 0;
+  int64_t built = 0;
+  char guid[37], old_guid[37] = "";
+  if (rc == AC_ERR_OK && (!feed_url || !language || !path))
     rc = FAIL(s, AC_ERR_NOMEM, "out of memory");
-  } else if ((rc = feed_render(&ch, s->items, n, &xml, &len, s->why,
-                               sizeof s->why))) {
+  if (rc == AC_ERR_OK) {
+    if (feed_read_file(path, &old, &old_len) == 0)
+      read_old_feed(old, old_len, &built, old_guid);
+    podcast_guid(s, feed_url, old_guid, guid);
+    ch.language = language;
+    ch.image_url = image_url;
+    ch.feed_url = feed_url;
+    ch.podcast_guid = guid;
+    ch.last_build = built;
+  }
+  size_t n = s->n_items;
+  if (s->opt->max_items > 0 && n > (size_t)s->opt->max_items)
+    n = (size_t)s->opt->max_items;
+  bool same = false;
+  if (rc == AC_ERR_OK && built &&
+      (rc = feed_render(&ch, s->items, n, &xml, &len, s->why, sizeof s->why)) ==
+          AC_ERR_OK)
+    same = old && old_len == len && memcmp(old, xml, len) == 0;
+  if (rc == AC_ERR_OK && !same) {
+    free(xml);
+    xml = NULL;
+    ch.last_build = feed_now();
+    rc = feed_render(&ch, s->items, n, &xml, &len, s->why, sizeof s->why);
+  }
+  if (rc != AC_ERR_OK && rc != AC_ERR_NOMEM) {
     FAIL(s, rc, "%s", s->why);
-  } else if (feed_read_file(path, &old, &old_len) == 0 && old_len == len &&
-             memcmp(old, xml, len) == 0) {
-    /* Unchanged: leave the file, and its mtime, alone. */
+  } else if (rc != AC_ERR_OK) {
+    if (!xml && feed_url && language && path)
+      FAIL(s, rc, "%s", s->why);
+  } else if (same) {
+    /* Unchanged: leave the file, its date and its mtime alone. */
     LOG(s, AC_LOG_DEBUG, "%s is up to date", path);
-  } else if ((rc = feed_write_atomic(path, xml, len, s->why, sizeof s->why))) {
+  } else if (rc == AC_ERR_OK &&
+             (rc = feed_write_atomic(path, xml, len, s->why, sizeof s->why))) {
     FAIL(s, rc, "%s", s->why);
-  } else {
+  } else if (rc == AC_ERR_OK) {
     CHECKPOINT(s, "feed written");
     LOG(s, AC_LOG_INFO, "%s: %zu episodes", path, n);
   }
-  for (size_t i = 0; i < sizeof clean / sizeof clean[0]; i++)
+  for (size_t i = 0; i < 6; i++)
     free(clean[i]);
   free(xml);
   free(old);
@@ -811,6 +954,21 @@ static int write_feed(site *s, const char *image_url) {
 }
 
 /* ---- The stage ---------------------------------------------------------- */
+
+/* Whether the episode of `slug` has a sidecar, so feed.xml lists it. */
+static bool listed(site *s, const char *slug) {
+  char *name = NULL, *path = NULL;
+  size_t n = strlen(slug) + sizeof SIDECAR_SUFFIX;
+  if ((name = malloc(n)) != NULL) {
+    snprintf(name, n, "%s%s", slug, SIDECAR_SUFFIX);
+    path = feed_path_join(s->episodes, name);
+  }
+  struct stat sb;
+  bool found = !path || stat(path, &sb) == 0; /* out of memory: list it */
+  free(name);
+  free(path);
+  return found;
+}
 
 static int run(site *s) {
   const ac_episode *ep = s->st->episode;
@@ -852,6 +1010,13 @@ static int run(site *s) {
     return rc;
   remove_stale_temps(s, s->dir, 0);
   remove_stale_temps(s, s->episodes, 1);
+  if (ep->doc && s->opt->defer_new && !listed(s, ep->slug)) {
+    /* A new episode: its sidecar now, feed.xml at the next rebuild. */
+    if ((rc = publish_episode(s)) == AC_ERR_OK)
+      LOG(s, AC_LOG_DEBUG, "%s: listed in feed.xml at the next rebuild",
+          ep->slug);
+    return rc;
+  }
   char *image_url = NULL;
   if ((rc = resolve_cover(s, &image_url)))
     return rc;

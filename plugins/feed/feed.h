@@ -40,6 +40,9 @@ size_t feed_utf8_cut(const char *s, size_t max);
  * (YYYY-MM-DD[T ]HH:MM[:SS[.fff]][Z|+HH:MM|+HHMM|-..], UTC when no zone) into
  * seconds since the epoch. Returns 0, or -1 when it is not such a date. */
 int feed_parse_date(const char *s, int64_t *out);
+/* Parses any date plugins/common/date.h reads (RFC 2822 included) into
+ * seconds since the epoch; 0 when it is none. */
+int64_t feed_parse_any_date(const char *s);
 /* RFC 2822 in UTC with English names whatever the locale:
  * "Wed, 01 May 2024 12:00:00 +0000". out holds at least 32 bytes. */
 void feed_format_date(int64_t t, char *out, size_t outlen);
@@ -146,6 +149,7 @@ typedef struct feed_channel {
   const char *feed_url;
   const char *podcast_guid;
   const char *generator;
+  int64_t last_build; /* lastBuildDate: when the content last changed */
 } feed_channel;
 
 /* The synthetic-voice disclosures (channel and episode). */

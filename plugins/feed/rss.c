@@ -5,7 +5,8 @@
  * The namespaces are declared once on <rss> with the exact URIs directories
  * expect, and elements use the prefixed names. Everything written derives
  * from the channel settings and the items, with no clock: the same input
- * gives the same bytes, and lastBuildDate is the newest item's date.
+ * gives the same bytes. lastBuildDate is the channel's last_build, which
+ * feed.c sets to when the content last changed.
  */
 #include "feed.h"
 
@@ -352,10 +353,8 @@ int feed_render(const feed_channel *ch, feed_item *const *items, size_t n,
   W(element(w, "description", description));
   W(element(w, "language", ch->language));
   W(element(w, "generator", ch->generator));
-  if (n > 0) {
-    feed_format_date(items[0]->date, date, sizeof date);
-    W(element(w, "lastBuildDate", date));
-  }
+  feed_format_date(ch->last_build, date, sizeof date);
+  W(element(w, "lastBuildDate", date));
   W(xmlTextWriterStartElement(w, BAD_CAST "atom:link"));
   W(xmlTextWriterWriteAttribute(w, BAD_CAST "href", BAD_CAST ch->feed_url));
   W(xmlTextWriterWriteAttribute(w, BAD_CAST "rel", BAD_CAST "self"));

@@ -111,6 +111,11 @@ int feed_parse_date(const char *s, int64_t *out) {
   return 0;
 }
 
+int64_t feed_parse_any_date(const char *s) {
+  ac_date d;
+  return s && ac_date_parse(s, &d) == 0 ? ac_date_to_unix(&d) : 0;
+}
+
 void feed_format_date(int64_t t, char *out, size_t outlen) {
   ac_date d;
   ac_date_from_unix(t, &d);

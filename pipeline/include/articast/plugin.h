@@ -195,8 +195,14 @@ typedef enum ac_block_kind {
   AC_BLOCK_BYLINE, /* "By ..." or the author's name on its own */
   AC_BLOCK_BIO,    /* about the author, usually at the end */
   AC_BLOCK_CAPTION,
-  AC_BLOCK_BOILERPLATE /* kept only so a cleaner can explain itself; never
-                          spoken or printed */
+  AC_BLOCK_BOILERPLATE, /* kept only so a cleaner can explain itself; never
+                           spoken or printed */
+  AC_BLOCK_ANNOUNCEMENT /* the show speaking, not the article: an intro or
+                           outro (a synthetic-voice disclosure). Spoken and
+                           in the transcripts like a paragraph, but no part
+                           of the article's body: it starts no chapter and
+                           is no summary. Added within ABI 3: a stage that
+                           does not know it treats it as a paragraph. */
 } ac_block_kind;
 
 /* Maps a byte range of the spoken text back to the written text. Entries are

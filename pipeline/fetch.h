@@ -1,0 +1,62 @@
+/*
+ * HTTP for `articast follow`, with libcurl: conditional GET (ETag,
+ * Last-Modified), a size limit on what is read (decompressed), timeouts,
+ * redirects to http and https only, a User-Agent that names articast and
+ * its version, robots.txt (RFC 9309, with Crawl-delay honoured), and one
+ * request at a time: a fetcher makes its requests one after another, so no
+ * host ever has two of them.
+ */
+#ifndef ARTICAST_FETCH_H
+#define ARTICAST_FETCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ac_fetcher ac_fetcher;
+
+typedef struct ac_fetch_request {
+  const char *url;
+  const char *etag;          /* validators of the copy we hold, or NULL: */
+  const char *last_modified; /* the server answers 304 when unchanged */
+  const char *accept;        /* the Accept header, or NULL */
+  bool robots;               /* obey the host's robots.txt */
+} ac_fetch_request;
+
+typedef struct ac_fetch_result {
+  long status; /* the final HTTP status (after redirects), 0 if none */
+  char *body;  /* NUL-terminated, `len` bytes; NULL unless 200 */
+  size_t len;
+  char *etag, *last_modified, *content_type; /* or NULL */
+  char *final_url;                           /* after redirects */
+  int64_t retry_after; /* seconds the server asked us to wait, or 0 */
+} ac_fetch_result;
+
+/* `user_agent` is sent as it is; `max_bytes` bounds every body (0: no
+ * bound); a non-NULL `stop` that becomes nonzero aborts the request in
+ * hand. NULL when out of memory or libcurl failed to start. */
+ac_fetcher *ac_fetcher_new(const char *user_agent, size_t max_bytes,
+                           volatile sig_atomic_t *stop);
+void ac_fetcher_free(ac_fetcher *f);
+
+/* Fetches req->url. Returns 0 for 200 (body set) and 304 (unchanged);
+ * otherwise an AC_ERR_* with a message in err that says what happened:
+ * AC_ERR_NOTFOUND for 404 and 410 (the page is gone), AC_ERR_LIMIT for a
+ * body over the limit, AC_ERR_UNSUPPORTED when robots.txt disallows the
+ * URL or it is not http(s), AC_ERR_IO for any other status or a network
+ * failure. res->status is set whenever the server answered. */
+int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
+             char *err, size_t errlen);
+void ac_fetch_result_free(ac_fetch_result *res);
+/* The seconds the last answer asked to wait (Retry-After), or 0. */
+int64_t ac_fetcher_retry_after(const ac_fetcher *f);
+
+/* robots.txt rules, exposed for the tests: whether `path` (path and query
+ * of a URL) may be fetched by the product token `agent` under `robots`
+ * (the file's text); *delay gets the group's Crawl-delay in seconds (0
+ * when none). */
+bool ac_robots_allowed(const char *robots, const char *agent, const char *path,
+                       double *delay);
+
+#endif
