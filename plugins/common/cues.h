@@ -4,31 +4,31 @@
  * characters, each cue timed exactly by the marks that bound it and showing
  * the text as the article wrote it.
  */
-#ifndef ARTICAST_TRANSCRIPT_CUES_H
-#define ARTICAST_TRANSCRIPT_CUES_H
+#ifndef ARTICAST_COMMON_CUES_H
+#define ARTICAST_COMMON_CUES_H
 
 #include "articast/plugin.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct tr_cue {
+typedef struct ac_cue {
   uint64_t start; /* frames */
   uint64_t end;   /* frames; >= start */
   char *text;     /* UTF-8, lines joined by '\n', not escaped; malloc'd */
-} tr_cue;
+} ac_cue;
 
-typedef struct tr_cues {
-  tr_cue *items;
+typedef struct ac_cues {
+  ac_cue *items;
   size_t count;
   size_t cap;
   size_t fallbacks; /* blocks shown as spoken: written text without map */
-} tr_cues;
+} ac_cues;
 
-typedef struct tr_layout {
+typedef struct ac_cue_layout {
   size_t max_line;  /* characters (code points) per line */
   size_t max_lines; /* lines per cue */
-} tr_layout;
+} ac_cue_layout;
 
 /* Builds the cues of a stream from all its marks (in stream order) and its
  * length in frames. A sentence runs from its SENTENCE mark (or its block's
@@ -38,13 +38,14 @@ typedef struct tr_layout {
  * followed by another in its block shares a cue with it when both fit (a
  * synth may end sentences at "Oct." or an initial). Starts never decrease.
  * Returns 0 or AC_ERR_NOMEM. */
-int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
-                  uint64_t total_frames, const tr_layout *layout, tr_cues *out);
-void tr_cues_free(tr_cues *cues);
+int ac_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
+                  uint64_t total_frames, const ac_cue_layout *layout,
+                  ac_cues *out);
+void ac_cues_free(ac_cues *cues);
 
 /* Lines that s[0..n) needs when wrapped greedily at `width` characters
  * (a word longer than that gets a line of its own); *chars receives the
  * text's length in characters with its gaps folded to one space. */
-size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars);
+size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars);
 
 #endif

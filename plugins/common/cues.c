@@ -1,8 +1,8 @@
 /* Captions from audio marks (see cues.h). */
 #include "cues.h"
 
-#include "text.h"
-#include "utf8.h" /* plugins/common */
+#include "textview.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +17,8 @@ typedef struct bound {
 } bound;
 
 typedef struct builder {
-  const tr_layout *layout;
-  tr_cues *out;
+  const ac_cue_layout *layout;
+  ac_cues *out;
   bound *bounds; /* of the sentence at hand */
   size_t n_bounds;
   size_t cap_bounds;
@@ -28,9 +28,9 @@ typedef struct builder {
   uint64_t floor;  /* start of the last cue: later starts are not earlier */
 } builder;
 
-size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
+size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
   size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
-  while (tr_next_word(s, &i, n, &start, &stop)) {
+  while (ac_text_next_word(s, &i, n, &start, &stop)) {
     size_t w = ac_utf8_count(s + start, stop - start);
     if (lines == 0) {
       lines = 1;
@@ -51,7 +51,7 @@ size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
 /* Whether s[a..b) holds anything but gaps. */
 static int visible(const char *s, size_t a, size_t b) {
   for (size_t i = a; i < b; i++)
-    if (!tr_is_gap((unsigned char)s[i]))
+    if (!ac_text_is_gap((unsigned char)s[i]))
       return 1;
   return 0;
 }
@@ -60,7 +60,7 @@ static int visible(const char *s, size_t a, size_t b) {
  * (comma, semicolon, colon, closing parenthesis, en or em dash): the
  * natural place to split a long sentence. */
 static int ends_clause(const char *s, size_t a, size_t b) {
-  while (b > a && tr_is_gap((unsigned char)s[b - 1]))
+  while (b > a && ac_text_is_gap((unsigned char)s[b - 1]))
     b--;
   if (b == a)
     return 0;
@@ -103,47 +103,47 @@ static int push_bound(builder *bd, size_t spoken, uint64_t sample,
 static int add_cue(builder *bd, const char *s, size_t a, size_t b,
                    uint64_t start, uint64_t end) {
   size_t max_line = bd->layout->max_line, chars;
-  size_t lines = tr_wrap_count(s + a, b - a, max_line, &chars);
+  size_t lines = ac_cue_wrap_count(s + a, b - a, max_line, &chars);
   size_t width = max_line;
   for (size_t w = chars / (lines ? lines : 1); lines > 1 && w < max_line; w++) {
-    if (tr_wrap_count(s + a, b - a, w, NULL) <= lines) {
+    if (ac_cue_wrap_count(s + a, b - a, w, NULL) <= lines) {
       width = w;
       break;
     }
   }
-  tr_buf text = {0};
+  ac_textbuf text = {0};
   size_t i = a, ws, we, line = 0;
   int first = 1;
-  while (tr_next_word(s, &i, b, &ws, &we)) {
+  while (ac_text_next_word(s, &i, b, &ws, &we)) {
     size_t w = ac_utf8_count(s + ws, we - ws);
     if (first) {
       line = w;
     } else if (line + 1 + w <= width) {
-      tr_buf_add(&text, " ", 1);
+      ac_textbuf_add(&text, " ", 1);
       line += 1 + w;
     } else {
-      tr_buf_add(&text, "\n", 1);
+      ac_textbuf_add(&text, "\n", 1);
       line = w;
     }
-    tr_buf_add(&text, s + ws, we - ws);
+    ac_textbuf_add(&text, s + ws, we - ws);
     first = 0;
   }
   if (text.oom || !text.data) {
-    tr_buf_free(&text);
+    ac_textbuf_free(&text);
     return AC_ERR_NOMEM;
   }
-  tr_cues *out = bd->out;
+  ac_cues *out = bd->out;
   if (out->count == out->cap) {
     size_t cap = out->cap ? 2 * out->cap : 64;
-    tr_cue *grown = realloc(out->items, cap * sizeof *grown);
+    ac_cue *grown = realloc(out->items, cap * sizeof *grown);
     if (!grown) {
-      tr_buf_free(&text);
+      ac_textbuf_free(&text);
       return AC_ERR_NOMEM;
     }
     out->items = grown;
     out->cap = cap;
   }
-  out->items[out->count++] = (tr_cue){
+  out->items[out->count++] = (ac_cue){
       .start = start, .end = end < start ? start : end, .text = text.data};
   bd->floor = start;
   return AC_ERR_OK;
@@ -151,12 +151,12 @@ static int add_cue(builder *bd, const char *s, size_t a, size_t b,
 
 /* Turns the bounds of one sentence, or of short ones and the sentence
  * they join, into cues; the last bound is the end. */
-static int sentence_cues(builder *bd, const tr_view *v) {
+static int sentence_cues(builder *bd, const ac_text_view *v) {
   bound *b = bd->bounds;
   size_t n = bd->n_bounds;
   const char *s = v->shown;
   for (size_t k = 0; k < n; k++) {
-    b[k].shown = tr_view_offset(v, b[k].spoken);
+    b[k].shown = ac_text_view_offset(v, b[k].spoken);
     if (k > 0 && b[k].shown < b[k - 1].shown)
       b[k].shown = b[k - 1].shown;
   }
@@ -202,8 +202,8 @@ static int sentence_cues(builder *bd, const tr_view *v) {
     next[a] = a + 1;
     for (size_t c = a + 1; c <= pieces; c++) {
       size_t chars;
-      size_t lines = tr_wrap_count(s + b[a].shown, b[c].shown - b[a].shown,
-                                   max_line, &chars);
+      size_t lines = ac_cue_wrap_count(s + b[a].shown, b[c].shown - b[a].shown,
+                                       max_line, &chars);
       int fits = lines <= max_lines;
       if (!fits && c > a + 1)
         break; /* longer stretches need even more lines */
@@ -231,9 +231,10 @@ static int sentence_cues(builder *bd, const tr_view *v) {
 }
 
 /* Words shown for spoken bytes [a, b) of a block. */
-static size_t count_words(const tr_view *v, size_t a, size_t b) {
-  size_t i = tr_view_offset(v, a), end = tr_view_offset(v, b), n = 0, ws, we;
-  while (tr_next_word(v->shown, &i, end, &ws, &we))
+static size_t count_words(const ac_text_view *v, size_t a, size_t b) {
+  size_t i = ac_text_view_offset(v, a), end = ac_text_view_offset(v, b), n = 0,
+         ws, we;
+  while (ac_text_next_word(v->shown, &i, end, &ws, &we))
     n++;
   return n;
 }
@@ -244,9 +245,9 @@ static size_t count_words(const tr_view *v, size_t a, size_t b) {
  * "Okafor") would otherwise flash a cue of one word. */
 #define SHORT_SENTENCE_WORDS 2
 
-int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
-                  uint64_t total_frames, const tr_layout *layout,
-                  tr_cues *out) {
+int ac_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
+                  uint64_t total_frames, const ac_cue_layout *layout,
+                  ac_cues *out) {
   builder bd = {.layout = layout, .out = out};
   int rc = AC_ERR_OK;
   size_t last_fallback = SIZE_MAX;
@@ -256,8 +257,8 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
         m->block >= doc->n_blocks || !doc->blocks[m->block].text)
       continue;
     const ac_block *blk = &doc->blocks[m->block];
-    tr_view v;
-    tr_view_init(&v, blk);
+    ac_text_view v;
+    ac_text_view_init(&v, blk);
     if (v.fallback && last_fallback != m->block) {
       out->fallbacks++;
       last_fallback = m->block;
@@ -306,7 +307,7 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
   return rc;
 }
 
-void tr_cues_free(tr_cues *cues) {
+void ac_cues_free(ac_cues *cues) {
   for (size_t i = 0; i < cues->count; i++)
     free(cues->items[i].text);
   free(cues->items);
