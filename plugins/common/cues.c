@@ -4,6 +4,7 @@
 #include "textview.h"
 #include "utf8.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,6 +27,7 @@ typedef struct builder {
   long long *dp_cost;
   size_t *dp_next; /* where the best first cue from there ends */
   uint64_t floor;  /* start of the last cue: later starts are not earlier */
+  uint32_t block;  /* of the sentence at hand */
 } builder;
 
 size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
@@ -98,6 +100,19 @@ static int push_bound(builder *bd, size_t spoken, uint64_t sample,
   return AC_ERR_OK;
 }
 
+/* The first and the end of the visible bytes of s[a..b). */
+static size_t trim_start(const char *s, size_t a, size_t b) {
+  while (a < b && ac_text_is_gap((unsigned char)s[a]))
+    a++;
+  return a;
+}
+
+static size_t trim_end(const char *s, size_t a, size_t b) {
+  while (b > a && ac_text_is_gap((unsigned char)s[b - 1]))
+    b--;
+  return b;
+}
+
 /* Adds a cue showing s[a..b), its lines balanced: as many as greedy
  * wrapping at max_line needs, at the narrowest width that needs no more. */
 static int add_cue(builder *bd, const char *s, size_t a, size_t b,
@@ -143,8 +158,12 @@ static int add_cue(builder *bd, const char *s, size_t a, size_t b,
     out->items = grown;
     out->cap = cap;
   }
-  out->items[out->count++] = (ac_cue){
-      .start = start, .end = end < start ? start : end, .text = text.data};
+  out->items[out->count++] = (ac_cue){.start = start,
+                                      .end = end < start ? start : end,
+                                      .text = text.data,
+                                      .block = bd->block,
+                                      .shown_start = trim_start(s, a, b),
+                                      .shown_end = trim_end(s, a, b)};
   bd->floor = start;
   return AC_ERR_OK;
 }
@@ -296,6 +315,7 @@ int ac_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
     if (rc != AC_ERR_OK || (more && words <= SHORT_SENTENCE_WORDS))
       continue; /* the next sentence joins this one */
     rc = push_bound(&bd, end, end_sample, 0);
+    bd.block = m->block;
     if (rc == AC_ERR_OK)
       rc = sentence_cues(&bd, &v);
     bd.n_bounds = 0;
@@ -312,4 +332,27 @@ void ac_cues_free(ac_cues *cues) {
     free(cues->items[i].text);
   free(cues->items);
   memset(cues, 0, sizeof *cues);
+}
+
+uint64_t ac_frames_ms(uint64_t frames, int sample_rate) {
+  uint64_t r = (uint64_t)(sample_rate > 0 ? sample_rate : 1000);
+  return frames / r * 1000 + ((frames % r) * 1000 + r / 2) / r;
+}
+
+void ac_cues_set_ms(ac_cues *cues, int sample_rate) {
+  uint64_t floor = 0;
+  for (size_t i = 0; i < cues->count; i++) {
+    ac_cue *c = &cues->items[i];
+    c->start_ms = ac_frames_ms(c->start, sample_rate);
+    if (c->start_ms < floor)
+      c->start_ms = floor;
+    c->end_ms = ac_frames_ms(c->end, sample_rate);
+    if (c->end_ms <= c->start_ms)
+      c->end_ms = c->start_ms + 1;
+    floor = c->start_ms;
+  }
+}
+
+void ac_cue_id(size_t index, char *out) {
+  snprintf(out, AC_CUE_ID_SIZE, "s%zu", index + 1);
 }

@@ -16,6 +16,13 @@ typedef struct ac_cue {
   uint64_t start; /* frames */
   uint64_t end;   /* frames; >= start */
   char *text;     /* UTF-8, lines joined by '\n', not escaped; malloc'd */
+  /* Where the text comes from: bytes [shown_start, shown_end) of the text
+   * the block shows (ac_text_view of doc->blocks[block]), which hold the
+   * cue's words and nothing of the next cue's. */
+  uint32_t block;
+  size_t shown_start, shown_end;
+  /* Milliseconds as the caption files give them (ac_cues_set_ms). */
+  uint64_t start_ms, end_ms;
 } ac_cue;
 
 typedef struct ac_cues {
@@ -42,6 +49,21 @@ int ac_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
                   uint64_t total_frames, const ac_cue_layout *layout,
                   ac_cues *out);
 void ac_cues_free(ac_cues *cues);
+
+/* Frames to whole milliseconds, rounded to nearest, without overflow. */
+uint64_t ac_frames_ms(uint64_t frames, int sample_rate);
+
+/* Sets every cue's start_ms and end_ms: its frames in milliseconds,
+ * with starts that never decrease and each end after its start, also when
+ * rounding brings two marks to the same millisecond. Every file that shows
+ * the cues takes their times from here, so they agree to the millisecond. */
+void ac_cues_set_ms(ac_cues *cues, int sample_rate);
+
+/* The identifier of cue `index` (0-based) wherever cues are named: the
+ * WebVTT cue identifier and the listening page's element id, "s1", "s2",
+ * ... (out: at least AC_CUE_ID_SIZE bytes). */
+#define AC_CUE_ID_SIZE 24
+void ac_cue_id(size_t index, char *out);
 
 /* Lines that s[0..n) needs when wrapped greedily at `width` characters
  * (a word longer than that gets a line of its own); *chars receives the

@@ -1,7 +1,8 @@
 /*
  * The transcript sink: side files of an episode, timed by the audio marks.
  *
- *   <output_base>.vtt            WebVTT captions (text/vtt)
+ *   <output_base>.vtt            WebVTT captions (text/vtt), cues named
+ *                                s1, s2, ... as on the listening page
  *   <output_base>.srt            the same cues as SubRip
  *   <output_base>.txt            the plain-text transcript
  *   <output_base>.chapters.json  Podcasting 2.0 chapters, version 1.2.0
@@ -97,12 +98,6 @@ static int transcript_process(ac_stage *st, const ac_chunk *chunk) {
 
 /* ---- Writers ------------------------------------------------------------- */
 
-/* Frames to whole milliseconds, rounded to nearest, without overflow. */
-static uint64_t frames_ms(uint64_t frames, int rate) {
-  uint64_t r = (uint64_t)rate;
-  return frames / r * 1000 + ((frames % r) * 1000 + r / 2) / r;
-}
-
 /* hh:mm:ss.mmm (WebVTT) or HH:MM:SS,mmm (SRT). */
 static void put_time(ac_textbuf *b, uint64_t ms, char separator) {
   ac_textbuf_printf(b, "%02llu:%02u:%02u%c%03u",
@@ -111,27 +106,17 @@ static void put_time(ac_textbuf *b, uint64_t ms, char separator) {
                     separator, (unsigned)(ms % 1000));
 }
 
-/* Cue times in ms: starts never decrease and each end is after its start,
- * also when rounding brings two marks to the same millisecond. */
-static void cue_ms(const ac_cues *cues, size_t i, int rate, uint64_t *start,
-                   uint64_t *end, uint64_t *floor) {
-  *start = frames_ms(cues->items[i].start, rate);
-  if (*start < *floor)
-    *start = *floor;
-  *end = frames_ms(cues->items[i].end, rate);
-  if (*end <= *start)
-    *end = *start + 1;
-  *floor = *start;
-}
-
-static void write_vtt(ac_textbuf *b, const ac_cues *cues, int rate) {
-  uint64_t floor = 0, start, end;
+/* Each cue carries its identifier (ac_cue_id), which the listening page
+ * gives the element showing the same text, so a player can tie the two. */
+static void write_vtt(ac_textbuf *b, const ac_cues *cues) {
   ac_textbuf_puts(b, "WEBVTT\n\n");
   for (size_t i = 0; i < cues->count; i++) {
-    cue_ms(cues, i, rate, &start, &end, &floor);
-    put_time(b, start, '.');
+    char id[AC_CUE_ID_SIZE];
+    ac_cue_id(i, id);
+    ac_textbuf_printf(b, "%s\n", id);
+    put_time(b, cues->items[i].start_ms, '.');
     ac_textbuf_puts(b, " --> ");
-    put_time(b, end, '.');
+    put_time(b, cues->items[i].end_ms, '.');
     ac_textbuf_puts(b, "\n");
     /* Cue text is HTML-like: escape what would start a tag or an entity
      * (">" too, so "-->" cannot appear). */
@@ -150,14 +135,12 @@ static void write_vtt(ac_textbuf *b, const ac_cues *cues, int rate) {
 }
 
 /* SubRip has no escapes: the text goes as written. */
-static void write_srt(ac_textbuf *b, const ac_cues *cues, int rate) {
-  uint64_t floor = 0, start, end;
+static void write_srt(ac_textbuf *b, const ac_cues *cues) {
   for (size_t i = 0; i < cues->count; i++) {
-    cue_ms(cues, i, rate, &start, &end, &floor);
     ac_textbuf_printf(b, "%zu\n", i + 1);
-    put_time(b, start, ',');
+    put_time(b, cues->items[i].start_ms, ',');
     ac_textbuf_puts(b, " --> ");
-    put_time(b, end, ',');
+    put_time(b, cues->items[i].end_ms, ',');
     ac_textbuf_printf(b, "\n%s\n\n", cues->items[i].text);
   }
 }
@@ -235,9 +218,9 @@ static void write_chapters(ac_textbuf *b, const ac_timeline *t, int rate) {
   ac_textbuf_puts(b, "{\n  \"version\": \"1.2.0\",\n  \"chapters\": [");
   int first = 1;
   for (size_t i = 0; i < t->n_chapters; i++) {
-    uint64_t ms = frames_ms(t->chapters[i].start, rate);
+    uint64_t ms = ac_frames_ms(t->chapters[i].start, rate);
     if (i + 1 < t->n_chapters &&
-        frames_ms(t->chapters[i + 1].start, rate) <= ms)
+        ac_frames_ms(t->chapters[i + 1].start, rate) <= ms)
       continue;
     ac_textbuf_puts(b, first ? "\n" : ",\n");
     first = 0;
@@ -336,10 +319,11 @@ static int transcript_flush(ac_stage *st) {
 
   ac_textbuf out[N_FORMATS];
   memset(out, 0, sizeof out);
+  ac_cues_set_ms(&cues, rate);
   if (!rc && (p->wanted & (1u << FMT_VTT)))
-    write_vtt(&out[FMT_VTT], &cues, rate);
+    write_vtt(&out[FMT_VTT], &cues);
   if (!rc && (p->wanted & (1u << FMT_SRT)))
-    write_srt(&out[FMT_SRT], &cues, rate);
+    write_srt(&out[FMT_SRT], &cues);
   if (!rc && (p->wanted & (1u << FMT_TXT)))
     write_txt(&out[FMT_TXT], spoken, doc);
   if (!rc && (p->wanted & (1u << FMT_CHAPTERS)))
