@@ -235,12 +235,12 @@ void pg_put_long_date(ac_textbuf *b, int64_t t) {
                       tm.tm_year + 1900);
 }
 
-/* n digits at s as a number, or -1. */
+/* n digits at s as a number, or -1 (also when s ends before them). */
 static int digits(const char *s, int n) {
   int v = 0;
   for (int i = 0; i < n; i++) {
     if (!isdigit((unsigned char)s[i]))
-      return -1;
+      return -1; /* also at the NUL: nothing past it is read */
     v = v * 10 + (s[i] - '0');
   }
   return v;
@@ -256,10 +256,34 @@ static int64_t days_from_civil(int64_t y, int m, int d) {
   return era * 146097 + doe - 719468;
 }
 
-/* The time of day and zone after a date: [T ]HH:MM[:SS[.fff]][zone]. */
+/* A zone at the end of a time: "", Z, +HH:MM, +HHMM or -...; its offset
+ * from UTC in seconds. -1 when it is none of these. */
+static int parse_zone(const char *s, int64_t *offset) {
+  *offset = 0;
+  if (*s == 'Z' || *s == 'z')
+    return s[1] ? -1 : 0;
+  if (!*s)
+    return 0;
+  if (*s != '+' && *s != '-')
+    return -1;
+  int oh = digits(s + 1, 2);
+  if (oh < 0)
+    return -1;
+  int colon = s[3] == ':';
+  int om = digits(s + 3 + colon, 2);
+  if (oh > 23 || om < 0 || om > 59 || s[5 + colon])
+    return -1;
+  *offset = (*s == '-' ? -1 : 1) * (oh * 3600 + om * 60);
+  return 0;
+}
+
+/* The time of day after a date: HH:MM[:SS[.fff]][zone], in seconds. */
 static int parse_time_of_day(const char *s, int64_t *secs) {
-  int hh = digits(s, 2), mm = s[2] == ':' ? digits(s + 3, 2) : -1, ss = 0;
-  if (hh < 0 || hh > 23 || mm < 0 || mm > 59)
+  int hh = digits(s, 2);
+  if (hh < 0 || s[2] != ':')
+    return -1;
+  int mm = digits(s + 3, 2), ss = 0;
+  if (hh > 23 || mm < 0 || mm > 59)
     return -1;
   s += 5;
   if (*s == ':') {
@@ -270,35 +294,30 @@ static int parse_time_of_day(const char *s, int64_t *secs) {
       for (s++; isdigit((unsigned char)*s); s++)
         ;
   }
-  int64_t offset = 0;
-  if (*s == 'Z' || *s == 'z') {
-    s++;
-  } else if (*s == '+' || *s == '-') {
-    int sign = *s == '-' ? -1 : 1;
-    int oh = digits(s + 1, 2);
-    int om = s[3] == ':' ? digits(s + 4, 2) : digits(s + 3, 2);
-    if (oh < 0 || oh > 23 || om < 0 || om > 59)
-      return -1;
-    offset = sign * (oh * 3600 + om * 60);
-    s += s[3] == ':' ? 6 : 5;
-  }
-  if (*s)
+  int64_t offset;
+  if (parse_zone(s, &offset) != 0)
     return -1;
   *secs = hh * 3600 + mm * 60 + ss - offset;
   return 0;
 }
 
 int pg_parse_date(const char *s, int64_t *out) {
+  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (!s)
     return -1;
   while (*s == ' ')
     s++;
-  int y = digits(s, 4), m = s[4] == '-' ? digits(s + 5, 2) : -1,
-      d = m > 0 && s[7] == '-' ? digits(s + 8, 2) : -1;
-  static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (y < 1 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+  int y = digits(s, 4);
+  if (y < 1 || s[4] != '-')
     return -1;
-  int64_t day = days_from_civil(y, m, d), secs = 12 * 3600;
+  int m = digits(s + 5, 2);
+  if (m < 1 || m > 12 || s[7] != '-')
+    return -1;
+  int d = digits(s + 8, 2);
+  int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+    return -1;
+  int64_t secs = 12 * 3600;
   s += 10;
   if (*s == 'T' || *s == 't' || (*s == ' ' && s[1])) {
     if (parse_time_of_day(s + 1, &secs) != 0)
@@ -306,7 +325,7 @@ int pg_parse_date(const char *s, int64_t *out) {
   } else if (*s) {
     return -1;
   }
-  *out = day * 86400 + secs;
+  *out = days_from_civil(y, m, d) * 86400 + secs;
   return 0;
 }
 
