@@ -272,15 +272,20 @@ static void put_downloads(const page *p) {
   PUTS(h, "</ul>\n");
 }
 
+/* The player stays at the top of tall windows while the text scrolls
+ * (player.css), so it holds only the audio and the controls. */
 static void put_player(const page *p) {
   const pg_html *h = &p->h;
-  PUTS(h, "<section class=\"player\" aria-labelledby=\"player-h\">\n"
-          "<h2 id=\"player-h\" class=\"vh\"");
+  PUTS(h, "<section class=\"player\" id=\"deck\" "
+          "aria-labelledby=\"player-h\">\n<h2 id=\"player-h\" class=\"vh\"");
   pg_html_ui(h);
-  PUTS(h, ">Listen</h2>\n<div class=\"deck\" id=\"deck\">\n");
+  PUTS(h, ">Listen</h2>\n");
   put_audio(p);
   put_controls(p);
-  PUTS(h, "</div>\n");
+  PUTS(h, "</section>\n<section class=\"files\" "
+          "aria-labelledby=\"files-h\">\n<h2 id=\"files-h\" class=\"vh\"");
+  pg_html_ui(h);
+  PUTS(h, ">Downloads</h2>\n");
   put_downloads(p);
   PUTS(h, "</section>\n");
 }

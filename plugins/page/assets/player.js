@@ -101,18 +101,20 @@
     if (!audio.paused && !audio.ended) frame = requestAnimationFrame(tick);
   }
 
+  function play() {
+    var started = audio.play();
+    if (started && started.catch) started.catch(function () { /* refused: stays paused */ });
+  }
+
   /* Moves to t seconds; plays when asked. A seek the reader asked for
      resumes following. */
-  function seek(t, play, reveal) {
+  function seek(t, andPlay, reveal) {
     if (!(t >= 0)) t = 0;
     if (isFinite(audio.duration) && t > audio.duration) t = audio.duration;
     audio.currentTime = t;
     held = false;
     sync(reveal);
-    if (play) {
-      var started = audio.play();
-      if (started && started.catch) started.catch(function () { /* refused: stays paused */ });
-    }
+    if (andPlay) play();
   }
 
   function chapter(step) {
@@ -217,7 +219,9 @@
   /* Deep links seek without playing: #t=SECONDS, #t=MM:SS, #t=H:MM:SS
      (the Podlove convention), or #sN, a sentence. */
   function fromHash() {
-    var h = decodeURIComponent(location.hash.slice(1)), m = /^t=([\d:.]+)/.exec(h);
+    var h;
+    try { h = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
+    var m = /^t=([\d:.]+)/.exec(h);
     if (m) {
       var t = m[1].split(":").reduce(function (sum, part) { return sum * 60 + parseFloat(part); }, 0);
       if (isFinite(t)) seek(t, false);
@@ -239,7 +243,7 @@
       });
     } catch (e) { /* no MediaMetadata */ }
     var actions = {
-      play: function () { audio.play(); },
+      play: play,
       pause: function () { audio.pause(); },
       seekbackward: function (x) { seek(audio.currentTime - (x && x.seekOffset || 10), false); },
       seekforward: function (x) { seek(audio.currentTime + (x && x.seekOffset || 10), false); },
