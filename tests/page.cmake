@@ -16,7 +16,8 @@ target_include_directories(test_page PRIVATE ${CMAKE_SOURCE_DIR}/plugins/page)
 add_test(NAME web_page
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/web/run.sh $<TARGET_FILE:articast>
           ${CMAKE_CURRENT_BINARY_DIR}/web)
-get_property(page_plugins GLOBAL PROPERTY ARTICAST_PLUGINS)
+# The sanitizer settings of the Check suites (tests/CMakeLists.txt): the
+# fixture site is built by the articast of this build.
 set_tests_properties(web_page PROPERTIES
   TIMEOUT 600 SKIP_RETURN_CODE 77
-  ENVIRONMENT "PULSE_SERVER=unix:/nonexistent;ARTICAST_PLUGIN_PATH=;ARTICAST_VOICE_PATH=")
+  ENVIRONMENT "PULSE_SERVER=unix:/nonexistent;ARTICAST_PLUGIN_PATH=;ARTICAST_VOICE_PATH=;LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_SOURCE_DIR}/lsan.supp:print_suppressions=0;ASAN_OPTIONS=intercept_tls_get_addr=0:quarantine_size_mb=4")

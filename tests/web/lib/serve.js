@@ -1,5 +1,5 @@
 // A static file server for the browser tests: 127.0.0.1 on a port the
-// system picks, GET and HEAD only, byte ranges (RFC 9110 "bytes=a-b",
+// system picks (or the one asked for), GET and HEAD only, byte ranges (RFC 9110 "bytes=a-b",
 // "a-", "-n"), so the <audio> element can seek as it does on a real host.
 // Every request is recorded, so a test can check that none leaves the
 // origin and none fails.
@@ -41,7 +41,7 @@ function parseRange(header, size) {
   return { start, end };
 }
 
-function serve(root) {
+function serve(root, port = 0) {
   const requests = [];
   const base = path.resolve(root);
   const server = http.createServer((req, res) => {
@@ -80,7 +80,7 @@ function serve(root) {
   });
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(port, "127.0.0.1", () => {
       const { port } = server.address();
       resolve({
         origin: `http://127.0.0.1:${port}`,
@@ -93,7 +93,10 @@ function serve(root) {
 
 module.exports = { serve, parseRange };
 
-// `node lib/serve.js SITE` serves a site by hand.
+// `node tests/web/lib/serve.js SITE [PORT]` serves a site by hand, for a
+// look at its pages (Python's http.server ignores Range, so the audio
+// cannot seek there).
 if (require.main === module) {
-  serve(process.argv[2] || ".").then((s) => console.log(`serving on ${s.origin}/`));
+  serve(process.argv[2] || ".", Number(process.argv[3] || 0))
+    .then((s) => console.log(`serving ${process.argv[2] || "."} on ${s.origin}/`));
 }
