@@ -9,7 +9,7 @@ const ac_default_stages ac_default_pipeline = {
     .synth = "espeak",
     .filters = "loudness",
     .sinks = "mp3 transcript",
-    .publish = "feed",
+    .publish = "feed page",
     .voice = "en-us-newsreader",
 };
 

@@ -10,6 +10,7 @@
 #include "harness.h"
 
 #include <dirent.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -251,7 +252,8 @@ static char *next_line(char **p) {
   return line;
 }
 
-/* Cues of a WebVTT (srt = 0) or SRT (srt = 1) file. */
+/* Cues of a WebVTT (srt = 0) or SRT (srt = 1) file. WebVTT cues carry
+ * the identifiers s1, s2, ... in order, SRT cues the counters 1, 2, .... */
 static void parse_cues(const char *data, int srt, cue_list *out) {
   char *copy = strdup(data), *p = copy, *line;
   ck_assert_ptr_nonnull(copy);
@@ -266,9 +268,14 @@ static void parse_cues(const char *data, int srt, cue_list *out) {
       ck_assert_msg(strtoul(line, NULL, 10) == out->n + 1 &&
                         strspn(line, "0123456789") == strlen(line),
                     "SRT counter '%s', want %zu", line, out->n + 1);
-      line = next_line(&p);
-      ck_assert_ptr_nonnull(line);
+    } else {
+      char want[32];
+      snprintf(want, sizeof want, "s%zu", out->n + 1);
+      ck_assert_msg(strcmp(line, want) == 0, "WebVTT cue id '%s', want %s",
+                    line, want);
     }
+    line = next_line(&p);
+    ck_assert_ptr_nonnull(line);
     ck_assert_uint_lt(out->n, 256);
     cue *c = &out->items[out->n++];
     memset(c, 0, sizeof *c);

@@ -1,7 +1,8 @@
 /*
  * The transcript sink: side files of an episode, timed by the audio marks.
  *
- *   <output_base>.vtt            WebVTT captions (text/vtt)
+ *   <output_base>.vtt            WebVTT captions (text/vtt), cues named
+ *                                s1, s2, ... as on the listening page
  *   <output_base>.srt            the same cues as SubRip
  *   <output_base>.txt            the plain-text transcript
  *   <output_base>.chapters.json  Podcasting 2.0 chapters, version 1.2.0
@@ -15,7 +16,7 @@
 
 #include "cues.h"
 #include "outfile.h"
-#include "text.h"
+#include "textview.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -97,93 +98,76 @@ static int transcript_process(ac_stage *st, const ac_chunk *chunk) {
 
 /* ---- Writers ------------------------------------------------------------- */
 
-/* Frames to whole milliseconds, rounded to nearest, without overflow. */
-static uint64_t frames_ms(uint64_t frames, int rate) {
-  uint64_t r = (uint64_t)rate;
-  return frames / r * 1000 + ((frames % r) * 1000 + r / 2) / r;
-}
-
 /* hh:mm:ss.mmm (WebVTT) or HH:MM:SS,mmm (SRT). */
-static void put_time(tr_buf *b, uint64_t ms, char separator) {
-  tr_buf_printf(b, "%02llu:%02u:%02u%c%03u", (unsigned long long)(ms / 3600000),
-                (unsigned)(ms / 60000 % 60), (unsigned)(ms / 1000 % 60),
-                separator, (unsigned)(ms % 1000));
+static void put_time(ac_textbuf *b, uint64_t ms, char separator) {
+  ac_textbuf_printf(b, "%02llu:%02u:%02u%c%03u",
+                    (unsigned long long)(ms / 3600000),
+                    (unsigned)(ms / 60000 % 60), (unsigned)(ms / 1000 % 60),
+                    separator, (unsigned)(ms % 1000));
 }
 
-/* Cue times in ms: starts never decrease and each end is after its start,
- * also when rounding brings two marks to the same millisecond. */
-static void cue_ms(const tr_cues *cues, size_t i, int rate, uint64_t *start,
-                   uint64_t *end, uint64_t *floor) {
-  *start = frames_ms(cues->items[i].start, rate);
-  if (*start < *floor)
-    *start = *floor;
-  *end = frames_ms(cues->items[i].end, rate);
-  if (*end <= *start)
-    *end = *start + 1;
-  *floor = *start;
-}
-
-static void write_vtt(tr_buf *b, const tr_cues *cues, int rate) {
-  uint64_t floor = 0, start, end;
-  tr_buf_puts(b, "WEBVTT\n\n");
+/* Each cue carries its identifier (ac_cue_id), which the listening page
+ * gives the element showing the same text, so a player can tie the two. */
+static void write_vtt(ac_textbuf *b, const ac_cues *cues) {
+  ac_textbuf_puts(b, "WEBVTT\n\n");
   for (size_t i = 0; i < cues->count; i++) {
-    cue_ms(cues, i, rate, &start, &end, &floor);
-    put_time(b, start, '.');
-    tr_buf_puts(b, " --> ");
-    put_time(b, end, '.');
-    tr_buf_puts(b, "\n");
+    char id[AC_CUE_ID_SIZE];
+    ac_cue_id(i, id);
+    ac_textbuf_printf(b, "%s\n", id);
+    put_time(b, cues->items[i].start_ms, '.');
+    ac_textbuf_puts(b, " --> ");
+    put_time(b, cues->items[i].end_ms, '.');
+    ac_textbuf_puts(b, "\n");
     /* Cue text is HTML-like: escape what would start a tag or an entity
      * (">" too, so "-->" cannot appear). */
     for (const char *s = cues->items[i].text; *s; s++) {
       if (*s == '&')
-        tr_buf_puts(b, "&amp;");
+        ac_textbuf_puts(b, "&amp;");
       else if (*s == '<')
-        tr_buf_puts(b, "&lt;");
+        ac_textbuf_puts(b, "&lt;");
       else if (*s == '>')
-        tr_buf_puts(b, "&gt;");
+        ac_textbuf_puts(b, "&gt;");
       else
-        tr_buf_add(b, s, 1);
+        ac_textbuf_add(b, s, 1);
     }
-    tr_buf_puts(b, "\n\n");
+    ac_textbuf_puts(b, "\n\n");
   }
 }
 
 /* SubRip has no escapes: the text goes as written. */
-static void write_srt(tr_buf *b, const tr_cues *cues, int rate) {
-  uint64_t floor = 0, start, end;
+static void write_srt(ac_textbuf *b, const ac_cues *cues) {
   for (size_t i = 0; i < cues->count; i++) {
-    cue_ms(cues, i, rate, &start, &end, &floor);
-    tr_buf_printf(b, "%zu\n", i + 1);
-    put_time(b, start, ',');
-    tr_buf_puts(b, " --> ");
-    put_time(b, end, ',');
-    tr_buf_printf(b, "\n%s\n\n", cues->items[i].text);
+    ac_textbuf_printf(b, "%zu\n", i + 1);
+    put_time(b, cues->items[i].start_ms, ',');
+    ac_textbuf_puts(b, " --> ");
+    put_time(b, cues->items[i].end_ms, ',');
+    ac_textbuf_printf(b, "\n%s\n\n", cues->items[i].text);
   }
 }
 
 /* Whether s holds anything but white space and control characters. */
 static int has_text(const char *s) {
   for (; s && *s; s++)
-    if (!tr_is_gap((unsigned char)*s))
+    if (!ac_text_is_gap((unsigned char)*s))
       return 1;
   return 0;
 }
 
 /* One paragraph of the text transcript: folded to one line, a blank line
  * before all but the first. */
-static void put_paragraph(tr_buf *b, const char *text, int *first) {
+static void put_paragraph(ac_textbuf *b, const char *text, int *first) {
   if (!has_text(text))
     return;
   if (!*first)
-    tr_buf_puts(b, "\n");
-  tr_buf_add_folded(b, text, strlen(text));
-  tr_buf_puts(b, "\n");
+    ac_textbuf_puts(b, "\n");
+  ac_textbuf_add_folded(b, text, strlen(text));
+  ac_textbuf_puts(b, "\n");
   *first = 0;
 }
 
 /* The title, then every spoken block as written (spoken[i]: a mark named
  * block i; without any mark every printable block counts as spoken). */
-static void write_txt(tr_buf *b, const unsigned char *spoken,
+static void write_txt(ac_textbuf *b, const unsigned char *spoken,
                       const ac_document *doc) {
   int any_spoken = 0;
   for (size_t i = 0; i < doc->n_blocks; i++)
@@ -205,54 +189,54 @@ static void write_txt(tr_buf *b, const unsigned char *spoken,
     put_paragraph(b, doc->title, &first);
 }
 
-static void put_json_string(tr_buf *b, const char *s) {
-  tr_buf_puts(b, "\"");
+static void put_json_string(ac_textbuf *b, const char *s) {
+  ac_textbuf_puts(b, "\"");
   for (; *s; s++) {
     unsigned char c = (unsigned char)*s;
     if (c == '"')
-      tr_buf_puts(b, "\\\"");
+      ac_textbuf_puts(b, "\\\"");
     else if (c == '\\')
-      tr_buf_puts(b, "\\\\");
+      ac_textbuf_puts(b, "\\\\");
     else if (c == '\n')
-      tr_buf_puts(b, "\\n");
+      ac_textbuf_puts(b, "\\n");
     else if (c == '\r')
-      tr_buf_puts(b, "\\r");
+      ac_textbuf_puts(b, "\\r");
     else if (c == '\t')
-      tr_buf_puts(b, "\\t");
+      ac_textbuf_puts(b, "\\t");
     else if (c < 0x20)
-      tr_buf_printf(b, "\\u%04x", c);
+      ac_textbuf_printf(b, "\\u%04x", c);
     else
-      tr_buf_add(b, s, 1); /* UTF-8 passes through */
+      ac_textbuf_add(b, s, 1); /* UTF-8 passes through */
   }
-  tr_buf_puts(b, "\"");
+  ac_textbuf_puts(b, "\"");
 }
 
 /* Podcasting 2.0 chapters, version 1.2.0; startTime in seconds. Two
  * chapters that round to the same millisecond keep the later title, as
  * the chapter list does for equal frames. */
-static void write_chapters(tr_buf *b, const ac_timeline *t, int rate) {
-  tr_buf_puts(b, "{\n  \"version\": \"1.2.0\",\n  \"chapters\": [");
+static void write_chapters(ac_textbuf *b, const ac_timeline *t, int rate) {
+  ac_textbuf_puts(b, "{\n  \"version\": \"1.2.0\",\n  \"chapters\": [");
   int first = 1;
   for (size_t i = 0; i < t->n_chapters; i++) {
-    uint64_t ms = frames_ms(t->chapters[i].start, rate);
+    uint64_t ms = ac_frames_ms(t->chapters[i].start, rate);
     if (i + 1 < t->n_chapters &&
-        frames_ms(t->chapters[i + 1].start, rate) <= ms)
+        ac_frames_ms(t->chapters[i + 1].start, rate) <= ms)
       continue;
-    tr_buf_puts(b, first ? "\n" : ",\n");
+    ac_textbuf_puts(b, first ? "\n" : ",\n");
     first = 0;
-    tr_buf_printf(b, "    {\"startTime\": %llu.%03u, \"title\": ",
-                  (unsigned long long)(ms / 1000), (unsigned)(ms % 1000));
+    ac_textbuf_printf(b, "    {\"startTime\": %llu.%03u, \"title\": ",
+                      (unsigned long long)(ms / 1000), (unsigned)(ms % 1000));
     put_json_string(b, t->chapters[i].title);
-    tr_buf_puts(b, "}");
+    ac_textbuf_puts(b, "}");
   }
-  tr_buf_puts(b, "\n  ]\n}\n");
+  ac_textbuf_puts(b, "\n  ]\n}\n");
 }
 
 /* ---- Files --------------------------------------------------------------- */
 
 /* Writes `content` into a new output file of the episode and hands it back
  * to the host, which names it with the other sinks' files. */
-static int write_output(ac_stage *st, int format, const tr_buf *content) {
+static int write_output(ac_stage *st, int format, const ac_textbuf *content) {
   int fd = st->host->open_output(st, formats[format].extension);
   if (fd < 0)
     return fd;
@@ -323,9 +307,9 @@ static int transcript_flush(ac_stage *st) {
   size_t n_marks = 0;
   int rc = spoken_blocks(st, doc, t, &spoken, &marks, &n_marks);
 
-  tr_cues cues = {0};
-  tr_layout layout = {(size_t)p->max_line, (size_t)p->max_lines};
-  if (!rc && tr_cues_build(doc, marks, n_marks, t->n_samples, &layout, &cues))
+  ac_cues cues = {0};
+  ac_cue_layout layout = {(size_t)p->max_line, (size_t)p->max_lines};
+  if (!rc && ac_cues_build(doc, marks, n_marks, t->n_samples, &layout, &cues))
     rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   if (cues.fallbacks)
     st->host->log(st, AC_LOG_WARN,
@@ -333,17 +317,18 @@ static int transcript_flush(ac_stage *st) {
                   "captions show the text as spoken",
                   cues.fallbacks);
 
-  tr_buf out[N_FORMATS];
+  ac_textbuf out[N_FORMATS];
   memset(out, 0, sizeof out);
+  ac_cues_set_ms(&cues, rate);
   if (!rc && (p->wanted & (1u << FMT_VTT)))
-    write_vtt(&out[FMT_VTT], &cues, rate);
+    write_vtt(&out[FMT_VTT], &cues);
   if (!rc && (p->wanted & (1u << FMT_SRT)))
-    write_srt(&out[FMT_SRT], &cues, rate);
+    write_srt(&out[FMT_SRT], &cues);
   if (!rc && (p->wanted & (1u << FMT_TXT)))
     write_txt(&out[FMT_TXT], spoken, doc);
   if (!rc && (p->wanted & (1u << FMT_CHAPTERS)))
     write_chapters(&out[FMT_CHAPTERS], t, rate);
-  tr_cues_free(&cues);
+  ac_cues_free(&cues);
   free(spoken);
   free(marks);
   for (int f = 0; f < N_FORMATS && !rc; f++)
@@ -353,7 +338,7 @@ static int transcript_flush(ac_stage *st) {
     if (p->wanted & (1u << f))
       rc = write_output(st, f, &out[f]);
   for (int f = 0; f < N_FORMATS; f++)
-    tr_buf_free(&out[f]);
+    ac_textbuf_free(&out[f]);
   return rc;
 }
 

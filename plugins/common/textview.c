@@ -1,13 +1,13 @@
-/* Text helpers for the transcript sink (see text.h). */
-#include "text.h"
-#include "utf8.h" /* plugins/common */
+/* Text helpers for timed text (see textview.h). */
+#include "textview.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int reserve(tr_buf *b, size_t more) {
+static int reserve(ac_textbuf *b, size_t more) {
   if (b->oom)
     return -1;
   if (more < b->cap - b->len) /* room for `more` bytes and the NUL */
@@ -30,7 +30,7 @@ static int reserve(tr_buf *b, size_t more) {
   return 0;
 }
 
-void tr_buf_add(tr_buf *b, const char *s, size_t n) {
+void ac_textbuf_add(ac_textbuf *b, const char *s, size_t n) {
   if (reserve(b, n) != 0)
     return;
   memcpy(b->data + b->len, s, n);
@@ -38,11 +38,11 @@ void tr_buf_add(tr_buf *b, const char *s, size_t n) {
   b->data[b->len] = '\0';
 }
 
-void tr_buf_puts(tr_buf *b, const char *s) {
-  tr_buf_add(b, s, strlen(s));
+void ac_textbuf_puts(ac_textbuf *b, const char *s) {
+  ac_textbuf_add(b, s, strlen(s));
 }
 
-void tr_buf_printf(tr_buf *b, const char *fmt, ...) {
+void ac_textbuf_printf(ac_textbuf *b, const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(NULL, 0, fmt, ap);
@@ -59,44 +59,44 @@ void tr_buf_printf(tr_buf *b, const char *fmt, ...) {
   b->len += (size_t)n;
 }
 
-void tr_buf_free(tr_buf *b) {
+void ac_textbuf_free(ac_textbuf *b) {
   free(b->data);
   memset(b, 0, sizeof *b);
 }
 
-int tr_is_gap(unsigned char c) {
+int ac_text_is_gap(unsigned char c) {
   return c <= 0x20 || c == 0x7F;
 }
 
-int tr_next_word(const char *s, size_t *i, size_t end, size_t *start,
-                 size_t *stop) {
+int ac_text_next_word(const char *s, size_t *i, size_t end, size_t *start,
+                      size_t *stop) {
   size_t k = *i;
-  while (k < end && tr_is_gap((unsigned char)s[k]))
+  while (k < end && ac_text_is_gap((unsigned char)s[k]))
     k++;
   if (k >= end) {
     *i = end;
     return 0;
   }
   *start = k;
-  while (k < end && !tr_is_gap((unsigned char)s[k]))
+  while (k < end && !ac_text_is_gap((unsigned char)s[k]))
     k++;
   *stop = k;
   *i = k;
   return 1;
 }
 
-void tr_buf_add_folded(tr_buf *b, const char *s, size_t n) {
+void ac_textbuf_add_folded(ac_textbuf *b, const char *s, size_t n) {
   size_t i = 0, start, stop;
   int first = 1;
-  while (tr_next_word(s, &i, n, &start, &stop)) {
+  while (ac_text_next_word(s, &i, n, &start, &stop)) {
     if (!first)
-      tr_buf_add(b, " ", 1);
-    tr_buf_add(b, s + start, stop - start);
+      ac_textbuf_add(b, " ", 1);
+    ac_textbuf_add(b, s + start, stop - start);
     first = 0;
   }
 }
 
-void tr_view_init(tr_view *v, const ac_block *b) {
+void ac_text_view_init(ac_text_view *v, const ac_block *b) {
   memset(v, 0, sizeof *v);
   v->spoken_len = b->text ? strlen(b->text) : 0;
   v->shown = b->text ? b->text : "";
@@ -117,7 +117,7 @@ void tr_view_init(tr_view *v, const ac_block *b) {
   }
 }
 
-size_t tr_view_offset(const tr_view *v, size_t spoken) {
+size_t ac_text_view_offset(const ac_text_view *v, size_t spoken) {
   if (spoken > v->spoken_len)
     spoken = v->spoken_len;
   if (!v->map)

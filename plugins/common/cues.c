@@ -1,9 +1,10 @@
 /* Captions from audio marks (see cues.h). */
 #include "cues.h"
 
-#include "text.h"
-#include "utf8.h" /* plugins/common */
+#include "textview.h"
+#include "utf8.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unilbrk.h>
@@ -19,8 +20,8 @@ typedef struct bound {
 } bound;
 
 typedef struct builder {
-  const tr_layout *layout;
-  tr_cues *out;
+  const ac_cue_layout *layout;
+  ac_cues *out;
   bound *bounds; /* of the sentence at hand */
   size_t n_bounds;
   size_t cap_bounds;
@@ -28,6 +29,7 @@ typedef struct builder {
   long long *dp_cost;
   size_t *dp_next; /* where the best first cue from there ends */
   uint64_t floor;  /* start of the last cue: later starts are not earlier */
+  uint32_t block;  /* of the sentence at hand */
 } builder;
 
 /* Whether code point cp takes two columns (Chinese, Japanese, Korean). */
@@ -75,7 +77,7 @@ static int next_unit(const char *s, size_t *i, size_t end, size_t *start,
                      size_t *stop, int *spaced) {
   size_t k = *i;
   *spaced = 0;
-  while (k < end && tr_is_gap((unsigned char)s[k])) {
+  while (k < end && ac_text_is_gap((unsigned char)s[k])) {
     k++;
     *spaced = 1;
   }
@@ -84,7 +86,7 @@ static int next_unit(const char *s, size_t *i, size_t end, size_t *start,
     return 0;
   }
   size_t run = k;
-  while (run < end && !tr_is_gap((unsigned char)s[run]))
+  while (run < end && !ac_text_is_gap((unsigned char)s[run]))
     run++;
   *start = k;
   *stop = k + unit_end(s + k, run - k);
@@ -98,7 +100,7 @@ static size_t columns(const char *s, size_t n) {
   return w > 0 ? (size_t)w : 0;
 }
 
-size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
+size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
   size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
   int spaced;
   while (next_unit(s, &i, n, &start, &stop, &spaced)) {
@@ -123,7 +125,7 @@ size_t tr_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
 /* Whether s[a..b) holds anything but gaps. */
 static int visible(const char *s, size_t a, size_t b) {
   for (size_t i = a; i < b; i++)
-    if (!tr_is_gap((unsigned char)s[i]))
+    if (!ac_text_is_gap((unsigned char)s[i]))
       return 1;
   return 0;
 }
@@ -135,7 +137,7 @@ static int visible(const char *s, size_t a, size_t b) {
  * long sentence. */
 static int ends_clause(const char *s, size_t a, size_t b) {
   size_t end = b;
-  while (b > a && tr_is_gap((unsigned char)s[b - 1]))
+  while (b > a && ac_text_is_gap((unsigned char)s[b - 1]))
     b--;
   if (b == a)
     return 0;
@@ -190,20 +192,33 @@ static int push_bound(builder *bd, size_t spoken, uint64_t sample,
   return AC_ERR_OK;
 }
 
+/* The first and the end of the visible bytes of s[a..b). */
+static size_t trim_start(const char *s, size_t a, size_t b) {
+  while (a < b && ac_text_is_gap((unsigned char)s[a]))
+    a++;
+  return a;
+}
+
+static size_t trim_end(const char *s, size_t a, size_t b) {
+  while (b > a && ac_text_is_gap((unsigned char)s[b - 1]))
+    b--;
+  return b;
+}
+
 /* Adds a cue showing s[a..b), its lines balanced: as many as greedy
  * wrapping at max_line needs, at the narrowest width that needs no more. */
 static int add_cue(builder *bd, const char *s, size_t a, size_t b,
                    uint64_t start, uint64_t end) {
   size_t max_line = bd->layout->max_line, chars;
-  size_t lines = tr_wrap_count(s + a, b - a, max_line, &chars);
+  size_t lines = ac_cue_wrap_count(s + a, b - a, max_line, &chars);
   size_t width = max_line;
   for (size_t w = chars / (lines ? lines : 1); lines > 1 && w < max_line; w++) {
-    if (tr_wrap_count(s + a, b - a, w, NULL) <= lines) {
+    if (ac_cue_wrap_count(s + a, b - a, w, NULL) <= lines) {
       width = w;
       break;
     }
   }
-  tr_buf text = {0};
+  ac_textbuf text = {0};
   size_t i = a, ws, we, line = 0;
   int first = 1, spaced;
   while (next_unit(s, &i, b, &ws, &we, &spaced)) {
@@ -213,44 +228,48 @@ static int add_cue(builder *bd, const char *s, size_t a, size_t b,
       line = w;
     } else if (line + gap + w <= width) {
       if (gap)
-        tr_buf_add(&text, " ", 1);
+        ac_textbuf_add(&text, " ", 1);
       line += gap + w;
     } else {
-      tr_buf_add(&text, "\n", 1);
+      ac_textbuf_add(&text, "\n", 1);
       line = w;
     }
-    tr_buf_add(&text, s + ws, we - ws);
+    ac_textbuf_add(&text, s + ws, we - ws);
     first = 0;
   }
   if (text.oom || !text.data) {
-    tr_buf_free(&text);
+    ac_textbuf_free(&text);
     return AC_ERR_NOMEM;
   }
-  tr_cues *out = bd->out;
+  ac_cues *out = bd->out;
   if (out->count == out->cap) {
     size_t cap = out->cap ? 2 * out->cap : 64;
-    tr_cue *grown = realloc(out->items, cap * sizeof *grown);
+    ac_cue *grown = realloc(out->items, cap * sizeof *grown);
     if (!grown) {
-      tr_buf_free(&text);
+      ac_textbuf_free(&text);
       return AC_ERR_NOMEM;
     }
     out->items = grown;
     out->cap = cap;
   }
-  out->items[out->count++] = (tr_cue){
-      .start = start, .end = end < start ? start : end, .text = text.data};
+  out->items[out->count++] = (ac_cue){.start = start,
+                                      .end = end < start ? start : end,
+                                      .text = text.data,
+                                      .block = bd->block,
+                                      .shown_start = trim_start(s, a, b),
+                                      .shown_end = trim_end(s, a, b)};
   bd->floor = start;
   return AC_ERR_OK;
 }
 
 /* Turns the bounds of one sentence, or of short ones and the sentence
  * they join, into cues; the last bound is the end. */
-static int sentence_cues(builder *bd, const tr_view *v) {
+static int sentence_cues(builder *bd, const ac_text_view *v) {
   bound *b = bd->bounds;
   size_t n = bd->n_bounds;
   const char *s = v->shown;
   for (size_t k = 0; k < n; k++) {
-    b[k].shown = tr_view_offset(v, b[k].spoken);
+    b[k].shown = ac_text_view_offset(v, b[k].spoken);
     if (k > 0 && b[k].shown < b[k - 1].shown)
       b[k].shown = b[k - 1].shown;
   }
@@ -296,8 +315,8 @@ static int sentence_cues(builder *bd, const tr_view *v) {
     next[a] = a + 1;
     for (size_t c = a + 1; c <= pieces; c++) {
       size_t chars;
-      size_t lines = tr_wrap_count(s + b[a].shown, b[c].shown - b[a].shown,
-                                   max_line, &chars);
+      size_t lines = ac_cue_wrap_count(s + b[a].shown, b[c].shown - b[a].shown,
+                                       max_line, &chars);
       int fits = lines <= max_lines;
       if (!fits && c > a + 1)
         break; /* longer stretches need even more lines */
@@ -326,8 +345,8 @@ static int sentence_cues(builder *bd, const tr_view *v) {
 
 /* Words shown for spoken bytes [a, b) of a block (in Chinese and
  * Japanese, characters). */
-static size_t count_words(const tr_view *v, size_t a, size_t b) {
-  size_t i = tr_view_offset(v, a), end = tr_view_offset(v, b), n = 0, ws, we;
+static size_t count_words(const ac_text_view *v, size_t a, size_t b) {
+  size_t i = ac_text_view_offset(v, a), end = ac_text_view_offset(v, b), n = 0, ws, we;
   int spaced;
   while (next_unit(v->shown, &i, end, &ws, &we, &spaced))
     n++;
@@ -340,9 +359,9 @@ static size_t count_words(const tr_view *v, size_t a, size_t b) {
  * "Okafor") would otherwise flash a cue of one word. */
 #define SHORT_SENTENCE_WORDS 2
 
-int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
-                  uint64_t total_frames, const tr_layout *layout,
-                  tr_cues *out) {
+int ac_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
+                  uint64_t total_frames, const ac_cue_layout *layout,
+                  ac_cues *out) {
   builder bd = {.layout = layout, .out = out};
   int rc = AC_ERR_OK;
   size_t last_fallback = SIZE_MAX;
@@ -352,8 +371,8 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
         m->block >= doc->n_blocks || !doc->blocks[m->block].text)
       continue;
     const ac_block *blk = &doc->blocks[m->block];
-    tr_view v;
-    tr_view_init(&v, blk);
+    ac_text_view v;
+    ac_text_view_init(&v, blk);
     if (v.fallback && last_fallback != m->block) {
       out->fallbacks++;
       last_fallback = m->block;
@@ -391,6 +410,7 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
     if (rc != AC_ERR_OK || (more && words <= SHORT_SENTENCE_WORDS))
       continue; /* the next sentence joins this one */
     rc = push_bound(&bd, end, end_sample, 0);
+    bd.block = m->block;
     if (rc == AC_ERR_OK)
       rc = sentence_cues(&bd, &v);
     bd.n_bounds = 0;
@@ -402,9 +422,32 @@ int tr_cues_build(const ac_document *doc, const ac_mark *marks, size_t n,
   return rc;
 }
 
-void tr_cues_free(tr_cues *cues) {
+void ac_cues_free(ac_cues *cues) {
   for (size_t i = 0; i < cues->count; i++)
     free(cues->items[i].text);
   free(cues->items);
   memset(cues, 0, sizeof *cues);
+}
+
+uint64_t ac_frames_ms(uint64_t frames, int sample_rate) {
+  uint64_t r = (uint64_t)(sample_rate > 0 ? sample_rate : 1000);
+  return frames / r * 1000 + ((frames % r) * 1000 + r / 2) / r;
+}
+
+void ac_cues_set_ms(ac_cues *cues, int sample_rate) {
+  uint64_t floor = 0;
+  for (size_t i = 0; i < cues->count; i++) {
+    ac_cue *c = &cues->items[i];
+    c->start_ms = ac_frames_ms(c->start, sample_rate);
+    if (c->start_ms < floor)
+      c->start_ms = floor;
+    c->end_ms = ac_frames_ms(c->end, sample_rate);
+    if (c->end_ms <= c->start_ms)
+      c->end_ms = c->start_ms + 1;
+    floor = c->start_ms;
+  }
+}
+
+void ac_cue_id(size_t index, char *out) {
+  snprintf(out, AC_CUE_ID_SIZE, "s%zu", index + 1);
 }
