@@ -144,6 +144,8 @@ static ac_document *article(const char *title, const char *language,
   arabic->lang = strdup("ar");
   add(doc, AC_BLOCK_BOILERPLATE, 0, "Subscribe now for more.");
   add(doc, AC_BLOCK_BIO, 0, "Jane Doe covers city hall for the Gazette.");
+  add(doc, AC_BLOCK_ANNOUNCEMENT, 0,
+      "This was an audio version of the article, read by a synthetic voice.");
   return doc;
 }
 
@@ -550,6 +552,8 @@ START_TEST(test_cues_match_vtt) {
   ck_assert_int_eq(count(&h, "//*[@id='transcript']/ul"), 1);
   ck_assert_int_eq(count(&h, "//blockquote/p/span[@class='s']"), 2);
   ck_assert_int_eq(count(&h, "//p[@class='byline']"), 1);
+  /* The show's own words (the outro) are there too, told apart. */
+  ck_assert_int_eq(count(&h, "//p[@class='announcement']/span[@class='s']"), 1);
   ck_assert_int_eq(count(&h, "//p[@lang='ar' and @dir='rtl']"), 1);
   /* Chapters: the host's, to the millisecond, each linking to its place. */
   const ac_timeline *t = e.ep.timeline;

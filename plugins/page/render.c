@@ -393,10 +393,11 @@ static void put_block(const page *p, size_t i) {
   else if (blk->kind == AC_BLOCK_LIST_ITEM)
     PUTS(h, "<li");
   else if (blk->kind == AC_BLOCK_BYLINE || blk->kind == AC_BLOCK_BIO ||
-           blk->kind == AC_BLOCK_CAPTION)
-    PUTS(h, blk->kind == AC_BLOCK_BYLINE ? "<p class=\"byline\""
-            : blk->kind == AC_BLOCK_BIO  ? "<p class=\"bio\""
-                                         : "<p class=\"caption\"");
+           blk->kind == AC_BLOCK_CAPTION || blk->kind == AC_BLOCK_ANNOUNCEMENT)
+    PUTS(h, blk->kind == AC_BLOCK_BYLINE    ? "<p class=\"byline\""
+            : blk->kind == AC_BLOCK_BIO     ? "<p class=\"bio\""
+            : blk->kind == AC_BLOCK_CAPTION ? "<p class=\"caption\""
+                                            : "<p class=\"announcement\"");
   else
     PUTS(h, "<p");
   put_anchor(p, i, &extra);

@@ -39,11 +39,16 @@
 #define VERSION "1"
 #define MAX_SIDECAR (64u << 20)
 
-static const char *const kind_names[] = {
-    [AC_BLOCK_HEADING] = "heading", [AC_BLOCK_PARAGRAPH] = "paragraph",
-    [AC_BLOCK_QUOTE] = "quote",     [AC_BLOCK_LIST_ITEM] = "item",
-    [AC_BLOCK_BYLINE] = "byline",   [AC_BLOCK_BIO] = "bio",
-    [AC_BLOCK_CAPTION] = "caption", [AC_BLOCK_BOILERPLATE] = NULL};
+static const char *const kind_names[] = {[AC_BLOCK_HEADING] = "heading",
+                                         [AC_BLOCK_PARAGRAPH] = "paragraph",
+                                         [AC_BLOCK_QUOTE] = "quote",
+                                         [AC_BLOCK_LIST_ITEM] = "item",
+                                         [AC_BLOCK_BYLINE] = "byline",
+                                         [AC_BLOCK_BIO] = "bio",
+                                         [AC_BLOCK_CAPTION] = "caption",
+                                         [AC_BLOCK_BOILERPLATE] = NULL,
+                                         [AC_BLOCK_ANNOUNCEMENT] =
+                                             "announcement"};
 #define N_KINDS (sizeof kind_names / sizeof *kind_names)
 
 static const char *const role_names[] = {[AC_ROLE_AUDIO] = "audio",
