@@ -39,6 +39,10 @@ test("seeking into any cue marks exactly that cue's sentence", async () => {
     assert.ok(cues.length >= 6, `${url}: only ${cues.length} cues`);
     const spans = await page.$$eval("#transcript .s", (els) => els.map((e) => e.id));
     assert.deepEqual(spans, cues.map((c) => c.id), `${url}: the page's sentences are not the WebVTT cues`);
+    // The show's intro follows the title and its outro ends the episode
+    // (tests/web/fixtures/phrases.tsv): sentences like the article's.
+    const announced = await page.$$eval("#transcript .announcement .s", (els) => els.map((e) => e.id));
+    assert.deepEqual(announced, [cues[1].id, cues[cues.length - 1].id], `${url}: the intro and the outro`);
     for (const cue of cues) {
       const got = await seekAndRead(page, (cue.start + cue.end) / 2);
       assert.deepEqual(got.ids, [cue.id], `${url} at ${got.time}`);
@@ -241,10 +245,21 @@ test("right-to-left languages render right to left", async () => {
   const { context, page } = await env.open(rtl);
   const html = await page.evaluate(() => ({
     lang: document.documentElement.lang, dir: document.documentElement.dir,
-    direction: getComputedStyle(document.querySelector("#transcript p")).direction,
     controls: [document.getElementById("controls").lang, document.getElementById("controls").dir],
   }));
-  assert.deepEqual(html, { lang: "ur", dir: "rtl", direction: "rtl", controls: ["en", "ltr"] });
+  assert.deepEqual(html, { lang: "ur", dir: "rtl", controls: ["en", "ltr"] });
+  // Every block of the transcript runs in its own language's direction:
+  // the Urdu text right to left, the announcement the show speaks in
+  // English (no Urdu disclosure sentence) left to right.
+  const blocks = await page.$$eval("#transcript h3, #transcript p", (els) => els.map((e) => ({
+    text: e.textContent.slice(0, 40), lang: e.closest("[lang]").lang, direction: getComputedStyle(e).direction,
+  })));
+  for (const b of blocks)
+    assert.equal(b.direction, b.lang.startsWith("ur") ? "rtl" : "ltr", JSON.stringify(b));
+  assert.ok(blocks.some((b) => b.lang === "ur") && blocks.some((b) => b.lang === "en"), JSON.stringify(blocks));
+  const announcements = await page.$$eval("#transcript .announcement", (els) =>
+    els.map((e) => [e.closest("[lang]").lang, getComputedStyle(e).direction]));
+  assert.deepEqual(announcements, [["en", "ltr"], ["ur", "rtl"]], "the English intro and the Urdu outro");
   const en = await env.open(english);
   assert.equal(await en.page.evaluate(() => document.documentElement.dir), "ltr");
   await en.context.close();
