@@ -214,15 +214,18 @@ static void write_transcript(episode *e, const char *const *settings) {
 }
 
 /* An episode of `doc` in SITE as the sinks leave it: the transcript
- * sink's files and a stand-in MP3 of `mp3_size` bytes. */
-static void episode_make(episode *e, const char *site, const char *slug,
-                         ac_document *doc, size_t mp3_size,
-                         const char *const *transcript_settings) {
+ * sink's files and a stand-in MP3 of `mp3_size` bytes, named `stem`
+ * and a suffix, as the host names an episode's version of its files
+ * ("<slug>.<version>"); the page stays <slug>.html. */
+static void episode_make_files(episode *e, const char *site, const char *slug,
+                               const char *stem, ac_document *doc,
+                               size_t mp3_size,
+                               const char *const *transcript_settings) {
   memset(e, 0, sizeof *e);
   e->doc = doc;
   e->slug = strdup(slug);
   char *episodes = join(site, "episodes");
-  e->base = join(episodes, slug);
+  e->base = join(episodes, stem);
   free(episodes);
   harness_episode(&e->ep, &e->vp, doc);
   e->ep.show = &test_show;
@@ -248,6 +251,12 @@ static void episode_make(episode *e, const char *site, const char *slug,
                              .size = mp3_size};
   e->ep.artifacts = e->arts;
   e->ep.n_artifacts = n + 1;
+}
+
+static void episode_make(episode *e, const char *site, const char *slug,
+                         ac_document *doc, size_t mp3_size,
+                         const char *const *transcript_settings) {
+  episode_make_files(e, site, slug, slug, doc, mp3_size, transcript_settings);
 }
 
 static void episode_free(episode *e) {
@@ -471,16 +480,19 @@ static uint64_t attr_ms(const char *s) {
 
 /* ---- The sentence elements are the WebVTT cues ------------------------- */
 
-/* Checks the page of `slug` against its WebVTT file: one sentence element
- * per cue, in order, inside the transcript, with the cue's id, times and
- * text; each paragraph's time link at its first cue. Returns the number
- * of cues. */
+/* Checks the page of `slug` against the WebVTT file its captions track
+ * names: one sentence element per cue, in order, inside the transcript,
+ * with the cue's id, times and text; each paragraph's time link at its
+ * first cue. Returns the number of cues. */
 static size_t check_cues(const char *site, const char *slug) {
-  char *episodes = join(site, "episodes"), *stem = join(episodes, slug);
-  char *vtt = concat(stem, ".vtt"), *path = page_path(site, slug);
+  char *episodes = join(site, "episodes"), *path = page_path(site, slug);
+  html h = html_load(path);
+  char *src = text(&h, "string(//track[@kind='captions']/@src)");
+  ck_assert_msg(src && *src && !strchr(src, '/'), "%s: captions track '%s'",
+                slug, src ? src : "");
+  char *vtt = join(episodes, src);
   static vcue cues[512];
   size_t n = vtt_cues(vtt, cues, 512);
-  html h = html_load(path);
   ck_assert_int_eq(count(&h, "//span[@class='s']"), (int)n);
   ck_assert_int_eq(count(&h, "//*[@id='transcript']//span[@class='s']"),
                    (int)n);
@@ -520,7 +532,7 @@ static size_t check_cues(const char *site, const char *slug) {
   }
   html_free(&h);
   free(episodes);
-  free(stem);
+  free(src);
   free(vtt);
   free(path);
   return n;
@@ -693,6 +705,75 @@ START_TEST(test_rtl) {
     free(path);
     episode_free(&e);
   }
+  site_free(site);
+}
+END_TEST
+
+/* ---- The show's announcements ------------------------------------------ */
+
+#define UR_TITLE                                                               \
+  "\xD9\x85\xD8\xAD\xD9\x84\xDB\x92 \xDA\xA9\xDB\x8C "                         \
+  "\xD9\x84\xD8\xA7\xD8\xA6\xD8\xA8\xD8\xB1\xDB\x8C\xD8\xB1\xDB\x8C"
+#define UR_OPENING                                                             \
+  "\xD9\x84\xD9\x88\xDA\xAF \xD9\x85\xDB\x8C\xD8\xB2 \xD9\xBE\xD8\xB1 "        \
+  "\xD8\xA7\xD9\xBE\xD9\x86\xD8\xA7 \xD9\x86\xD8\xA7\xD9\x85 "                 \
+  "\xD9\x84\xDA\xA9\xDA\xBE\xD8\xAA\xDB\x92 \xDB\x81\xDB\x8C\xDA\xBA\xDB\x94"
+
+/* The show's intro and outro (the announce stage) are sentences of the
+ * transcript like the article's, told apart, each in its own language and
+ * direction, and never the page's summary; they survive a rebuild from
+ * the sidecar. The intro is English in an Urdu article, as when the show
+ * has no disclosure sentence in the article's language. */
+START_TEST(test_announcements) {
+  char *site = site_new();
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, UR_TITLE, (size_t)-1);
+  ac_set_string(&doc->language, "ur", (size_t)-1);
+  ac_set_string(&doc->url, "https://example.org/ur/1", (size_t)-1);
+  add(doc, AC_BLOCK_HEADING, 0, UR_TITLE);
+  ac_block *intro = add(doc, AC_BLOCK_ANNOUNCEMENT, 0,
+                        "This article was read by a synthetic voice.");
+  intro->lang = strdup("en");
+  add(doc, AC_BLOCK_PARAGRAPH, 0, UR_OPENING);
+  add(doc, AC_BLOCK_HEADING, 2,
+      "\xDB\x8C\xDB\x81 \xDA\xA9\xDB\x8C\xD8\xB3\xDB\x92 "
+      "\xDA\xA9\xD8\xA7\xD9\x85 "
+      "\xDA\xA9\xD8\xB1\xD8\xAA\xD8\xA7 \xDB\x81\xDB\x92");
+  add(doc, AC_BLOCK_PARAGRAPH, 0,
+      "\xD9\x85\xD8\xB1\xD9\x85\xD8\xAA \xD9\x85\xD9\x81\xD8\xAA "
+      "\xDB\x81\xD9\x88\xD8\xAA\xDB\x8C \xDB\x81\xDB\x92\xDB\x94");
+  add(doc, AC_BLOCK_ANNOUNCEMENT, 0,
+      "\xD8\xA2\xD9\xBE " UR_TITLE " \xD8\xB3\xD9\x86 \xD8\xB1\xDB\x81\xDB\x92 "
+      "\xD8\xAA\xDA\xBE\xDB\x92\xDB\x94");
+  episode e;
+  episode_make(&e, site, "ur-1", doc, 3000, NULL);
+  publish_ok(&e.ep);
+  ck_assert_uint_eq(check_cues(site, "ur-1"), 6);
+  char *path = page_path(site, "ur-1");
+  html h = html_load(path);
+  ck_assert_int_eq(count(&h, "//p[@class='announcement']/span[@class='s']"), 2);
+  /* Right after the title, in English, left to right. */
+  ck_assert_int_eq(count(&h, "//*[@id='transcript']/h3[1]/following-sibling::"
+                             "*[1][self::p and @class='announcement' and "
+                             "@lang='en' and @dir='ltr']"),
+                   1);
+  /* At the end, in the page's language: nothing to mark. */
+  ck_assert_int_eq(count(&h, "//*[@id='transcript']/*[last()][self::p and "
+                             "@class='announcement' and not(@lang) and "
+                             "not(@dir)]"),
+                   1);
+  assert_text(&h, "string(//meta[@name='description']/@content)", UR_OPENING);
+  html_free(&h);
+  char *before = harness_slurp(path);
+  ck_assert_int_eq(unlink(path), 0);
+  char err[1024];
+  ck_assert_msg(rebuild(site, err, sizeof err) == 0, "rebuild: %s", err);
+  char *after = harness_slurp(path);
+  ck_assert_str_eq(after, before);
+  free(before);
+  free(after);
+  free(path);
+  episode_free(&e);
   site_free(site);
 }
 END_TEST
@@ -1084,6 +1165,63 @@ START_TEST(test_same_article_new_slug) {
 }
 END_TEST
 
+/* The host names an episode's files after its version
+ * ("<slug>.<version>.mp3"): the page, still <slug>.html, and the index
+ * link the files the sinks wrote, and a new version of the article takes
+ * the old one's place everywhere. */
+START_TEST(test_versioned_files) {
+  char *site = site_new();
+  static const char *const stems[] = {"harbour.0123456789",
+                                      "harbour.abcdef0123"};
+  static const char *const titles[] = {"Harbour & bridge",
+                                       "Harbour & bridge, corrected"};
+  static const char *const sizes[] = {"Download MP3 (40 kB)",
+                                      "Download MP3 (41 kB)"};
+  char *index = join(site, "index.html");
+  for (int v = 0; v < 2; v++) {
+    episode e;
+    episode_make_files(&e, site, "harbour", stems[v],
+                       article(titles[v], "en-GB", "2026-05-01", "a1"),
+                       40000 + 1000 * (size_t)v, NULL);
+    publish_ok(&e.ep);
+    ck_assert_uint_ge(check_cues(site, "harbour"), 12);
+    char *path = page_path(site, "harbour");
+    html h = html_load(path);
+    char xp[300];
+    snprintf(xp, sizeof xp, "//source[@src='%s.mp3']", stems[v]);
+    ck_assert_int_eq(count(&h, xp), 1);
+    snprintf(xp, sizeof xp, "//track[@kind='captions' and @src='%s.vtt']",
+             stems[v]);
+    ck_assert_int_eq(count(&h, xp), 1);
+    snprintf(xp, sizeof xp, "//a[@download and @href='%s.mp3']", stems[v]);
+    ck_assert_int_eq(count(&h, xp), 1);
+    assert_text(&h, "//a[@download]", sizes[v]);
+    ck_assert_int_gt(count(&h, "//a[@class='ts']"), 2);
+    snprintf(xp, sizeof xp,
+             "//a[@class='ts' and not(starts-with(@href, '%s.mp3#t='))]",
+             stems[v]);
+    ck_assert_int_eq(count(&h, xp), 0);
+    ck_assert_ptr_null(strstr(h.raw, stems[1 - v]));
+    html_free(&h);
+    h = html_load(index);
+    ck_assert_int_eq(count(&h, "//ol[@class='episodes']/li"), 1);
+    assert_text(&h, "string(//ol[@class='episodes']/li//h3/a/@href)",
+                "episodes/harbour.html");
+    snprintf(xp, sizeof xp,
+             "//ol[@class='episodes']/li//a[@download and "
+             "@href='episodes/%s.mp3']",
+             stems[v]);
+    ck_assert_int_eq(count(&h, xp), 1);
+    ck_assert_ptr_null(strstr(h.raw, stems[1 - v]));
+    html_free(&h);
+    free(path);
+    episode_free(&e);
+  }
+  free(index);
+  site_free(site);
+}
+END_TEST
+
 START_TEST(test_gone_audio_is_unlisted) {
   char *site = site_new();
   episode a, b;
@@ -1373,6 +1511,7 @@ static Suite *page_suite(void) {
   tcase_add_test(tc, test_cues_match_vtt);
   tcase_add_test(tc, test_escaping);
   tcase_add_test(tc, test_rtl);
+  tcase_add_test(tc, test_announcements);
   tcase_add_test(tc, test_index_order);
   tcase_add_test(tc, test_rebuild);
   tcase_add_test(tc, test_unchanged_files_stay);
@@ -1381,6 +1520,7 @@ static Suite *page_suite(void) {
   tcase_add_test(tc, test_failure_keeps_the_site);
   tcase_add_test(tc, test_no_audio_no_page);
   tcase_add_test(tc, test_same_article_new_slug);
+  tcase_add_test(tc, test_versioned_files);
   tcase_add_test(tc, test_gone_audio_is_unlisted);
   tcase_add_test(tc, test_bad_sidecars_are_skipped);
   tcase_add_test(tc, test_cue_layout_follows_the_transcript);

@@ -93,4 +93,31 @@ async function episodeLinks(page) {
 
 function fold(s) { return s.replace(/\s+/g, " ").trim(); }
 
-module.exports = { start, axeViolations, vttCues, seekAndRead, episodeLinks, fold, siteDir, CHROMIUM };
+function xmlText(s) {
+  return s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+}
+
+// The episodes of the site's feed.xml, in the feed's order: each item's
+// title and the site paths ("/episodes/...") of its enclosure and its
+// WebVTT transcript. The tests find an episode's files through the feed
+// and the pages' own links, never by guessing their names.
+function feedItems() {
+  const xml = fs.readFileSync(path.join(siteDir(), "feed.xml"), "utf8");
+  return xml.split("<item>").slice(1).map((item) => {
+    const attr = (tag, name, where = "") => {
+      const m = item.match(new RegExp(`<${tag}\\b[^>]*${where}[^>]*>`));
+      const a = m && m[0].match(new RegExp(`\\s${name}="([^"]*)"`));
+      return a ? xmlText(a[1]) : null;
+    };
+    const title = item.match(/<title>([^<]*)<\/title>/);
+    const local = (u) => (u ? new URL(u).pathname : null);
+    return {
+      title: title ? xmlText(title[1]) : null,
+      mp3: local(attr("enclosure", "url")),
+      mp3Length: Number(attr("enclosure", "length")),
+      vtt: local(attr("podcast:transcript", "url", 'type="text/vtt"')),
+    };
+  });
+}
+
+module.exports = { start, axeViolations, vttCues, seekAndRead, episodeLinks, fold, siteDir, feedItems, CHROMIUM };

@@ -8,7 +8,7 @@ const assert = require("node:assert/strict");
 const fs = require("node:fs");
 const path = require("node:path");
 const zlib = require("node:zlib");
-const { start, axeViolations, vttCues, seekAndRead, episodeLinks, fold, siteDir } = require("../lib/browser.js");
+const { start, axeViolations, vttCues, seekAndRead, episodeLinks, fold, siteDir, feedItems } = require("../lib/browser.js");
 
 let env;
 let pages;        // episode page paths, newest first
@@ -39,6 +39,10 @@ test("seeking into any cue marks exactly that cue's sentence", async () => {
     assert.ok(cues.length >= 6, `${url}: only ${cues.length} cues`);
     const spans = await page.$$eval("#transcript .s", (els) => els.map((e) => e.id));
     assert.deepEqual(spans, cues.map((c) => c.id), `${url}: the page's sentences are not the WebVTT cues`);
+    // The show's intro follows the title and its outro ends the episode
+    // (tests/web/fixtures/phrases.tsv): sentences like the article's.
+    const announced = await page.$$eval("#transcript .announcement .s", (els) => els.map((e) => e.id));
+    assert.deepEqual(announced, [cues[1].id, cues[cues.length - 1].id], `${url}: the intro and the outro`);
     for (const cue of cues) {
       const got = await seekAndRead(page, (cue.start + cue.end) / 2);
       assert.deepEqual(got.ids, [cue.id], `${url} at ${got.time}`);
@@ -201,12 +205,25 @@ test("axe-core finds no WCAG 2.2 A/AA violation", async () => {
 });
 
 test("without JavaScript the audio, the text and the links are there", async () => {
+  const feed = feedItems();
   for (const url of [english, rtl]) {
     const { context, page } = await env.open(url, { javaScriptEnabled: false });
     assert.equal(await page.locator("audio[controls]").count(), 1);
     assert.equal(await page.locator("#controls").isVisible(), false, "script-only controls show without script");
+    // The episode's audio and WebVTT file as the page links them: the
+    // feed's enclosure and transcript of the same episode.
+    const links = await page.evaluate(() => ({
+      title: document.querySelector("h1").textContent,
+      mp3: document.querySelector("audio source").getAttribute("src"),
+      vtt: document.querySelector('audio track[kind="captions"]').getAttribute("src"),
+    }));
+    const item = feed.find((i) => i.title === links.title);
+    assert.ok(item, `${url}: no episode titled ${links.title} in the feed`);
+    const onSite = (href) => new URL(href, env.server.origin + url).pathname;
+    assert.equal(onSite(links.mp3), item.mp3, `${url}: the audio is not the feed's enclosure`);
+    assert.equal(onSite(links.vtt), item.vtt, `${url}: the captions are not the feed's WebVTT transcript`);
     const text = fold(await page.locator("#transcript").innerText());
-    const vtt = fs.readFileSync(path.join(siteDir(), url.replace(/\.html$/, ".vtt")), "utf8");
+    const vtt = fs.readFileSync(path.join(siteDir(), decodeURIComponent(item.vtt)), "utf8");
     for (const block of vtt.split(/\n\n+/).slice(1)) {
       const lines = block.split("\n");
       const cue = fold(lines.slice(2).join(" ").replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&"));
@@ -216,7 +233,7 @@ test("without JavaScript the audio, the text and the links are there", async () 
     assert.ok(chapters.length >= 2);
     for (const href of chapters)
       assert.equal(await page.locator(href).count(), 1, `chapter link ${href} goes nowhere`);
-    const mp3 = url.replace(/.*\//, "").replace(/\.html$/, ".mp3");
+    const mp3 = links.mp3;
     assert.equal(await page.locator(`a[download][href="${mp3}"]`).count(), 1);
     const times = await page.$$eval("#transcript a.ts", (as) => as.map((a) => a.getAttribute("href")));
     assert.ok(times.length >= 2 && times.every((h) => h.startsWith(`${mp3}#t=`)), times.join(" "));
@@ -228,10 +245,21 @@ test("right-to-left languages render right to left", async () => {
   const { context, page } = await env.open(rtl);
   const html = await page.evaluate(() => ({
     lang: document.documentElement.lang, dir: document.documentElement.dir,
-    direction: getComputedStyle(document.querySelector("#transcript p")).direction,
     controls: [document.getElementById("controls").lang, document.getElementById("controls").dir],
   }));
-  assert.deepEqual(html, { lang: "ur", dir: "rtl", direction: "rtl", controls: ["en", "ltr"] });
+  assert.deepEqual(html, { lang: "ur", dir: "rtl", controls: ["en", "ltr"] });
+  // Every block of the transcript runs in its own language's direction:
+  // the Urdu text right to left, the announcement the show speaks in
+  // English (no Urdu disclosure sentence) left to right.
+  const blocks = await page.$$eval("#transcript h3, #transcript p", (els) => els.map((e) => ({
+    text: e.textContent.slice(0, 40), lang: e.closest("[lang]").lang, direction: getComputedStyle(e).direction,
+  })));
+  for (const b of blocks)
+    assert.equal(b.direction, b.lang.startsWith("ur") ? "rtl" : "ltr", JSON.stringify(b));
+  assert.ok(blocks.some((b) => b.lang === "ur") && blocks.some((b) => b.lang === "en"), JSON.stringify(blocks));
+  const announcements = await page.$$eval("#transcript .announcement", (els) =>
+    els.map((e) => [e.closest("[lang]").lang, getComputedStyle(e).direction]));
+  assert.deepEqual(announcements, [["en", "ltr"], ["ur", "rtl"]], "the English intro and the Urdu outro");
   const en = await env.open(english);
   assert.equal(await en.page.evaluate(() => document.documentElement.dir), "ltr");
   await en.context.close();
@@ -281,9 +309,11 @@ test("a #t= link seeks without playing; Media Session knows the episode", async 
 });
 
 test("the index lists the episodes newest first, with what a listener needs", async () => {
+  const feed = feedItems();
   const { context, page } = await env.open("/");
   const items = await page.$$eval(".episodes article", (as) => as.map((a) => ({
     date: a.querySelector("time").getAttribute("datetime"),
+    title: a.querySelector("h3 a").textContent,
     link: a.querySelector("h3 a").getAttribute("href"),
     mp3: a.querySelector("a[download]").getAttribute("href"),
     name: a.querySelector("a[download]").textContent,
@@ -292,8 +322,18 @@ test("the index lists the episodes newest first, with what a listener needs", as
   const dates = items.map((i) => i.date);
   assert.deepEqual(dates, [...dates].sort().reverse());
   for (const i of items) {
-    assert.ok(/^episodes\/[a-z0-9-]+\.html$/.test(i.link) && /^episodes\/[a-z0-9-]+\.mp3$/.test(i.mp3), JSON.stringify(i));
-    assert.match(i.name, /^Download MP3 \(\d+ kB\): ./);
+    assert.ok(/^episodes\/[a-z0-9-]+\.html$/.test(i.link), JSON.stringify(i));
+    // The download is the feed's enclosure of the same episode, its size
+    // the enclosure's length.
+    const item = feed.find((f) => f.title === i.title);
+    assert.ok(item, `no episode titled ${i.title} in the feed`);
+    assert.equal(new URL(i.mp3, env.server.origin + "/").pathname, item.mp3, JSON.stringify(i));
+    assert.equal(i.name, `Download MP3 (${Math.floor((item.mp3Length + 500) / 1000)} kB): ${i.title}`);
+    // The episode's page plays the same file.
+    const { context: c, page: p } = await env.open("/" + i.link);
+    const src = await p.evaluate(() => document.querySelector("audio source").src);
+    assert.equal(new URL(src).pathname, item.mp3, `${i.link} plays another file than the index offers`);
+    await c.close();
   }
   assert.equal(await page.$eval("#feed-url", (c) => c.textContent), "http://127.0.0.1:8000/feed.xml");
   assert.equal(await page.title(), "Read & Listen <test show>");
