@@ -41,9 +41,9 @@ static const char *const jobs_migrations[] = {
     " PRIMARY KEY (job, name));",
 };
 
-const ac_state_schema ac_jobs_schema = {
-    "jobs", jobs_migrations,
-    sizeof jobs_migrations / sizeof jobs_migrations[0]};
+const ac_state_schema ac_jobs_schema = {"jobs", jobs_migrations,
+                                        sizeof jobs_migrations /
+                                            sizeof jobs_migrations[0]};
 
 static int64_t now_s(void) {
   return (int64_t)time(NULL);
@@ -63,8 +63,7 @@ static void bind_text(sqlite3_stmt *s, int i, const char *v) {
 }
 
 static int db_fail(ac_state *st, sqlite3_stmt *s, char *err, size_t errlen) {
-  snprintf(err, errlen, "state database: %s",
-           sqlite3_errmsg(ac_state_db(st)));
+  snprintf(err, errlen, "state database: %s", sqlite3_errmsg(ac_state_db(st)));
   sqlite3_finalize(s);
   return AC_ERR_IO;
 }
@@ -100,11 +99,11 @@ static int new_id(char id[AC_JOBS_ID_LEN], char *err, size_t errlen) {
 }
 
 /* Writes the job's stored form for row `seq`, replacing what it had. */
-static int save_fields(ac_state *st, int64_t seq, const ac_job *job,
-                       char *err, size_t errlen) {
+static int save_fields(ac_state *st, int64_t seq, const ac_job *job, char *err,
+                       size_t errlen) {
   sqlite3_stmt *s = NULL;
-  int rc = ac_state_prepare(st, "DELETE FROM job_fields WHERE job = ?", &s,
-                            err, errlen);
+  int rc = ac_state_prepare(st, "DELETE FROM job_fields WHERE job = ?", &s, err,
+                            errlen);
   if (rc)
     return rc;
   sqlite3_bind_int64(s, 1, seq);
@@ -322,9 +321,8 @@ static int take_next(ac_state *st, pid_t pid, int64_t *seq,
   return step_done(st, s, err, errlen);
 }
 
-int ac_jobs_claim(ac_state *st, pid_t pid, ac_job *job,
-                  char id[AC_JOBS_ID_LEN], bool *got, char *err,
-                  size_t errlen) {
+int ac_jobs_claim(ac_state *st, pid_t pid, ac_job *job, char id[AC_JOBS_ID_LEN],
+                  bool *got, char *err, size_t errlen) {
   *got = false;
   for (;;) {
     int64_t seq = 0;
@@ -377,7 +375,8 @@ int ac_jobs_finish(ac_state *st, const char *id, bool ok,
       &s, err, errlen);
   if (rc == 0) {
     sqlite3_bind_text(s, 1, ok ? "done" : "failed", -1, SQLITE_STATIC);
-    bind_text(s, 2, ok ? NULL : (error && *error ? error : "the render failed"));
+    bind_text(s, 2,
+              ok ? NULL : (error && *error ? error : "the render failed"));
     bind_text(s, 3, ok && res ? res->slug : NULL);
     bind_text(s, 4, ok && res ? res->guid : NULL);
     bind_text(s, 5, files);

@@ -59,9 +59,8 @@ int ac_jobs_enqueue(ac_state *st, const ac_job *job, char id[AC_JOBS_ID_LEN],
 /* Takes the oldest queued job whose episode has none running, for worker
  * `pid`. Returns 0 with *got false when there is none. A row whose stored
  * job is not valid is failed and skipped. */
-int ac_jobs_claim(ac_state *st, pid_t pid, ac_job *job,
-                  char id[AC_JOBS_ID_LEN], bool *got, char *err,
-                  size_t errlen);
+int ac_jobs_claim(ac_state *st, pid_t pid, ac_job *job, char id[AC_JOBS_ID_LEN],
+                  bool *got, char *err, size_t errlen);
 /* Records the end of a running job: done with `res`, or failed with
  * `error`; a callback is then due. */
 int ac_jobs_finish(ac_state *st, const char *id, bool ok,

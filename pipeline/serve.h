@@ -63,10 +63,10 @@ typedef struct serve_ctx {
 
 /* Queues `json` (stolen: freed) with `status`; returns MHD's result. */
 enum MHD_Result serve_reply_json(serve_ctx *ctx, struct MHD_Connection *c,
-                     unsigned status, char *json);
+                                 unsigned status, char *json);
 /* {"error": message} with `status`. */
 enum MHD_Result serve_reply_error(serve_ctx *ctx, struct MHD_Connection *c,
-                      unsigned status, const char *fmt, ...)
+                                  unsigned status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 /* Counts an answer of `status` for /metrics. */
 void serve_count(serve_ctx *ctx, unsigned status);
@@ -74,17 +74,17 @@ void serve_count(serve_ctx *ctx, unsigned status);
 /* ---- Parts ------------------------------------------------------------- */
 
 /* MHD's access handler (serve_api.c). */
-enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const char *url,
-                 const char *method, const char *version,
-                 const char *upload_data, size_t *upload_data_size,
-                 void **con_cls);
+enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c,
+                             const char *url, const char *method,
+                             const char *version, const char *upload_data,
+                             size_t *upload_data_size, void **con_cls);
 /* MHD's completion handler: frees a request's state. */
 void serve_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
                         enum MHD_RequestTerminationCode toe);
 
 /* GET or HEAD of a file of the site (serve_static.c). */
-enum MHD_Result serve_static(serve_ctx *ctx, struct MHD_Connection *c, const char *url,
-                 bool head);
+enum MHD_Result serve_static(serve_ctx *ctx, struct MHD_Connection *c,
+                             const char *url, bool head);
 /* Whether a path relative to the site is one it may serve: no empty,
  * dot or dot-dot component, no component starting with '.'. */
 bool serve_path_allowed(const char *path);
@@ -92,7 +92,7 @@ bool serve_path_allowed(const char *path);
 /* GET /v1/episodes and DELETE /v1/episodes/SLUG (serve_episodes.c). */
 enum MHD_Result serve_list_episodes(serve_ctx *ctx, struct MHD_Connection *c);
 enum MHD_Result serve_delete_episode(serve_ctx *ctx, struct MHD_Connection *c,
-                         const char *slug);
+                                     const char *slug);
 
 /* The JSON of a job's status as GET /v1/jobs/ID and callbacks give it,
  * with URLs under `base_url` (serve_api.c). NULL when out of memory. */

@@ -15,9 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
-#ifdef ARTICAST_WITH_REDIS
 #include "redis.h"
-#endif
 
 /* What a request gathers between MHD's calls: the body of a POST. */
 typedef struct request {
@@ -33,13 +31,13 @@ void serve_count(serve_ctx *ctx, unsigned status) {
 }
 
 enum MHD_Result serve_reply_json(serve_ctx *ctx, struct MHD_Connection *c,
-                     unsigned status, char *json) {
+                                 unsigned status, char *json) {
   if (!json)
     return MHD_NO; /* out of memory: MHD closes the connection */
   size_t len = strlen(json);
   json[len] = '\0';
-  struct MHD_Response *r = MHD_create_response_from_buffer(
-      len, json, MHD_RESPMEM_MUST_FREE);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer(len, json, MHD_RESPMEM_MUST_FREE);
   if (!r) {
     free(json);
     return MHD_NO;
@@ -65,7 +63,7 @@ static char *dump(json_t *o) {
 }
 
 enum MHD_Result serve_reply_error(serve_ctx *ctx, struct MHD_Connection *c,
-                      unsigned status, const char *fmt, ...) {
+                                  unsigned status, const char *fmt, ...) {
   char msg[1024];
   va_list ap;
   va_start(ap, fmt);
@@ -230,7 +228,6 @@ static char *status_url(serve_ctx *ctx, const char *id) {
 /* Queues the job (the embedded queue, or Redis with --redis). */
 static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
                    bool *reused, char *err, size_t errlen) {
-#ifdef ARTICAST_WITH_REDIS
   if (ctx->opt->redis) {
     *reused = false;
     char entry[64] = "";
@@ -239,7 +236,6 @@ static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
     snprintf(id, AC_JOBS_ID_LEN, "%s", entry);
     return rc;
   }
-#endif
   pthread_mutex_lock(&ctx->lock);
   int rc = ac_jobs_enqueue(ctx->state, job, id, reused, err, errlen);
   pthread_mutex_unlock(&ctx->lock);
@@ -247,7 +243,7 @@ static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
 }
 
 static enum MHD_Result post_episode(serve_ctx *ctx, struct MHD_Connection *c,
-                        request *rq) {
+                                    request *rq) {
   if (rq->too_big)
     return serve_reply_error(ctx, c, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the body is larger than %zu bytes (--max-body)",
@@ -340,7 +336,8 @@ static bool valid_job_id(const char *id) {
   return n == AC_JOBS_ID_LEN - 1 && id[n] == '\0';
 }
 
-static enum MHD_Result get_job(serve_ctx *ctx, struct MHD_Connection *c, const char *id) {
+static enum MHD_Result get_job(serve_ctx *ctx, struct MHD_Connection *c,
+                               const char *id) {
   if (!valid_job_id(id))
     return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such job");
   ac_job_row row;
@@ -351,8 +348,7 @@ static enum MHD_Result get_job(serve_ctx *ctx, struct MHD_Connection *c, const c
   if (rc == AC_ERR_NOTFOUND)
     return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such job");
   if (rc)
-    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
-                             err);
+    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
   char *json = serve_job_json(&row, ctx->base_url);
   ac_job_row_free(&row);
   return serve_reply_json(ctx, c, MHD_HTTP_OK, json);
@@ -360,8 +356,8 @@ static enum MHD_Result get_job(serve_ctx *ctx, struct MHD_Connection *c, const c
 
 /* ---- /healthz and /metrics ---------------------------------------------- */
 
-static enum MHD_Result reply_text(serve_ctx *ctx, struct MHD_Connection *c, char *text,
-                      const char *type) {
+static enum MHD_Result reply_text(serve_ctx *ctx, struct MHD_Connection *c,
+                                  char *text, const char *type) {
   if (!text)
     return MHD_NO;
   struct MHD_Response *r = MHD_create_response_from_buffer(
@@ -385,41 +381,39 @@ static enum MHD_Result metrics(serve_ctx *ctx, struct MHD_Connection *c) {
   int rc = ac_jobs_stats_read(ctx->state, &s, err, sizeof err);
   pthread_mutex_unlock(&ctx->lock);
   if (rc)
-    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s",
-                             err);
+    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
   char *text = NULL;
-  if (asprintf(
-          &text,
-          "# HELP articast_jobs Jobs of the embedded queue by state.\n"
-          "# TYPE articast_jobs gauge\n"
-          "articast_jobs{state=\"queued\"} %lld\n"
-          "articast_jobs{state=\"running\"} %lld\n"
-          "articast_jobs{state=\"done\"} %lld\n"
-          "articast_jobs{state=\"failed\"} %lld\n"
-          "# HELP articast_queue_depth Jobs waiting for a worker.\n"
-          "# TYPE articast_queue_depth gauge\n"
-          "articast_queue_depth %lld\n"
-          "# HELP articast_render_seconds Time the finished jobs took.\n"
-          "# TYPE articast_render_seconds summary\n"
-          "articast_render_seconds_sum %.3f\n"
-          "articast_render_seconds_count %lld\n"
-          "# HELP articast_workers Worker processes configured (-j).\n"
-          "# TYPE articast_workers gauge\n"
-          "articast_workers %d\n"
-          "# HELP articast_http_responses_total HTTP answers by status "
-          "class.\n"
-          "# TYPE articast_http_responses_total counter\n"
-          "articast_http_responses_total{code=\"1xx\"} %ld\n"
-          "articast_http_responses_total{code=\"2xx\"} %ld\n"
-          "articast_http_responses_total{code=\"3xx\"} %ld\n"
-          "articast_http_responses_total{code=\"4xx\"} %ld\n"
-          "articast_http_responses_total{code=\"5xx\"} %ld\n",
-          (long long)s.queued, (long long)s.running, (long long)s.done,
-          (long long)s.failed, (long long)s.queued, s.render_seconds,
-          (long long)s.rendered, ctx->opt->workers,
-          atomic_load(&ctx->requests[0]), atomic_load(&ctx->requests[1]),
-          atomic_load(&ctx->requests[2]), atomic_load(&ctx->requests[3]),
-          atomic_load(&ctx->requests[4])) < 0)
+  if (asprintf(&text,
+               "# HELP articast_jobs Jobs of the embedded queue by state.\n"
+               "# TYPE articast_jobs gauge\n"
+               "articast_jobs{state=\"queued\"} %lld\n"
+               "articast_jobs{state=\"running\"} %lld\n"
+               "articast_jobs{state=\"done\"} %lld\n"
+               "articast_jobs{state=\"failed\"} %lld\n"
+               "# HELP articast_queue_depth Jobs waiting for a worker.\n"
+               "# TYPE articast_queue_depth gauge\n"
+               "articast_queue_depth %lld\n"
+               "# HELP articast_render_seconds Time the finished jobs took.\n"
+               "# TYPE articast_render_seconds summary\n"
+               "articast_render_seconds_sum %.3f\n"
+               "articast_render_seconds_count %lld\n"
+               "# HELP articast_workers Worker processes configured (-j).\n"
+               "# TYPE articast_workers gauge\n"
+               "articast_workers %d\n"
+               "# HELP articast_http_responses_total HTTP answers by status "
+               "class.\n"
+               "# TYPE articast_http_responses_total counter\n"
+               "articast_http_responses_total{code=\"1xx\"} %ld\n"
+               "articast_http_responses_total{code=\"2xx\"} %ld\n"
+               "articast_http_responses_total{code=\"3xx\"} %ld\n"
+               "articast_http_responses_total{code=\"4xx\"} %ld\n"
+               "articast_http_responses_total{code=\"5xx\"} %ld\n",
+               (long long)s.queued, (long long)s.running, (long long)s.done,
+               (long long)s.failed, (long long)s.queued, s.render_seconds,
+               (long long)s.rendered, ctx->opt->workers,
+               atomic_load(&ctx->requests[0]), atomic_load(&ctx->requests[1]),
+               atomic_load(&ctx->requests[2]), atomic_load(&ctx->requests[3]),
+               atomic_load(&ctx->requests[4])) < 0)
     text = NULL;
   return reply_text(ctx, c, text, "text/plain; version=0.0.4; charset=utf-8");
 }
@@ -427,13 +421,13 @@ static enum MHD_Result metrics(serve_ctx *ctx, struct MHD_Connection *c) {
 /* ---- Routing -------------------------------------------------------------
  */
 
-static enum MHD_Result method_not_allowed(serve_ctx *ctx, struct MHD_Connection *c,
-                              const char *allow) {
+static enum MHD_Result method_not_allowed(serve_ctx *ctx,
+                                          struct MHD_Connection *c,
+                                          const char *allow) {
   char *json = dump(json_pack("{s:s}", "error", "method not allowed"));
-  struct MHD_Response *r =
-      json ? MHD_create_response_from_buffer(strlen(json), json,
-                                             MHD_RESPMEM_MUST_FREE)
-           : NULL;
+  struct MHD_Response *r = json ? MHD_create_response_from_buffer(
+                                      strlen(json), json, MHD_RESPMEM_MUST_FREE)
+                                : NULL;
   if (!r) {
     free(json);
     return MHD_NO;
@@ -449,7 +443,8 @@ static enum MHD_Result method_not_allowed(serve_ctx *ctx, struct MHD_Connection 
 
 /* /v1/...: every one needs the token. */
 static enum MHD_Result route_api(serve_ctx *ctx, struct MHD_Connection *c,
-                     const char *path, const char *method, request *rq) {
+                                 const char *path, const char *method,
+                                 request *rq) {
   if (!authorized(ctx, c))
     return unauthorized(ctx, c);
   bool get = strcmp(method, "GET") == 0;
@@ -466,12 +461,11 @@ static enum MHD_Result route_api(serve_ctx *ctx, struct MHD_Connection *c,
   }
   if (strncmp(path, "/v1/jobs/", 9) == 0)
     return get ? get_job(ctx, c, path + 9) : method_not_allowed(ctx, c, "GET");
-  return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such API: %s",
-                           path);
+  return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such API: %s", path);
 }
 
-static enum MHD_Result route(serve_ctx *ctx, struct MHD_Connection *c, const char *url,
-                 const char *method, request *rq) {
+static enum MHD_Result route(serve_ctx *ctx, struct MHD_Connection *c,
+                             const char *url, const char *method, request *rq) {
   bool head = strcmp(method, "HEAD") == 0;
   bool get = head || strcmp(method, "GET") == 0;
   if (strcmp(url, "/v1") == 0 || strncmp(url, "/v1/", 4) == 0)
@@ -479,7 +473,8 @@ static enum MHD_Result route(serve_ctx *ctx, struct MHD_Connection *c, const cha
   if (strcmp(url, "/healthz") == 0) {
     if (!get)
       return method_not_allowed(ctx, c, "GET, HEAD");
-    return serve_reply_json(ctx, c, MHD_HTTP_OK, strdup("{\"status\":\"ok\"}\n"));
+    return serve_reply_json(ctx, c, MHD_HTTP_OK,
+                            strdup("{\"status\":\"ok\"}\n"));
   }
   if (strcmp(url, "/metrics") == 0)
     return get ? metrics(ctx, c) : method_not_allowed(ctx, c, "GET, HEAD");
@@ -515,8 +510,7 @@ static int before_body(serve_ctx *ctx, struct MHD_Connection *c,
 }
 
 /* Keeps a chunk of the body, up to --max-body. */
-static void take_body(serve_ctx *ctx, request *rq, const char *data,
-                      size_t n) {
+static void take_body(serve_ctx *ctx, request *rq, const char *data, size_t n) {
   if (rq->too_big || rq->len + n > ctx->opt->max_body) {
     rq->too_big = true;
     free(rq->body);
@@ -541,10 +535,10 @@ static void take_body(serve_ctx *ctx, request *rq, const char *data,
   rq->body[rq->len] = '\0';
 }
 
-enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const char *url,
-                 const char *method, const char *version,
-                 const char *upload_data, size_t *upload_data_size,
-                 void **con_cls) {
+enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c,
+                             const char *url, const char *method,
+                             const char *version, const char *upload_data,
+                             size_t *upload_data_size, void **con_cls) {
   serve_ctx *ctx = cls;
   (void)version;
   if (!*con_cls) {
@@ -552,8 +546,8 @@ enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c, const char *ur
     if (!rq)
       return MHD_NO;
     *con_cls = rq;
-    int rc = strcmp(method, "POST") == 0 ? before_body(ctx, c, url)
-                                         : (int)route(ctx, c, url, method, rq);
+    /* Answered at once only to refuse a body; otherwise after it. */
+    int rc = strcmp(method, "POST") == 0 ? before_body(ctx, c, url) : -1;
     rq->answered = rc >= 0;
     return rc >= 0 ? (enum MHD_Result)rc : MHD_YES;
   }

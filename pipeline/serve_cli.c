@@ -155,7 +155,8 @@ static int take_option(serve_cli *c, int opt) {
     break;
   case 'M':
     if (parse_size(optarg, &o->max_body))
-      return bad("--max-body", optarg, "a size such as 20M or 512K, at most 1G");
+      return bad("--max-body", optarg,
+                 "a size such as 20M or 512K, at most 1G");
     break;
   case 'L':
     o->time_limit = strtod(optarg, &end);
@@ -229,13 +230,6 @@ static int parse_command_line(int argc, char **argv, serve_cli *c) {
             usage_serve);
     return AC_EXIT_USAGE;
   }
-#ifndef ARTICAST_WITH_REDIS
-  if (c->opt.redis) {
-    fprintf(stderr, "articast serve: --redis: this articast was built "
-                    "without Redis support\n");
-    return AC_EXIT_USAGE;
-  }
-#endif
   return -1;
 }
 
@@ -303,8 +297,9 @@ static int read_token(const char *path, uint8_t digest[32]) {
     len--;
   if (len < 16) {
     free(data);
-    fprintf(stderr, "articast serve: --token-file %s: the token (its first "
-                    "line) must have at least 16 characters\n",
+    fprintf(stderr,
+            "articast serve: --token-file %s: the token (its first "
+            "line) must have at least 16 characters\n",
             path);
     return AC_EXIT_USAGE;
   }
@@ -358,8 +353,7 @@ static pid_t spawn_worker(worker_set *w) {
   pid_t pid = -1;
   int e = posix_spawn(&pid, w->argv[0], NULL, NULL, w->argv, environ);
   if (e) {
-    fprintf(stderr, "articast serve: cannot start a worker: %s\n",
-            strerror(e));
+    fprintf(stderr, "articast serve: cannot start a worker: %s\n", strerror(e));
     return -1;
   }
   w->last_spawn = monotonic();
@@ -381,8 +375,9 @@ static void supervise(worker_set *w, serve_ctx *ctx) {
       int n = ac_jobs_release(ctx->state, pid, err, sizeof err);
       pthread_mutex_unlock(&ctx->lock);
       if (!serve_stop)
-        fprintf(stderr, "articast serve: worker %ld %s %d; %d job(s) put "
-                        "back\n",
+        fprintf(stderr,
+                "articast serve: worker %ld %s %d; %d job(s) put "
+                "back\n",
                 (long)pid, WIFSIGNALED(status) ? "killed by signal" : "exited",
                 WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status),
                 n < 0 ? 0 : n);

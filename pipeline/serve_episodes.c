@@ -84,8 +84,8 @@ static void list_one(void *p, const char *slug, const char *guid) {
   if (!valid_slug(slug) ||
       asprintf(&path, "%s/%s.item.xml", l->episodes, slug) < 0)
     return;
-  xmlDoc *doc = xmlReadFile(path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-                                            XML_PARSE_NOWARNING);
+  xmlDoc *doc = xmlReadFile(
+      path, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
   if (root && strcmp((const char *)root->name, "articast-episode") == 0)
     json_array_append_new(l->items, episode_json(root, l->ctx->base_url));
@@ -165,8 +165,8 @@ static int remove_files(const char *episodes, const char *slug) {
 
 /* Deletes under the slug's lock (no render of it meanwhile) and rebuilds
  * the feed, which takes the site's feed lock. */
-static int delete_locked(serve_ctx *ctx, const char *episodes,
-                         const char *slug, char *err, size_t errlen) {
+static int delete_locked(serve_ctx *ctx, const char *episodes, const char *slug,
+                         char *err, size_t errlen) {
   char *lock = NULL;
   if (asprintf(&lock, "%s/.%s.lock", episodes, slug) < 0) {
     snprintf(err, errlen, "out of memory");

@@ -208,8 +208,8 @@ static bool not_modified(struct MHD_Connection *c, const char *etag,
 /* Whether a Range is to be honoured under If-Range. */
 static bool range_applies(struct MHD_Connection *c, const char *etag,
                           const char *last_modified) {
-  const char *ir = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                               MHD_HTTP_HEADER_IF_RANGE);
+  const char *ir =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_RANGE);
   return !ir || strcmp(ir, etag) == 0 || strcmp(ir, last_modified) == 0;
 }
 
@@ -242,10 +242,10 @@ static enum MHD_Result send_file(serve_ctx *ctx, struct MHD_Connection *c,
     status = MHD_HTTP_NOT_MODIFIED;
     r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
   } else if (range_applies(c, etag, last_modified) &&
-             (ranged = parse_range(
-                  MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-                                              MHD_HTTP_HEADER_RANGE),
-                  size, &range)) < 0) {
+             (ranged =
+                  parse_range(MHD_lookup_connection_value(
+                                  c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE),
+                              size, &range)) < 0) {
     close(fd);
     status = MHD_HTTP_RANGE_NOT_SATISFIABLE;
     r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
@@ -259,8 +259,8 @@ static enum MHD_Result send_file(serve_ctx *ctx, struct MHD_Connection *c,
   } else {
     if (ranged > 0)
       status = MHD_HTTP_PARTIAL_CONTENT;
-    r = MHD_create_response_from_fd_at_offset64(
-        range.last - range.first + 1, fd, (int64_t)range.first);
+    r = MHD_create_response_from_fd_at_offset64(range.last - range.first + 1,
+                                                fd, (int64_t)range.first);
     if (!r)
       close(fd);
     char cr[96];

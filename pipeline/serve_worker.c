@@ -9,6 +9,7 @@
 #include "serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,9 +51,8 @@ static void render_child(ac_pipeline *pl, const ac_job *job, int fd) {
   json_t *files = json_array();
   for (size_t i = 0; i < res.n_files; i++)
     json_array_append_new(files, json_string(res.files[i]));
-  json_t *o = json_pack("{s:i, s:s, s:s?, s:s?, s:o}", "code", rc, "error",
-                        err, "slug", res.slug, "guid", res.guid, "files",
-                        files);
+  json_t *o = json_pack("{s:i, s:s, s:s?, s:s?, s:o}", "code", rc, "error", err,
+                        "slug", res.slug, "guid", res.guid, "files", files);
   char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
   for (size_t off = 0, n = s ? strlen(s) : 0; off < n;) {
     ssize_t w = write(fd, s + off, n - off);
@@ -136,8 +136,8 @@ static void render(ac_pipeline *pl, const serve_options *opt, const ac_job *job,
       if (n > 0 && report && len < MAX_REPORT)
         len += (size_t)n;
     }
-    if (worker_stop || (opt->time_limit > 0 &&
-                        monotonic() - start > opt->time_limit)) {
+    if (worker_stop ||
+        (opt->time_limit > 0 && monotonic() - start > opt->time_limit)) {
       timed_out = !worker_stop;
       kill(-pid, SIGKILL);
       kill(pid, SIGKILL);
@@ -175,8 +175,8 @@ static void deliver_callbacks(ac_state *st, ac_fetcher *f,
       return;
     char *json = serve_job_json(&row, base_url), why[1024] = "";
     long status = 0;
-    int rc = json ? ac_fetch_post(f, row.callback_url, "application/json",
-                                  json, strlen(json), &status, why, sizeof why)
+    int rc = json ? ac_fetch_post(f, row.callback_url, "application/json", json,
+                                  strlen(json), &status, why, sizeof why)
                   : AC_ERR_NOMEM;
     if (rc)
       fprintf(stderr, "articast serve: job %s: callback to %s: %s\n", row.id,
@@ -201,7 +201,9 @@ static bool run_one(ac_state *st, ac_pipeline *pl, const serve_options *opt) {
     return false;
   if (!opt->quiet)
     fprintf(stderr, "articast serve: job %s: rendering %s\n", id,
-            job.url ? job.url : job.id ? job.id : "an article");
+            job.url  ? job.url
+            : job.id ? job.id
+                     : "an article");
   render_outcome out = {0};
   double start = monotonic();
   render(pl, opt, &job, &out);
