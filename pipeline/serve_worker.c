@@ -41,8 +41,13 @@ static double monotonic(void) {
 }
 
 /* In the render child: renders, and reports on `fd` as JSON. */
-static void render_child(ac_pipeline *pl, const ac_job *job, int fd) {
+static void render_child(ac_pipeline *pl, const ac_job *job, int fd,
+                         pid_t worker) {
   setpgid(0, 0);
+  /* A render goes with its worker: the job is then queued again. */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != worker)
+    _exit(1);
   signal(SIGTERM, SIG_DFL);
   signal(SIGINT, SIG_DFL);
   ac_job_result res = {0};
@@ -108,10 +113,10 @@ static void render(ac_pipeline *pl, const serve_options *opt, const ac_job *job,
     return;
   }
   fflush(NULL);
-  pid_t pid = fork();
+  pid_t worker = getpid(), pid = fork();
   if (pid == 0) {
     close(fds[0]);
-    render_child(pl, job, fds[1]);
+    render_child(pl, job, fds[1], worker);
   }
   close(fds[1]);
   if (pid < 0) {
