@@ -309,6 +309,11 @@ static void service_stop(service *s, int sig) {
 }
 
 static void service_free(service *s) {
+  /* In a sanitizer build, what the workers and renders reported. */
+  char *log = harness_slurp(s->log);
+  ck_assert_msg(!strstr(log, "Sanitizer") && !strstr(log, "runtime error"),
+                "%s", log);
+  free(log);
   char *cmd = fmt("rm -rf '%s'", s->dir);
   ck_assert_int_eq(system(cmd), 0);
   free(cmd);
