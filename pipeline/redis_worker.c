@@ -595,11 +595,12 @@ static void handle(worker *w, const entry *e) {
     bury(w, e, error); /* no retry can mend it */
     return;
   }
-  say(w, "%s: rendering %s (delivery %lld)", e->id,
-      job.url  ? job.url
-      : job.id ? job.id
-               : "an article",
-      e->deliveries);
+  if (job.url)
+    say(w, "%s: rendering %s (delivery %lld)", e->id, job.url, e->deliveries);
+  else
+    say(w, "%s: rendering %s%s%zu bytes of %s (delivery %lld)", e->id,
+        job.id ? job.id : "", job.id ? ", " : "", job.body_len,
+        job.content_type, e->deliveries);
   mark_running(w, e);
   double start = now();
   render_msg *m = calloc(1, sizeof *m);
@@ -622,8 +623,8 @@ static void handle(worker *w, const entry *e) {
             w->o->consumer, e->id, why);
   } else {
     w->done++;
-    say(w, "%s: published %s in %.1f s", e->id,
-        m->files[0] ? m->files : m->slug, now() - start);
+    say(w, "%s: published %.*s in %.1f s", e->id, (int)strcspn(m->files, "\n"),
+        m->files, now() - start);
   }
   free(m);
 }
