@@ -735,6 +735,20 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
   ck_assert(rep && rep->type == REDIS_REPLY_STRING);
   char *raw_id = strdup(rep->str);
   freeReplyObject(rep);
+  /* One with more fields than any job has: buried as it is. */
+  const char *many[3 + 2 * 70] = {"XADD", AC_REDIS_STREAM, "*"};
+  char *names[70];
+  for (int i = 0; i < 70; i++) {
+    names[i] = fmt("f%d", i);
+    many[3 + 2 * i] = names[i];
+    many[4 + 2 * i] = "x";
+  }
+  rep = ac_redis_command(r.c, 3 + 2 * 70, many, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_STRING);
+  char *many_id = strdup(rep->str);
+  freeReplyObject(rep);
+  for (int i = 0; i < 70; i++)
+    free(names[i]);
   char *log = fmt("%s/worker.log", s.dir);
   pid_t pid = worker_start(&r, &s, "lone", log, "--reclaim-after 0.5");
   int rc = worker_wait(pid, 120);
@@ -742,7 +756,11 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
   ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
   /* The poison job: five renders, then buried with its error. */
   ck_assert_int_eq(occurrences(log, "poison-1, "), 5);
-  ck_assert_int_eq(stream_length(&r, AC_REDIS_DEAD), 2);
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_DEAD), 3);
+  char *crowded = dead_field(&r, "job-id", many_id, "error");
+  ck_assert_msg(crowded && strstr(crowded, "too many fields"), "%s", crowded);
+  free(crowded);
+  free(many_id);
   char *deliveries = dead_field(&r, "id", "poison-1", "deliveries");
   char *error = dead_field(&r, "id", "poison-1", "error");
   ck_assert_ptr_nonnull(deliveries);
