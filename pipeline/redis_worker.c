@@ -41,8 +41,12 @@ typedef struct entry {
   ac_job_field *fields;
   size_t n_fields;
   long long deliveries;
-  bool gone; /* deleted from the stream while pending */
+  bool gone;              /* deleted from the stream while pending */
+  const char *unreadable; /* why the entry is no job at all, or NULL */
 } entry;
+
+/* Fields an entry may have; a job has at most AC_JOB_MAX_FIELDS. */
+#define MAX_ENTRY_FIELDS 64
 
 static void entry_free(entry *e) {
   freeReplyObject(e->reply);
@@ -146,7 +150,8 @@ static bool transaction(worker *w, const command *cmds, size_t n, char *err,
 static bool take_entry(const redisReply *r, entry *e) {
   if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
       r->element[0]->type != REDIS_REPLY_STRING ||
-      r->element[0]->len >= sizeof e->id)
+      r->element[0]->len >= sizeof e->id ||
+      strlen(r->element[0]->str) != r->element[0]->len)
     return false;
   memcpy(e->id, r->element[0]->str, r->element[0]->len);
   e->id[r->element[0]->len] = '\0';
@@ -155,15 +160,22 @@ static bool take_entry(const redisReply *r, entry *e) {
     e->gone = true;
     return true;
   }
-  if (f->type != REDIS_REPLY_ARRAY || f->elements % 2 || f->elements > 512)
-    return false;
+  /* Odd shapes are the entry's fault, not Redis's: it is buried. */
+  if (f->type != REDIS_REPLY_ARRAY || f->elements % 2 ||
+      f->elements > 2 * MAX_ENTRY_FIELDS) {
+    e->unreadable = "too many fields, or not pairs of fields and values";
+    return true;
+  }
   e->fields = calloc(f->elements / 2 + 1, sizeof *e->fields);
   if (!e->fields)
     return false;
   for (size_t i = 0; i + 1 < f->elements; i += 2) {
     const redisReply *k = f->element[i], *v = f->element[i + 1];
-    if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING)
-      return false;
+    if (k->type != REDIS_REPLY_STRING || v->type != REDIS_REPLY_STRING) {
+      e->unreadable = "a field or value that is no string";
+      e->n_fields = 0;
+      return true;
+    }
     /* A key with a NUL in it would pass for a shorter one. */
     bool clean = strlen(k->str) == k->len;
     e->fields[e->n_fields++] =
@@ -353,8 +365,8 @@ static bool finish(worker *w, const entry *e, const char *state,
 /* The job goes to the dead-letter stream with its error and its fields
  * (to enqueue again once fixed), and leaves the job stream. */
 static void bury(worker *w, const entry *e, const char *error) {
-  const char *argv[10 + 2 * 512];
-  size_t lens[10 + 2 * 512];
+  const char *argv[16 + 2 * MAX_ENTRY_FIELDS];
+  size_t lens[16 + 2 * MAX_ENTRY_FIELDS];
   int argc = 0;
   char n[24];
   snprintf(n, sizeof n, "%lld", e->deliveries);
@@ -364,7 +376,7 @@ static void bury(worker *w, const entry *e, const char *error) {
                         "consumer", w->o->consumer};
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
     argv[argc] = head[i], lens[argc++] = strlen(head[i]);
-  for (size_t i = 0; i < e->n_fields && argc + 2 <= 10 + 2 * 512; i++) {
+  for (size_t i = 0; i < e->n_fields && i < MAX_ENTRY_FIELDS; i++) {
     const char *k = e->fields[i].key;
     if (!k[0] || strcmp(k, "job-id") == 0 || strcmp(k, "error") == 0 ||
         strcmp(k, "deliveries") == 0 || strcmp(k, "consumer") == 0)
@@ -589,17 +601,21 @@ static void handle(worker *w, const entry *e) {
   }
   ac_job job;
   char why[1024];
-  if (ac_job_from_fields(&job, e->fields, e->n_fields, why, sizeof why)) {
+  if (e->unreadable)
+    snprintf(why, sizeof why, "%s", e->unreadable);
+  if (e->unreadable ||
+      ac_job_from_fields(&job, e->fields, e->n_fields, why, sizeof why)) {
     char error[1100];
     snprintf(error, sizeof error, "not a job articast can read: %s", why);
     bury(w, e, error); /* no retry can mend it */
     return;
   }
-  say(w, "%s: rendering %s (delivery %lld)", e->id,
-      job.url  ? job.url
-      : job.id ? job.id
-               : "an article",
-      e->deliveries);
+  if (job.url)
+    say(w, "%s: rendering %s (delivery %lld)", e->id, job.url, e->deliveries);
+  else
+    say(w, "%s: rendering %s%s%zu bytes of %s (delivery %lld)", e->id,
+        job.id ? job.id : "", job.id ? ", " : "", job.body_len,
+        job.content_type, e->deliveries);
   mark_running(w, e);
   double start = now();
   render_msg *m = calloc(1, sizeof *m);
@@ -622,8 +638,8 @@ static void handle(worker *w, const entry *e) {
             w->o->consumer, e->id, why);
   } else {
     w->done++;
-    say(w, "%s: published %s in %.1f s", e->id,
-        m->files[0] ? m->files : m->slug, now() - start);
+    say(w, "%s: published %.*s in %.1f s", e->id, (int)strcspn(m->files, "\n"),
+        m->files, now() - start);
   }
   free(m);
 }
@@ -650,7 +666,7 @@ int ac_redis_work(ac_pipeline *pl, const ac_worker_options *o,
     ac_redis_url_free(&w.url);
     return *stops ? AC_EXIT_OK : AC_EXIT_FAILURE;
   }
-  say(&w, "working on %s (reclaim after %.0f s%s)", AC_REDIS_STREAM,
+  say(&w, "working on %s (reclaim after %g s%s)", AC_REDIS_STREAM,
       o->reclaim_after, o->drain ? ", until drained" : "");
   int rc = AC_EXIT_OK;
   while (!*stops) {

@@ -5,12 +5,25 @@
  * article in the feed exactly once, a poison job in the dead-letter stream. */
 #include "harness.h"
 #include "job.h"
+#include "redis_conn.h"
 
+#include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
 
 static char *fmt(const char *f, ...) AC_PRINTF(1, 2);
 static char *fmt(const char *f, ...) {
@@ -318,6 +331,596 @@ START_TEST(articles_become_jobs_of_bytes_or_urls) {
 }
 END_TEST
 
+/* ---- A real redis-server ------------------------------------------------ */
+
+typedef struct redis_srv {
+  pid_t pid;
+  int port;
+  char *dir;
+  char *url;
+  redisContext *c; /* the test's own connection */
+} redis_srv;
+
+static bool have_redis_server(void) {
+  return system("command -v redis-server >/dev/null 2>&1") == 0;
+}
+
+/* A port the kernel just gave out, so most likely free. */
+static int free_port(void) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  ck_assert_int_ge(fd, 0);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+  socklen_t len = sizeof a;
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+static void sleep_ms(long ms) {
+  struct timespec t = {ms / 1000, (ms % 1000) * 1000000L};
+  nanosleep(&t, NULL);
+}
+
+/* Starts redis-server on 127.0.0.1, a random port, a temporary dir, no
+ * persistence; waits for its PING. */
+static void redis_start(redis_srv *r) {
+  memset(r, 0, sizeof *r);
+  r->dir = harness_tempdir();
+  for (int attempt = 0; attempt < 5 && !r->c; attempt++) {
+    r->port = free_port();
+    char port[16], *log = fmt("%s/redis.log", r->dir);
+    snprintf(port, sizeof port, "%d", r->port);
+    r->pid = fork();
+    ck_assert_int_ge(r->pid, 0);
+    if (r->pid == 0) {
+      execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port",
+             port, "--dir", r->dir, "--save", "", "--appendonly", "no",
+             "--logfile", log, "--daemonize", "no", (char *)NULL);
+      _exit(127);
+    }
+    free(log);
+    free(r->url);
+    r->url = fmt("redis://127.0.0.1:%d", r->port);
+    ac_redis_url u;
+    char err[512];
+    ck_assert_int_eq(ac_redis_url_parse(r->url, &u, err, sizeof err), 0);
+    for (int i = 0; i < 250 && !r->c; i++) {
+      int status;
+      if (waitpid(r->pid, &status, WNOHANG) == r->pid)
+        break; /* the port was taken after all: another one */
+      sleep_ms(20);
+      r->c = ac_redis_connect(&u, 5.0, err, sizeof err);
+      const char *ping[] = {"PING"};
+      redisReply *pong = r->c ? ac_redis_command(r->c, 1, ping, NULL) : NULL;
+      if (!pong || pong->type != REDIS_REPLY_STATUS) {
+        redisFree(r->c);
+        r->c = NULL;
+      }
+      freeReplyObject(pong);
+    }
+    ac_redis_url_free(&u);
+  }
+  ck_assert_msg(r->c != NULL, "redis-server did not start (see %s)", r->dir);
+}
+
+static void redis_stop(redis_srv *r) {
+  redisFree(r->c);
+  kill(r->pid, SIGTERM);
+  waitpid(r->pid, NULL, 0);
+  char *cmd = fmt("rm -rf '%s'", r->dir);
+  ck_assert_int_eq(system(cmd), 0);
+  free(cmd);
+  free(r->dir);
+  free(r->url);
+}
+
+/* An integer answer of a command of NUL-terminated words. */
+static long long redis_int(redis_srv *r, int argc, const char **argv) {
+  redisReply *rep = ac_redis_command(r->c, argc, argv, NULL);
+  ck_assert_msg(rep && rep->type == REDIS_REPLY_INTEGER, "%s: %s", argv[0],
+                rep && rep->type == REDIS_REPLY_ERROR ? rep->str : "no int");
+  long long v = rep->integer;
+  freeReplyObject(rep);
+  return v;
+}
+
+static long long stream_length(redis_srv *r, const char *stream) {
+  const char *argv[] = {"XLEN", stream};
+  return redis_int(r, 2, argv);
+}
+
+static long long pending_jobs(redis_srv *r) {
+  const char *argv[] = {"XPENDING", AC_REDIS_STREAM, AC_REDIS_GROUP};
+  redisReply *rep = ac_redis_command(r->c, 3, argv, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_ARRAY && rep->elements >= 1);
+  long long v = rep->element[0]->integer;
+  freeReplyObject(rep);
+  return v;
+}
+
+/* ---- A show and its workers ---------------------------------------------- */
+
+typedef struct show {
+  char *dir, *site, *config, *cache;
+} show;
+
+static void show_new(show *s) {
+  s->dir = harness_tempdir();
+  s->site = fmt("%s/site", s->dir);
+  s->config = fmt("%s/show.ini", s->dir);
+  s->cache = fmt("%s/cache", s->dir);
+  write_text(s->config, "[show]\ntitle = The Queue, read aloud\n"
+                        "author = Queue Tester\n"
+                        "base_url = https://pod.example.org/queue/\n"
+                        "[feed]\ncategory = News\n"
+                        "owner_email = pod@example.org\n");
+}
+
+static void show_free(show *s) {
+  char *cmd = fmt("rm -rf '%s'", s->dir);
+  ck_assert_int_eq(system(cmd), 0);
+  free(cmd);
+  free(s->dir);
+  free(s->site);
+  free(s->config);
+  free(s->cache);
+}
+
+/* `articast enqueue` of the args; returns its exit status and output. */
+static int enqueue(const redis_srv *r, const char *args, char **out) {
+  char *cmd =
+      fmt("'%s' enqueue --redis '%s' %s 2>&1", harness_binary(), r->url, args);
+  int rc = harness_run(cmd, out);
+  free(cmd);
+  return rc;
+}
+
+static void enqueue_ok(const redis_srv *r, const char *args) {
+  char *out = NULL;
+  int rc = enqueue(r, args, &out);
+  ck_assert_msg(rc == 0, "enqueue %s: exit %d: %s", args, rc, out);
+  free(out);
+}
+
+/* Starts `articast worker --drain` on the show, its output into `log`. */
+static pid_t worker_start(const redis_srv *r, const show *s, const char *name,
+                          const char *log, const char *extra) {
+  char *cmd = fmt(
+      "exec '%s' worker --redis '%s' -c '%s' -o '%s' --cache-dir '%s' "
+      "--drain --consumer %s %s >'%s' 2>&1",
+      harness_binary(), r->url, s->config, s->site, s->cache, name, extra, log);
+  fflush(NULL);
+  pid_t pid = fork();
+  ck_assert_int_ge(pid, 0);
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+    _exit(127);
+  }
+  free(cmd);
+  return pid;
+}
+
+/* Waits for a worker to exit; its exit status, or -1 after `seconds`. */
+static int worker_wait(pid_t pid, double seconds) {
+  for (int i = 0; i < (int)(seconds * 20); i++) {
+    int status;
+    pid_t got = waitpid(pid, &status, WNOHANG);
+    if (got == pid)
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    sleep_ms(50);
+  }
+  kill(pid, SIGKILL);
+  waitpid(pid, NULL, 0);
+  return -1;
+}
+
+static char *slurp_or_empty(const char *path) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return strdup("");
+  fclose(f);
+  return harness_slurp(path);
+}
+
+/* How many times `needle` occurs in the file. */
+static int occurrences(const char *path, const char *needle) {
+  char *text = slurp_or_empty(path);
+  int n = 0;
+  for (const char *p = text; (p = strstr(p, needle)); p += strlen(needle))
+    n++;
+  free(text);
+  return n;
+}
+
+/* The feed's XPath `expr` as a number. */
+static double feed_number(const show *s, const char *expr) {
+  char *path = fmt("%s/feed.xml", s->site);
+  xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
+  ck_assert_msg(doc != NULL, "%s is not well-formed XML", path);
+  xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+  xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST expr, xp);
+  ck_assert_msg(o && o->type == XPATH_NUMBER, "bad XPath %s", expr);
+  double v = o->floatval;
+  xmlXPathFreeObject(o);
+  xmlXPathFreeContext(xp);
+  xmlFreeDoc(doc);
+  free(path);
+  return v;
+}
+
+/* A site a listener can use (tests/site_check.py: every enclosure there,
+ * as long as the feed says), with no temporary or half-written file of any
+ * name left, and `mp3s` MP3 files: no stray version. */
+static void check_site(const show *s, int mp3s) {
+  char *cmd = fmt("python3 '%s/tests/site_check.py' '%s' 2>&1",
+                  ARTICAST_TEST_SOURCE_DIR, s->site);
+  char *out = NULL;
+  int rc = harness_run(cmd, &out);
+  ck_assert_msg(rc == 0, "site_check: %s", out);
+  free(out);
+  free(cmd);
+  const char *dirs[] = {s->site, "episodes"};
+  int found = 0;
+  for (size_t i = 0; i < 2; i++) {
+    char *path = i ? fmt("%s/%s", s->site, dirs[i]) : strdup(dirs[i]);
+    DIR *d = opendir(path);
+    ck_assert_ptr_nonnull(d);
+    for (struct dirent *e; (e = readdir(d));) {
+      ck_assert_msg(!strstr(e->d_name, ".tmp") && !strstr(e->d_name, "commit-"),
+                    "temporary file %s/%s left", path, e->d_name);
+      size_t n = strlen(e->d_name);
+      found += n > 4 && strcmp(e->d_name + n - 4, ".mp3") == 0;
+    }
+    closedir(d);
+    free(path);
+  }
+  ck_assert_int_eq(found, mp3s);
+}
+
+/* Ten short articles of distinct titles, as files in the show's dir. */
+static char *ten_articles(const show *s) {
+  static const char *const topics[] = {
+      "harbour", "orchard",    "library", "railway",     "bakery",
+      "glacier", "lighthouse", "market",  "observatory", "vineyard"};
+  char *list = strdup("");
+  for (int i = 0; i < 10; i++) {
+    char *path = fmt("%s/story-%d.md", s->dir, i);
+    char *text = fmt("---\ntitle: Story %d, the %s\ndate: 2025-03-%02d\n---\n\n"
+                     "The %s opened early this morning. Visitors said it was a "
+                     "calm and pleasant day, with a light wind from the west."
+                     "\n\nLater on, more people came, and the staff opened a "
+                     "second door to let everyone in before noon.\n\nA last "
+                     "paragraph closes the story of the %s.\n",
+                     i, topics[i], i + 1, topics[i], topics[i]);
+    write_text(path, text);
+    char *grown = fmt("%s '%s'", list, path);
+    free(list);
+    list = grown;
+    free(text);
+    free(path);
+  }
+  return list;
+}
+
+START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  char *articles = ten_articles(&s);
+  enqueue_ok(&r, articles);
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_STREAM), 10);
+  char *logs[3];
+  pid_t pids[3];
+  for (int i = 0; i < 3; i++)
+    logs[i] = fmt("%s/worker-%d.log", s.dir, i);
+  const char *opts = "--reclaim-after 3";
+  pids[0] = worker_start(&r, &s, "victim", logs[0], opts);
+  pids[1] = worker_start(&r, &s, "survivor", logs[1], opts);
+  /* The victim dies in its second job, 0.3 s into it (a render of these
+   * articles takes about 1.5 s here). */
+  int waited = 0;
+  while (occurrences(logs[0], ": rendering ") < 2 && waited++ < 1200)
+    sleep_ms(25);
+  ck_assert_msg(waited < 1200, "the victim never took a second job");
+  sleep_ms(300); /* into the synthesis */
+  ck_assert_int_eq(kill(pids[0], SIGKILL), 0);
+  waitpid(pids[0], NULL, 0);
+  pids[2] = worker_start(&r, &s, "latecomer", logs[2], opts);
+  /* Which job it held: the one it started and never published. */
+  char *victim_log = slurp_or_empty(logs[0]);
+  char *last = NULL;
+  for (char *p = victim_log; (p = strstr(p, ": rendering ")); p++)
+    last = p;
+  ck_assert_ptr_nonnull(last);
+  char *line = last;
+  while (line > victim_log && line[-1] != '\n')
+    line--;
+  const char *id = line + strlen("articast worker victim: ");
+  char *held = strndup(id, (size_t)(last - id));
+  char *published = fmt("%s: published", held);
+  ck_assert_msg(!strstr(victim_log, published),
+                "the victim was not killed mid-job:\n%s", victim_log);
+  int rc1 = worker_wait(pids[1], 240), rc2 = worker_wait(pids[2], 240);
+  for (int i = 0; i < 3 && (getenv("TEST_REDIS_LOGS") || rc1 || rc2); i++) {
+    char *text = slurp_or_empty(logs[i]);
+    fprintf(stderr, "---- %s\n%s", logs[i], text);
+    free(text);
+  }
+  ck_assert_int_eq(rc1, 0);
+  ck_assert_int_eq(rc2, 0);
+  /* Each article once in the feed; the held one re-rendered elsewhere. */
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 10);
+  for (int i = 0; i < 10; i++) {
+    char *expr = fmt("count(//item[starts-with(title, 'Story %d,')])", i);
+    ck_assert_msg(feed_number(&s, expr) == 1, "%s != 1", expr);
+    free(expr);
+  }
+  ck_assert_double_eq(
+      feed_number(&s, "count(//item[guid = following-sibling::item/guid])"), 0);
+  check_site(&s, 10);
+  char *redone = fmt("%s: rendering", held);
+  ck_assert_msg(occurrences(logs[1], redone) + occurrences(logs[2], redone) ==
+                    1,
+                "%s was not rendered again by one other worker", held);
+  ck_assert_int_eq(
+      occurrences(logs[1], published) + occurrences(logs[2], published), 1);
+  /* The queue is empty: nothing pending, nothing dead. */
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_STREAM), 0);
+  ck_assert_int_eq(pending_jobs(&r), 0);
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_DEAD), 0);
+  free(redone);
+  free(published);
+  free(held);
+  free(victim_log);
+  for (int i = 0; i < 3; i++)
+    free(logs[i]);
+  free(articles);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
+/* A field of the dead-letter stream's entry whose `key` is `value`. */
+static char *dead_field(redis_srv *r, const char *match_key,
+                        const char *match_value, const char *want) {
+  const char *argv[] = {"XRANGE", AC_REDIS_DEAD, "-", "+"};
+  redisReply *rep = ac_redis_command(r->c, 4, argv, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_ARRAY);
+  char *found = NULL;
+  for (size_t i = 0; i < rep->elements && !found; i++) {
+    redisReply *f = rep->element[i]->element[1];
+    bool match = false;
+    for (size_t k = 0; k + 1 < f->elements; k += 2)
+      match |= strcmp(f->element[k]->str, match_key) == 0 &&
+               strcmp(f->element[k + 1]->str, match_value) == 0;
+    for (size_t k = 0; match && k + 1 < f->elements; k += 2)
+      if (strcmp(f->element[k]->str, want) == 0)
+        found = strdup(f->element[k + 1]->str);
+  }
+  freeReplyObject(rep);
+  return found;
+}
+
+START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  char *good = fmt("%s/good.md", s.dir), *poison = fmt("%s/poison.md", s.dir);
+  write_text(good, "# A good story\n\nIt renders the first time.\n");
+  write_text(poison, "# A poison story\n\nIts voice does not exist.\n");
+  char *args = fmt("--voice no-such-voice --id poison-1 '%s'", poison);
+  enqueue_ok(&r, args);
+  free(args);
+  args = fmt("'%s'", good);
+  enqueue_ok(&r, args);
+  free(args);
+  /* An entry no articast wrote: refused at once, not retried. */
+  const char *raw[] = {"XADD", AC_REDIS_STREAM, "*", "url",
+                       "file:///etc/passwd"};
+  redisReply *rep = ac_redis_command(r.c, 5, raw, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_STRING);
+  char *raw_id = strdup(rep->str);
+  freeReplyObject(rep);
+  /* One with more fields than any job has: buried as it is. */
+  const char *many[3 + 2 * 70] = {"XADD", AC_REDIS_STREAM, "*"};
+  char *names[70];
+  for (int i = 0; i < 70; i++) {
+    names[i] = fmt("f%d", i);
+    many[3 + 2 * i] = names[i];
+    many[4 + 2 * i] = "x";
+  }
+  rep = ac_redis_command(r.c, 3 + 2 * 70, many, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_STRING);
+  char *many_id = strdup(rep->str);
+  freeReplyObject(rep);
+  for (int i = 0; i < 70; i++)
+    free(names[i]);
+  char *log = fmt("%s/worker.log", s.dir);
+  pid_t pid = worker_start(&r, &s, "lone", log, "--reclaim-after 0.5");
+  int rc = worker_wait(pid, 120);
+  char *out = slurp_or_empty(log);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  /* The poison job: five renders, then buried with its error. */
+  ck_assert_int_eq(occurrences(log, "poison-1, "), 5);
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_DEAD), 3);
+  char *crowded = dead_field(&r, "job-id", many_id, "error");
+  ck_assert_msg(crowded && strstr(crowded, "too many fields"), "%s", crowded);
+  free(crowded);
+  free(many_id);
+  char *deliveries = dead_field(&r, "id", "poison-1", "deliveries");
+  char *error = dead_field(&r, "id", "poison-1", "error");
+  ck_assert_ptr_nonnull(deliveries);
+  ck_assert_str_eq(deliveries, "5");
+  ck_assert_msg(error && strstr(error, "no-such-voice"), "error: %s", error);
+  char *body = dead_field(&r, "id", "poison-1", "body");
+  ck_assert_msg(body && strstr(body, "A poison story"), "body kept: %s", body);
+  char *refused = dead_field(&r, "job-id", raw_id, "error");
+  ck_assert_msg(refused && strstr(refused, "not a job articast can read"), "%s",
+                refused);
+  ck_assert_int_eq(occurrences(log, "file:///"), 0); /* never fetched */
+  /* The good one was published; nothing is left in the queue. */
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  check_site(&s, 1);
+  ck_assert_int_eq(stream_length(&r, AC_REDIS_STREAM), 0);
+  ck_assert_int_eq(pending_jobs(&r), 0);
+  free(body);
+  free(refused);
+  free(error);
+  free(deliveries);
+  free(out);
+  free(log);
+  free(raw_id);
+  free(good);
+  free(poison);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
+START_TEST(the_same_id_again_updates_its_one_episode) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  char *a = fmt("%s/a.md", s.dir), *log = fmt("%s/w.log", s.dir);
+  write_text(a, "# First title\n\nThe first version of the story.\n");
+  char *args = fmt("--id cms-7 '%s'", a);
+  enqueue_ok(&r, args);
+  ck_assert_int_eq(worker_wait(worker_start(&r, &s, "w", log, ""), 120), 0);
+  ck_assert_double_eq(feed_number(&s, "count(//item[guid='cms-7'])"), 1);
+  write_text(a, "# A new title\n\nThe second version, edited.\n");
+  enqueue_ok(&r, args);
+  ck_assert_int_eq(worker_wait(worker_start(&r, &s, "w", log, ""), 120), 0);
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  ck_assert_double_eq(
+      feed_number(&s, "count(//item[guid='cms-7' and title='A new title'])"),
+      1);
+  check_site(&s, 1);
+  /* The job's state, as serve --redis reads it. */
+  const char *keys[] = {"KEYS", AC_REDIS_STATUS_PREFIX "*"};
+  redisReply *rep = ac_redis_command(r.c, 2, keys, NULL);
+  ck_assert(rep && rep->type == REDIS_REPLY_ARRAY && rep->elements == 2);
+  ac_redis_status st;
+  char err[512];
+  ck_assert_int_eq(
+      ac_redis_job_status(r.url,
+                          rep->element[0]->str + strlen(AC_REDIS_STATUS_PREFIX),
+                          &st, err, sizeof err),
+      0);
+  ck_assert_str_eq(st.state, "done");
+  ck_assert_str_eq(st.slug, "first-title"); /* an episode keeps its slug */
+  ck_assert_ptr_nonnull(strstr(st.files, "episodes/first-title."));
+  ac_redis_status_free(&st);
+  freeReplyObject(rep);
+  ck_assert_int_eq(ac_redis_job_status(r.url, "1-0", &st, err, sizeof err), 0);
+  ck_assert_ptr_null(st.state);
+  ck_assert_int_eq(ac_redis_job_status(r.url, "x*", &st, err, sizeof err),
+                   AC_EXIT_USAGE);
+  free(args);
+  free(a);
+  free(log);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
+START_TEST(redis_urls_are_parsed_or_refused) {
+  ac_redis_url u;
+  char err[512];
+  ck_assert_int_eq(ac_redis_url_parse("redis://:p%40ss@db.example:6380/3", &u,
+                                      err, sizeof err),
+                   0);
+  ck_assert_str_eq(u.host, "db.example");
+  ck_assert_int_eq(u.port, 6380);
+  ck_assert_str_eq(u.password, "p@ss");
+  ck_assert_ptr_null(u.user);
+  ck_assert_int_eq(u.db, 3);
+  ac_redis_url_free(&u);
+  ck_assert_int_eq(
+      ac_redis_url_parse("redis://bob:pw@[::1]", &u, err, sizeof err), 0);
+  ck_assert_str_eq(u.host, "::1");
+  ck_assert_str_eq(u.user, "bob");
+  ck_assert_int_eq(u.port, 6379);
+  ac_redis_url_free(&u);
+  ck_assert_int_eq(
+      ac_redis_url_parse("unix:///run/redis.sock?db=2", &u, err, sizeof err),
+      0);
+  ck_assert_str_eq(u.socket, "/run/redis.sock");
+  ck_assert_int_eq(u.db, 2);
+  ac_redis_url_free(&u);
+  const char *bad[] = {"",
+                       "http://x",
+                       "rediss://x",
+                       "redis://",
+                       "redis://h:0",
+                       "redis://h:65536",
+                       "redis://h:12x",
+                       "redis://h/db",
+                       "redis://[::1",
+                       "redis://:%zz@h",
+                       "redis://:%00@h",
+                       "unix:relative.sock",
+                       "unix:///s?db=x"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_msg(ac_redis_url_parse(bad[i], &u, err, sizeof err) ==
+                      AC_EXIT_USAGE,
+                  "'%s' was taken", bad[i]);
+    ck_assert_ptr_null(u.host);
+  }
+}
+END_TEST
+
+START_TEST(bad_command_lines_are_refused_before_redis_is_asked) {
+  const struct {
+    const char *args, *says;
+  } cases[] = {
+      {"enqueue x.md", "no --redis"},
+      {"enqueue --redis redis://127.0.0.1:1", "no ARTICLE"},
+      {"enqueue --redis redis://127.0.0.1:1 --voice ../v x.md", "--voice"},
+      {"enqueue --redis redis://127.0.0.1:1 --lang en_US x.md", "--lang"},
+      {"enqueue --redis redis://127.0.0.1:1 --id a x.md y.md", "one article"},
+      {"enqueue --redis redis://127.0.0.1:1 /nonexistent.md", "cannot read"},
+      {"enqueue --redis redis://127.0.0.1:1 " ARTICAST_TEST_SOURCE_DIR
+       "/README.md",
+       "cannot reach Redis"},
+      {"worker -o /tmp/x", "no --redis"},
+      {"worker --redis redis://h --reclaim-after 0", "--reclaim-after"},
+      {"worker --redis redis://h --consumer 'a b'", "--consumer"},
+      {"worker --redis ftp://h", "not a redis://"},
+      {"worker --redis redis://h article.md", "takes no ARTICLE"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char *cmd = fmt("ARTICAST_REDIS_URL= '%s' %s 2>&1 </dev/null",
+                    harness_binary(), cases[i].args);
+    char *out = NULL;
+    int rc = harness_run(cmd, &out);
+    ck_assert_msg(rc != 0 && rc < 64, "%s: exit %d", cases[i].args, rc);
+    ck_assert_msg(strstr(out, cases[i].says), "%s: '%s' lacks '%s'",
+                  cases[i].args, out, cases[i].says);
+    free(out);
+    free(cmd);
+  }
+}
+END_TEST
+
 static Suite *redis_suite(void) {
   Suite *s = suite_create("redis");
   TCase *job = tcase_create("job");
@@ -326,10 +929,25 @@ static Suite *redis_suite(void) {
   tcase_add_test(job, stored_jobs_round_trip);
   tcase_add_test(job, stored_jobs_are_hostile_input);
   tcase_add_test(job, articles_become_jobs_of_bytes_or_urls);
+  tcase_add_test(job, redis_urls_are_parsed_or_refused);
+  tcase_add_test(job, bad_command_lines_are_refused_before_redis_is_asked);
   suite_add_tcase(s, job);
+  const struct {
+    const char *name;
+    const TTest *test;
+  } runs[] = {{"kill", killed_workers_leave_each_article_once_in_the_feed},
+              {"poison", poison_jobs_end_in_the_dead_letter_stream},
+              {"update", the_same_id_again_updates_its_one_episode}};
+  for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+    TCase *t = tcase_create(runs[i].name);
+    tcase_set_timeout(t, 300);
+    tcase_add_test(t, runs[i].test);
+    suite_add_tcase(s, t);
+  }
   return s;
 }
 
 int main(void) {
+  xmlInitParser();
   return harness_main(redis_suite());
 }
