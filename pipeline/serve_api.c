@@ -336,19 +336,56 @@ static bool valid_job_id(const char *id) {
   return n == AC_JOBS_ID_LEN - 1 && id[n] == '\0';
 }
 
+/* A job of the Redis queue, as its workers recorded it. */
+static int redis_job(serve_ctx *ctx, const char *id, ac_job_row *row, char *err,
+                     size_t errlen) {
+  memset(row, 0, sizeof *row);
+  if (strlen(id) >= sizeof row->id || strspn(id, "0123456789-") != strlen(id)) {
+    snprintf(err, errlen, "no such job");
+    return AC_ERR_NOTFOUND;
+  }
+  ac_redis_status st;
+  if (ac_redis_job_status(ctx->opt->redis, id, &st, err, errlen))
+    return AC_ERR_IO;
+  if (!st.state) {
+    snprintf(err, errlen, "no such job");
+    return AC_ERR_NOTFOUND;
+  }
+  snprintf(row->id, sizeof row->id, "%s", id);
+  row->state = st.state;
+  row->slug = st.slug;
+  row->error = st.error;
+  json_t *files = json_array();
+  for (const char *p = st.files ? st.files : ""; *p;) {
+    size_t n = strcspn(p, "\n");
+    if (n)
+      json_array_append_new(files, json_stringn(p, n));
+    p += n + (p[n] == '\n');
+  }
+  row->files = json_dumps(files, JSON_COMPACT);
+  json_decref(files);
+  free(st.files);
+  return 0;
+}
+
 static enum MHD_Result get_job(serve_ctx *ctx, struct MHD_Connection *c,
                                const char *id) {
-  if (!valid_job_id(id))
-    return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such job");
   ac_job_row row;
   char err[512];
-  pthread_mutex_lock(&ctx->lock);
-  int rc = ac_jobs_get(ctx->state, id, &row, err, sizeof err);
-  pthread_mutex_unlock(&ctx->lock);
+  int rc;
+  if (ctx->opt->redis) {
+    rc = redis_job(ctx, id, &row, err, sizeof err);
+  } else if (!valid_job_id(id)) {
+    rc = AC_ERR_NOTFOUND;
+  } else {
+    pthread_mutex_lock(&ctx->lock);
+    rc = ac_jobs_get(ctx->state, id, &row, err, sizeof err);
+    pthread_mutex_unlock(&ctx->lock);
+  }
   if (rc == AC_ERR_NOTFOUND)
     return serve_reply_error(ctx, c, MHD_HTTP_NOT_FOUND, "no such job");
   if (rc)
-    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+    return serve_reply_error(ctx, c, MHD_HTTP_SERVICE_UNAVAILABLE, "%s", err);
   char *json = serve_job_json(&row, ctx->base_url);
   ac_job_row_free(&row);
   return serve_reply_json(ctx, c, MHD_HTTP_OK, json);

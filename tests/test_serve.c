@@ -745,6 +745,85 @@ START_TEST(private_addresses_are_refused_without_the_flag) {
 }
 END_TEST
 
+/* Waits until something listens on 127.0.0.1:port. */
+static bool port_open(int port, double seconds) {
+  for (double t = 0; t < seconds; t += 0.05) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    bool up = connect(fd, (struct sockaddr *)&a, sizeof a) == 0;
+    close(fd);
+    if (up)
+      return true;
+    sleep_s(0.05);
+  }
+  return false;
+}
+
+START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
+  if (system("command -v redis-server >/dev/null 2>&1") != 0) {
+    fprintf(stderr, "test_serve: redis-server is not installed: the --redis "
+                    "case is skipped\n");
+    return;
+  }
+  service s = {0};
+  s.dir = harness_tempdir();
+  s.site = fmt("%s/site", s.dir);
+  s.log = fmt("%s/serve.log", s.dir);
+  s.port = free_port();
+  s.base = fmt("http://127.0.0.1:%d", s.port);
+  int redis_port = free_port();
+  char port[16];
+  snprintf(port, sizeof port, "%d", redis_port);
+  pid_t redis = fork();
+  ck_assert_int_ge(redis, 0);
+  if (redis == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    execlp("redis-server", "redis-server", "--bind", "127.0.0.1", "--port",
+           port, "--dir", s.dir, "--save", "", "--appendonly", "no",
+           (char *)NULL);
+    _exit(127);
+  }
+  ck_assert_msg(port_open(redis_port, 10), "redis-server did not start");
+  char *args = fmt("--redis redis://127.0.0.1:%d", redis_port);
+  service_start(&s, args);
+  char *id = post_job(&s, "?id=tram-1", "text/markdown",
+                      "# Trams at night\n\nThe trams run all night in "
+                      "summer. The first one leaves at midnight.\n");
+  ck_assert_msg(strspn(id, "0123456789-") == strlen(id), "%s", id);
+  char *path = fmt("/v1/jobs/%s", id);
+  reply r = get(&s, path);
+  ck_assert_msg(strstr(r.body, "\"state\":\"queued\""), "%s", r.body);
+  reply_free(&r);
+  char *cmd = fmt("ARTICAST_CACHE_DIR='%s/cache' '%s' worker --redis "
+                  "redis://127.0.0.1:%d -o '%s' --base-url %s/ --drain "
+                  "2>&1",
+                  s.dir, harness_binary(), redis_port, s.site, s.base);
+  char *out = NULL;
+  ck_assert_msg(harness_run(cmd, &out) == 0, "%s", out);
+  free(out);
+  json_t *j = wait_job(&s, id, 30);
+  ck_assert_msg(strcmp(jstr(j, "state"), "done") == 0, "%s", json_dumps(j, 0));
+  const char *audio = jstr(json_object_get(j, "episode"), "audio_url");
+  ck_assert_ptr_nonnull(audio);
+  reply feed = get(&s, "/feed.xml");
+  ck_assert_int_eq(count(feed.body, "<title>Trams at night</title>"), 1);
+  ck_assert_ptr_nonnull(strstr(feed.body, audio));
+  reply_free(&feed);
+  service_stop(&s, SIGTERM);
+  kill(redis, SIGTERM);
+  waitpid(redis, NULL, 0);
+  json_decref(j);
+  free(cmd);
+  free(path);
+  free(id);
+  free(args);
+  service_free(&s);
+}
+END_TEST
+
 static bool is_public(const char *text) {
   struct sockaddr_storage ss = {0};
   socklen_t len;
@@ -819,6 +898,7 @@ static Suite *serve_suite(void) {
                  bad_requests_get_json_errors_and_private_files_stay_private);
   tcase_add_test(http_case, queued_jobs_survive_a_killed_service);
   tcase_add_test(http_case, private_addresses_are_refused_without_the_flag);
+  tcase_add_test(http_case, with_redis_jobs_go_to_the_stream_for_the_workers);
   suite_add_tcase(s, http_case);
   return s;
 }
