@@ -387,6 +387,16 @@ int ac_jobs_finish(ac_state *st, const char *id, bool ok,
     rc = step_done(st, s, err, errlen);
   }
   free(files);
+  /* The article's bytes served their purpose: the row keeps its digest. */
+  if (rc == 0 &&
+      (rc = ac_state_prepare(st,
+                             "DELETE FROM job_fields WHERE job = (SELECT seq "
+                             "FROM jobs WHERE id = ? AND state IN ('done', "
+                             "'failed'))",
+                             &s, err, errlen)) == 0) {
+    sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+    rc = step_done(st, s, err, errlen);
+  }
   return rc;
 }
 
@@ -461,6 +471,21 @@ int ac_jobs_get(ac_state *st, const char *id, ac_job_row *out, char *err,
     return AC_ERR_NOMEM;
   }
   return 0;
+}
+
+int ac_jobs_prune(ac_state *st, int64_t days, char *err, size_t errlen) {
+  sqlite3_stmt *s = NULL;
+  int rc = ac_state_prepare(st,
+                            "DELETE FROM jobs WHERE state IN ('done', "
+                            "'failed') AND finished_at < ? AND "
+                            "callback_state <> 'pending'",
+                            &s, err, errlen);
+  if (rc)
+    return rc;
+  sqlite3_bind_int64(s, 1, now_s() - days * 86400);
+  if ((rc = step_done(st, s, err, errlen)))
+    return rc;
+  return sqlite3_changes(ac_state_db(st));
 }
 
 int ac_jobs_forget_slug(ac_state *st, const char *slug, char *err,

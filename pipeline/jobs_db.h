@@ -16,6 +16,9 @@
  * waiting one's content (one render, of the newest). A URL job that is
  * done is rendered again (the page may have changed; the segment cache
  * makes an unchanged page cheap).
+ *
+ * A finished job keeps its row (state, result, digest) but not the
+ * article's bytes; rows are pruned AC_JOBS_KEEP_DAYS after they finished.
  */
 #ifndef ARTICAST_JOBS_DB_H
 #define ARTICAST_JOBS_DB_H
@@ -33,6 +36,8 @@ extern const ac_state_schema ac_jobs_schema;
 #define AC_JOBS_ID_LEN 33
 /* Claims of a job (a worker dying with it) before it is failed. */
 #define AC_JOBS_MAX_ATTEMPTS 3
+/* Days a finished job's status is kept. */
+#define AC_JOBS_KEEP_DAYS 30
 /* Tries of a callback before it is given up. */
 #define AC_JOBS_CALLBACK_TRIES 4
 
@@ -73,6 +78,9 @@ int ac_jobs_release(ac_state *st, pid_t pid, char *err, size_t errlen);
 /* Reads a job: AC_ERR_NOTFOUND when there is none of that id. */
 int ac_jobs_get(ac_state *st, const char *id, ac_job_row *out, char *err,
                 size_t errlen);
+/* Removes the jobs that finished more than `days` ago (their status is
+ * no longer asked for). Returns how many, or a negative AC_ERR_*. */
+int ac_jobs_prune(ac_state *st, int64_t days, char *err, size_t errlen);
 /* Forgets that an episode was rendered (it was deleted): the same article
  * posted again renders again. */
 int ac_jobs_forget_slug(ac_state *st, const char *slug, char *err,

@@ -32,6 +32,9 @@ int ac_serve_command(int argc, char **argv);
 
 /* The default of --max-body: the longest article a job may carry. */
 #define SERVE_DEFAULT_MAX_BODY ((size_t)20 << 20)
+/* Request bodies held at once, all connections together: at least this,
+ * and at least 4 bodies of --max-body. */
+#define SERVE_MIN_BUFFER_BUDGET ((size_t)64 << 20)
 
 typedef struct serve_options {
   const char *listen; /* ADDR:PORT as given */
@@ -57,6 +60,8 @@ typedef struct serve_ctx {
   pthread_mutex_t lock;
   pthread_mutex_t site_lock; /* DELETE's feed rebuild, one at a time */
   atomic_long requests[6];   /* answers by class: 1xx..5xx, and others */
+  atomic_size_t buffered;    /* bytes of request bodies held, all requests */
+  size_t buffer_budget;      /* the most they may hold together */
 } serve_ctx;
 
 /* ---- Answers ------------------------------------------------------------ */

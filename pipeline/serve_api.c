@@ -22,6 +22,7 @@ typedef struct request {
   char *body;
   size_t len, cap;
   bool too_big;
+  bool busy;     /* the bodies of all requests took the whole budget */
   bool answered; /* a response was queued before the body */
 } request;
 
@@ -244,6 +245,10 @@ static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
 
 static enum MHD_Result post_episode(serve_ctx *ctx, struct MHD_Connection *c,
                                     request *rq) {
+  if (rq->busy)
+    return serve_reply_error(ctx, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                             "too many articles are being uploaded at once; "
+                             "try again shortly");
   if (rq->too_big)
     return serve_reply_error(ctx, c, MHD_HTTP_CONTENT_TOO_LARGE,
                              "the body is larger than %zu bytes (--max-body)",
@@ -547,21 +552,34 @@ static int before_body(serve_ctx *ctx, struct MHD_Connection *c,
 }
 
 /* Keeps a chunk of the body, up to --max-body. */
+static void drop_body(serve_ctx *ctx, request *rq) {
+  atomic_fetch_sub(&ctx->buffered, rq->cap);
+  free(rq->body);
+  rq->body = NULL;
+  rq->len = rq->cap = 0;
+}
+
+/* Keeps a chunk of the body, up to --max-body, within the budget all
+ * requests share. */
 static void take_body(serve_ctx *ctx, request *rq, const char *data, size_t n) {
-  if (rq->too_big || rq->len + n > ctx->opt->max_body) {
+  if (rq->too_big || rq->busy)
+    return;
+  if (rq->len + n > ctx->opt->max_body) {
     rq->too_big = true;
-    free(rq->body);
-    rq->body = NULL;
-    rq->len = rq->cap = 0;
+    drop_body(ctx, rq);
     return;
   }
   if (rq->len + n + 1 > rq->cap) {
     size_t cap = rq->cap ? rq->cap : 16384;
     while (cap < rq->len + n + 1)
       cap *= 2;
-    char *grown = realloc(rq->body, cap);
-    if (!grown) {
-      rq->too_big = true; /* answered as too large: it was, for us */
+    size_t grow = cap - rq->cap;
+    char *grown = NULL;
+    if (atomic_fetch_add(&ctx->buffered, grow) + grow > ctx->buffer_budget ||
+        !(grown = realloc(rq->body, cap))) {
+      atomic_fetch_sub(&ctx->buffered, grow);
+      rq->busy = true;
+      drop_body(ctx, rq);
       return;
     }
     rq->body = grown;
@@ -603,12 +621,11 @@ enum MHD_Result serve_handle(void *cls, struct MHD_Connection *c,
 
 void serve_request_done(void *cls, struct MHD_Connection *c, void **con_cls,
                         enum MHD_RequestTerminationCode toe) {
-  (void)cls;
   (void)c;
   (void)toe;
   request *rq = *con_cls;
   if (rq) {
-    free(rq->body);
+    drop_body(cls, rq);
     free(rq);
   }
   *con_cls = NULL;

@@ -483,6 +483,8 @@ static int open_service(serve_ctx *ctx, const char *site) {
   if (n > 0 && !ctx->opt->quiet)
     fprintf(stderr, "articast serve: %d interrupted job(s) back in the queue\n",
             n);
+  if (ac_jobs_prune(ctx->state, AC_JOBS_KEEP_DAYS, err, sizeof err) < 0)
+    fprintf(stderr, "articast serve: warning: %s\n", err);
   ctx->site_fd = open(site, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (ctx->site_fd < 0) {
     fprintf(stderr, "articast serve: %s: %s\n", site, strerror(errno));
@@ -545,7 +547,15 @@ static int serve_site(serve_cli *c, int argc, char **argv, ac_pipeline *pl,
                    .pl = pl,
                    .site = site,
                    .site_fd = -1,
-                   .base_url = base_url};
+                   .base_url = base_url,
+                   .buffer_budget = c->opt.max_body * 4};
+  if (ctx.buffer_budget < SERVE_MIN_BUFFER_BUDGET)
+    ctx.buffer_budget = SERVE_MIN_BUFFER_BUDGET;
+  if (strstr(base_url, "//0.0.0.0:") || strstr(base_url, "//[::]:"))
+    fprintf(stderr,
+            "articast serve: warning: the feed's links start with %s, "
+            "which no listener can reach: give --base-url\n",
+            base_url);
   pthread_mutex_init(&ctx.lock, NULL);
   pthread_mutex_init(&ctx.site_lock, NULL);
   worker_set w = {.n = c->opt.redis ? 0 : c->opt.workers};
