@@ -665,6 +665,20 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
 }
 END_TEST
 
+/* The child processes of `pid` (its workers), at most n. */
+static int children(pid_t pid, pid_t *out, int n) {
+  char *path = fmt("/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+  FILE *f = fopen(path, "r");
+  free(path);
+  int k = 0;
+  long c;
+  while (f && k < n && fscanf(f, "%ld", &c) == 1)
+    out[k++] = (pid_t)c;
+  if (f)
+    fclose(f);
+  return k;
+}
+
 START_TEST(queued_jobs_survive_a_killed_service) {
   service s = {0};
   service_start(&s, "-j 1");
@@ -686,6 +700,31 @@ START_TEST(queued_jobs_survive_a_killed_service) {
   free(path);
   service_stop(&s, SIGKILL);
   service_start(&s, "-j 2");
+  /* A worker killed as it works: its job is queued again, and another
+   * worker takes its place. */
+  pid_t workers[2];
+  ck_assert_int_eq(children(s.pid, workers, 2), 2);
+  path = fmt("/v1/jobs/%s", ids[0]);
+  for (int i = 0; i < 100; i++) {
+    r = get(&s, path);
+    bool running = strstr(r.body, "\"state\":\"queued\"") == NULL;
+    reply_free(&r);
+    if (running)
+      break;
+    sleep_s(0.02);
+  }
+  free(path);
+  ck_assert_int_eq(kill(workers[0], SIGKILL), 0);
+  pid_t now[2] = {0, 0};
+  for (int i = 0; i < 100; i++) {
+    if (children(s.pid, now, 2) == 2 && now[0] != workers[0] &&
+        now[1] != workers[0])
+      break;
+    sleep_s(0.05);
+  }
+  ck_assert_msg(now[0] != workers[0] && now[1] != workers[0] && now[0] > 0 &&
+                    now[1] > 0,
+                "the killed worker was not replaced");
   for (int i = 0; i < 4; i++) {
     json_t *j = wait_job(&s, ids[i], 120);
     ck_assert_msg(strcmp(jstr(j, "state"), "done") == 0, "%s",
@@ -702,6 +741,9 @@ START_TEST(queued_jobs_survive_a_killed_service) {
   }
   reply_free(&feed);
   service_stop(&s, SIGTERM);
+  char *log = harness_slurp(s.log);
+  ck_assert_msg(strstr(log, "killed by signal 9"), "%s", log);
+  free(log);
   service_free(&s);
 }
 END_TEST
