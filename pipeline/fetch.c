@@ -698,8 +698,8 @@ static size_t discard(char *data, size_t size, size_t n, void *ctx) {
 }
 
 int ac_fetch_post(ac_fetcher *f, const char *url, const char *content_type,
-                  const char *body, size_t len, long *status, char *err,
-                  size_t errlen) {
+                  const char *const *extra, const char *body, size_t len,
+                  long *status, char *err, size_t errlen) {
   *status = 0;
   char *origin = NULL, *path = NULL;
   if (split_url(url, &origin, &path) != 0) {
@@ -711,6 +711,8 @@ int ac_fetch_post(ac_fetcher *f, const char *url, const char *content_type,
   char header[200];
   snprintf(header, sizeof header, "Content-Type: %s", content_type);
   struct curl_slist *headers = curl_slist_append(NULL, header);
+  for (size_t i = 0; extra && extra[i]; i++)
+    headers = curl_slist_append(headers, extra[i]);
   CURL *c = f->curl;
   set_common(f, url);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

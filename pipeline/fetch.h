@@ -77,13 +77,14 @@ void ac_fetcher_set_public_only(ac_fetcher *f, bool on);
 bool ac_address_is_public(const struct sockaddr *sa, socklen_t len,
                           const char **why);
 
-/* POSTs `body` (len bytes of `content_type`) to an http(s) URL without
- * following redirects, under the fetcher's address rules. Returns 0 when
- * the server answered 2xx, else an AC_ERR_* with what happened in err;
- * *status gets the HTTP status (0: no answer). */
+/* POSTs `body` (len bytes of `content_type`, with the NULL-terminated
+ * `headers` lines, or NULL) to an http(s) URL without following
+ * redirects, under the fetcher's address rules. Returns 0 when the server
+ * answered 2xx, else an AC_ERR_* with what happened in err; *status gets
+ * the HTTP status (0: no answer). */
 int ac_fetch_post(ac_fetcher *f, const char *url, const char *content_type,
-                  const char *body, size_t len, long *status, char *err,
-                  size_t errlen);
+                  const char *const *headers, const char *body, size_t len,
+                  long *status, char *err, size_t errlen);
 
 /* robots.txt rules, exposed for the tests: whether `path` (path and query
  * of a URL) may be fetched by the product token `agent` under `robots`

@@ -108,6 +108,10 @@ char *serve_job_json(const ac_job_row *row, const char *base_url);
 int serve_worker_main(const serve_options *opt, ac_pipeline *pl,
                       const char *site, const char *base_url);
 
+/* The bearer token: the first line of `path`, at least 16 characters,
+ * malloc'd into *token. Returns 0 or AC_EXIT_USAGE, having said why. */
+int serve_read_token(const char *path, char **token);
+
 /* The site's base URL for `opt` and the config: [show] base_url or
  * --base-url, else http://ADDR:PORT/ of --listen; malloc'd, ends in '/'. */
 char *serve_base_url(const serve_options *opt, const ac_config *cfg);

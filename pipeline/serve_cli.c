@@ -282,10 +282,10 @@ static int setup(serve_cli *c, ac_pipeline *pl, ac_config *cfg) {
   return AC_EXIT_OK;
 }
 
-/* The token's SHA-256: the file's first line, without its end of line. */
-static int read_token(const char *path, uint8_t digest[32]) {
+int serve_read_token(const char *path, char **token) {
   char *data = NULL;
   size_t len = 0;
+  *token = NULL;
   int e = ac_read_file(path, 4096, &data, &len);
   if (e) {
     fprintf(stderr, "articast serve: --token-file %s: %s\n", path,
@@ -295,6 +295,7 @@ static int read_token(const char *path, uint8_t digest[32]) {
   len = strcspn(data, "\r\n");
   while (len && (data[len - 1] == ' ' || data[len - 1] == '\t'))
     len--;
+  data[len] = '\0';
   if (len < 16) {
     free(data);
     fprintf(stderr,
@@ -303,12 +304,22 @@ static int read_token(const char *path, uint8_t digest[32]) {
             path);
     return AC_EXIT_USAGE;
   }
+  *token = data;
+  return AC_EXIT_OK;
+}
+
+/* The token's SHA-256, which requests' tokens are compared with. */
+static int read_token(const char *path, uint8_t digest[32]) {
+  char *token = NULL;
+  int rc = serve_read_token(path, &token);
+  if (rc)
+    return rc;
   struct sha256_ctx sha;
   sha256_init(&sha);
-  sha256_update(&sha, len, (const uint8_t *)data);
+  sha256_update(&sha, strlen(token), (const uint8_t *)token);
   sha256_digest(&sha, 32, digest);
-  memset(data, 0, len);
-  free(data);
+  memset(token, 0, strlen(token));
+  free(token);
   return AC_EXIT_OK;
 }
 

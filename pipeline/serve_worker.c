@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <nettle/hmac.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -164,9 +165,28 @@ static void render(ac_pipeline *pl, const serve_options *opt, const ac_job *job,
   free(report);
 }
 
+/* The callback's signature header: HMAC-SHA256 of the body keyed with
+ * the service's bearer token, so the receiver knows it came from us. */
+static char *signature(const char *token, const char *body) {
+  if (!token)
+    return NULL;
+  struct hmac_sha256_ctx h;
+  uint8_t mac[SHA256_DIGEST_SIZE];
+  hmac_sha256_set_key(&h, strlen(token), (const uint8_t *)token);
+  hmac_sha256_update(&h, strlen(body), (const uint8_t *)body);
+  hmac_sha256_digest(&h, sizeof mac, mac);
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  for (size_t i = 0; i < sizeof mac; i++)
+    snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+  char *line = NULL;
+  if (asprintf(&line, "X-Articast-Signature: sha256=%s", hex) < 0)
+    return NULL;
+  return line;
+}
+
 /* Delivers the callbacks that are due, one try each. */
-static void deliver_callbacks(ac_state *st, ac_fetcher *f,
-                              const char *base_url) {
+static void deliver_callbacks(ac_state *st, ac_fetcher *f, const char *base_url,
+                              const char *token) {
   while (!worker_stop) {
     ac_job_row row;
     bool got = false;
@@ -179,10 +199,14 @@ static void deliver_callbacks(ac_state *st, ac_fetcher *f,
     if (!got)
       return;
     char *json = serve_job_json(&row, base_url), why[1024] = "";
+    char *sig = json ? signature(token, json) : NULL;
+    const char *headers[] = {sig, NULL};
     long status = 0;
-    int rc = json ? ac_fetch_post(f, row.callback_url, "application/json", json,
-                                  strlen(json), &status, why, sizeof why)
-                  : AC_ERR_NOMEM;
+    int rc =
+        json ? ac_fetch_post(f, row.callback_url, "application/json", headers,
+                             json, strlen(json), &status, why, sizeof why)
+             : AC_ERR_NOMEM;
+    free(sig);
     if (rc)
       fprintf(stderr, "articast serve: job %s: callback to %s: %s\n", row.id,
               row.callback_url, why);
@@ -256,13 +280,19 @@ int serve_worker_main(const serve_options *opt, ac_pipeline *pl,
     fprintf(stderr, "articast serve: worker: libcurl did not start\n");
     return AC_EXIT_FAILURE;
   }
+  char *token = NULL;
+  if (opt->token_file && serve_read_token(opt->token_file, &token))
+    worker_stop = SIGTERM;
   while (!worker_stop && getppid() == opt->worker_of) {
-    deliver_callbacks(st, f, base_url);
+    deliver_callbacks(st, f, base_url, token);
     if (!worker_stop && !run_one(st, pl, opt)) {
       struct timespec ts = {0, IDLE_POLL_MS * 1000000L};
       nanosleep(&ts, NULL);
     }
   }
+  if (token)
+    memset(token, 0, strlen(token));
+  free(token);
   ac_fetcher_free(f);
   ac_state_close(st);
   return AC_EXIT_OK;

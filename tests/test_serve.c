@@ -15,6 +15,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <nettle/hmac.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -187,6 +188,12 @@ static enum MHD_Result web_handle(void *cls, struct MHD_Connection *c,
   } else if (strcmp(method, "POST") == 0 && strcmp(url, "/hook") == 0) {
     gather(u->body ? u->body : "", 1, u->body ? strlen(u->body) : 0,
            &w->callbacks);
+    const char *sig =
+        MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Articast-Signature");
+    if (sig) {
+      gather("\nsignature: ", 1, 12, &w->callbacks);
+      gather((char *)sig, 1, strlen(sig), &w->callbacks);
+    }
     gather("\n", 1, 1, &w->callbacks);
     status = MHD_HTTP_OK;
   }
@@ -336,11 +343,18 @@ static reply post(const service *s, const char *query, const char *type,
   return r;
 }
 
-static reply get(const service *s, const char *path) {
+static reply get_with(const service *s, const char *path, const char *token) {
   char *url = fmt("%s%s", s->base, path);
-  reply r = http("GET", url, NULL, NULL, 0);
+  char *auth = token ? fmt("Authorization: Bearer %s", token) : NULL;
+  const char *headers[] = {auth, NULL};
+  reply r = http("GET", url, headers, NULL, 0);
+  free(auth);
   free(url);
   return r;
+}
+
+static reply get(const service *s, const char *path) {
+  return get_with(s, path, NULL);
 }
 
 /* Posts and answers the job's id (202 expected). */
@@ -640,7 +654,9 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   /* With a token file: none or a wrong one 401, the right one 202. */
   char *token_file = fmt("%s/token", s.dir);
   write_text(token_file, "s3cret-token-for-the-test-0123456789\n");
-  char *args = fmt("-j 1 --token-file %s", token_file);
+  char *args = fmt("-j 1 --allow-private-urls --token-file %s", token_file);
+  web w;
+  web_start(&w);
   service_start(&s, args);
   reply r = post(&s, NULL, "text/plain", "Hello there.", NULL);
   char *www = header(&r, "WWW-Authenticate");
@@ -650,10 +666,41 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   expect_error(post(&s, NULL, "text/plain", "Hello there.", "s3cret"), 401,
                "bearer token");
   expect_error(get(&s, "/v1/episodes"), 401, "bearer token");
-  r = post(&s, NULL, "text/plain", "Hello there.",
-           "s3cret-token-for-the-test-0123456789");
+  /* The right one; the callback is signed with it. */
+  const char *token = "s3cret-token-for-the-test-0123456789";
+  char *query = fmt("?callback_url=http://127.0.0.1:%d/hook", w.port);
+  r = post(&s, query, "text/plain", "Hello there. A short one.", token);
   ck_assert_msg(r.status == 202, "%ld %s", r.status, r.body);
+  json_t *j = json_of(&r);
+  char *path = fmt("/v1/jobs/%s", jstr(j, "id"));
+  json_decref(j);
   reply_free(&r);
+  char *calls = NULL;
+  for (int i = 0; i < 600; i++) {
+    free(calls);
+    calls = web_callbacks(&w);
+    if (strstr(calls, "signature: "))
+      break;
+    sleep_s(0.1);
+  }
+  r = get_with(&s, path, token);
+  ck_assert_int_eq(r.status, 200);
+  reply_free(&r);
+  char *sig = strstr(calls, "\nsignature: sha256=");
+  ck_assert_msg(sig != NULL, "callbacks: %s", calls);
+  *sig = '\0';
+  struct hmac_sha256_ctx h;
+  uint8_t mac[SHA256_DIGEST_SIZE];
+  hmac_sha256_set_key(&h, strlen(token), (const uint8_t *)token);
+  hmac_sha256_update(&h, strlen(calls), (const uint8_t *)calls);
+  hmac_sha256_digest(&h, sizeof mac, mac);
+  char hex[2 * SHA256_DIGEST_SIZE + 1];
+  for (size_t i = 0; i < sizeof mac; i++)
+    snprintf(hex + 2 * i, 3, "%02x", mac[i]);
+  ck_assert_int_eq(strncmp(sig + 19, hex, 64), 0);
+  free(calls);
+  free(path);
+  free(query);
   service_stop(&s, SIGTERM);
   free(args);
   free(token_file);
@@ -662,6 +709,7 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   free(hidden);
   free(shown);
   service_free(&s);
+  web_stop(&w);
 }
 END_TEST
 
