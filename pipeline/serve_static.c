@@ -78,7 +78,7 @@ static const char *content_type(const char *path) {
 /* Opens `path` (allowed) below dir_fd, component by component, links
  * refused; a folder is served by its index.html. Returns the descriptor of
  * a regular file, or -1 with errno. */
-static int open_below(int dir_fd, const char *path) {
+static int open_below(int dir_fd, const char *path, bool *index) {
   char buf[MAX_PATH];
   if (strlen(path) >= sizeof buf) {
     errno = ENAMETOOLONG;
@@ -89,17 +89,22 @@ static int open_below(int dir_fd, const char *path) {
   char *save = NULL;
   for (char *comp = strtok_r(buf, "/", &save); fd >= 0 && comp;
        comp = strtok_r(NULL, "/", &save)) {
-    int next = openat(fd, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO in the site must not hang the thread. */
+    int next = openat(
+        fd, comp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     int e = errno;
     close(fd);
     errno = e;
     fd = next;
   }
   struct stat sb;
+  *index = false;
   if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-    int index = openat(fd, "index.html", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int page = openat(fd, "index.html",
+                      O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
     close(fd);
-    fd = index;
+    fd = page;
+    *index = true;
   }
   if (fd >= 0 && (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))) {
     close(fd);
@@ -295,12 +300,13 @@ enum MHD_Result serve_static(serve_ctx *ctx, struct MHD_Connection *c,
     strcpy(path + n, "index.html");
   if (!serve_path_allowed(path))
     return not_found(ctx, c);
-  int fd = open_below(ctx->site_fd, path);
+  bool index = false;
+  int fd = open_below(ctx->site_fd, path, &index);
   struct stat sb;
   if (fd < 0 || fstat(fd, &sb) != 0) {
     if (fd >= 0)
       close(fd);
     return not_found(ctx, c);
   }
-  return send_file(ctx, c, path, fd, &sb);
+  return send_file(ctx, c, index ? "index.html" : path, fd, &sb);
 }

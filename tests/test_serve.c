@@ -625,6 +625,9 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   write_text(hidden, "hidden\n");
   char *shown = fmt("%s/shown.txt", s.site);
   write_text(shown, "shown\n");
+  char *fifo = fmt("%s/pipe.txt", s.site);
+  ck_assert_int_eq(mkfifo(fifo, 0644), 0); /* never opened for good */
+  free(fifo);
   const char *refused[] = {"/.articast.db",
                            "/.articast.db-wal",
                            "/.hidden.txt",
@@ -634,6 +637,7 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
                            "/episodes/../.articast.db",
                            "/leak.txt",
                            "/./shown.txt",
+                           "/pipe.txt",
                            "//etc/passwd"};
   for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
     reply r = get(&s, refused[i]);
