@@ -409,36 +409,11 @@ static const char article_md[] = "---\ntitle: Night buses run again\n---\n\n"
 /* ---- Cases ---------------------------------------------------------------
  */
 
-START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
-  web w;
-  web_start(&w);
-  service s = {0};
-  service_start(&s, "-j 1 --allow-private-urls");
-  char *query = fmt("?id=bus-1&callback_url=http://127.0.0.1:%d/hook", w.port);
-  char *id = post_job(&s, query, "text/markdown", article_md);
-  json_t *job = wait_job(&s, id, 90);
-  ck_assert_msg(strcmp(jstr(job, "state"), "done") == 0, "job: %s",
-                json_dumps(job, 0));
-  json_t *ep = json_object_get(job, "episode");
-  const char *slug = jstr(ep, "slug");
-  ck_assert_str_eq(slug, "night-buses-run-again");
-  ck_assert_str_eq(jstr(ep, "guid"), "bus-1");
-  char *audio = strdup(jstr(ep, "audio_url"));
-  ck_assert_msg(strncmp(audio, s.base, strlen(s.base)) == 0 &&
-                    strstr(audio, ".mp3"),
-                "%s", audio);
-
-  /* The served feed lists it, as RSS. */
-  reply feed = get(&s, "/feed.xml");
-  ck_assert_int_eq(feed.status, 200);
-  char *type = header(&feed, "Content-Type");
-  ck_assert_msg(strstr(type, "application/rss+xml"), "%s", type);
-  free(type);
-  ck_assert_int_eq(count(feed.body, "<item>"), 1);
-  ck_assert_ptr_nonnull(strstr(feed.body, "Night buses run again"));
-  ck_assert_ptr_nonnull(strstr(feed.body, audio));
-  reply_free(&feed);
-
+/* The episode's MP3 as served: a Range request answers 206 with the right
+ * Content-Range and the file's bytes, 416 beyond its end, 304 for a
+ * current copy, and HEAD its length. Returns the file's path in SITE. */
+static char *check_audio_served(const service *sp, const char *audio) {
+  const service s = *sp;
   /* A Range request: 206, the right Content-Range, the file's bytes. */
   char *file = fmt("%s/%s", s.site, audio + strlen(s.base) + 1);
   struct stat sb;
@@ -477,6 +452,41 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
   ck_assert_int_eq(atoll(length), sb.st_size);
   free(length);
   reply_free(&part);
+
+  return file;
+}
+
+START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
+  web w;
+  web_start(&w);
+  service s = {0};
+  service_start(&s, "-j 1 --allow-private-urls");
+  char *query = fmt("?id=bus-1&callback_url=http://127.0.0.1:%d/hook", w.port);
+  char *id = post_job(&s, query, "text/markdown", article_md);
+  json_t *job = wait_job(&s, id, 90);
+  ck_assert_msg(strcmp(jstr(job, "state"), "done") == 0, "job: %s",
+                json_dumps(job, 0));
+  json_t *ep = json_object_get(job, "episode");
+  const char *slug = jstr(ep, "slug");
+  ck_assert_str_eq(slug, "night-buses-run-again");
+  ck_assert_str_eq(jstr(ep, "guid"), "bus-1");
+  char *audio = strdup(jstr(ep, "audio_url"));
+  ck_assert_msg(strncmp(audio, s.base, strlen(s.base)) == 0 &&
+                    strstr(audio, ".mp3"),
+                "%s", audio);
+
+  /* The served feed lists it, as RSS. */
+  reply feed = get(&s, "/feed.xml");
+  ck_assert_int_eq(feed.status, 200);
+  char *type = header(&feed, "Content-Type");
+  ck_assert_msg(strstr(type, "application/rss+xml"), "%s", type);
+  free(type);
+  ck_assert_int_eq(count(feed.body, "<item>"), 1);
+  ck_assert_ptr_nonnull(strstr(feed.body, "Night buses run again"));
+  ck_assert_ptr_nonnull(strstr(feed.body, audio));
+  reply_free(&feed);
+
+  char *file = check_audio_served(&s, audio);
 
   /* The same article again: no new job, no new render. */
   reply again = post(&s, query, "text/markdown", article_md, NULL);
@@ -526,7 +536,7 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
   ck_assert_int_eq(count(feed.body, "<item>"), 1);
   ck_assert_ptr_null(strstr(feed.body, "Night buses"));
   reply_free(&feed);
-  part = http("GET", audio, NULL, NULL, 0);
+  reply part = http("GET", audio, NULL, NULL, 0);
   ck_assert_int_eq(part.status, 404);
   reply_free(&part);
 
