@@ -256,6 +256,10 @@ static enum MHD_Result post_episode(serve_ctx *ctx, struct MHD_Connection *c,
   const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
                                                  MHD_HTTP_HEADER_CONTENT_TYPE);
   const char *text_type = ac_job_content_type(type);
+  if (!is_json_type(type) && !text_type)
+    return serve_reply_error(ctx, c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+                             "expected text/plain, text/markdown, text/html "
+                             "or application/json");
   ac_job job = {0};
   char err[1024] = "";
   int rc = is_json_type(type)
@@ -452,7 +456,7 @@ static enum MHD_Result metrics(serve_ctx *ctx, struct MHD_Connection *c) {
                "articast_http_responses_total{code=\"5xx\"} %ld\n",
                (long long)s.queued, (long long)s.running, (long long)s.done,
                (long long)s.failed, (long long)s.queued, s.render_seconds,
-               (long long)s.rendered, ctx->opt->workers,
+               (long long)s.rendered, ctx->opt->redis ? 0 : ctx->opt->workers,
                atomic_load(&ctx->requests[0]), atomic_load(&ctx->requests[1]),
                atomic_load(&ctx->requests[2]), atomic_load(&ctx->requests[3]),
                atomic_load(&ctx->requests[4])) < 0)
