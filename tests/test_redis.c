@@ -138,6 +138,28 @@ START_TEST(job_rules_refuse_what_a_worker_must_not_take) {
   u.callback_url = strdup("file:///tmp/x");
   ck_assert_int_eq(validate(&u, "callback URL"), AC_EXIT_INPUT);
   ac_job_free(&u);
+  /* Identities: the id, else the URL; a long one as a UUID of it. */
+  ac_job g = {.url = strdup("https://example.org/a"), .id = strdup("id-9")};
+  char *guid = ac_job_guid(&g);
+  ck_assert_str_eq(guid, "id-9");
+  free(guid);
+  free(g.id);
+  g.id = NULL;
+  guid = ac_job_guid(&g);
+  ck_assert_str_eq(guid, "https://example.org/a");
+  free(guid);
+  free(g.url);
+  g.url = calloc(1, 700);
+  memcpy(g.url, "https://example.org/", 20);
+  memset(g.url + 20, 'q', 600);
+  guid = ac_job_guid(&g);
+  char *again = ac_job_guid(&g);
+  ck_assert_str_eq(guid, again);
+  ck_assert_uint_eq(strlen(guid), 9 + 36);
+  ck_assert_int_eq(strncmp(guid, "urn:uuid:", 9), 0);
+  free(guid);
+  free(again);
+  ac_job_free(&g);
   ac_job none = {0};
   ck_assert_int_eq(validate(&none, "neither"), AC_EXIT_INPUT);
 }
