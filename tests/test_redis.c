@@ -865,6 +865,81 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
 }
 END_TEST
 
+START_TEST(url_jobs_are_fetched_by_the_worker) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  /* A web server on 127.0.0.1 with one article page. */
+  char *www = fmt("%s/www", s.dir), *page = fmt("%s/www/story.html", s.dir);
+  ck_assert_int_eq(mkdir(www, 0755), 0);
+  write_text(page, "<!DOCTYPE html><html lang=\"en\"><head><title>The "
+                   "fetched story</title></head><body><article><h1>The "
+                   "fetched story</h1><p>This page was fetched by the worker "
+                   "from a local web server.</p><p>It has a second "
+                   "paragraph.</p></article></body></html>\n");
+  int port = free_port();
+  char ports[16];
+  snprintf(ports, sizeof ports, "%d", port);
+  pid_t web = fork();
+  ck_assert_int_ge(web, 0);
+  if (web == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp("python3", "python3", "-m", "http.server", ports, "--bind",
+           "127.0.0.1", "--directory", www, (char *)NULL);
+    _exit(127);
+  }
+  char *url = fmt("http://127.0.0.1:%d/story.html", port);
+  char *missing = fmt("http://127.0.0.1:%d/gone.html", port);
+  for (int i = 0; i < 100; i++) {
+    char *cmd = fmt("python3 -c \"import urllib.request as u; "
+                    "u.urlopen('%s', timeout=1)\" 2>/dev/null",
+                    url);
+    int up = system(cmd);
+    free(cmd);
+    if (up == 0)
+      break;
+    sleep_ms(50);
+  }
+  char *args = fmt("'%s' '%s'", url, missing);
+  enqueue_ok(&r, args);
+  char *log = fmt("%s/w.log", s.dir);
+  int rc =
+      worker_wait(worker_start(&r, &s, "w", log, "--reclaim-after 0.3"), 120);
+  kill(web, SIGTERM);
+  waitpid(web, NULL, 0);
+  char *out = slurp_or_empty(log);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  /* The page is an episode whose identity is its URL. */
+  char *expr =
+      fmt("count(//item[guid='%s' and title='The fetched story'])", url);
+  ck_assert_msg(feed_number(&s, expr) == 1, "%s:\n%s", expr, out);
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  check_site(&s, 1);
+  /* The missing page: five tries, then dead with the server's answer. */
+  char *error = dead_field(&r, "url", missing, "error");
+  ck_assert_msg(error && strstr(error, "404"), "%s", error);
+  free(error);
+  free(expr);
+  free(out);
+  free(log);
+  free(args);
+  free(missing);
+  free(url);
+  free(page);
+  free(www);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
 START_TEST(redis_urls_are_parsed_or_refused) {
   ac_redis_url u;
   char err[512];
@@ -959,7 +1034,8 @@ static Suite *redis_suite(void) {
     const TTest *test;
   } runs[] = {{"kill", killed_workers_leave_each_article_once_in_the_feed},
               {"poison", poison_jobs_end_in_the_dead_letter_stream},
-              {"update", the_same_id_again_updates_its_one_episode}};
+              {"update", the_same_id_again_updates_its_one_episode},
+              {"url", url_jobs_are_fetched_by_the_worker}};
   for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
     TCase *t = tcase_create(runs[i].name);
     tcase_set_timeout(t, 300);
