@@ -975,6 +975,7 @@ START_TEST(redis_urls_are_parsed_or_refused) {
                        "redis://[::1",
                        "redis://:%zz@h",
                        "redis://:%00@h",
+                       "redis://bob@h",
                        "unix:relative.sock",
                        "unix:///s?db=x"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
