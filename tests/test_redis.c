@@ -865,6 +865,73 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
 }
 END_TEST
 
+/* Whether the site's feed names `guid`. */
+static bool feed_has(const show *s, const char *guid) {
+  char *path = fmt("%s/feed.xml", s->site);
+  char *text = slurp_or_empty(path);
+  bool has = strstr(text, guid) != NULL;
+  free(text);
+  free(path);
+  return has;
+}
+
+START_TEST(a_worker_killed_after_publishing_leaves_one_episode) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  char *a = fmt("%s/a.md", s.dir), *log1 = fmt("%s/w1.log", s.dir),
+       *log2 = fmt("%s/w2.log", s.dir);
+  write_text(a, "# Published, never acknowledged\n\nThe worker dies between "
+                "the feed and the XACK.\n");
+  char *args = fmt("--id after-publish-1 '%s'", a);
+  enqueue_ok(&r, args);
+  pid_t w1 = worker_start(&r, &s, "w1", log1, "--reclaim-after 1");
+  int waited = 0;
+  while (occurrences(log1, ": rendering ") < 1 && waited++ < 1200)
+    sleep_ms(10);
+  /* Redis takes no write now: the render publishes, the XACK waits. */
+  const char *pause[] = {"CLIENT", "PAUSE", "30000", "WRITE"};
+  redisReply *rep = ac_redis_command(r.c, 4, pause, NULL);
+  ck_assert(ac_redis_ok(rep));
+  freeReplyObject(rep);
+  waited = 0;
+  while (!feed_has(&s, "after-publish-1") && waited++ < 2500)
+    sleep_ms(10);
+  ck_assert_msg(waited < 2500, "the render did not publish");
+  ck_assert_int_eq(kill(w1, SIGKILL), 0);
+  waitpid(w1, NULL, 0);
+  const char *unpause[] = {"CLIENT", "UNPAUSE"};
+  rep = ac_redis_command(r.c, 2, unpause, NULL);
+  ck_assert(ac_redis_ok(rep));
+  freeReplyObject(rep);
+  ck_assert_int_eq(pending_jobs(&r), 1); /* published, not acknowledged */
+  int rc =
+      worker_wait(worker_start(&r, &s, "w2", log2, "--reclaim-after 1"), 120);
+  char *out = slurp_or_empty(log2);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  ck_assert_msg(strstr(out, "(delivery 2)") && strstr(out, ": published "),
+                "not rendered again:\n%s", out);
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  ck_assert_double_eq(feed_number(&s, "count(//item[guid='after-publish-1'])"),
+                      1);
+  check_site(&s, 1);
+  ck_assert_int_eq(pending_jobs(&r), 0);
+  free(out);
+  free(args);
+  free(a);
+  free(log1);
+  free(log2);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
 START_TEST(url_jobs_are_fetched_by_the_worker) {
   if (!have_redis_server()) {
     fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
@@ -1033,10 +1100,12 @@ static Suite *redis_suite(void) {
   const struct {
     const char *name;
     const TTest *test;
-  } runs[] = {{"kill", killed_workers_leave_each_article_once_in_the_feed},
-              {"poison", poison_jobs_end_in_the_dead_letter_stream},
-              {"update", the_same_id_again_updates_its_one_episode},
-              {"url", url_jobs_are_fetched_by_the_worker}};
+  } runs[] = {
+      {"kill", killed_workers_leave_each_article_once_in_the_feed},
+      {"poison", poison_jobs_end_in_the_dead_letter_stream},
+      {"update", the_same_id_again_updates_its_one_episode},
+      {"url", url_jobs_are_fetched_by_the_worker},
+      {"afterpublish", a_worker_killed_after_publishing_leaves_one_episode}};
   for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
     TCase *t = tcase_create(runs[i].name);
     tcase_set_timeout(t, 300);
