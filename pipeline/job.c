@@ -4,6 +4,7 @@
 #include "job.h"
 #include "fetch.h"
 #include "outputs.h"
+#include "uuid.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -432,7 +433,16 @@ int ac_job_from_article(ac_job *job, const char *article, const char *voice,
 
 char *ac_job_guid(const ac_job *job) {
   const char *g = job->id ? job->id : job->url;
-  return g ? strdup(g) : NULL;
+  if (!g || strlen(g) <= AC_JOB_MAX_GUID)
+    return g ? strdup(g) : NULL;
+  /* The site keeps an episode's identity in a line of its owner file, and
+   * feed readers in <guid>: a long one is kept as a UUID of it. */
+  char *u = malloc(9 + 37);
+  if (u) {
+    memcpy(u, "urn:uuid:", 9);
+    ac_uuid5(g, strlen(g), u + 9);
+  }
+  return u;
 }
 
 /* The name the source stages probe a job's bytes under: the extension

@@ -135,9 +135,11 @@ typedef struct ac_job_result {
 
 void ac_job_result_free(ac_job_result *res);
 
-/* The episode identity (guid) a job gets: its id, else its URL, else NULL
- * (the article's own: the id or URL its front matter or page declares,
- * else a UUID of its title and date). malloc'd or NULL. */
+/* The episode identity (guid) a job gets: its id, else its URL (one
+ * longer than AC_JOB_MAX_GUID bytes as "urn:uuid:" and a UUIDv5 of it),
+ * else NULL (the article's own: the id or URL its front matter or page
+ * declares, else a UUID of its title and date). malloc'd or NULL. */
+#define AC_JOB_MAX_GUID 500
 char *ac_job_guid(const ac_job *job);
 
 /* Renders and publishes the job into the pipeline's site (pl set up as

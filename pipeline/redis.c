@@ -97,8 +97,8 @@ static int parse_unix(const char *url, ac_redis_url *u, char *err,
 /* [[USER]:PASSWORD@] of a redis:// URL */
 static int parse_userinfo(const char *s, size_t len, ac_redis_url *u) {
   const char *colon = memchr(s, ':', len);
-  if (!colon) /* "redis://PASSWORD@host" as some clients write it */
-    return (u->password = decoded(s, len)) ? 0 : -1;
+  if (!colon) /* a user without a password: nothing to AUTH with */
+    return -1;
   size_t ulen = (size_t)(colon - s);
   if (ulen && !(u->user = decoded(s, ulen)))
     return -1;
@@ -126,7 +126,8 @@ int ac_redis_url_parse(const char *url, ac_redis_url *u, char *err,
     if (rest[i] == '@')
       at = rest + i;
   if (at && parse_userinfo(rest, (size_t)(at - rest), u) != 0)
-    return url_error(u, err, errlen, url, "a bad escape in the password");
+    return url_error(u, err, errlen, url,
+                     "expected [USER]:PASSWORD before '@', percent-encoded");
   const char *host = at ? at + 1 : rest;
   size_t hlen = (size_t)(rest + authority - host);
   const char *port = NULL;

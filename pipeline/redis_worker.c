@@ -590,11 +590,14 @@ static void handle(worker *w, const entry *e) {
     return;
   }
   if (e->deliveries > AC_REDIS_MAX_DELIVERIES) {
-    /* Its workers died rendering it, or never came back to say. */
+    /* Its last worker died rendering it (a job that kills its worker, or
+     * a machine that keeps failing): no more tries. */
     char *last = last_error(w, e);
     char why[1024];
-    snprintf(why, sizeof why, "%s (the worker rendering it died %lld times)",
-             last ? last : "delivered without an outcome", e->deliveries - 1);
+    snprintf(why, sizeof why,
+             "%s (delivered %lld times; the last worker to take it died "
+             "rendering it)",
+             last ? last : "no render of it ever ended", e->deliveries - 1);
     free(last);
     bury(w, e, why);
     return;

@@ -138,6 +138,28 @@ START_TEST(job_rules_refuse_what_a_worker_must_not_take) {
   u.callback_url = strdup("file:///tmp/x");
   ck_assert_int_eq(validate(&u, "callback URL"), AC_EXIT_INPUT);
   ac_job_free(&u);
+  /* Identities: the id, else the URL; a long one as a UUID of it. */
+  ac_job g = {.url = strdup("https://example.org/a"), .id = strdup("id-9")};
+  char *guid = ac_job_guid(&g);
+  ck_assert_str_eq(guid, "id-9");
+  free(guid);
+  free(g.id);
+  g.id = NULL;
+  guid = ac_job_guid(&g);
+  ck_assert_str_eq(guid, "https://example.org/a");
+  free(guid);
+  free(g.url);
+  g.url = calloc(1, 700);
+  memcpy(g.url, "https://example.org/", 20);
+  memset(g.url + 20, 'q', 600);
+  guid = ac_job_guid(&g);
+  char *again = ac_job_guid(&g);
+  ck_assert_str_eq(guid, again);
+  ck_assert_uint_eq(strlen(guid), 9 + 36);
+  ck_assert_int_eq(strncmp(guid, "urn:uuid:", 9), 0);
+  free(guid);
+  free(again);
+  ac_job_free(&g);
   ac_job none = {0};
   ck_assert_int_eq(validate(&none, "neither"), AC_EXIT_INPUT);
 }
@@ -843,6 +865,148 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
 }
 END_TEST
 
+/* Whether the site's feed names `guid`. */
+static bool feed_has(const show *s, const char *guid) {
+  char *path = fmt("%s/feed.xml", s->site);
+  char *text = slurp_or_empty(path);
+  bool has = strstr(text, guid) != NULL;
+  free(text);
+  free(path);
+  return has;
+}
+
+START_TEST(a_worker_killed_after_publishing_leaves_one_episode) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  char *a = fmt("%s/a.md", s.dir), *log1 = fmt("%s/w1.log", s.dir),
+       *log2 = fmt("%s/w2.log", s.dir);
+  write_text(a, "# Published, never acknowledged\n\nThe worker dies between "
+                "the feed and the XACK.\n");
+  char *args = fmt("--id after-publish-1 '%s'", a);
+  enqueue_ok(&r, args);
+  pid_t w1 = worker_start(&r, &s, "w1", log1, "--reclaim-after 1");
+  int waited = 0;
+  while (occurrences(log1, ": rendering ") < 1 && waited++ < 1200)
+    sleep_ms(10);
+  /* Redis takes no write now: the render publishes, the XACK waits. */
+  const char *pause[] = {"CLIENT", "PAUSE", "30000", "WRITE"};
+  redisReply *rep = ac_redis_command(r.c, 4, pause, NULL);
+  ck_assert(ac_redis_ok(rep));
+  freeReplyObject(rep);
+  waited = 0;
+  while (!feed_has(&s, "after-publish-1") && waited++ < 2500)
+    sleep_ms(10);
+  ck_assert_msg(waited < 2500, "the render did not publish");
+  ck_assert_int_eq(kill(w1, SIGKILL), 0);
+  waitpid(w1, NULL, 0);
+  const char *unpause[] = {"CLIENT", "UNPAUSE"};
+  rep = ac_redis_command(r.c, 2, unpause, NULL);
+  ck_assert(ac_redis_ok(rep));
+  freeReplyObject(rep);
+  ck_assert_int_eq(pending_jobs(&r), 1); /* published, not acknowledged */
+  int rc =
+      worker_wait(worker_start(&r, &s, "w2", log2, "--reclaim-after 1"), 120);
+  char *out = slurp_or_empty(log2);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  ck_assert_msg(strstr(out, "(delivery 2)") && strstr(out, ": published "),
+                "not rendered again:\n%s", out);
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  ck_assert_double_eq(feed_number(&s, "count(//item[guid='after-publish-1'])"),
+                      1);
+  check_site(&s, 1);
+  ck_assert_int_eq(pending_jobs(&r), 0);
+  free(out);
+  free(args);
+  free(a);
+  free(log1);
+  free(log2);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
+START_TEST(url_jobs_are_fetched_by_the_worker) {
+  if (!have_redis_server()) {
+    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
+                    "redis-server)\n");
+    return;
+  }
+  redis_srv r;
+  redis_start(&r);
+  show s;
+  show_new(&s);
+  /* A web server on 127.0.0.1 with one article page. */
+  char *www = fmt("%s/www", s.dir), *page = fmt("%s/www/story.html", s.dir);
+  ck_assert_int_eq(mkdir(www, 0755), 0);
+  write_text(page, "<!DOCTYPE html><html lang=\"en\"><head><title>The "
+                   "fetched story</title></head><body><article><h1>The "
+                   "fetched story</h1><p>This page was fetched by the worker "
+                   "from a local web server.</p><p>It has a second "
+                   "paragraph.</p></article></body></html>\n");
+  int port = free_port();
+  char ports[16];
+  snprintf(ports, sizeof ports, "%d", port);
+  pid_t web = fork();
+  ck_assert_int_ge(web, 0);
+  if (web == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execlp("python3", "python3", "-m", "http.server", ports, "--bind",
+           "127.0.0.1", "--directory", www, (char *)NULL);
+    _exit(127);
+  }
+  char *url = fmt("http://127.0.0.1:%d/story.html", port);
+  char *missing = fmt("http://127.0.0.1:%d/gone.html", port);
+  for (int i = 0; i < 100; i++) {
+    char *cmd = fmt("python3 -c \"import urllib.request as u; "
+                    "u.urlopen('%s', timeout=1)\" 2>/dev/null",
+                    url);
+    int up = system(cmd);
+    free(cmd);
+    if (up == 0)
+      break;
+    sleep_ms(50);
+  }
+  char *args = fmt("'%s' '%s'", url, missing);
+  enqueue_ok(&r, args);
+  char *log = fmt("%s/w.log", s.dir);
+  int rc =
+      worker_wait(worker_start(&r, &s, "w", log, "--reclaim-after 0.3"), 120);
+  kill(web, SIGTERM);
+  waitpid(web, NULL, 0);
+  char *out = slurp_or_empty(log);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  /* The page is an episode whose identity is its URL. */
+  char *expr =
+      fmt("count(//item[guid='%s' and title='The fetched story'])", url);
+  ck_assert_msg(feed_number(&s, expr) == 1, "%s:\n%s", expr, out);
+  ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
+  check_site(&s, 1);
+  /* The missing page: five tries, then dead with the server's answer. */
+  char *error = dead_field(&r, "url", missing, "error");
+  ck_assert_msg(error && strstr(error, "404"), "%s", error);
+  free(error);
+  free(expr);
+  free(out);
+  free(log);
+  free(args);
+  free(missing);
+  free(url);
+  free(page);
+  free(www);
+  show_free(&s);
+  redis_stop(&r);
+}
+END_TEST
+
 START_TEST(redis_urls_are_parsed_or_refused) {
   ac_redis_url u;
   char err[512];
@@ -878,6 +1042,7 @@ START_TEST(redis_urls_are_parsed_or_refused) {
                        "redis://[::1",
                        "redis://:%zz@h",
                        "redis://:%00@h",
+                       "redis://bob@h",
                        "unix:relative.sock",
                        "unix:///s?db=x"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -935,9 +1100,12 @@ static Suite *redis_suite(void) {
   const struct {
     const char *name;
     const TTest *test;
-  } runs[] = {{"kill", killed_workers_leave_each_article_once_in_the_feed},
-              {"poison", poison_jobs_end_in_the_dead_letter_stream},
-              {"update", the_same_id_again_updates_its_one_episode}};
+  } runs[] = {
+      {"kill", killed_workers_leave_each_article_once_in_the_feed},
+      {"poison", poison_jobs_end_in_the_dead_letter_stream},
+      {"update", the_same_id_again_updates_its_one_episode},
+      {"url", url_jobs_are_fetched_by_the_worker},
+      {"afterpublish", a_worker_killed_after_publishing_leaves_one_episode}};
   for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
     TCase *t = tcase_create(runs[i].name);
     tcase_set_timeout(t, 300);
