@@ -1059,36 +1059,51 @@ START_TEST(bad_command_lines_are_refused_before_redis_is_asked) {
     const char *args, *says;
   } cases[] = {
       {"enqueue x.md", "no --redis"},
-      {"enqueue --redis redis://127.0.0.1:1", "no ARTICLE"},
-      {"enqueue --redis redis://127.0.0.1:1 --voice ../v x.md", "--voice"},
-      {"enqueue --redis redis://127.0.0.1:1 --lang en_US x.md", "--lang"},
-      {"enqueue --redis redis://127.0.0.1:1 --id a x.md y.md", "one article"},
-      {"enqueue --redis redis://127.0.0.1:1 /nonexistent.md", "cannot read"},
-      {"enqueue --redis redis://127.0.0.1:1 " ARTICAST_TEST_SOURCE_DIR
-       "/README.md",
+      {"enqueue --redis redis://CLOSED", "no ARTICLE"},
+      {"enqueue --redis redis://CLOSED --voice ../v x.md", "--voice"},
+      {"enqueue --redis redis://CLOSED --lang en_US x.md", "--lang"},
+      {"enqueue --redis redis://CLOSED --id a x.md y.md", "one article"},
+      {"enqueue --redis redis://CLOSED /nonexistent.md", "cannot read"},
+      {"enqueue --redis redis://CLOSED " ARTICAST_TEST_SOURCE_DIR "/README.md",
        "cannot reach Redis"},
       {"worker -o /tmp/x", "no --redis"},
       {"worker --redis redis://h --reclaim-after 0", "--reclaim-after"},
       {"worker --redis redis://h --consumer 'a b'", "--consumer"},
       {"worker --redis ftp://h", "not a redis://"},
       {"worker --redis redis://h article.md", "takes no ARTICLE"}};
+  /* A port bound but not listening: connections to it are refused. */
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr = {.sin_family = AF_INET,
+                             .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+  socklen_t len = sizeof addr;
+  ck_assert_int_eq(bind(fd, (struct sockaddr *)&addr, sizeof addr), 0);
+  ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&addr, &len), 0);
+  char closed[64];
+  snprintf(closed, sizeof closed, "redis://127.0.0.1:%d", ntohs(addr.sin_port));
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    const char *at = strstr(cases[i].args, "redis://CLOSED");
+    char *args = at ? fmt("%.*s%s%s", (int)(at - cases[i].args), cases[i].args,
+                          closed, at + strlen("redis://CLOSED"))
+                    : strdup(cases[i].args);
     char *cmd = fmt("ARTICAST_REDIS_URL= '%s' %s 2>&1 </dev/null",
-                    harness_binary(), cases[i].args);
+                    harness_binary(), args);
     char *out = NULL;
     int rc = harness_run(cmd, &out);
-    ck_assert_msg(rc != 0 && rc < 64, "%s: exit %d", cases[i].args, rc);
-    ck_assert_msg(strstr(out, cases[i].says), "%s: '%s' lacks '%s'",
-                  cases[i].args, out, cases[i].says);
+    ck_assert_msg(rc != 0 && rc < 64, "%s: exit %d", args, rc);
+    ck_assert_msg(strstr(out, cases[i].says), "%s: '%s' lacks '%s'", args, out,
+                  cases[i].says);
     free(out);
     free(cmd);
+    free(args);
   }
+  close(fd);
 }
 END_TEST
 
 static Suite *redis_suite(void) {
   Suite *s = suite_create("redis");
   TCase *job = tcase_create("job");
+  tcase_set_timeout(job, 60); /* a dozen articast runs on a busy machine */
   tcase_add_test(job, job_rules_refuse_what_a_worker_must_not_take);
   tcase_add_test(job, content_types_are_reduced_to_three);
   tcase_add_test(job, stored_jobs_round_trip);
