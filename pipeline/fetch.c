@@ -11,6 +11,9 @@
 #include <strings.h>
 #include <time.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <curl/curl.h>
 
 #define CONNECT_TIMEOUT_S 20L
@@ -40,7 +43,23 @@ struct ac_fetcher {
   host_entry *hosts;
   size_t n_hosts;
   int64_t retry_after; /* of the last answer */
+  bool public_only;    /* connect to public addresses only */
+  char refused[160];   /* why the last connection was refused, or "" */
 };
+
+static bool default_public_only;
+
+void ac_fetch_set_public_only(bool on) {
+  default_public_only = on;
+}
+
+bool ac_fetch_public_only(void) {
+  return default_public_only;
+}
+
+void ac_fetcher_set_public_only(ac_fetcher *f, bool on) {
+  f->public_only = on;
+}
 
 int64_t ac_fetcher_retry_after(const ac_fetcher *f) {
   return f->retry_after;
@@ -172,6 +191,124 @@ bool ac_robots_allowed(const char *robots, const char *agent, const char *path,
   }
   *delay = v.delay;
   return v.best == 0 || v.allowed;
+}
+
+/* ---- Addresses -------------------------------------------------------------
+ */
+
+/* What an IPv4 address (host order) is when it is not public, or NULL. */
+static const char *ipv4_kind(uint32_t a) {
+  static const struct {
+    uint32_t net;
+    int bits;
+    const char *what;
+  } ranges[] = {
+      {0x00000000u, 8, "an unspecified (0.0.0.0/8) address"},
+      {0x0a000000u, 8, "a private (RFC 1918) address"},
+      {0x64400000u, 10, "a shared (CGNAT, 100.64.0.0/10) address"},
+      {0x7f000000u, 8, "a loopback address"},
+      {0xa9fe0000u, 16, "a link-local address"},
+      {0xac100000u, 12, "a private (RFC 1918) address"},
+      {0xc0000000u, 24, "an IETF protocol assignment (192.0.0.0/24)"},
+      {0xc0a80000u, 16, "a private (RFC 1918) address"},
+      {0xc6120000u, 15, "a benchmarking (198.18.0.0/15) address"},
+      {0xe0000000u, 4, "a multicast address"},
+      {0xf0000000u, 4, "a reserved or broadcast address"},
+  };
+  for (size_t i = 0; i < sizeof ranges / sizeof ranges[0]; i++) {
+    uint32_t mask = ~0u << (32 - ranges[i].bits);
+    if ((a & mask) == ranges[i].net)
+      return ranges[i].what;
+  }
+  return NULL;
+}
+
+static uint32_t ipv4_at(const uint8_t *p) {
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+/* What an IPv6 address is when it is not public, or NULL. */
+static const char *ipv6_kind(const uint8_t *b) {
+  static const uint8_t zero[16];
+  bool first10_zero = memcmp(b, zero, 10) == 0;
+  if (memcmp(b, zero, 16) == 0)
+    return "an unspecified address";
+  if (memcmp(b, zero, 15) == 0 && b[15] == 1)
+    return "a loopback address";
+  if (first10_zero && b[10] == 0xff && b[11] == 0xff) /* ::ffff:a.b.c.d */
+    return ipv4_kind(ipv4_at(b + 12));
+  if (memcmp(b, zero, 12) == 0) /* ::a.b.c.d, deprecated */
+    return ipv4_kind(ipv4_at(b + 12)) ? ipv4_kind(ipv4_at(b + 12))
+                                      : "an IPv4-compatible address";
+  static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b};
+  if (memcmp(b, nat64, 12) == 0) /* 64:ff9b::a.b.c.d */
+    return ipv4_kind(ipv4_at(b + 12));
+  if (b[0] == 0x20 && b[1] == 0x02) /* 6to4: 2002:AABB:CCDD:: */
+    return ipv4_kind(ipv4_at(b + 2));
+  if ((b[0] & 0xfe) == 0xfc)
+    return "a private (unique local, fc00::/7) address";
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+    return "a link-local address";
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0)
+    return "a site-local address";
+  if (b[0] == 0xff)
+    return "a multicast address";
+  return NULL;
+}
+
+bool ac_address_is_public(const struct sockaddr *sa, socklen_t len,
+                          const char **why) {
+  const char *kind = "an address of an unknown family";
+  if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in))
+    kind = ipv4_kind(ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr));
+  else if (sa->sa_family == AF_INET6 &&
+           len >= (socklen_t)sizeof(struct sockaddr_in6))
+    kind = ipv6_kind(((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr);
+  if (why)
+    *why = kind;
+  return kind == NULL;
+}
+
+/* libcurl's socket opener: refuses addresses that are not public. */
+static curl_socket_t open_socket(void *ctx, curlsocktype purpose,
+                                 struct curl_sockaddr *a) {
+  ac_fetcher *f = ctx;
+  const char *why = NULL;
+  if (f->public_only && !ac_address_is_public(&a->addr, a->addrlen, &why)) {
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (a->family == AF_INET)
+      inet_ntop(AF_INET, &((struct sockaddr_in *)&a->addr)->sin_addr, host,
+                sizeof host);
+    else if (a->family == AF_INET6)
+      inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&a->addr)->sin6_addr, host,
+                sizeof host);
+    snprintf(f->refused, sizeof f->refused,
+             "refused to connect to %s: %s (only public addresses are "
+             "fetched; see --allow-private-urls)",
+             host, why);
+    return CURL_SOCKET_BAD;
+  }
+  (void)purpose;
+  return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+}
+
+/* The options every request of the fetcher has, after a reset. */
+static void set_common(ac_fetcher *f, const char *url) {
+  CURL *c = f->curl;
+  curl_easy_reset(c);
+  f->refused[0] = '\0';
+  curl_easy_setopt(c, CURLOPT_URL, url);
+  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT, TRANSFER_TIMEOUT_S);
+  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(c, CURLOPT_USERAGENT, f->user_agent);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket);
+  curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, f);
+  if (f->public_only)
+    curl_easy_setopt(c, CURLOPT_PROXY, ""); /* no proxy: the check is ours */
 }
 
 /* ---- URLs ------------------------------------------------------------------
@@ -325,6 +462,7 @@ ac_fetcher *ac_fetcher_new(const char *user_agent, size_t max_bytes,
   }
   f->max_bytes = max_bytes;
   f->stop = stop;
+  f->public_only = default_public_only;
   return f;
 }
 
@@ -385,16 +523,9 @@ static const char *status_text(long status) {
 static void set_options(ac_fetcher *f, const ac_fetch_request *req, transfer *t,
                         struct curl_slist *headers, size_t limit) {
   CURL *c = f->curl;
-  curl_easy_reset(c);
-  curl_easy_setopt(c, CURLOPT_URL, req->url);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+  set_common(f, req->url);
   curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(c, CURLOPT_MAXREDIRS, MAX_REDIRECTS);
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, CONNECT_TIMEOUT_S);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT, TRANSFER_TIMEOUT_S);
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_USERAGENT, f->user_agent);
   curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); /* all it decodes */
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
@@ -435,7 +566,10 @@ static int perform(ac_fetcher *f, const ac_fetch_request *req, size_t limit,
   curl_easy_getinfo(f->curl, CURLINFO_EFFECTIVE_URL, &final);
   res->final_url = strdup(final ? final : req->url);
   int rc = 0;
-  if (t.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
+  if (cc != CURLE_OK && f->refused[0]) {
+    snprintf(err, errlen, "%s", f->refused);
+    rc = AC_ERR_UNSUPPORTED;
+  } else if (t.too_big || cc == CURLE_FILESIZE_EXCEEDED) {
     if (limit % (1 << 20) == 0)
       snprintf(err, errlen,
                "larger than the input limit of %zu MiB (see --max-input)",
@@ -554,4 +688,52 @@ int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
   free(origin);
   free(path);
   return rc;
+}
+
+/* A response body the POST does not keep. */
+static size_t discard(char *data, size_t size, size_t n, void *ctx) {
+  (void)data;
+  (void)ctx;
+  return size * n;
+}
+
+int ac_fetch_post(ac_fetcher *f, const char *url, const char *content_type,
+                  const char *const *extra, const char *body, size_t len,
+                  long *status, char *err, size_t errlen) {
+  *status = 0;
+  char *origin = NULL, *path = NULL;
+  if (split_url(url, &origin, &path) != 0) {
+    snprintf(err, errlen, "not an http:// or https:// URL");
+    return AC_ERR_UNSUPPORTED;
+  }
+  free(origin);
+  free(path);
+  char header[200];
+  snprintf(header, sizeof header, "Content-Type: %s", content_type);
+  struct curl_slist *headers = curl_slist_append(NULL, header);
+  for (size_t i = 0; extra && extra[i]; i++)
+    headers = curl_slist_append(headers, extra[i]);
+  CURL *c = f->curl;
+  set_common(f, url);
+  curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+  curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+  CURLcode cc = curl_easy_perform(c);
+  curl_slist_free_all(headers);
+  curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
+  if (cc != CURLE_OK && f->refused[0]) {
+    snprintf(err, errlen, "%s", f->refused);
+    return AC_ERR_UNSUPPORTED;
+  }
+  if (cc != CURLE_OK) {
+    snprintf(err, errlen, "%s", curl_easy_strerror(cc));
+    return AC_ERR_IO;
+  }
+  if (*status < 200 || *status > 299) {
+    snprintf(err, errlen, "HTTP %ld", *status);
+    return AC_ERR_IO;
+  }
+  return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 typedef struct ac_fetcher ac_fetcher;
 
@@ -51,6 +52,39 @@ int ac_fetch(ac_fetcher *f, const ac_fetch_request *req, ac_fetch_result *res,
 void ac_fetch_result_free(ac_fetch_result *res);
 /* The seconds the last answer asked to wait (Retry-After), or 0. */
 int64_t ac_fetcher_retry_after(const ac_fetcher *f);
+
+/* ---- Addresses a fetcher may connect to -------------------------------
+ *
+ * URLs that clients give a service (`articast serve`'s article and
+ * callback URLs) must not reach into the service's own network (SSRF). A
+ * fetcher that is "public only" refuses to connect to any address that is
+ * not a public unicast one: loopback, private (RFC 1918, fc00::/7),
+ * link-local, unspecified, CGNAT (100.64.0.0/10), multicast, broadcast and
+ * reserved ranges, and the IPv4-mapped, IPv4-compatible,
+ * NAT64 and 6to4 forms of those. The check is made on the address libcurl
+ * is about to connect to, after DNS resolution, so it holds for every
+ * redirect and defeats a name that resolves to a private address; proxies
+ * from the environment are not used by such a fetcher. */
+
+/* The default of fetchers made from now on in this process (off at
+ * start: `articast follow` fetches whatever its operator names). */
+void ac_fetch_set_public_only(bool on);
+bool ac_fetch_public_only(void);
+/* Sets it for one fetcher. */
+void ac_fetcher_set_public_only(ac_fetcher *f, bool on);
+/* Whether `sa` is a public unicast address; else *why says what it is
+ * ("a loopback address"). */
+bool ac_address_is_public(const struct sockaddr *sa, socklen_t len,
+                          const char **why);
+
+/* POSTs `body` (len bytes of `content_type`, with the NULL-terminated
+ * `headers` lines, or NULL) to an http(s) URL without following
+ * redirects, under the fetcher's address rules. Returns 0 when the server
+ * answered 2xx, else an AC_ERR_* with what happened in err; *status gets
+ * the HTTP status (0: no answer). */
+int ac_fetch_post(ac_fetcher *f, const char *url, const char *content_type,
+                  const char *const *headers, const char *body, size_t len,
+                  long *status, char *err, size_t errlen);
 
 /* robots.txt rules, exposed for the tests: whether `path` (path and query
  * of a URL) may be fetched by the product token `agent` under `robots`

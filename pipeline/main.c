@@ -3,6 +3,8 @@
 #include "cache.h"
 #include "core.h"
 #include "follow.h"
+#include "redis.h"
+#include "serve.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +32,10 @@ static const char usage_main[] =
     "  follow SOURCE...     turn every new or changed article of feeds,\n"
     "                       sitemaps or folders into episodes\n"
     "  status               what 'follow' knows of its sources and articles\n"
+    "  enqueue ARTICLE...   add articles to a Redis queue for the workers\n"
+    "  worker               render the Redis queue's articles into SITE\n"
+    "  serve                an HTTP API that queues and renders articles,\n"
+    "                       and serves SITE\n"
     "\n"
     "Run 'articast COMMAND --help' for a command's options.\n"
     "Options: -h, --help   this help;  -V, --version   print the version\n";
@@ -656,6 +662,21 @@ static int cmd_status(int argc, char **argv, cli *c) {
   return ac_status_command(argc, argv);
 }
 
+static int cmd_enqueue(int argc, char **argv, cli *c) {
+  (void)c;
+  return ac_enqueue_command(argc, argv);
+}
+
+static int cmd_serve(int argc, char **argv, cli *c) {
+  (void)c;
+  return ac_serve_command(argc, argv);
+}
+
+static int cmd_worker(int argc, char **argv, cli *c) {
+  (void)c;
+  return ac_worker_command(argc, argv);
+}
+
 int main(int argc, char **argv) {
   tune_malloc();
   if (argc < 2) {
@@ -687,7 +708,8 @@ int main(int argc, char **argv) {
                   {"feed", cmd_feed},       {"say", cmd_say},
                   {"plugins", cmd_plugins}, {"voices", cmd_voices},
                   {"cache", cmd_cache},     {"follow", cmd_follow},
-                  {"status", cmd_status}};
+                  {"status", cmd_status},   {"enqueue", cmd_enqueue},
+                  {"worker", cmd_worker},   {"serve", cmd_serve}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
       cli c = {.max_input = AC_DEFAULT_MAX_INPUT,

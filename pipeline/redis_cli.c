@@ -1,0 +1,387 @@
+/* `articast enqueue` and `articast worker`: the command lines of the Redis
+ * Streams queue (redis.h). */
+#define _GNU_SOURCE /* strndup */
+#include "cache.h"
+#include "redis.h"
+#include "redis_worker.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage_enqueue[] =
+    "Usage: articast enqueue --redis URL [OPTIONS] ARTICLE...\n"
+    "Add each ARTICLE (a Markdown, text or HTML file, '-' for standard\n"
+    "input, or an http(s) URL) to the Redis stream that 'articast worker'\n"
+    "renders from. A file's bytes go into the job, never its path: workers\n"
+    "may run on other machines. Prints each job's id.\n"
+    "\n"
+    "      --redis URL          redis://[:PASSWORD@]HOST[:PORT][/DB] or\n"
+    "                           unix:///PATH[?db=DB] (default:\n"
+    "                           $ARTICAST_REDIS_URL)\n"
+    "      --voice NAME         voice profile for these articles\n"
+    "      --lang TAG           their language (BCP 47)\n"
+    "      --id ID              the article's id (one ARTICLE only): the\n"
+    "                           episode's identity, so the same id again\n"
+    "                           updates that episode\n"
+    "  -h, --help               this help\n";
+
+static const char usage_worker[] =
+    "Usage: articast worker --redis URL -o SITE [OPTIONS]\n"
+    "Render jobs from the Redis stream into SITE, publish them, then\n"
+    "acknowledge them. Any number of workers, on any machine that mounts\n"
+    "SITE, share the work. A job whose worker died is taken over once idle\n"
+    "for --reclaim-after seconds; one that failed 5 times goes to the\n"
+    "dead-letter stream " AC_REDIS_DEAD " with its error. SIGINT or SIGTERM\n"
+    "finishes the job in hand, then exits; a second one stops it now.\n"
+    "\n"
+    "      --redis URL          as for 'articast enqueue'\n"
+    "  -o, --site DIR           site folder (default: ./site or [pipeline] "
+    "site)\n"
+    "  -c, --config FILE        read the INI config FILE\n"
+    "      --base-url URL       where SITE will be served (feed URLs)\n"
+    "      --drain              exit once no job is left, including those\n"
+    "                           of dead workers still to be taken over\n"
+    "      --reclaim-after SEC  take over a job idle for SEC seconds\n"
+    "                           (default 900; a live worker keeps its job\n"
+    "                           busy, so this is how soon a dead worker's\n"
+    "                           job is done again)\n"
+    "      --consumer NAME      this worker's name in the group (default\n"
+    "                           HOST-PID); a worker restarted under its old\n"
+    "                           name finishes its own jobs first\n"
+    "      --time-limit SEC     stop a render still running after SEC\n"
+    "                           seconds (default 1800; 0: no limit)\n"
+    "      --max-input SIZE     longest page fetched (default 20M)\n"
+    "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
+    "      --no-cache           neither read nor write the segment cache\n"
+    "      --cache-dir DIR      segment cache (see 'articast episode --help')\n"
+    "  -q, --quiet              print only errors\n"
+    "  -v, --verbose            log what the stages do\n"
+    "  -h, --help               this help\n";
+
+static int bad(const char *cmd, const char *option, const char *value,
+               const char *expected) {
+  fprintf(stderr, "articast %s: %s %s: expected %s\n", cmd, option, value,
+          expected);
+  return AC_EXIT_USAGE;
+}
+
+/* ---- articast enqueue -----------------------------------------------------
+ */
+
+int ac_enqueue_command(int argc, char **argv) {
+  static const struct option longs[] = {{"redis", required_argument, NULL, 'R'},
+                                        {"voice", required_argument, NULL, 'W'},
+                                        {"lang", required_argument, NULL, 'L'},
+                                        {"id", required_argument, NULL, 'I'},
+                                        {"help", no_argument, NULL, 'h'},
+                                        {NULL, 0, NULL, 0}};
+  const char *url = getenv("ARTICAST_REDIS_URL"), *voice = NULL, *lang = NULL,
+             *id = NULL;
+  optind = 1;
+  for (int opt; (opt = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
+    switch (opt) {
+    case 'R':
+      url = optarg;
+      break;
+    case 'W':
+      voice = optarg;
+      break;
+    case 'L':
+      lang = optarg;
+      break;
+    case 'I':
+      id = optarg;
+      break;
+    case 'h':
+      fputs(usage_enqueue, stdout);
+      return AC_EXIT_OK;
+    default:
+      fputs(usage_enqueue, stderr);
+      return AC_EXIT_USAGE;
+    }
+  }
+  if (!url || !url[0]) {
+    fprintf(stderr, "articast enqueue: no --redis URL given\n%s",
+            usage_enqueue);
+    return AC_EXIT_USAGE;
+  }
+  if (optind >= argc) {
+    fprintf(stderr, "articast enqueue: no ARTICLE given\n%s", usage_enqueue);
+    return AC_EXIT_USAGE;
+  }
+  if (id && argc - optind > 1) {
+    fprintf(stderr, "articast enqueue: --id names one article; %d given\n",
+            argc - optind);
+    return AC_EXIT_USAGE;
+  }
+  if (voice && !ac_job_voice_valid(voice))
+    return bad("enqueue", "--voice", voice, "a voice profile name");
+  if (lang && !ac_job_lang_valid(lang))
+    return bad("enqueue", "--lang", lang,
+               "a BCP 47 language tag such as en, fr-CA or zh-Hans");
+  int rc = AC_EXIT_OK;
+  for (int i = optind; i < argc; i++) {
+    ac_job job;
+    char err[2048], entry_id[64];
+    int r =
+        ac_job_from_article(&job, argv[i], voice, lang, id, err, sizeof err);
+    if (r == AC_EXIT_OK) {
+      char why[1024];
+      r = ac_redis_enqueue(url, &job, entry_id, sizeof entry_id, why,
+                           sizeof why);
+      if (r)
+        snprintf(err, sizeof err, "%s: %s", argv[i], why);
+    }
+    ac_job_free(&job);
+    if (r) {
+      fprintf(stderr, "articast enqueue: %s\n", err);
+      if (!rc)
+        rc = r;
+      if (r == AC_EXIT_FAILURE || r == AC_EXIT_USAGE)
+        break; /* Redis refuses: the next article would fare no better */
+      continue;
+    }
+    printf("%s\t%s\n", entry_id, argv[i]);
+    fflush(stdout);
+  }
+  return rc;
+}
+
+/* ---- articast worker ------------------------------------------------------
+ */
+
+typedef struct worker_cli {
+  ac_worker_options opt;
+  const char *config, *site, *base_url, *cache_dir;
+  bool no_cache;
+  size_t max_input;
+  ac_settings overrides;
+  char consumer[128];
+} worker_cli;
+
+static int parse_set(worker_cli *c, const char *arg) {
+  const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
+  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1)
+    return bad("worker", "-O", arg, "STAGE.KEY=VALUE");
+  char *plugin = strndup(arg, (size_t)(dot - arg));
+  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
+  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
+                                           "command line")
+                         : AC_ERR_NOMEM;
+  free(plugin);
+  free(key);
+  return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
+}
+
+static bool parse_seconds(const char *s, double min, double max, double *out) {
+  char *end;
+  double v = strtod(s, &end);
+  if (end == s || *end || !(v >= min) || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+static bool parse_size(const char *text, size_t *out) {
+  char *end;
+  unsigned long long v = strtoull(text, &end, 10);
+  if (end == text || text[0] == '-')
+    return false;
+  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
+                            : *end == 'M' || *end == 'm' ? 1ull << 20
+                            : *end == 'G' || *end == 'g' ? 1ull << 30
+                                                         : 1;
+  if (unit > 1)
+    end++;
+  if (*end || v > (unsigned long long)SIZE_MAX / unit)
+    return false;
+  *out = (size_t)(v * unit);
+  return true;
+}
+
+/* A consumer name: printable ASCII without spaces, 1 to 100 bytes. */
+static bool consumer_valid(const char *name) {
+  size_t n = strlen(name);
+  for (size_t i = 0; i < n; i++)
+    if (name[i] <= 0x20 || name[i] >= 0x7F)
+      return false;
+  return n > 0 && n <= 100;
+}
+
+static int worker_option(worker_cli *c, int opt) {
+  switch (opt) {
+  case 'R':
+    c->opt.redis_url = optarg;
+    return -1;
+  case 'o':
+    c->site = optarg;
+    return -1;
+  case 'c':
+    c->config = optarg;
+    return -1;
+  case 'B':
+    c->base_url = optarg;
+    return -1;
+  case 'D':
+    c->opt.drain = true;
+    return -1;
+  case 'A':
+    return parse_seconds(optarg, 0.1, 7 * 86400.0, &c->opt.reclaim_after)
+               ? -1
+               : bad("worker", "--reclaim-after", optarg,
+                     "seconds, from 0.1 to a week");
+  case 'C':
+    if (!consumer_valid(optarg))
+      return bad("worker", "--consumer", optarg,
+                 "1 to 100 printable characters without spaces");
+    c->opt.consumer = optarg;
+    return -1;
+  case 'T':
+    return parse_seconds(optarg, 0, 1e7, &c->opt.time_limit)
+               ? -1
+               : bad("worker", "--time-limit", optarg, "seconds (0: no limit)");
+  case 'M':
+    return parse_size(optarg, &c->max_input)
+               ? -1
+               : bad("worker", "--max-input", optarg,
+                     "a size such as 20M or 512K");
+  case 'O':
+    return parse_set(c, optarg) ? AC_EXIT_USAGE : -1;
+  case 'N':
+    c->no_cache = true;
+    return -1;
+  case 'K':
+    c->cache_dir = optarg;
+    return -1;
+  case 'q':
+    c->opt.quiet = true;
+    return -1;
+  case 'v':
+    ac_set_log_level(AC_LOG_DEBUG);
+    return -1;
+  case 'h':
+    fputs(usage_worker, stdout);
+    return AC_EXIT_OK;
+  default:
+    fputs(usage_worker, stderr);
+    return AC_EXIT_USAGE;
+  }
+}
+
+static int parse_worker(int argc, char **argv, worker_cli *c) {
+  static const struct option longs[] = {
+      {"redis", required_argument, NULL, 'R'},
+      {"site", required_argument, NULL, 'o'},
+      {"config", required_argument, NULL, 'c'},
+      {"base-url", required_argument, NULL, 'B'},
+      {"drain", no_argument, NULL, 'D'},
+      {"reclaim-after", required_argument, NULL, 'A'},
+      {"consumer", required_argument, NULL, 'C'},
+      {"time-limit", required_argument, NULL, 'T'},
+      {"max-input", required_argument, NULL, 'M'},
+      {"set", required_argument, NULL, 'O'},
+      {"no-cache", no_argument, NULL, 'N'},
+      {"cache-dir", required_argument, NULL, 'K'},
+      {"quiet", no_argument, NULL, 'q'},
+      {"verbose", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
+  optind = 1;
+  for (int opt;
+       (opt = getopt_long(argc, argv, "o:c:O:qvh", longs, NULL)) != -1;) {
+    int rc = worker_option(c, opt);
+    if (rc >= 0)
+      return rc;
+  }
+  if (optind < argc) {
+    fprintf(stderr,
+            "articast worker: takes no ARTICLE ('%s'); add them "
+            "with 'articast enqueue'\n",
+            argv[optind]);
+    return AC_EXIT_USAGE;
+  }
+  if (!c->opt.redis_url || !c->opt.redis_url[0]) {
+    fprintf(stderr, "articast worker: no --redis URL given\n%s", usage_worker);
+    return AC_EXIT_USAGE;
+  }
+  if (!c->opt.consumer) {
+    char host[64] = "worker";
+    gethostname(host, sizeof host - 1);
+    host[sizeof host - 1] = '\0';
+    for (char *h = host; *h; h++)
+      if (*h <= 0x20 || *h >= 0x7F)
+        *h = '_';
+    snprintf(c->consumer, sizeof c->consumer, "%s-%ld", host, (long)getpid());
+    c->opt.consumer = c->consumer;
+  }
+  return -1;
+}
+
+/* Loads config and plugins as `articast episode` does. */
+static int setup(worker_cli *c, ac_pipeline *pl, ac_config *cfg) {
+  char err[1024];
+  if (ac_config_load(cfg, c->config, err, sizeof err)) {
+    fprintf(stderr, "articast: %s\n", err);
+    return AC_EXIT_USAGE;
+  }
+  pl->cfg = cfg;
+  for (size_t i = 0; i < c->overrides.count; i++) {
+    ac_setting *s = &c->overrides.items[i];
+    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
+      return AC_EXIT_FAILURE;
+  }
+  if ((c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1)) ||
+      (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url)))
+    return AC_EXIT_FAILURE;
+  pl->max_input_bytes = c->max_input;
+  pl->threads = 1;
+  if (ac_plugin_set_load(&pl->plugins)) {
+    fprintf(stderr, "articast: no plugins found (searched "
+                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
+                    "the installed plugin directory)\n");
+    return AC_EXIT_PLUGIN;
+  }
+  return AC_EXIT_OK;
+}
+
+static volatile sig_atomic_t stops;
+
+static void on_stop(int sig) {
+  (void)sig;
+  stops++;
+}
+
+int ac_worker_command(int argc, char **argv) {
+  worker_cli c = {.max_input = AC_DEFAULT_MAX_INPUT,
+                  .opt = {.redis_url = getenv("ARTICAST_REDIS_URL"),
+                          .reclaim_after = 900.0,
+                          .time_limit = 1800.0}};
+  int rc = parse_worker(argc, argv, &c);
+  if (rc >= 0) {
+    ac_settings_free(&c.overrides);
+    return rc;
+  }
+  ac_pipeline pl = {0};
+  ac_config cfg = {0};
+  char *cache_dir = c.no_cache    ? NULL
+                    : c.cache_dir ? strdup(c.cache_dir)
+                                  : ac_cache_default_dir();
+  pl.cache_dir = cache_dir;
+  struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, &old_int);
+  sigaction(SIGTERM, &sa, &old_term);
+  if ((rc = setup(&c, &pl, &cfg)) == AC_EXIT_OK)
+    rc = ac_redis_work(&pl, &c.opt, &stops);
+  sigaction(SIGINT, &old_int, NULL);
+  sigaction(SIGTERM, &old_term, NULL);
+  ac_plugin_set_free(&pl.plugins);
+  ac_config_free(&cfg);
+  ac_settings_free(&c.overrides);
+  free(cache_dir);
+  return rc;
+}
