@@ -296,12 +296,41 @@ static void promote_runs(cl_unit *u, size_t n, const limits *lim) {
 
 /* ---- Context ----------------------------------------------------------- */
 
+/* An image placeholder between two units of running text (near-good or
+ * good before context) stands inside the article: the text after an image
+ * continues the text before it, so the context step looks back through
+ * it (never forward: a teaser list before an author's photo and bio stays
+ * apart). Elsewhere (between a menu and the article) it is a boundary like
+ * any boilerplate line. */
+static void mark_fillers(cl_unit *u, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (!u[i].filler) {
+      i++;
+      continue;
+    }
+    size_t end = i;
+    while (end < n && u[end].filler)
+      end++;
+    bool inside = i > 0 && end < n && u[i - 1].cls >= CL_NEARGOOD &&
+                  u[end].cls >= CL_NEARGOOD;
+    for (size_t j = i; j < end; j++)
+      u[j].filler = inside;
+    i = end;
+  }
+}
+
 /* Nearest neighbour's class that is good or bad (or near-good unless
- * ignored); the edges of the page count as bad. */
+ * ignored); the edges of the page count as bad; looking back, fillers
+ * (image placeholders inside the article) are looked through. */
 static cl_class neighbour(const cl_unit *u, size_t n, size_t i, int dir,
                           bool ignore_neargood) {
   long j = (long)i + dir;
   while (j >= 0 && (size_t)j < n) {
+    if (u[j].filler && dir < 0) {
+      j += dir;
+      continue;
+    }
     cl_class c = u[j].final;
     if (c == CL_GOOD || c == CL_BAD)
       return c;
@@ -327,7 +356,7 @@ static bool good_follows(const cl_unit *u, size_t n, size_t i) {
  * way (scanning from each unit made a page of many short units quadratic:
  * a million one-word paragraphs took hours). For unit i: [0] before it
  * and [1] after it, good or bad only; [2] and [3] the same with near-good
- * too. NULL when out of memory. */
+ * too; [0] and [2] look through fillers. NULL when out of memory. */
 static unsigned char (*neighbours(const cl_unit *u, size_t n))[4] {
   unsigned char(*nb)[4] = malloc((n ? n : 1) * sizeof *nb);
   if (!nb)
@@ -336,6 +365,8 @@ static unsigned char (*neighbours(const cl_unit *u, size_t n))[4] {
   for (size_t i = 0; i < n; i++) {
     nb[i][0] = (unsigned char)gb;
     nb[i][2] = (unsigned char)any;
+    if (u[i].filler)
+      continue;
     cl_class c = u[i].final;
     if (c == CL_GOOD || c == CL_BAD)
       gb = any = c;
@@ -393,7 +424,7 @@ static void resolve_neargood(cl_unit *u, size_t n) {
       cl_class q = nb ? nb[i][1] : neighbour(u, n, i, +1, true);
       u[i].final = (p == CL_BAD && q == CL_BAD) ? CL_BAD : CL_GOOD;
     }
-    if (u[i].final == CL_GOOD || u[i].final == CL_BAD)
+    if (!u[i].filler && (u[i].final == CL_GOOD || u[i].final == CL_BAD))
       before = u[i].final;
   }
   free(nb);
@@ -470,6 +501,7 @@ static void classify_units(run *r) {
     x->final = x->cls;
   }
   promote_runs(r->u, r->n, &r->lim);
+  mark_fillers(r->u, r->n);
   resolve(r->u, r->n);
 }
 
