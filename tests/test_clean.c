@@ -365,6 +365,33 @@ START_TEST(bio_not_inside_article) {
 }
 END_TEST
 
+/* A long paragraph of names and figures has few stopwords: inside the
+ * article it is kept, among menus it is not. */
+#define BIDS                                                                   \
+  "Bids came from Hartley Stone Ltd (Carlisle), Penrose & Vane Civil "         \
+  "Engineering (Kendal), Marsh Brothers Masonry (Penrith), Northfell "         \
+  "Structures (Keswick) and Ashby Quarry Works (Appleby). Hartley quoted 1.2 " \
+  "million pounds, Penrose 1.4 million, Marsh 1.1 million, Northfell 1.6 "     \
+  "million, Ashby 1.3 million."
+START_TEST(sparse_paragraph_inside_article) {
+  const char *inside[] = {
+      "Home | News | Sport | Weather", PARA1, PARA2, BIDS, PARA3,
+      "Copyright 2031 Valley Courier", NULL};
+  ac_document *doc = doc_of(inside);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "Bids came from"), 0);
+  ck_assert_int_lt(find_block(doc, "Home |"), 0);
+  ac_document_free(doc);
+  const char *outside[] = {PARA1, PARA2,  PARA3,   "Read more", "Contact us",
+                           BIDS,  "Jobs", "Terms", NULL};
+  doc = doc_of(outside);
+  clean_ok(doc, NULL);
+  ck_assert_int_lt(find_block(doc, "Bids came from"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* ---- Boilerplate --------------------------------------------------------- */
 
 START_TEST(tail_after_markers) {
@@ -821,6 +848,7 @@ static Suite *clean_suite(void) {
   tcase_add_test(t, tail_after_markers);
   tcase_add_test(t, inline_related_kept_article);
   tcase_add_test(t, short_lines_between_paragraphs);
+  tcase_add_test(t, sparse_paragraph_inside_article);
   tcase_add_test(t, keep_boilerplate_marks);
   tcase_add_test(t, min_paragraph_words_option);
   tcase_add_test(t, short_note_kept);

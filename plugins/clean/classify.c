@@ -204,6 +204,12 @@ static cl_class context_free(const cl_unit *u, int min_words,
     return CL_GOOD;
   if (u->density >= lim->low)
     return CL_NEARGOOD;
+  /* A long paragraph of sentences with fewer stopwords than usual (names,
+   * figures, a colloquial spelling the list lacks) is judged by its
+   * neighbours, as long as it has some and reads as prose. */
+  if (u->density >= lim->low / 2 && w >= LONG_WORDS &&
+      shape_class(u, w) == CL_GOOD)
+    return CL_NEARGOOD;
   return CL_BAD;
 }
 
