@@ -392,6 +392,34 @@ START_TEST(sparse_paragraph_inside_article) {
 }
 END_TEST
 
+static size_t count_text(const ac_document *doc, const char *needle) {
+  size_t n = 0;
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    n += strstr(doc->blocks[i].text, needle) != NULL;
+  return n;
+}
+
+/* An interview asks each guest the same question: every copy between
+ * answers stays; a paragraph printed twice in a row is said once. */
+#define QUESTION                                                               \
+  "What made you want to spend your working life on the river, and what "      \
+  "keeps you there?"
+START_TEST(repeated_question_between_answers) {
+  const char *interview[] = {
+      "Home | News | Sport | Weather", PARA1, QUESTION, PARA2, QUESTION, PARA3,
+      "Copyright 2031 Valley Courier", NULL};
+  ac_document *doc = doc_of(interview);
+  clean_ok(doc, NULL);
+  ck_assert_uint_eq(count_text(doc, "What made you want"), 2);
+  ac_document_free(doc);
+  const char *doubled[] = {PARA1, QUESTION, QUESTION, PARA2, PARA3, NULL};
+  doc = doc_of(doubled);
+  clean_ok(doc, NULL);
+  ck_assert_uint_eq(count_text(doc, "What made you want"), 1);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* ---- Boilerplate --------------------------------------------------------- */
 
 START_TEST(tail_after_markers) {
@@ -849,6 +877,7 @@ static Suite *clean_suite(void) {
   tcase_add_test(t, inline_related_kept_article);
   tcase_add_test(t, short_lines_between_paragraphs);
   tcase_add_test(t, sparse_paragraph_inside_article);
+  tcase_add_test(t, repeated_question_between_answers);
   tcase_add_test(t, keep_boilerplate_marks);
   tcase_add_test(t, min_paragraph_words_option);
   tcase_add_test(t, short_note_kept);

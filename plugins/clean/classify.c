@@ -492,6 +492,29 @@ static int prepare(run *r) {
   return find_repeats(r->u, r->n, r->folded);
 }
 
+/* Is every copy of unit `first` (itself included) between two units of
+ * running text (near-good or good before context; placeholders between
+ * are skipped) that are not copies of it? */
+static bool between_prose(const cl_unit *u, size_t n, size_t first) {
+  for (size_t i = first; i < n; i++) {
+    if (i != first && u[i].dup_of != (long)first)
+      continue;
+    long a = (long)i - 1;
+    size_t b = i + 1;
+    while (a >= 0 && u[a].filler)
+      a--;
+    while (b < n && u[b].filler)
+      b++;
+    if (a < 0 || b >= n || u[a].cls < CL_NEARGOOD || u[b].cls < CL_NEARGOOD)
+      return false;
+    /* A line doubled in place is a glitch of the dump, not a question. */
+    if ((size_t)a == first || u[a].dup_of == (long)first ||
+        u[b].dup_of == (long)first)
+      return false;
+  }
+  return true;
+}
+
 /* Context-free classes, news runs and the context step. */
 static void classify_units(run *r) {
   int min_words = r->params->min_paragraph_words;
@@ -499,13 +522,20 @@ static void classify_units(run *r) {
   for (size_t i = 0; i < r->n; i++) {
     cl_unit *x = &r->u[i];
     x->cls = context_free(x, min_words, &r->lim);
-    /* A paragraph printed twice is kept once. */
-    if (x->dup_of >= 0 && !x->byline && cl_weight(x) >= min_words)
-      x->cls = CL_BAD;
     if (x->caption)
       x->cls = CL_BAD;
-    x->final = x->cls;
   }
+  for (size_t i = 0; i < r->n; i++) {
+    cl_unit *x = &r->u[i];
+    /* A paragraph printed twice is kept once, unless running text stands
+     * on both sides of every copy (an interview asking each guest the
+     * same question). */
+    if (x->dup_of >= 0 && !x->byline && cl_weight(x) >= min_words &&
+        !between_prose(r->u, r->n, (size_t)x->dup_of))
+      x->cls = CL_BAD;
+  }
+  for (size_t i = 0; i < r->n; i++)
+    r->u[i].final = r->u[i].cls;
   promote_runs(r->u, r->n, &r->lim);
   mark_fillers(r->u, r->n);
   resolve(r->u, r->n);
