@@ -420,6 +420,44 @@ START_TEST(repeated_question_between_answers) {
 }
 END_TEST
 
+/* A listing page: the same row of buttons before each of several texts.
+ * The article is the first text; an article with a repeated line between
+ * its paragraphs only twice is kept whole. */
+START_TEST(listing_keeps_first_card) {
+  const char *row = "Share Save Print Download";
+  const char *listing[] = {"Home | Quotes | Authors",
+                           "The bridge",
+                           row,
+                           PARA1,
+                           row,
+                           PARA2,
+                           row,
+                           PARA3,
+                           "Contact us",
+                           NULL};
+  ac_document *doc = doc_of(listing);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "The council agreed"), 0);
+  ck_assert_int_lt(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_lt(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+  const char *article[] = {"Home | Quotes | Authors",
+                           PARA1,
+                           row,
+                           PARA2,
+                           row,
+                           PARA3,
+                           "Contact us",
+                           NULL};
+  doc = doc_of(article);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "The council agreed"), 0);
+  ck_assert_int_ge(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* ---- Boilerplate --------------------------------------------------------- */
 
 START_TEST(tail_after_markers) {
@@ -878,6 +916,7 @@ static Suite *clean_suite(void) {
   tcase_add_test(t, short_lines_between_paragraphs);
   tcase_add_test(t, sparse_paragraph_inside_article);
   tcase_add_test(t, repeated_question_between_answers);
+  tcase_add_test(t, listing_keeps_first_card);
   tcase_add_test(t, keep_boilerplate_marks);
   tcase_add_test(t, min_paragraph_words_option);
   tcase_add_test(t, short_note_kept);

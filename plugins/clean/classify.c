@@ -571,6 +571,67 @@ static void rescue(run *r) {
   find_good(r);
 }
 
+/* A card of a listing: one to three good units, this many words. */
+enum { CARD_WORDS = 20, CARD_UNITS = 3 };
+
+/* Do units [from, to) make one card: one to three good units of at least
+ * CARD_WORDS words together, nothing else but placeholders? */
+static bool card_between(const cl_unit *u, size_t from, size_t to) {
+  int good = 0;
+  for (size_t i = from; i < to; i++) {
+    if (u[i].final == CL_GOOD)
+      good++;
+    else if (!u[i].boiler)
+      return false;
+  }
+  return good >= 1 && good <= CARD_UNITS &&
+         body_weight(u, from, to) >= CARD_WORDS;
+}
+
+/* A listing page prints several texts as cards, each after (or before)
+ * the same short line: a row of share buttons, a "Read more". When one
+ * such line separates at least three cards of running text, and every gap
+ * between its copies holds one, the page's article is the first card; the
+ * rest is a list of other texts. */
+static void first_card(run *r) {
+  enum { MIN_CARDS = 3, SEPARATOR_WORDS = 8 };
+  cl_unit *u = r->u;
+  size_t n = r->n;
+  for (size_t s = 0; s < n; s++) {
+    const cl_unit *sep = &u[s];
+    int w = cl_weight(sep);
+    if (sep->repeats < MIN_CARDS || sep->dup_of >= 0 || sep->cls == CL_GOOD ||
+        w == 0 || w > SEPARATOR_WORDS || sep->boiler)
+      continue;
+    size_t copies[2] = {n, n}, last = s, seen = 0;
+    bool cards = true;
+    for (size_t i = s; i < n && cards; i++) {
+      if (i != s && u[i].dup_of != (long)s)
+        continue;
+      if (i != s && !card_between(u, last + 1, i))
+        cards = false;
+      if (seen < 2)
+        copies[seen] = i;
+      seen++;
+      last = i;
+    }
+    if (!cards || seen < MIN_CARDS)
+      continue;
+    /* The first card lies before the first copy, or, when no text of a
+     * card's length comes before it (a headline may), between the first
+     * two. */
+    size_t cut =
+        body_weight(u, 0, copies[0]) >= CARD_WORDS ? copies[0] : copies[1];
+    for (size_t i = 0; i < n; i++) {
+      bool copy = i == s || u[i].dup_of == (long)s;
+      if (u[i].final == CL_GOOD && (i >= cut || copy))
+        u[i].final = CL_BAD;
+    }
+    find_good(r);
+    return;
+  }
+}
+
 /* Ends the article at the first marker that has enough article before it:
  * a comment section after a few sentences, a "Related" list when less text
  * follows than came before (otherwise it was a list inside the article,
@@ -890,6 +951,8 @@ int cl_classify(cl_unit *u, size_t n, cl_params *params) {
     classify_units(&r);
     if (!find_good(&r))
       rescue(&r);
+    if (r.first < n)
+      first_card(&r);
     if (r.first < n)
       cut_tail(&r);
     assign_roles(&r);
