@@ -422,7 +422,7 @@ END_TEST
 
 /* A listing page: the same row of buttons before each of several texts.
  * The article is the first text; an article with a repeated line between
- * its paragraphs only twice is kept whole. */
+ * its paragraphs only twice, or an advertisement label, is kept whole. */
 START_TEST(listing_keeps_first_card) {
   const char *row = "Share Save Print Download";
   const char *listing[] = {"Home | Quotes | Authors",
@@ -452,6 +452,24 @@ START_TEST(listing_keeps_first_card) {
   doc = doc_of(article);
   clean_ok(doc, NULL);
   ck_assert_int_ge(find_block(doc, "The council agreed"), 0);
+  ck_assert_int_ge(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+  /* An advertisement label after every paragraph is no row of buttons. */
+  const char *ad = "Story continues below advertisement";
+  const char *ads[] = {"Home | Quotes | Authors",
+                       "The bridge",
+                       PARA1,
+                       ad,
+                       PARA2,
+                       ad,
+                       PARA3,
+                       ad,
+                       BIDS,
+                       "Contact us",
+                       NULL};
+  doc = doc_of(ads);
+  clean_ok(doc, NULL);
   ck_assert_int_ge(find_block(doc, "Work will begin"), 0);
   ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
   ac_document_free(doc);

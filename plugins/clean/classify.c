@@ -588,11 +588,19 @@ static bool card_between(const cl_unit *u, size_t from, size_t to) {
          body_weight(u, from, to) >= CARD_WORDS;
 }
 
+/* A row of buttons or links: three or more words, each capitalised
+ * ("Whatsapp Facebook Pin Download"), no stopword, no sentence. An
+ * advertisement label between paragraphs ("Advert", "Story continues
+ * below") is not one. */
+static bool button_row(const cl_unit *u) {
+  return u->words >= 3 && u->caps == u->words && u->stops == 0 &&
+         u->sentences == 0 && !u->ends_sentence;
+}
+
 /* A listing page prints several texts as cards, each after (or before)
- * the same short line: a row of share buttons, a "Read more". When one
- * such line separates at least three cards of running text, and every gap
- * between its copies holds one, the page's article is the first card; the
- * rest is a list of other texts. */
+ * the same row of share buttons. When one such row separates at least three
+ * cards of running text, and every gap between its copies holds one, the page's
+ * article is the first card; the rest is a list of other texts. */
 static void first_card(run *r) {
   enum { MIN_CARDS = 3, SEPARATOR_WORDS = 8 };
   cl_unit *u = r->u;
@@ -601,7 +609,7 @@ static void first_card(run *r) {
     const cl_unit *sep = &u[s];
     int w = cl_weight(sep);
     if (sep->repeats < MIN_CARDS || sep->dup_of >= 0 || sep->cls == CL_GOOD ||
-        w == 0 || w > SEPARATOR_WORDS || sep->boiler)
+        w > SEPARATOR_WORDS || sep->boiler || !button_row(sep))
       continue;
     size_t copies[2] = {n, n}, last = s, seen = 0;
     bool cards = true;
