@@ -365,6 +365,117 @@ START_TEST(bio_not_inside_article) {
 }
 END_TEST
 
+/* A long paragraph of names and figures has few stopwords: inside the
+ * article it is kept, among menus it is not. */
+#define BIDS                                                                   \
+  "Bids came from Hartley Stone Ltd (Carlisle), Penrose & Vane Civil "         \
+  "Engineering (Kendal), Marsh Brothers Masonry (Penrith), Northfell "         \
+  "Structures (Keswick) and Ashby Quarry Works (Appleby). Hartley quoted 1.2 " \
+  "million pounds, Penrose 1.4 million, Marsh 1.1 million, Northfell 1.6 "     \
+  "million, Ashby 1.3 million."
+START_TEST(sparse_paragraph_inside_article) {
+  const char *inside[] = {
+      "Home | News | Sport | Weather", PARA1, PARA2, BIDS, PARA3,
+      "Copyright 2031 Valley Courier", NULL};
+  ac_document *doc = doc_of(inside);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "Bids came from"), 0);
+  ck_assert_int_lt(find_block(doc, "Home |"), 0);
+  ac_document_free(doc);
+  const char *outside[] = {PARA1, PARA2,  PARA3,   "Read more", "Contact us",
+                           BIDS,  "Jobs", "Terms", NULL};
+  doc = doc_of(outside);
+  clean_ok(doc, NULL);
+  ck_assert_int_lt(find_block(doc, "Bids came from"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+}
+END_TEST
+
+static size_t count_text(const ac_document *doc, const char *needle) {
+  size_t n = 0;
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    n += strstr(doc->blocks[i].text, needle) != NULL;
+  return n;
+}
+
+/* An interview asks each guest the same question: every copy between
+ * answers stays; a paragraph printed twice in a row is said once. */
+#define QUESTION                                                               \
+  "What made you want to spend your working life on the river, and what "      \
+  "keeps you there?"
+START_TEST(repeated_question_between_answers) {
+  const char *interview[] = {
+      "Home | News | Sport | Weather", PARA1, QUESTION, PARA2, QUESTION, PARA3,
+      "Copyright 2031 Valley Courier", NULL};
+  ac_document *doc = doc_of(interview);
+  clean_ok(doc, NULL);
+  ck_assert_uint_eq(count_text(doc, "What made you want"), 2);
+  ac_document_free(doc);
+  const char *doubled[] = {PARA1, QUESTION, QUESTION, PARA2, PARA3, NULL};
+  doc = doc_of(doubled);
+  clean_ok(doc, NULL);
+  ck_assert_uint_eq(count_text(doc, "What made you want"), 1);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* A listing page: the same row of buttons before each of several texts.
+ * The article is the first text; an article with a repeated line between
+ * its paragraphs only twice, or an advertisement label, is kept whole. */
+START_TEST(listing_keeps_first_card) {
+  const char *row = "Share Save Print Download";
+  const char *listing[] = {"Home | Quotes | Authors",
+                           "The bridge",
+                           row,
+                           PARA1,
+                           row,
+                           PARA2,
+                           row,
+                           PARA3,
+                           "Contact us",
+                           NULL};
+  ac_document *doc = doc_of(listing);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "The council agreed"), 0);
+  ck_assert_int_lt(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_lt(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+  const char *article[] = {"Home | Quotes | Authors",
+                           PARA1,
+                           row,
+                           PARA2,
+                           row,
+                           PARA3,
+                           "Contact us",
+                           NULL};
+  doc = doc_of(article);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "The council agreed"), 0);
+  ck_assert_int_ge(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+  /* An advertisement label after every paragraph is no row of buttons. */
+  const char *ad = "Story continues below advertisement";
+  const char *ads[] = {"Home | Quotes | Authors",
+                       "The bridge",
+                       PARA1,
+                       ad,
+                       PARA2,
+                       ad,
+                       PARA3,
+                       ad,
+                       BIDS,
+                       "Contact us",
+                       NULL};
+  doc = doc_of(ads);
+  clean_ok(doc, NULL);
+  ck_assert_int_ge(find_block(doc, "Work will begin"), 0);
+  ck_assert_int_ge(find_block(doc, "Residents who spoke"), 0);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* ---- Boilerplate --------------------------------------------------------- */
 
 START_TEST(tail_after_markers) {
@@ -821,6 +932,9 @@ static Suite *clean_suite(void) {
   tcase_add_test(t, tail_after_markers);
   tcase_add_test(t, inline_related_kept_article);
   tcase_add_test(t, short_lines_between_paragraphs);
+  tcase_add_test(t, sparse_paragraph_inside_article);
+  tcase_add_test(t, repeated_question_between_answers);
+  tcase_add_test(t, listing_keeps_first_card);
   tcase_add_test(t, keep_boilerplate_marks);
   tcase_add_test(t, min_paragraph_words_option);
   tcase_add_test(t, short_note_kept);

@@ -204,6 +204,12 @@ static cl_class context_free(const cl_unit *u, int min_words,
     return CL_GOOD;
   if (u->density >= lim->low)
     return CL_NEARGOOD;
+  /* A long paragraph of sentences with fewer stopwords than usual (names,
+   * figures, a colloquial spelling the list lacks) is judged by its
+   * neighbours, as long as it has some and reads as prose. */
+  if (u->density >= lim->low / 2 && w >= LONG_WORDS &&
+      shape_class(u, w) == CL_GOOD)
+    return CL_NEARGOOD;
   return CL_BAD;
 }
 
@@ -296,12 +302,41 @@ static void promote_runs(cl_unit *u, size_t n, const limits *lim) {
 
 /* ---- Context ----------------------------------------------------------- */
 
+/* An image placeholder between two units of running text (near-good or
+ * good before context) stands inside the article: the text after an image
+ * continues the text before it, so the context step looks back through
+ * it (never forward: a teaser list before an author's photo and bio stays
+ * apart). Elsewhere (between a menu and the article) it is a boundary like
+ * any boilerplate line. */
+static void mark_fillers(cl_unit *u, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    if (!u[i].filler) {
+      i++;
+      continue;
+    }
+    size_t end = i;
+    while (end < n && u[end].filler)
+      end++;
+    bool inside = i > 0 && end < n && u[i - 1].cls >= CL_NEARGOOD &&
+                  u[end].cls >= CL_NEARGOOD;
+    for (size_t j = i; j < end; j++)
+      u[j].filler = inside;
+    i = end;
+  }
+}
+
 /* Nearest neighbour's class that is good or bad (or near-good unless
- * ignored); the edges of the page count as bad. */
+ * ignored); the edges of the page count as bad; looking back, fillers
+ * (image placeholders inside the article) are looked through. */
 static cl_class neighbour(const cl_unit *u, size_t n, size_t i, int dir,
                           bool ignore_neargood) {
   long j = (long)i + dir;
   while (j >= 0 && (size_t)j < n) {
+    if (u[j].filler && dir < 0) {
+      j += dir;
+      continue;
+    }
     cl_class c = u[j].final;
     if (c == CL_GOOD || c == CL_BAD)
       return c;
@@ -327,7 +362,7 @@ static bool good_follows(const cl_unit *u, size_t n, size_t i) {
  * way (scanning from each unit made a page of many short units quadratic:
  * a million one-word paragraphs took hours). For unit i: [0] before it
  * and [1] after it, good or bad only; [2] and [3] the same with near-good
- * too. NULL when out of memory. */
+ * too; [0] and [2] look through fillers. NULL when out of memory. */
 static unsigned char (*neighbours(const cl_unit *u, size_t n))[4] {
   unsigned char(*nb)[4] = malloc((n ? n : 1) * sizeof *nb);
   if (!nb)
@@ -336,6 +371,8 @@ static unsigned char (*neighbours(const cl_unit *u, size_t n))[4] {
   for (size_t i = 0; i < n; i++) {
     nb[i][0] = (unsigned char)gb;
     nb[i][2] = (unsigned char)any;
+    if (u[i].filler)
+      continue;
     cl_class c = u[i].final;
     if (c == CL_GOOD || c == CL_BAD)
       gb = any = c;
@@ -393,7 +430,7 @@ static void resolve_neargood(cl_unit *u, size_t n) {
       cl_class q = nb ? nb[i][1] : neighbour(u, n, i, +1, true);
       u[i].final = (p == CL_BAD && q == CL_BAD) ? CL_BAD : CL_GOOD;
     }
-    if (u[i].final == CL_GOOD || u[i].final == CL_BAD)
+    if (!u[i].filler && (u[i].final == CL_GOOD || u[i].final == CL_BAD))
       before = u[i].final;
   }
   free(nb);
@@ -455,6 +492,29 @@ static int prepare(run *r) {
   return find_repeats(r->u, r->n, r->folded);
 }
 
+/* Is every copy of unit `first` (itself included) between two units of
+ * running text (near-good or good before context; placeholders between
+ * are skipped) that are not copies of it? */
+static bool between_prose(const cl_unit *u, size_t n, size_t first) {
+  for (size_t i = first; i < n; i++) {
+    if (i != first && u[i].dup_of != (long)first)
+      continue;
+    long a = (long)i - 1;
+    size_t b = i + 1;
+    while (a >= 0 && u[a].filler)
+      a--;
+    while (b < n && u[b].filler)
+      b++;
+    if (a < 0 || b >= n || u[a].cls < CL_NEARGOOD || u[b].cls < CL_NEARGOOD)
+      return false;
+    /* A line doubled in place is a glitch of the dump, not a question. */
+    if ((size_t)a == first || u[a].dup_of == (long)first ||
+        u[b].dup_of == (long)first)
+      return false;
+  }
+  return true;
+}
+
 /* Context-free classes, news runs and the context step. */
 static void classify_units(run *r) {
   int min_words = r->params->min_paragraph_words;
@@ -462,14 +522,22 @@ static void classify_units(run *r) {
   for (size_t i = 0; i < r->n; i++) {
     cl_unit *x = &r->u[i];
     x->cls = context_free(x, min_words, &r->lim);
-    /* A paragraph printed twice is kept once. */
-    if (x->dup_of >= 0 && !x->byline && cl_weight(x) >= min_words)
-      x->cls = CL_BAD;
     if (x->caption)
       x->cls = CL_BAD;
-    x->final = x->cls;
   }
+  for (size_t i = 0; i < r->n; i++) {
+    cl_unit *x = &r->u[i];
+    /* A paragraph printed twice is kept once, unless running text stands
+     * on both sides of every copy (an interview asking each guest the
+     * same question). */
+    if (x->dup_of >= 0 && !x->byline && cl_weight(x) >= min_words &&
+        !between_prose(r->u, r->n, (size_t)x->dup_of))
+      x->cls = CL_BAD;
+  }
+  for (size_t i = 0; i < r->n; i++)
+    r->u[i].final = r->u[i].cls;
   promote_runs(r->u, r->n, &r->lim);
+  mark_fillers(r->u, r->n);
   resolve(r->u, r->n);
 }
 
@@ -501,6 +569,75 @@ static void rescue(run *r) {
   u[best].cls = u[best].final = CL_GOOD;
   resolve(u, n);
   find_good(r);
+}
+
+/* A card of a listing: one to three good units, this many words. */
+enum { CARD_WORDS = 20, CARD_UNITS = 3 };
+
+/* Do units [from, to) make one card: one to three good units of at least
+ * CARD_WORDS words together, nothing else but placeholders? */
+static bool card_between(const cl_unit *u, size_t from, size_t to) {
+  int good = 0;
+  for (size_t i = from; i < to; i++) {
+    if (u[i].final == CL_GOOD)
+      good++;
+    else if (!u[i].boiler)
+      return false;
+  }
+  return good >= 1 && good <= CARD_UNITS &&
+         body_weight(u, from, to) >= CARD_WORDS;
+}
+
+/* A row of buttons or links: three or more words, each capitalised
+ * ("Whatsapp Facebook Pin Download"), no stopword, no sentence. An
+ * advertisement label between paragraphs ("Advert", "Story continues
+ * below") is not one. */
+static bool button_row(const cl_unit *u) {
+  return u->words >= 3 && u->caps == u->words && u->stops == 0 &&
+         u->sentences == 0 && !u->ends_sentence;
+}
+
+/* A listing page prints several texts as cards, each after (or before)
+ * the same row of share buttons. When one such row separates at least three
+ * cards of running text, and every gap between its copies holds one, the page's
+ * article is the first card; the rest is a list of other texts. */
+static void first_card(run *r) {
+  enum { MIN_CARDS = 3, SEPARATOR_WORDS = 8 };
+  cl_unit *u = r->u;
+  size_t n = r->n;
+  for (size_t s = 0; s < n; s++) {
+    const cl_unit *sep = &u[s];
+    int w = cl_weight(sep);
+    if (sep->repeats < MIN_CARDS || sep->dup_of >= 0 || sep->cls == CL_GOOD ||
+        w > SEPARATOR_WORDS || sep->boiler || !button_row(sep))
+      continue;
+    size_t copies[2] = {n, n}, last = s, seen = 0;
+    bool cards = true;
+    for (size_t i = s; i < n && cards; i++) {
+      if (i != s && u[i].dup_of != (long)s)
+        continue;
+      if (i != s && !card_between(u, last + 1, i))
+        cards = false;
+      if (seen < 2)
+        copies[seen] = i;
+      seen++;
+      last = i;
+    }
+    if (!cards || seen < MIN_CARDS)
+      continue;
+    /* The first card lies before the first copy, or, when no text of a
+     * card's length comes before it (a headline may), between the first
+     * two. */
+    size_t cut =
+        body_weight(u, 0, copies[0]) >= CARD_WORDS ? copies[0] : copies[1];
+    for (size_t i = 0; i < n; i++) {
+      bool copy = i == s || u[i].dup_of == (long)s;
+      if (u[i].final == CL_GOOD && (i >= cut || copy))
+        u[i].final = CL_BAD;
+    }
+    find_good(r);
+    return;
+  }
 }
 
 /* Ends the article at the first marker that has enough article before it:
@@ -822,6 +959,8 @@ int cl_classify(cl_unit *u, size_t n, cl_params *params) {
     classify_units(&r);
     if (!find_good(&r))
       rescue(&r);
+    if (r.first < n)
+      first_card(&r);
     if (r.first < n)
       cut_tail(&r);
     assign_roles(&r);

@@ -186,6 +186,8 @@ typedef struct cl_unit {
 
   /* Pattern flags. */
   bool boiler;     /* a boilerplate phrase or shape */
+  bool filler;     /* no words of its own: an image placeholder, a rule;
+                      dropped, but no neighbour in the context step */
   int marker;      /* ends the article: 1 "Related" and the like, 2 comments */
   bool caption;    /* photo credit or caption */
   bool comment;    /* the header line of a reader's comment */

@@ -425,9 +425,13 @@ static void phrase_patterns(const cl_lexicon *lx, cl_unit *u,
 
 void cl_patterns(const cl_lexicon *lx, cl_unit *u, const char *folded) {
   u->boiler = u->caption = u->byline = u->comment = u->bio_header = false;
+  u->filler = false;
   u->marker = 0;
   if (u->letters == 0 || placeholder(u->text)) {
+    /* A rule of dashes or box lines separates sections; only an image
+     * placeholder may stand inside the article. */
     u->boiler = true;
+    u->filler = placeholder(u->text);
     return;
   }
   int w = cl_weight(u);
