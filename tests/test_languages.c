@@ -173,6 +173,48 @@ START_TEST(short_and_broken_text) {
 }
 END_TEST
 
+/* Prose among code: a sentence followed by a command's options, file
+ * names and numbers is identified by the sentence (CLD2 alone, scoring
+ * the options as words, called it no language at all), and the code
+ * alone is no language. Words in other scripts are never taken for
+ * code. */
+START_TEST(prose_among_code) {
+  static const char *const options =
+      " -ignbrk -brkint -ignpar -parmrk -inpck -istrip -inlcr -igncr "
+      "-icrnl -ixon -ixoff -icanon -opost -isig -iuclc -ixany -imaxbel "
+      "-xcase -olcuc -ocrnl -ofill -onocr -onlret nl0 cr0 tab0 bs0 vt0 "
+      "ff0 -tostop -ofdel -echoprt -extproc -flusho /etc/ttys stty.c "
+      "TERM_TYPE=vt100 0x1b $HOME\n";
+  static const struct {
+    const char *prose, *lang;
+  } cases[] = {
+      {"A terminál beállításait módosítja vagy kiírja.", "hu"},
+      {"Le programme affiche ou modifie les réglages du terminal.", "fr"},
+      {"端末の設定を表示または変更します。", "ja"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", cases[i].prose, options);
+    ac_lang_guess g;
+    ck_assert_int_eq(ac_langid_detect(text, strlen(text), NULL, &g), 0);
+    ck_assert_msg(ac_langid_article(&g) != NULL &&
+                      strcmp(ac_langid_article(&g), cases[i].lang) == 0,
+                  "%s: detected '%s' (%.2f)", cases[i].lang, g.tag,
+                  g.confidence);
+  }
+  ac_lang_guess g;
+  ck_assert_int_eq(ac_langid_detect(options, strlen(options), NULL, &g), 0);
+  ck_assert_ptr_null(ac_langid_article(&g));
+  /* Emphasis and punctuation are prose, not code. */
+  static const char *const marked =
+      "The _council_ said, again, that it would look at the plans before "
+      "the end of the year (and that residents would have their say).";
+  ck_assert_int_eq(ac_langid_detect(marked, strlen(marked), NULL, &g), 0);
+  ck_assert_str_eq(g.tag, "en");
+  ck_assert_uint_ge(g.letters, 90);
+}
+END_TEST
+
 /* A passage switches only when it is long enough and clearly another
  * language, not a close relative of the document's. */
 START_TEST(passage_rules) {
@@ -730,6 +772,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, arabic_urdu_persian_apart);
   tcase_add_test(tc, short_and_broken_text);
   tcase_add_test(tc, passage_rules);
+  tcase_add_test(tc, prose_among_code);
   tcase_add_test(tc, same_language);
   suite_add_tcase(s, tc);
   tc = tcase_create("stages");
