@@ -728,6 +728,19 @@ START_TEST(latin_text_keeps_its_voice) {
 }
 END_TEST
 
+/* A block of a Japanese article wholly in Latin letters (its English
+ * title) is read by the English voice too: Japanese is never written in
+ * Latin, so these are English words (spelled, they took 4.9 s). */
+START_TEST(latin_block_in_japanese_read_as_words) {
+  ac_document *doc = japanese_doc("en", "ja", "GNU Bourne-Again SHell");
+  size_t n;
+  float *audio = block_audio(doc, NULL, 0, &n);
+  ck_assert_msg(n < 22050 * 5 / 2, "the title took %.1f s", (double)n / 22050);
+  free(audio);
+  ac_document_free(doc);
+}
+END_TEST
+
 /* Through the command line: a Japanese article with commands and an
  * English title in it is read in Japanese, the Latin words by the
  * English voice (the log says so), at most 0.7 s of audio for every two
@@ -783,6 +796,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, quote_spoken_in_french);
   tcase_add_test(tc, latin_words_in_japanese_read_as_words);
   tcase_add_test(tc, latin_text_keeps_its_voice);
+  tcase_add_test(tc, latin_block_in_japanese_read_as_words);
   tcase_add_test(tc, japanese_article_with_commands);
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <unicode/uchar.h>
+#include <unicode/uloc.h>
 #include <unicode/uscript.h>
 #include <unicode/utf8.h>
 
@@ -38,6 +39,30 @@ static bool in_set(const script_set *s, UScriptCode c) {
   for (int i = 0; i < s->n; i++)
     if (s->codes[i] == c)
       return true;
+  return false;
+}
+
+/* Whether CLDR has a locale of the language of `tag` written in Latin
+ * script (sr_Latn, uz_Latn, hi_Latn): text of that language in Latin
+ * letters is then the language itself, which its voice reads. */
+static bool has_latin_locale(const char *tag) {
+  char locale[ULOC_FULLNAME_CAPACITY], lang[ULOC_LANG_CAPACITY];
+  UErrorCode e = U_ZERO_ERROR;
+  uloc_forLanguageTag(tag, locale, sizeof locale, NULL, &e);
+  if (U_FAILURE(e))
+    return true; /* unknown: assume it may be */
+  uloc_getLanguage(locale, lang, sizeof lang, &e);
+  if (U_FAILURE(e) || !lang[0])
+    return true;
+  for (int32_t i = 0, n = uloc_countAvailable(); i < n; i++) {
+    const char *l = uloc_getAvailable(i);
+    char other[ULOC_LANG_CAPACITY], script[ULOC_SCRIPT_CAPACITY];
+    e = U_ZERO_ERROR;
+    uloc_getLanguage(l, other, sizeof other, &e);
+    uloc_getScript(l, script, sizeof script, &e);
+    if (U_SUCCESS(e) && strcmp(other, lang) == 0 && strcmp(script, "Latn") == 0)
+      return true;
+  }
   return false;
 }
 
@@ -133,9 +158,12 @@ long es_latin_runs(const es_text *t, const char *lang, es_run **runs) {
   unsigned char *cls = classes(t, &native, &has_native);
   if (!cls)
     return -1;
+  /* A block wholly in Latin letters: a title or a command line in a
+   * Japanese article, or the language itself written in Latin. */
+  bool voiced = has_native || !has_latin_locale(lang);
   es_run *v = NULL;
   size_t n = 0, cap = 0, i = 0;
-  while (has_native && i < t->n_cp) {
+  while (voiced && i < t->n_cp) {
     size_t k = i;
     while (k < t->n_cp && cls[k] != CL_LATIN)
       k++;

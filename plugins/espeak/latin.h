@@ -10,11 +10,12 @@
  *
  * Which languages: decided by script, not by a list of voices. A block
  * whose language is written in scripts none of which is Latin (ICU's
- * CLDR data: ja is Kana, Hira, Hani; ko Hang, Hani; ru Cyrl; ar Arab),
- * and which holds letters of one of those scripts, has its Latin runs
- * read by the Latin voice. A block of such a language written wholly in
- * Latin letters (Serbian, which CLDR gives as Cyrillic, is often written
- * in Latin) is left to its own voice.
+ * CLDR data: ja is Kana, Hira, Hani; ko Hang, Hani; ru Cyrl; ar Arab)
+ * has its Latin runs read by the Latin voice when it holds letters of
+ * one of those scripts, or when CLDR knows no Latin-script form of the
+ * language (a Japanese article's English title). Serbian, Uzbek or
+ * Hindi written wholly in Latin letters (CLDR has sr_Latn, uz_Latn,
+ * hi_Latn) is the language itself and is left to its own voice.
  */
 #ifndef ARTICAST_ESPEAK_LATIN_H
 #define ARTICAST_ESPEAK_LATIN_H
@@ -36,7 +37,8 @@ typedef struct es_run {
 } es_run;
 
 /* The Latin-script runs of t->clean, when it is text in `lang`, a
- * language written in other scripts, and holds letters of one of them.
+ * language written in other scripts, and holds letters of one of them or
+ * is a language CLDR never writes in Latin.
  * A run goes from a word with a Latin letter to the end of the last such
  * word that only white space, digits and Latin punctuation separate from
  * it, with the punctuation and digits stuck to its words ("'bash'",
