@@ -4,6 +4,7 @@
  * another language), the synthesizer reading a passage with its
  * language's voice, and the kana stage's reading of Japanese.
  */
+#define _GNU_SOURCE
 #include "harness.h"
 
 #include "langid.h"
@@ -169,6 +170,48 @@ START_TEST(short_and_broken_text) {
     ck_assert_int_ge(ac_langid_passage(huge, used, "en", tag), 0);
   }
   free(huge);
+}
+END_TEST
+
+/* Prose among code: a sentence followed by a command's options, file
+ * names and numbers is identified by the sentence (CLD2 alone, scoring
+ * the options as words, called it no language at all), and the code
+ * alone is no language. Words in other scripts are never taken for
+ * code. */
+START_TEST(prose_among_code) {
+  static const char *const options =
+      " -ignbrk -brkint -ignpar -parmrk -inpck -istrip -inlcr -igncr "
+      "-icrnl -ixon -ixoff -icanon -opost -isig -iuclc -ixany -imaxbel "
+      "-xcase -olcuc -ocrnl -ofill -onocr -onlret nl0 cr0 tab0 bs0 vt0 "
+      "ff0 -tostop -ofdel -echoprt -extproc -flusho /etc/ttys stty.c "
+      "TERM_TYPE=vt100 0x1b $HOME\n";
+  static const struct {
+    const char *prose, *lang;
+  } cases[] = {
+      {"A terminál beállításait módosítja vagy kiírja.", "hu"},
+      {"Le programme affiche ou modifie les réglages du terminal.", "fr"},
+      {"端末の設定を表示または変更します。", "ja"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+    char text[2048];
+    snprintf(text, sizeof text, "%s%s", cases[i].prose, options);
+    ac_lang_guess g;
+    ck_assert_int_eq(ac_langid_detect(text, strlen(text), NULL, &g), 0);
+    ck_assert_msg(ac_langid_article(&g) != NULL &&
+                      strcmp(ac_langid_article(&g), cases[i].lang) == 0,
+                  "%s: detected '%s' (%.2f)", cases[i].lang, g.tag,
+                  g.confidence);
+  }
+  ac_lang_guess g;
+  ck_assert_int_eq(ac_langid_detect(options, strlen(options), NULL, &g), 0);
+  ck_assert_ptr_null(ac_langid_article(&g));
+  /* Emphasis and punctuation are prose, not code. */
+  static const char *const marked =
+      "The _council_ said, again, that it would look at the plans before "
+      "the end of the year (and that residents would have their say).";
+  ck_assert_int_eq(ac_langid_detect(marked, strlen(marked), NULL, &g), 0);
+  ck_assert_str_eq(g.tag, "en");
+  ck_assert_uint_ge(g.letters, 90);
 }
 END_TEST
 
@@ -585,6 +628,156 @@ START_TEST(kana_long_and_odd_text) {
 }
 END_TEST
 
+/* ---- Latin words inside text of another script ----------------------------
+ */
+
+/* Everything the espeak stage emits for `doc` with the en-us-newsreader
+ * profile. */
+static void spoken(ac_document *doc, harness_audio *a) {
+  ac_episode ep;
+  ac_voice_profile vp;
+  harness_episode(&ep, &vp, doc);
+  ck_assert_msg(ep.voice != NULL, "voices/en-us-newsreader.voice not found");
+  char why[512] = "";
+  ac_stage_instance *si = harness_stage("espeak", NULL, &ep, why, sizeof why);
+  ck_assert_msg(si != NULL, "cannot create the espeak stage: %s", why);
+  memset(a, 0, sizeof *a);
+  ac_stage_set_output(si, harness_collect, a);
+  ac_segment seg = {.n_blocks = (uint32_t)doc->n_blocks,
+                    .next_block = UINT32_MAX,
+                    .is_first = 1,
+                    .is_last = 1};
+  int rc = harness_plugin("espeak")->synthesize(ac_stage_handle(si), &seg);
+  ck_assert_msg(rc == 0, "espeak: %s", ac_stage_error(si));
+  ac_stage_free(si);
+  ac_voice_free(&vp);
+}
+
+/* The WORD mark of bytes [off, off + len) of block 0, as an index into
+ * a->marks, or -1. */
+static long word_mark(const harness_audio *a, size_t off, size_t len) {
+  for (size_t i = 0; i < a->n_marks; i++)
+    if (a->marks[i].kind == AC_MARK_WORD && a->marks[i].block == 0 &&
+        a->marks[i].text_offset == off && a->marks[i].text_length == len)
+      return (long)i;
+  return -1;
+}
+
+/* A Japanese passage (as the kana stage leaves it) with Latin words:
+ * espeak-ng's Japanese voice would spell "POSIX" letter by letter (some
+ * 2 s); the words are read by the English voice inside the same block,
+ * their WORD marks on their exact bytes, in order, and characters the
+ * SSML reserves ("<", "&") do not shift the marks after them. */
+START_TEST(latin_words_in_japanese_read_as_words) {
+  static const char *const text =
+      "キョウワ bash ト POSIX ヲ ツカイマス。 a<b & c ノ ケイサン。";
+  ac_document *doc = japanese_doc("en", "ja", text);
+  harness_audio a;
+  spoken(doc, &a);
+  const char *posix = strstr(text, "POSIX"), *wo = strstr(text, "ヲ");
+  long m_bash = word_mark(&a, (size_t)(strstr(text, "bash") - text), 4);
+  long m_posix = word_mark(&a, (size_t)(posix - text), 5);
+  long m_wo = word_mark(&a, (size_t)(wo - text), strlen("ヲ"));
+  long m_c = word_mark(&a, (size_t)(strstr(text, " c ") + 1 - text), 1);
+  ck_assert_msg(m_bash >= 0 && m_posix > m_bash && m_wo > m_posix,
+                "no WORD marks on bash, POSIX and the kana after them "
+                "(%ld %ld %ld)",
+                m_bash, m_posix, m_wo);
+  ck_assert_msg(m_c > m_wo, "no WORD mark on the 'c' after '&'");
+  double posix_s =
+      (double)(a.marks[m_wo].sample - a.marks[m_posix].sample) / a.sample_rate;
+  ck_assert_msg(posix_s > 0.2 && posix_s < 1.0,
+                "POSIX took %.2f s: spelled, not read", posix_s);
+  /* Speech, not spelling: the whole block, 17 kana and 7 Latin words
+   * and symbols, well under what the Japanese voice spells it in. */
+  uint64_t from = 0, to = 0;
+  for (size_t i = 0; i < a.n_marks; i++) {
+    if (a.marks[i].kind == AC_MARK_BLOCK && a.marks[i].block == 0)
+      from = a.marks[i].sample;
+    if (a.marks[i].kind == AC_MARK_BLOCK_END && a.marks[i].block == 0)
+      to = a.marks[i].sample;
+  }
+  double block_s = (double)(to - from) / a.sample_rate;
+  ck_assert_msg(block_s < 8.0, "the block took %.1f s", block_s);
+  harness_audio_free(&a);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* A block of a non-Latin language written wholly in Latin letters
+ * (Serbian is written in both scripts) is left to its own voice: its
+ * audio is that of the Serbian voice reading it, not of Latin runs handed
+ * to the English one. */
+START_TEST(latin_text_keeps_its_voice) {
+  static const char *const text = "Ovo je bash i POSIX, napisano latinicom.";
+  ac_document *doc = japanese_doc("en", "sr", text);
+  size_t n_tagged, n_serbian;
+  float *tagged = block_audio(doc, NULL, 0, &n_tagged);
+  free(doc->blocks[0].lang);
+  doc->blocks[0].lang = NULL;
+  const char *const serbian_voice[] = {"voice=sr", NULL};
+  float *serbian = block_audio(doc, serbian_voice, 0, &n_serbian);
+  ck_assert_msg(n_tagged == n_serbian &&
+                    memcmp(tagged, serbian, n_tagged * sizeof *tagged) == 0,
+                "the Serbian block is not read as the Serbian voice reads it "
+                "(%zu and %zu frames)",
+                n_tagged, n_serbian);
+  free(tagged);
+  free(serbian);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* A block of a Japanese article wholly in Latin letters (its English
+ * title) is read by the English voice too: Japanese is never written in
+ * Latin, so these are English words (spelled, they took 4.9 s). */
+START_TEST(latin_block_in_japanese_read_as_words) {
+  ac_document *doc = japanese_doc("en", "ja", "GNU Bourne-Again SHell");
+  size_t n;
+  float *audio = block_audio(doc, NULL, 0, &n);
+  ck_assert_msg(n < 22050 * 5 / 2, "the title took %.1f s", (double)n / 22050);
+  free(audio);
+  ac_document_free(doc);
+}
+END_TEST
+
+/* Through the command line: a Japanese article with commands and an
+ * English title in it is read in Japanese, the Latin words by the
+ * English voice (the log says so), at most 0.7 s of audio for every two
+ * CJK characters or Latin word, lead-in and tail included (spelled, the
+ * Latin words took 0.93 s a unit). */
+START_TEST(japanese_article_with_commands) {
+  char *dir = harness_tempdir();
+  char *cmd = NULL, *out = NULL;
+  /* 38 CJK characters and 11 Latin words: 30 units. */
+  ck_assert_int_gt(
+      asprintf(&cmd,
+               "PULSE_SERVER=unix:/nonexistent '%s' say -v --lang ja -o "
+               "'%s/say.wav' 'bash は IEEE POSIX specification (IEEE "
+               "Standard 1003.1) の Shell and Utilities に準拠する実装を"
+               "目指しています。 bash はデフォルトで POSIX 準拠に設定する"
+               "こともできます。' 2>&1",
+               harness_binary(), dir),
+      0);
+  ck_assert_int_eq(harness_run(cmd, &out), 0);
+  ck_assert_msg(strstr(out, "Latin-script words in 'ja' text, read with "
+                            "espeak voice 'en-US'") != NULL,
+                "%s", out);
+  const char *spoke = strstr(out, "spoke ");
+  ck_assert_ptr_nonnull(spoke);
+  int words = 0;
+  double seconds = 0;
+  ck_assert_int_eq(sscanf(spoke, "spoke %d words, %lf s", &words, &seconds), 2);
+  ck_assert_msg(seconds / 30.0 <= 0.7, "%.1f s of audio", seconds);
+  free(cmd);
+  free(out);
+  ck_assert_int_gt(asprintf(&cmd, "rm -rf '%s'", dir), 0);
+  harness_run(cmd, NULL);
+  free(cmd);
+  free(dir);
+}
+END_TEST
+
 static Suite *languages_suite(void) {
   Suite *s = suite_create("languages");
   TCase *tc = tcase_create("langid");
@@ -592,6 +785,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, arabic_urdu_persian_apart);
   tcase_add_test(tc, short_and_broken_text);
   tcase_add_test(tc, passage_rules);
+  tcase_add_test(tc, prose_among_code);
   tcase_add_test(tc, same_language);
   suite_add_tcase(s, tc);
   tc = tcase_create("stages");
@@ -600,6 +794,10 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, mislabeled_page_read_by_blocks);
   tcase_add_test(tc, english_rules_skip_the_passage);
   tcase_add_test(tc, quote_spoken_in_french);
+  tcase_add_test(tc, latin_words_in_japanese_read_as_words);
+  tcase_add_test(tc, latin_text_keeps_its_voice);
+  tcase_add_test(tc, latin_block_in_japanese_read_as_words);
+  tcase_add_test(tc, japanese_article_with_commands);
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");
   tcase_add_test(tc, kana_reads_kanji);

@@ -43,8 +43,56 @@ static bool interchange_valid(uint32_t cp) {
   return (cp & 0xFFFE) != 0xFFFE;
 }
 
+/* Whether s[0..n), a token between white space, is code rather than
+ * words of a language: ASCII only, and a command-line option ("-ignbrk",
+ * "--all"), or holding a digit, one of = / \\ < > { } [ ] | $ @ # ~ ` ^ +
+ * %, an underscore inside it ("foo_bar"), or a dot or colon between two
+ * of its characters ("file.txt", "std::string"). Words of prose keep
+ * their punctuation ("mint,", "values.", "(ksh", "Bourne-Again",
+ * "_emphasis_"), and text in other scripts, with spaces or without, is
+ * never code. */
+static bool is_code_token(const char *s, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    if ((unsigned char)s[i] >= 0x80)
+      return false;
+  if (s[0] == '-')
+    return true;
+  for (size_t i = 0; i < n; i++) {
+    char c = s[i];
+    if ((c >= '0' && c <= '9') || (c && strchr("=/\\<>{}[]|$@#~`^+%", c)))
+      return true;
+    /* Inside a word, not around it (snake_case, not _emphasis_). */
+    if (c == '_' && i > 0 && i + 1 < n && s[i - 1] != '_' && s[i + 1] != '_')
+      return true;
+    if ((c == '.' || c == ':') && i > 0 && i + 1 < n && s[i + 1] != '.' &&
+        s[i + 1] != ':' && s[i + 1] != ')' && s[i + 1] != '"' &&
+        s[i + 1] != '\'' && s[i + 1] != ',')
+      return true;
+  }
+  return false;
+}
+
+/* Turns the code tokens of s[0..n) into spaces. Among many options,
+ * file names and numbers, CLD2 scores the code as much as the prose and
+ * ends up calling the text no language at all: a Hungarian sentence
+ * followed by a list of options came out "unknown". */
+static void blank_code(char *s, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    while (i < n &&
+           (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+      i++;
+    size_t start = i;
+    while (i < n && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+      i++;
+    if (i > start && is_code_token(s + start, i - start))
+      memset(s + start, ' ', i - start);
+  }
+}
+
 /* A copy of text[0..len) (at most MAX_SCAN bytes, cut at a character)
- * with what CLD2 must not see turned into spaces; *out_len its length. */
+ * with what CLD2 must not see turned into spaces, code tokens
+ * included; *out_len its length. */
 static char *sanitized(const char *text, size_t len, size_t *out_len) {
   if (len > MAX_SCAN)
     len = ac_utf8_char_start(text, len, MAX_SCAN);
@@ -66,6 +114,7 @@ static char *sanitized(const char *text, size_t len, size_t *out_len) {
     i += n;
   }
   s[o] = '\0';
+  blank_code(s, o);
   *out_len = o;
   return s;
 }

@@ -42,6 +42,7 @@
  */
 #include "catalog.h"
 #include "engine.h"
+#include "latin.h"
 #include "text.h"
 
 #include <articast/plugin.h>
@@ -183,8 +184,9 @@ struct synth_run {
   /* Languages of passages whose voice was logged. */
   const char *logged[16];
   size_t n_logged;
-  int rate; /* sample rate */
-  int err;  /* first error; stops synthesis */
+  bool logged_latin; /* the voice of Latin-script runs was logged */
+  int rate;          /* sample rate */
+  int err;           /* first error; stops synthesis */
 
   /* The chunk being filled, starting at stream frame `pos`. */
   float buf[AC_MAX_CHUNK];
@@ -619,6 +621,54 @@ static const char *passage_voice(synth_run *r, size_t i, const char *lang) {
   return name;
 }
 
+/* The espeak voice that reads the Latin-script words of block i, whose
+ * language `lang` is written in another script: the catalog's voice of
+ * the episode's language when that is written in Latin, else of English.
+ * NULL when the catalog cannot tell (the block's voice then reads them). */
+static const char *latin_voice(synth_run *r, size_t i, const char *lang) {
+  ac_stage *st = r->st;
+  const char *latin =
+      es_language_is_latin(r->voice.language) == 1 ? r->voice.language : "en";
+  const catalog *c = NULL;
+  const cat_voice *v = NULL;
+  char why[512];
+  if (stage_catalog(st->priv, &c, why, sizeof why) == 0)
+    v = cat_match(c, latin);
+  if (!r->logged_latin) {
+    r->logged_latin = true;
+    if (v)
+      st->host->log(st, AC_LOG_INFO,
+                    "block %zu: Latin-script words in '%s' text, read with "
+                    "espeak voice '%s' (%s)",
+                    i, lang, v->espeak, v->title);
+    else
+      st->host->log(st, AC_LOG_WARN,
+                    "block %zu: no voice for the Latin-script words in '%s' "
+                    "text (%s): the block's voice reads them",
+                    i, lang, c ? "no voice of the table speaks it" : why);
+  }
+  return v ? v->espeak : NULL;
+}
+
+/* Rewrites the prepared block i, in `lang`, as SSML that reads its runs of
+ * Latin-script words with a Latin voice, when `lang` is written in another
+ * script (latin.h). Returns 0 or an ac_error. */
+static int voice_latin_runs(synth_run *r, size_t i, const char *lang) {
+  es_run *runs;
+  long n = es_latin_runs(&r->et, lang, &runs);
+  if (n < 0)
+    return r->st->host->fail(r->st, AC_ERR_NOMEM, "out of memory");
+  const char *voice = n > 0 ? latin_voice(r, i, lang) : NULL;
+  int rc = 0;
+  if (voice && es_text_to_ssml(&r->et, runs, (size_t)n, voice) != 0)
+    rc = r->st->host->fail(r->st, AC_ERR_NOMEM,
+                           "block %zu: cannot mark its Latin-script words "
+                           "for voice '%s'",
+                           i, voice);
+  free(runs);
+  return rc;
+}
+
 /* ---- Blocks -------------------------------------------------------------- */
 
 /* The pause after block `i`, whose next spoken block is `next` (or
@@ -737,7 +787,9 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
     r->block_voice = r->block_lang ? passage_voice(r, i, r->block_lang) : NULL;
     if (!r->block_voice)
       r->block_lang = NULL;
-    int rc = speak_block(r, i, pause_after(r, i, next));
+    int rc = voice_latin_runs(r, i, b->lang && *b->lang ? b->lang : main_lang);
+    if (rc == 0)
+      rc = speak_block(r, i, pause_after(r, i, next));
     es_text_free(&r->et);
     if (rc)
       return rc;
@@ -777,7 +829,8 @@ static int speak_in_helper(synth_run *r, size_t i) {
    * the stages after this one see any of it, so that the two never run at
    * once. */
   bool serial = st->episode && st->episode->threads <= 1;
-  wire_request req = {.flags = serial ? WIRE_SPOOL : 0,
+  wire_request req = {.flags = (serial ? WIRE_SPOOL : 0) |
+                               (r->et.ssml ? WIRE_SSML : 0),
                       .rate = v->rate,
                       .pitch = v->pitch,
                       .range = v->range,
@@ -954,7 +1007,7 @@ static const ac_plugin espeak_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "espeak",
-    .version = "3.1",
+    .version = "3.2",
     .description = "speaks the document with the espeak-ng library",
     .kind = AC_STAGE_SYNTH,
     .priv_size = sizeof(espeak_priv),

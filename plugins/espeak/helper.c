@@ -242,7 +242,9 @@ static void block_child(const wire_request *req, uint32_t status) {
   text[req->text_len] = '\0';
   espeak_ERROR e =
       espeak_Synth(text, (size_t)req->text_len + 1, 0, POS_CHARACTER, 0,
-                   espeakCHARS_UTF8 | espeakPHONEMES, NULL, NULL);
+                   espeakCHARS_UTF8 | espeakPHONEMES |
+                       (req->flags & WIRE_SSML ? espeakSSML : 0),
+                   NULL, NULL);
   if (out_failed)
     _exit(EXIT_SYSTEM);
   wire_end end = {.status = e == EE_OK ? status : WIRE_SYNTH_FAILED};

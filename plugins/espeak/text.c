@@ -173,6 +173,7 @@ int es_text_prepare(es_text *t, const char *text, size_t len) {
   t->cp_off = NULL;
   t->n_cp = 0;
   t->speakable = 0;
+  t->ssml = 0;
   if (len >= UINT32_MAX)
     return -1;
   /* Cleaning never lengthens the text and yields at most one code point

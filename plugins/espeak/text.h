@@ -15,6 +15,7 @@ typedef struct es_text {
                        `clean`; cp_off[n_cp] is the block text's length */
   size_t n_cp;      /* code points in `clean` */
   int speakable;    /* `clean` holds something other than white space */
+  int ssml;         /* `clean` is SSML (latin.h), not plain text */
 } es_text;
 
 /* Builds `clean` from `len` bytes of `text`: drops control characters,

@@ -38,7 +38,10 @@
  *       string         espeak-ng's data directory
  *
  * SPEK  u32 flags      WIRE_SPOOL: synthesize the whole block before
- *                      sending any of it (keeps `-j 1` on one core)
+ *                      sending any of it (keeps `-j 1` on one core);
+ *                      WIRE_SSML: the text is SSML, which espeak-ng reads
+ *                      with its <voice> switches (a helper that predates
+ *                      the flag refuses the request)
  *       i32 rate       words per minute, as espeakRATE takes it, 80..450
  *       i32 pitch      0..100
  *       i32 range      pitch range 0..100
@@ -140,6 +143,7 @@
 
 /* SPEK flags. */
 #define WIRE_SPOOL 1u
+#define WIRE_SSML 2u
 
 /* Event types: espeak's WORD, SENTENCE and END (end of a clause); the
  * helper drops the others. */
