@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -158,6 +159,7 @@ typedef struct supervisor {
   double time_limit; /* seconds an article may take, 0: none */
   int fd_read, fd_write;
   pid_t pid[AC_MAX_WORKERS];
+  int pidfd[AC_MAX_WORKERS];   /* readable once the worker exits, or -1 */
   int article[AC_MAX_WORKERS]; /* in hand, or -1 */
   double started[AC_MAX_WORKERS];
   int workers, alive;
@@ -218,6 +220,9 @@ static int start_worker(supervisor *s, int w) {
     _exit(0);
   }
   s->pid[w] = pid;
+  /* A worker's exit wakes the supervisor at once (without it, the poll
+   * below would wait out its timeout after the last article). */
+  s->pidfd[w] = (int)syscall(SYS_pidfd_open, pid, 0);
   s->article[w] = -1;
   s->alive++;
   return 0;
@@ -282,6 +287,9 @@ static void reap(supervisor *s) {
       continue;
     s->alive--;
     s->pid[w] = 0;
+    if (s->pidfd[w] >= 0)
+      close(s->pidfd[w]);
+    s->pidfd[w] = -1;
     int article = s->article[w];
     if (article >= 0) {
       clear_line(&s->line);
@@ -348,8 +356,13 @@ static void supervise(supervisor *s) {
   int handled = 0;
   while (s->alive > 0) {
     stop_workers(s, &handled);
-    struct pollfd pfd = {.fd = s->fd_read, .events = POLLIN};
-    poll(&pfd, 1, 200);
+    struct pollfd pfd[1 + AC_MAX_WORKERS] = {{.fd = s->fd_read,
+                                              .events = POLLIN}};
+    nfds_t n = 1;
+    for (int w = 0; w < s->workers; w++)
+      if (s->pid[w] > 0 && s->pidfd[w] >= 0)
+        pfd[n++] = (struct pollfd){.fd = s->pidfd[w], .events = POLLIN};
+    poll(pfd, n, 200);
     read_messages(s, buf, &have);
     enforce_limit(s);
     reap(s);
