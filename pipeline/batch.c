@@ -356,8 +356,8 @@ static void supervise(supervisor *s) {
   int handled = 0;
   while (s->alive > 0) {
     stop_workers(s, &handled);
-    struct pollfd pfd[1 + AC_MAX_WORKERS] = {{.fd = s->fd_read,
-                                              .events = POLLIN}};
+    struct pollfd pfd[1 + AC_MAX_WORKERS] = {
+        {.fd = s->fd_read, .events = POLLIN}};
     nfds_t n = 1;
     for (int w = 0; w < s->workers; w++)
       if (s->pid[w] > 0 && s->pidfd[w] >= 0)

@@ -1,6 +1,7 @@
 /* Redis Streams for articast (redis.h): URLs, connections, replies read
  * with care, and adding jobs. */
 #define _GNU_SOURCE /* strndup */
+#include "jobs_db.h"
 #include "redis_conn.h"
 
 #include <ctype.h>
@@ -263,36 +264,75 @@ int ac_redis_ensure_group(redisContext *c, char *err, size_t errlen) {
 
 /* ---- Adding jobs --------------------------------------------------------- */
 
+/* Adds the job unless a job for the same episode with the same content
+ * is still queued or running, or is done and came as bytes (a URL's page
+ * may have changed since): then that job stands for this one. All in one
+ * script, so two clients posting the same article at once add it once.
+ * KEYS: the stream, the keys hash. ARGV: the job's key, its digest, "1"
+ * for a URL job, then the entry's fields and values. Returns {id, 0|1}. */
+static const char enqueue_script[] =
+    "local old = redis.call('HGET', KEYS[2], ARGV[1])\n"
+    "if old then\n"
+    "  local id, digest = string.match(old, '^(%S+) (%S+)$')\n"
+    "  if id and digest == ARGV[2] then\n"
+    "    local st = redis.call('HGET', '" AC_REDIS_STATUS_PREFIX "' .. id, "
+    "'state')\n"
+    "    if st == 'queued' or st == 'running' or (st == 'done' and ARGV[3] "
+    "== '0') then\n"
+    "      return {id, 1}\n"
+    "    end\n"
+    "  end\n"
+    "end\n"
+    "local id = redis.call('XADD', KEYS[1], '*', unpack(ARGV, 4))\n"
+    "redis.call('HSETNX', '" AC_REDIS_STATUS_PREFIX "' .. id, 'state', "
+    "'queued')\n"
+    "redis.call('HSET', KEYS[2], ARGV[1], id .. ' ' .. ARGV[2])\n"
+    "return {id, 0}\n";
+
 static int add_job(redisContext *c, const ac_job *job, char *id_out,
-                   size_t idlen, char *err, size_t errlen) {
+                   size_t idlen, bool *reused, char *err, size_t errlen) {
   ac_job_field f[AC_JOB_MAX_FIELDS];
   size_t n = ac_job_to_fields(job, f);
-  const char *argv[3 + 2 * AC_JOB_MAX_FIELDS];
-  size_t lens[3 + 2 * AC_JOB_MAX_FIELDS];
+  char digest[65];
+  ac_job_digest(job, digest);
+  char *guid = ac_job_guid(job), *key = NULL;
+  if (asprintf(&key, "%s:%s", guid ? "episode" : "bytes",
+               guid ? guid : digest) < 0)
+    key = NULL;
+  free(guid);
+  if (!key) {
+    snprintf(err, errlen, "out of memory");
+    return AC_EXIT_FAILURE;
+  }
+  const char *argv[8 + 2 * AC_JOB_MAX_FIELDS];
+  size_t lens[8 + 2 * AC_JOB_MAX_FIELDS];
+  const char *head[] = {"EVAL",          enqueue_script,      "2",
+                        AC_REDIS_STREAM, AC_REDIS_KEYS,       key,
+                        digest,          job->url ? "1" : "0"};
   int argc = 0;
-  argv[argc] = "XADD", lens[argc++] = 4;
-  argv[argc] = AC_REDIS_STREAM, lens[argc++] = strlen(AC_REDIS_STREAM);
-  argv[argc] = "*", lens[argc++] = 1;
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+    argv[argc] = head[i], lens[argc++] = strlen(head[i]);
   for (size_t i = 0; i < n; i++) {
     argv[argc] = f[i].key, lens[argc++] = strlen(f[i].key);
     argv[argc] = f[i].value, lens[argc++] = f[i].len;
   }
   redisReply *r = redisCommandArgv(c, argc, argv, lens);
-  if (!r || r->type != REDIS_REPLY_STRING || r->len + 1 > idlen)
-    return ac_redis_failed(c, r, "XADD", err, errlen);
-  memcpy(id_out, r->str, r->len);
-  id_out[r->len] = '\0';
+  free(key);
+  if (!r || r->type != REDIS_REPLY_ARRAY || r->elements != 2 ||
+      r->element[0]->type != REDIS_REPLY_STRING ||
+      r->element[0]->len + 1 > idlen ||
+      r->element[1]->type != REDIS_REPLY_INTEGER)
+    return ac_redis_failed(c, r, "EVAL (enqueue)", err, errlen);
+  memcpy(id_out, r->element[0]->str, r->element[0]->len);
+  id_out[r->element[0]->len] = '\0';
+  if (reused)
+    *reused = r->element[1]->integer == 1;
   freeReplyObject(r);
-  /* Its state, for whoever asks (serve --redis). A worker may have taken
-   * the job already: only a state not set yet becomes "queued". */
-  char key[128];
-  snprintf(key, sizeof key, AC_REDIS_STATUS_PREFIX "%s", id_out);
-  const char *hset[] = {"HSETNX", key, "state", "queued"};
-  return simple(c, "HSETNX", err, errlen, 4, hset) ? 0 : AC_EXIT_FAILURE;
+  return 0;
 }
 
 int ac_redis_enqueue(const char *redis_url, const ac_job *job, char *id_out,
-                     size_t idlen, char *err, size_t errlen) {
+                     size_t idlen, bool *reused, char *err, size_t errlen) {
   int rc = ac_job_validate(job, err, errlen);
   if (rc)
     return rc;
@@ -304,7 +344,7 @@ int ac_redis_enqueue(const char *redis_url, const ac_job *job, char *id_out,
   if (!c)
     return AC_EXIT_FAILURE;
   if ((rc = ac_redis_ensure_group(c, err, errlen)) == 0)
-    rc = add_job(c, job, id_out, idlen, err, errlen);
+    rc = add_job(c, job, id_out, idlen, reused, err, errlen);
   redisFree(c);
   return rc;
 }
@@ -351,4 +391,62 @@ int ac_redis_job_status(const char *redis_url, const char *id,
   freeReplyObject(r);
   redisFree(c);
   return 0;
+}
+
+/* ---- The queue in numbers ----------------------------------------------- */
+
+static long long integer_reply(redisContext *c, int argc, const char **argv,
+                               bool *ok) {
+  redisReply *r = ac_redis_command(c, argc, argv, NULL);
+  long long v = 0;
+  if (r && r->type == REDIS_REPLY_INTEGER)
+    v = r->integer;
+  else if (r && r->type == REDIS_REPLY_ARRAY && r->elements > 0 &&
+           r->element[0]->type == REDIS_REPLY_INTEGER)
+    v = r->element[0]->integer; /* XPENDING's summary: its count first */
+  else
+    *ok = false;
+  freeReplyObject(r);
+  return v;
+}
+
+int ac_redis_stats(const char *redis_url, ac_jobs_stats *st, char *err,
+                   size_t errlen) {
+  memset(st, 0, sizeof *st);
+  ac_redis_url u;
+  int rc = ac_redis_url_parse(redis_url, &u, err, errlen);
+  if (rc)
+    return rc;
+  redisContext *c = ac_redis_connect(&u, 10.0, err, errlen);
+  ac_redis_url_free(&u);
+  if (!c)
+    return AC_EXIT_FAILURE;
+  if ((rc = ac_redis_ensure_group(c, err, errlen))) {
+    redisFree(c);
+    return rc;
+  }
+  bool ok = true;
+  const char *xlen[] = {"XLEN", AC_REDIS_STREAM};
+  const char *xpending[] = {"XPENDING", AC_REDIS_STREAM, AC_REDIS_GROUP};
+  const char *dead[] = {"XLEN", AC_REDIS_DEAD};
+  long long in_stream = integer_reply(c, 2, xlen, &ok);
+  st->running = integer_reply(c, 3, xpending, &ok);
+  st->queued = in_stream > st->running ? in_stream - st->running : 0;
+  st->failed = integer_reply(c, 2, dead, &ok);
+  const char *hmget[] = {"HMGET", AC_REDIS_STATS, "rendered", "render_seconds"};
+  redisReply *r = ac_redis_command(c, 4, hmget, NULL);
+  if (r && r->type == REDIS_REPLY_ARRAY && r->elements == 2) {
+    if (r->element[0]->type == REDIS_REPLY_STRING)
+      st->done = st->rendered = strtoll(r->element[0]->str, NULL, 10);
+    if (r->element[1]->type == REDIS_REPLY_STRING)
+      st->render_seconds = strtod(r->element[1]->str, NULL);
+  } else {
+    ok = false;
+  }
+  freeReplyObject(r);
+  if (!ok)
+    snprintf(err, errlen, "Redis: %s",
+             c->err ? c->errstr : "unexpected answer to XLEN/XPENDING/HMGET");
+  redisFree(c);
+  return ok ? 0 : AC_EXIT_FAILURE;
 }

@@ -14,6 +14,12 @@
  *                      then the job's own fields)
  *   articast:errors    hash: entry id -> the last error of a job still
  *                      being retried
+ *   articast:keys      hash: an article's identity (its id or URL, else
+ *                      its bytes' digest) -> "ENTRY-ID DIGEST" of its
+ *                      newest job, so that the same article again is no
+ *                      new work
+ *   articast:stats     hash: "rendered" jobs published and the
+ *                      "render_seconds" they took, for serve's /metrics
  *   articast:job:<id>  hash: a job's state for those who ask (serve):
  *                      "state" queued|running|done|failed, "slug",
  *                      "files" (newline-separated, relative to SITE),
@@ -31,6 +37,8 @@
 #define AC_REDIS_GROUP "articast:workers"
 #define AC_REDIS_DEAD "articast:dead"
 #define AC_REDIS_ERRORS "articast:errors"
+#define AC_REDIS_KEYS "articast:keys"
+#define AC_REDIS_STATS "articast:stats"
 #define AC_REDIS_STATUS_PREFIX "articast:job:"
 /* Deliveries of a failing job before it goes to the dead-letter stream. */
 #define AC_REDIS_MAX_DELIVERIES 5
@@ -56,12 +64,24 @@ void ac_redis_url_free(ac_redis_url *u);
 
 /* Adds one job to the stream (making the stream and its consumer group if
  * need be) and records it as queued. id_out (idlen bytes, 32 is enough)
- * gets the stream entry's id: the job's id for `articast:job:<id>`. The
- * job is validated first. Returns 0, or an AC_EXIT_* code with why in err
- * (AC_EXIT_INPUT for a bad job, AC_EXIT_FAILURE when Redis cannot be
- * reached or refuses). */
+ * gets the stream entry's id: the job's id for `articast:job:<id>`. As
+ * with the embedded queue (jobs_db.h), the same article again (same id or
+ * URL, same content and options) while its job is queued or running, or
+ * done when it came as bytes, adds nothing: id_out is that job's and
+ * *reused (when not NULL) is set. The job is validated first. Returns 0,
+ * or an AC_EXIT_* code with why in err (AC_EXIT_INPUT for a bad job,
+ * AC_EXIT_FAILURE when Redis cannot be reached or refuses). */
 int ac_redis_enqueue(const char *redis_url, const ac_job *job, char *id_out,
-                     size_t idlen, char *err, size_t errlen);
+                     size_t idlen, bool *reused, char *err, size_t errlen);
+
+/* The queue in numbers, as the embedded queue gives them (jobs_db.h):
+ * queued (in the stream, not delivered), running (delivered, not yet
+ * acknowledged: rendering, or failed and waiting for another try), done
+ * (published since the stats began), failed (in the dead-letter stream),
+ * and the render seconds of the published ones. */
+typedef struct ac_jobs_stats ac_jobs_stats;
+int ac_redis_stats(const char *redis_url, ac_jobs_stats *st, char *err,
+                   size_t errlen);
 
 /* A job's state as the workers recorded it. Every string malloc'd or NULL. */
 typedef struct ac_redis_status {

@@ -2,8 +2,10 @@
  * Streams queue (redis.h). */
 #define _GNU_SOURCE /* strndup */
 #include "cache.h"
+#include "fetch.h"
 #include "redis.h"
 #include "redis_worker.h"
+#include "serve.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -27,6 +29,8 @@ static const char usage_enqueue[] =
     "      --id ID              the article's id (one ARTICLE only): the\n"
     "                           episode's identity, so the same id again\n"
     "                           updates that episode\n"
+    "      --callback-url URL   POST the job's status (JSON) there once it\n"
+    "                           is done or has failed for good\n"
     "  -h, --help               this help\n";
 
 static const char usage_worker[] =
@@ -55,6 +59,12 @@ static const char usage_worker[] =
     "      --time-limit SEC     stop a render still running after SEC\n"
     "                           seconds (default 1800; 0: no limit)\n"
     "      --max-input SIZE     longest page fetched (default 20M)\n"
+    "      --allow-private-urls fetch article and callback URLs on loopback,\n"
+    "                           private and link-local addresses too (by\n"
+    "                           default only public ones: jobs may come\n"
+    "                           from clients of 'articast serve --redis')\n"
+    "      --token-file FILE    sign callbacks with this token (the one\n"
+    "                           'articast serve --token-file' uses)\n"
     "  -O, --set STAGE.KEY=VAL  set a stage option (repeatable)\n"
     "      --no-cache           neither read nor write the segment cache\n"
     "      --cache-dir DIR      segment cache (see 'articast episode --help')\n"
@@ -73,14 +83,16 @@ static int bad(const char *cmd, const char *option, const char *value,
  */
 
 int ac_enqueue_command(int argc, char **argv) {
-  static const struct option longs[] = {{"redis", required_argument, NULL, 'R'},
-                                        {"voice", required_argument, NULL, 'W'},
-                                        {"lang", required_argument, NULL, 'L'},
-                                        {"id", required_argument, NULL, 'I'},
-                                        {"help", no_argument, NULL, 'h'},
-                                        {NULL, 0, NULL, 0}};
+  static const struct option longs[] = {
+      {"redis", required_argument, NULL, 'R'},
+      {"voice", required_argument, NULL, 'W'},
+      {"lang", required_argument, NULL, 'L'},
+      {"id", required_argument, NULL, 'I'},
+      {"callback-url", required_argument, NULL, 'U'},
+      {"help", no_argument, NULL, 'h'},
+      {NULL, 0, NULL, 0}};
   const char *url = getenv("ARTICAST_REDIS_URL"), *voice = NULL, *lang = NULL,
-             *id = NULL;
+             *id = NULL, *callback = NULL;
   optind = 1;
   for (int opt; (opt = getopt_long(argc, argv, "h", longs, NULL)) != -1;) {
     switch (opt) {
@@ -95,6 +107,9 @@ int ac_enqueue_command(int argc, char **argv) {
       break;
     case 'I':
       id = optarg;
+      break;
+    case 'U':
+      callback = optarg;
       break;
     case 'h':
       fputs(usage_enqueue, stdout);
@@ -127,12 +142,15 @@ int ac_enqueue_command(int argc, char **argv) {
   for (int i = optind; i < argc; i++) {
     ac_job job;
     char err[2048], entry_id[64];
+    bool unchanged = false;
     int r =
         ac_job_from_article(&job, argv[i], voice, lang, id, err, sizeof err);
+    if (r == AC_EXIT_OK && callback && !(job.callback_url = strdup(callback)))
+      r = AC_EXIT_FAILURE;
     if (r == AC_EXIT_OK) {
       char why[1024];
-      r = ac_redis_enqueue(url, &job, entry_id, sizeof entry_id, why,
-                           sizeof why);
+      r = ac_redis_enqueue(url, &job, entry_id, sizeof entry_id, &unchanged,
+                           why, sizeof why);
       if (r)
         snprintf(err, sizeof err, "%s: %s", argv[i], why);
     }
@@ -145,7 +163,8 @@ int ac_enqueue_command(int argc, char **argv) {
         break; /* Redis refuses: the next article would fare no better */
       continue;
     }
-    printf("%s\t%s\n", entry_id, argv[i]);
+    printf("%s\t%s%s\n", entry_id, argv[i],
+           unchanged ? "\t(unchanged: already queued or done)" : "");
     fflush(stdout);
   }
   return rc;
@@ -156,11 +175,12 @@ int ac_enqueue_command(int argc, char **argv) {
 
 typedef struct worker_cli {
   ac_worker_options opt;
-  const char *config, *site, *base_url, *cache_dir;
-  bool no_cache;
+  const char *config, *site, *base_url, *cache_dir, *token_file;
+  bool no_cache, allow_private_urls;
   size_t max_input;
   ac_settings overrides;
   char consumer[128];
+  char *base, *token; /* malloc'd */
 } worker_cli;
 
 static int parse_set(worker_cli *c, const char *arg) {
@@ -254,6 +274,12 @@ static int worker_option(worker_cli *c, int opt) {
   case 'N':
     c->no_cache = true;
     return -1;
+  case 'P':
+    c->allow_private_urls = true;
+    return -1;
+  case 'F':
+    c->token_file = optarg;
+    return -1;
   case 'K':
     c->cache_dir = optarg;
     return -1;
@@ -286,6 +312,8 @@ static int parse_worker(int argc, char **argv, worker_cli *c) {
       {"set", required_argument, NULL, 'O'},
       {"no-cache", no_argument, NULL, 'N'},
       {"cache-dir", required_argument, NULL, 'K'},
+      {"allow-private-urls", no_argument, NULL, 'P'},
+      {"token-file", required_argument, NULL, 'F'},
       {"quiet", no_argument, NULL, 'q'},
       {"verbose", no_argument, NULL, 'v'},
       {"help", no_argument, NULL, 'h'},
@@ -337,6 +365,16 @@ static int setup(worker_cli *c, ac_pipeline *pl, ac_config *cfg) {
   if ((c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1)) ||
       (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url)))
     return AC_EXIT_FAILURE;
+  /* Callbacks carry the episode's URLs: absolute under [show] base_url,
+   * else relative to SITE. */
+  const char *base = cfg->show.base_url ? cfg->show.base_url : "";
+  size_t n = strlen(base);
+  if (asprintf(&c->base, "%s%s", base, n && base[n - 1] != '/' ? "/" : "") < 0)
+    return AC_EXIT_FAILURE;
+  c->opt.base_url = c->base;
+  if (c->token_file && serve_read_token(c->token_file, &c->token))
+    return AC_EXIT_USAGE;
+  c->opt.token = c->token;
   pl->max_input_bytes = c->max_input;
   pl->threads = 1;
   if (ac_plugin_set_load(&pl->plugins)) {
@@ -365,6 +403,9 @@ int ac_worker_command(int argc, char **argv) {
     ac_settings_free(&c.overrides);
     return rc;
   }
+  /* Jobs may come from any client of `serve --redis`: their URLs reach
+   * public addresses only, unless the operator says otherwise. */
+  ac_fetch_set_public_only(!c.allow_private_urls);
   ac_pipeline pl = {0};
   ac_config cfg = {0};
   char *cache_dir = c.no_cache    ? NULL
@@ -383,5 +424,9 @@ int ac_worker_command(int argc, char **argv) {
   ac_config_free(&cfg);
   ac_settings_free(&c.overrides);
   free(cache_dir);
+  free(c.base);
+  if (c.token)
+    memset(c.token, 0, strlen(c.token));
+  free(c.token);
   return rc;
 }

@@ -9,10 +9,14 @@
  * or URL (job.h). */
 #define _GNU_SOURCE /* strndup */
 #include "redis_worker.h"
+#include "callback.h"
+#include "jobs_db.h"
 #include "redis_conn.h"
+#include "serve.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -32,6 +36,7 @@ typedef struct worker {
   volatile sig_atomic_t *stops; /* signals received */
   bool own_read;                /* this consumer's own pending are done */
   long done, failed, dead;
+  ac_fetcher *fetcher; /* for callbacks */
 } worker;
 
 /* One stream entry in hand. */
@@ -338,13 +343,15 @@ static void mark_running(worker *w, const entry *e) {
 }
 
 /* Done with the entry: acknowledged and deleted (its bytes are no longer
- * needed), its error forgotten, and its state recorded; all at once. */
+ * needed), its error forgotten, its state recorded and, for a published
+ * one, its render counted (serve's /metrics); all at once. */
 static bool finish(worker *w, const entry *e, const char *state,
                    const char *slug, const char *files, const char *error,
-                   char *err, size_t errlen) {
-  char key[128], ttl[24];
+                   double seconds, char *err, size_t errlen) {
+  char key[128], ttl[24], secs[32];
   status_key(e, key, sizeof key);
   snprintf(ttl, sizeof ttl, "%d", AC_REDIS_STATUS_TTL);
+  snprintf(secs, sizeof secs, "%.3f", seconds);
   const char *ack[] = {"XACK", AC_REDIS_STREAM, AC_REDIS_GROUP, e->id};
   const char *del[] = {"XDEL", AC_REDIS_STREAM, e->id};
   const char *forget[] = {"HDEL", AC_REDIS_ERRORS, e->id};
@@ -354,12 +361,13 @@ static bool finish(worker *w, const entry *e, const char *state,
                         "files", files ? files : "",
                         "error", error ? error : ""};
   const char *expire[] = {"EXPIRE", key, ttl};
-  command cmds[] = {{4, ack, NULL},
-                    {3, del, NULL},
-                    {3, forget, NULL},
-                    {10, hset, NULL},
-                    {3, expire, NULL}};
-  return transaction(w, cmds, 5, err, errlen);
+  const char *count[] = {"HINCRBY", AC_REDIS_STATS, "rendered", "1"};
+  const char *total[] = {"HINCRBYFLOAT", AC_REDIS_STATS, "render_seconds",
+                         secs};
+  command cmds[] = {{4, ack, NULL},   {3, del, NULL},    {3, forget, NULL},
+                    {10, hset, NULL}, {3, expire, NULL}, {4, count, NULL},
+                    {4, total, NULL}};
+  return transaction(w, cmds, seconds > 0 ? 7 : 5, err, errlen);
 }
 
 /* The job goes to the dead-letter stream with its error and its fields
@@ -387,7 +395,7 @@ static void bury(worker *w, const entry *e, const char *error) {
   char err[512];
   command cmds[] = {{argc, argv, lens}};
   if (!transaction(w, cmds, 1, err, sizeof err) ||
-      !finish(w, e, "failed", NULL, NULL, error, err, sizeof err)) {
+      !finish(w, e, "failed", NULL, NULL, error, 0, err, sizeof err)) {
     fprintf(stderr, "articast worker %s: %s: %s\n", w->o->consumer, e->id, err);
     return;
   }
@@ -581,25 +589,64 @@ static void render(worker *w, const entry *e, const ac_job *job,
   close(fds[0]);
 }
 
+/* ---- Callbacks ---------------------------------------------------------- */
+
+/* The longest answer to a callback read. */
+#define CALLBACK_MAX_BYTES ((size_t)64 << 10)
+
+/* Tells the job's client (its callback_url) that the job ended, with the
+ * status GET /v1/jobs/ID gives; tries AC_CALLBACK_TRIES times, waiting 1,
+ * 2, 4 ... seconds between tries, unless the worker is told to stop. */
+static void notify(worker *w, const entry *e, const char *url,
+                   const char *state, const char *slug, const char *files,
+                   const char *error) {
+  if (!url || !w->fetcher)
+    return;
+  ac_job_row row = {.state = (char *)state,
+                    .slug = (char *)slug,
+                    .error = (char *)error,
+                    .attempts = (int)e->deliveries};
+  snprintf(row.id, sizeof row.id, "%.*s", (int)sizeof row.id - 1, e->id);
+  json_t *list = json_array();
+  for (const char *p = files ? files : ""; *p;) {
+    size_t n = strcspn(p, "\n");
+    if (n)
+      json_array_append_new(list, json_stringn(p, n));
+    p += n + (p[n] == '\n');
+  }
+  row.files = json_dumps(list, JSON_COMPACT);
+  json_decref(list);
+  char *json = serve_job_json(&row, w->o->base_url ? w->o->base_url : "");
+  free(row.files);
+  if (!json)
+    return;
+  char why[1024] = "";
+  for (int try = 1; try <= AC_CALLBACK_TRIES && !*w->stops; try++) {
+    int rc =
+        ac_callback_post(w->fetcher, url, json, w->o->token, why, sizeof why);
+    if (rc == 0) {
+      say(w, "%s: callback to %s delivered", e->id, url);
+      break;
+    }
+    fprintf(stderr,
+            "articast worker %s: %s: callback to %s (try %d of %d): "
+            "%s\n",
+            w->o->consumer, e->id, url, try, AC_CALLBACK_TRIES, why);
+    if (rc == AC_ERR_UNSUPPORTED)
+      break; /* an address it may not reach: no later try would */
+    for (int s = 0; s < 1 << (try - 1) && try < AC_CALLBACK_TRIES && !*w->stops;
+         s++)
+      sleep(1);
+  }
+  free(json);
+}
+
 /* One entry, from its delivery count to its acknowledgement. */
 static void handle(worker *w, const entry *e) {
   if (e->gone) {
     /* Deleted from the stream while pending: nothing left to render. */
     const char *ack[] = {"XACK", AC_REDIS_STREAM, AC_REDIS_GROUP, e->id};
     freeReplyObject(ac_redis_command(w->c, 4, ack, NULL));
-    return;
-  }
-  if (e->deliveries > AC_REDIS_MAX_DELIVERIES) {
-    /* Its last worker died rendering it (a job that kills its worker, or
-     * a machine that keeps failing): no more tries. */
-    char *last = last_error(w, e);
-    char why[1024];
-    snprintf(why, sizeof why,
-             "%s (delivered %lld times; the last worker to take it died "
-             "rendering it)",
-             last ? last : "no render of it ever ended", e->deliveries - 1);
-    free(last);
-    bury(w, e, why);
     return;
   }
   ac_job job;
@@ -613,6 +660,23 @@ static void handle(worker *w, const entry *e) {
     bury(w, e, error); /* no retry can mend it */
     return;
   }
+  char *callback = job.callback_url;
+  job.callback_url = NULL; /* the render needs it not; notify does */
+  if (e->deliveries > AC_REDIS_MAX_DELIVERIES) {
+    /* Its last worker died rendering it (a job that kills its worker, or
+     * a machine that keeps failing): no more tries. */
+    char *last = last_error(w, e);
+    snprintf(why, sizeof why,
+             "%s (delivered %lld times; the last worker to take it died "
+             "rendering it)",
+             last ? last : "no render of it ever ended", e->deliveries - 1);
+    free(last);
+    bury(w, e, why);
+    notify(w, e, callback, "failed", NULL, NULL, why);
+    ac_job_free(&job);
+    free(callback);
+    return;
+  }
   if (job.url)
     say(w, "%s: rendering %s (delivery %lld)", e->id, job.url, e->deliveries);
   else
@@ -622,28 +686,32 @@ static void handle(worker *w, const entry *e) {
   mark_running(w, e);
   double start = now();
   render_msg *m = calloc(1, sizeof *m);
-  if (!m) {
-    ac_job_free(&job);
-    return;
-  }
-  render(w, e, &job, m);
+  if (m)
+    render(w, e, &job, m);
   ac_job_free(&job);
-  if ((!w->c || w->c->err) && !reconnect(w, 60.0)) {
+  if (!m || ((!w->c || w->c->err) && !reconnect(w, 60.0))) {
     free(m);
+    free(callback);
     return; /* the entry stays pending: another worker will have it */
   }
   if (m->rc != AC_EXIT_OK && *w->stops >= 2) {
     say(w, "%s: stopped; the job stays pending for another worker", e->id);
   } else if (m->rc != AC_EXIT_OK) {
-    failed(w, e, m->error[0] ? m->error : ac_strerror(m->rc));
-  } else if (!finish(w, e, "done", m->slug, m->files, NULL, why, sizeof why)) {
+    const char *error = m->error[0] ? m->error : ac_strerror(m->rc);
+    failed(w, e, error);
+    if (e->deliveries >= AC_REDIS_MAX_DELIVERIES)
+      notify(w, e, callback, "failed", NULL, NULL, error);
+  } else if (!finish(w, e, "done", m->slug, m->files, NULL, now() - start, why,
+                     sizeof why)) {
     fprintf(stderr, "articast worker %s: %s: published, not acknowledged: %s\n",
             w->o->consumer, e->id, why);
   } else {
     w->done++;
     say(w, "%s: published %.*s in %.1f s", e->id, (int)strcspn(m->files, "\n"),
         m->files, now() - start);
+    notify(w, e, callback, "done", m->slug, m->files, NULL);
   }
+  free(callback);
   free(m);
 }
 
@@ -669,6 +737,9 @@ int ac_redis_work(ac_pipeline *pl, const ac_worker_options *o,
     ac_redis_url_free(&w.url);
     return *stops ? AC_EXIT_OK : AC_EXIT_FAILURE;
   }
+  char ua[64];
+  snprintf(ua, sizeof ua, "articast/%s (worker)", ARTICAST_VERSION_STRING);
+  w.fetcher = ac_fetcher_new(ua, CALLBACK_MAX_BYTES, stops);
   say(&w, "working on %s (reclaim after %g s%s)", AC_REDIS_STREAM,
       o->reclaim_after, o->drain ? ", until drained" : "");
   int rc = AC_EXIT_OK;
@@ -691,6 +762,7 @@ int ac_redis_work(ac_pipeline *pl, const ac_worker_options *o,
   }
   say(&w, "%ld published, %ld failed renders, %ld dead jobs", w.done, w.failed,
       w.dead);
+  ac_fetcher_free(w.fetcher);
   redisFree(w.c);
   ac_redis_url_free(&w.url);
   return rc;

@@ -15,6 +15,8 @@ typedef struct ac_worker_options {
   double time_limit;    /* seconds a render may take, 0: no limit */
   bool drain;           /* exit once no job is left */
   bool quiet;
+  const char *base_url; /* where SITE is served, ending in '/', or "" */
+  const char *token;    /* signs callbacks (callback.h), or NULL */
 } ac_worker_options;
 
 /* Renders jobs into the pipeline's site (pl set up as for `articast

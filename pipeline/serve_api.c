@@ -230,10 +230,9 @@ static char *status_url(serve_ctx *ctx, const char *id) {
 static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
                    bool *reused, char *err, size_t errlen) {
   if (ctx->opt->redis) {
-    *reused = false;
     char entry[64] = "";
-    int rc = ac_redis_enqueue(ctx->opt->redis, job, entry, sizeof entry, err,
-                              errlen);
+    int rc = ac_redis_enqueue(ctx->opt->redis, job, entry, sizeof entry, reused,
+                              err, errlen);
     snprintf(id, AC_JOBS_ID_LEN, "%s", entry);
     return rc;
   }
@@ -423,43 +422,49 @@ static enum MHD_Result reply_text(serve_ctx *ctx, struct MHD_Connection *c,
 static enum MHD_Result metrics(serve_ctx *ctx, struct MHD_Connection *c) {
   ac_jobs_stats s;
   char err[512];
-  pthread_mutex_lock(&ctx->lock);
-  int rc = ac_jobs_stats_read(ctx->state, &s, err, sizeof err);
-  pthread_mutex_unlock(&ctx->lock);
+  int rc;
+  if (ctx->opt->redis) {
+    rc = ac_redis_stats(ctx->opt->redis, &s, err, sizeof err);
+  } else {
+    pthread_mutex_lock(&ctx->lock);
+    rc = ac_jobs_stats_read(ctx->state, &s, err, sizeof err);
+    pthread_mutex_unlock(&ctx->lock);
+  }
   if (rc)
     return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
   char *text = NULL;
-  if (asprintf(&text,
-               "# HELP articast_jobs Jobs of the embedded queue by state.\n"
-               "# TYPE articast_jobs gauge\n"
-               "articast_jobs{state=\"queued\"} %lld\n"
-               "articast_jobs{state=\"running\"} %lld\n"
-               "articast_jobs{state=\"done\"} %lld\n"
-               "articast_jobs{state=\"failed\"} %lld\n"
-               "# HELP articast_queue_depth Jobs waiting for a worker.\n"
-               "# TYPE articast_queue_depth gauge\n"
-               "articast_queue_depth %lld\n"
-               "# HELP articast_render_seconds Time the finished jobs took.\n"
-               "# TYPE articast_render_seconds summary\n"
-               "articast_render_seconds_sum %.3f\n"
-               "articast_render_seconds_count %lld\n"
-               "# HELP articast_workers Worker processes configured (-j).\n"
-               "# TYPE articast_workers gauge\n"
-               "articast_workers %d\n"
-               "# HELP articast_http_responses_total HTTP answers by status "
-               "class.\n"
-               "# TYPE articast_http_responses_total counter\n"
-               "articast_http_responses_total{code=\"1xx\"} %ld\n"
-               "articast_http_responses_total{code=\"2xx\"} %ld\n"
-               "articast_http_responses_total{code=\"3xx\"} %ld\n"
-               "articast_http_responses_total{code=\"4xx\"} %ld\n"
-               "articast_http_responses_total{code=\"5xx\"} %ld\n",
-               (long long)s.queued, (long long)s.running, (long long)s.done,
-               (long long)s.failed, (long long)s.queued, s.render_seconds,
-               (long long)s.rendered, ctx->opt->redis ? 0 : ctx->opt->workers,
-               atomic_load(&ctx->requests[0]), atomic_load(&ctx->requests[1]),
-               atomic_load(&ctx->requests[2]), atomic_load(&ctx->requests[3]),
-               atomic_load(&ctx->requests[4])) < 0)
+  if (asprintf(
+          &text,
+          "# HELP articast_jobs Jobs by state (the embedded queue, or Redis).\n"
+          "# TYPE articast_jobs gauge\n"
+          "articast_jobs{state=\"queued\"} %lld\n"
+          "articast_jobs{state=\"running\"} %lld\n"
+          "articast_jobs{state=\"done\"} %lld\n"
+          "articast_jobs{state=\"failed\"} %lld\n"
+          "# HELP articast_queue_depth Jobs waiting for a worker.\n"
+          "# TYPE articast_queue_depth gauge\n"
+          "articast_queue_depth %lld\n"
+          "# HELP articast_render_seconds Time the finished jobs took.\n"
+          "# TYPE articast_render_seconds summary\n"
+          "articast_render_seconds_sum %.3f\n"
+          "articast_render_seconds_count %lld\n"
+          "# HELP articast_workers Worker processes configured (-j).\n"
+          "# TYPE articast_workers gauge\n"
+          "articast_workers %d\n"
+          "# HELP articast_http_responses_total HTTP answers by status "
+          "class.\n"
+          "# TYPE articast_http_responses_total counter\n"
+          "articast_http_responses_total{code=\"1xx\"} %ld\n"
+          "articast_http_responses_total{code=\"2xx\"} %ld\n"
+          "articast_http_responses_total{code=\"3xx\"} %ld\n"
+          "articast_http_responses_total{code=\"4xx\"} %ld\n"
+          "articast_http_responses_total{code=\"5xx\"} %ld\n",
+          (long long)s.queued, (long long)s.running, (long long)s.done,
+          (long long)s.failed, (long long)s.queued, s.render_seconds,
+          (long long)s.rendered, ctx->opt->redis ? 0 : ctx->opt->workers,
+          atomic_load(&ctx->requests[0]), atomic_load(&ctx->requests[1]),
+          atomic_load(&ctx->requests[2]), atomic_load(&ctx->requests[3]),
+          atomic_load(&ctx->requests[4])) < 0)
     text = NULL;
   return reply_text(ctx, c, text, "text/plain; version=0.0.4; charset=utf-8");
 }

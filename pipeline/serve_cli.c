@@ -288,7 +288,7 @@ int serve_read_token(const char *path, char **token) {
   *token = NULL;
   int e = ac_read_file(path, 4096, &data, &len);
   if (e) {
-    fprintf(stderr, "articast serve: --token-file %s: %s\n", path,
+    fprintf(stderr, "articast: --token-file %s: %s\n", path,
             e == -EFBIG ? "longer than 4096 bytes" : strerror(-e));
     return AC_EXIT_USAGE;
   }
@@ -299,7 +299,7 @@ int serve_read_token(const char *path, char **token) {
   if (len < 16) {
     free(data);
     fprintf(stderr,
-            "articast serve: --token-file %s: the token (its first "
+            "articast: --token-file %s: the token (its first "
             "line) must have at least 16 characters\n",
             path);
     return AC_EXIT_USAGE;

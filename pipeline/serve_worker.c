@@ -3,6 +3,7 @@
  * hang of one article costs that article only, and --time-limit can stop
  * it), records the result and delivers the callbacks that are due. */
 #define _GNU_SOURCE
+#include "callback.h"
 #include "fetch.h"
 #include "job.h"
 #include "jobs_db.h"
@@ -11,7 +12,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <nettle/hmac.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -165,25 +165,6 @@ static void render(ac_pipeline *pl, const serve_options *opt, const ac_job *job,
   free(report);
 }
 
-/* The callback's signature header: HMAC-SHA256 of the body keyed with
- * the service's bearer token, so the receiver knows it came from us. */
-static char *signature(const char *token, const char *body) {
-  if (!token)
-    return NULL;
-  struct hmac_sha256_ctx h;
-  uint8_t mac[SHA256_DIGEST_SIZE];
-  hmac_sha256_set_key(&h, strlen(token), (const uint8_t *)token);
-  hmac_sha256_update(&h, strlen(body), (const uint8_t *)body);
-  hmac_sha256_digest(&h, sizeof mac, mac);
-  char hex[2 * SHA256_DIGEST_SIZE + 1];
-  for (size_t i = 0; i < sizeof mac; i++)
-    snprintf(hex + 2 * i, 3, "%02x", mac[i]);
-  char *line = NULL;
-  if (asprintf(&line, "X-Articast-Signature: sha256=%s", hex) < 0)
-    return NULL;
-  return line;
-}
-
 /* Delivers the callbacks that are due, one try each. */
 static void deliver_callbacks(ac_state *st, ac_fetcher *f, const char *base_url,
                               const char *token) {
@@ -199,14 +180,9 @@ static void deliver_callbacks(ac_state *st, ac_fetcher *f, const char *base_url,
     if (!got)
       return;
     char *json = serve_job_json(&row, base_url), why[1024] = "";
-    char *sig = json ? signature(token, json) : NULL;
-    const char *headers[] = {sig, NULL};
-    long status = 0;
-    int rc =
-        json ? ac_fetch_post(f, row.callback_url, "application/json", headers,
-                             json, strlen(json), &status, why, sizeof why)
-             : AC_ERR_NOMEM;
-    free(sig);
+    int rc = json ? ac_callback_post(f, row.callback_url, json, token, why,
+                                     sizeof why)
+                  : AC_ERR_NOMEM;
     if (rc)
       fprintf(stderr, "articast serve: job %s: callback to %s: %s\n", row.id,
               row.callback_url, why);

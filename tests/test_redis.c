@@ -5,6 +5,7 @@
  * article in the feed exactly once, a poison job in the dead-letter stream. */
 #include "harness.h"
 #include "job.h"
+#include "jobs_db.h"
 #include "redis_conn.h"
 
 #include <arpa/inet.h>
@@ -826,9 +827,29 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
   char *a = fmt("%s/a.md", s.dir), *log = fmt("%s/w.log", s.dir);
   write_text(a, "# First title\n\nThe first version of the story.\n");
   char *args = fmt("--id cms-7 '%s'", a);
-  enqueue_ok(&r, args);
+  char *first = NULL, *again = NULL;
+  ck_assert_int_eq(enqueue(&r, args, &first), 0);
+  /* The same article again while queued: that job stands for it. */
+  ck_assert_int_eq(enqueue(&r, args, &again), 0);
+  ck_assert_msg(strstr(again, "unchanged") != NULL, "%s", again);
+  ck_assert_int_eq(strncmp(first, again, strcspn(first, "\t")), 0);
+  ck_assert_double_eq(stream_length(&r, AC_REDIS_STREAM), 1);
+  free(first);
+  free(again);
   ck_assert_int_eq(worker_wait(worker_start(&r, &s, "w", log, ""), 120), 0);
   ck_assert_double_eq(feed_number(&s, "count(//item[guid='cms-7'])"), 1);
+  /* Done and unchanged: no new work either. */
+  ck_assert_int_eq(enqueue(&r, args, &again), 0);
+  ck_assert_msg(strstr(again, "unchanged") != NULL, "%s", again);
+  free(again);
+  ck_assert_double_eq(stream_length(&r, AC_REDIS_STREAM), 0);
+  /* The numbers serve --redis gives on /metrics. */
+  ac_jobs_stats stats;
+  char why[512];
+  ck_assert_int_eq(ac_redis_stats(r.url, &stats, why, sizeof why), 0);
+  ck_assert_int_eq(stats.done, 1);
+  ck_assert_int_eq(stats.queued + stats.running + stats.failed, 0);
+  ck_assert(stats.render_seconds > 0);
   write_text(a, "# A new title\n\nThe second version, edited.\n");
   enqueue_ok(&r, args);
   ck_assert_int_eq(worker_wait(worker_start(&r, &s, "w", log, ""), 120), 0);
@@ -953,14 +974,30 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   int port = free_port();
   char ports[16];
   snprintf(ports, sizeof ports, "%d", port);
+  /* It also takes the callbacks: each body and its signature, a line
+   * each, into hooks.txt. */
+  char *server = fmt("%s/server.py", s.dir),
+       *hooks = fmt("%s/hooks.txt", s.dir);
+  write_text(server,
+             "import functools, http.server, sys\n"
+             "class H(http.server.SimpleHTTPRequestHandler):\n"
+             "    def do_POST(self):\n"
+             "        n = int(self.headers.get('Content-Length', 0))\n"
+             "        body = self.rfile.read(n)\n"
+             "        sig = self.headers.get('X-Articast-Signature', '')\n"
+             "        with open(sys.argv[3], 'ab') as f:\n"
+             "            f.write(body + b'\\n' + sig.encode() + b'\\n')\n"
+             "        self.send_response(204)\n"
+             "        self.end_headers()\n"
+             "http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])),"
+             " functools.partial(H, directory=sys.argv[2])).serve_forever()\n");
   pid_t web = fork();
   ck_assert_int_ge(web, 0);
   if (web == 0) {
     int null = open("/dev/null", O_WRONLY);
     dup2(null, 1);
     dup2(null, 2);
-    execlp("python3", "python3", "-m", "http.server", ports, "--bind",
-           "127.0.0.1", "--directory", www, (char *)NULL);
+    execlp("python3", "python3", server, ports, www, hooks, (char *)NULL);
     _exit(127);
   }
   char *url = fmt("http://127.0.0.1:%d/story.html", port);
@@ -975,15 +1012,46 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
       break;
     sleep_ms(50);
   }
-  char *args = fmt("'%s' '%s'", url, missing);
-  enqueue_ok(&r, args);
+  /* By default a worker fetches public addresses only: jobs may come
+   * from any client of serve --redis. */
   char *log = fmt("%s/w.log", s.dir);
+  char *args = fmt("'%s'", url);
+  enqueue_ok(&r, args);
+  free(args);
   int rc =
-      worker_wait(worker_start(&r, &s, "w", log, "--reclaim-after 0.3"), 120);
-  kill(web, SIGTERM);
-  waitpid(web, NULL, 0);
+      worker_wait(worker_start(&r, &s, "w", log, "--reclaim-after 0.1"), 120);
   char *out = slurp_or_empty(log);
   ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  char *refused = dead_field(&r, "url", url, "error");
+  ck_assert_msg(refused && strstr(refused, "only public addresses"), "%s",
+                refused);
+  free(refused);
+  free(out);
+  /* With --allow-private-urls it does, and tells the callback URL. */
+  char *token = fmt("%s/token", s.dir);
+  write_text(token, "a-token-of-twenty-chars\n");
+  char *extra = fmt("--reclaim-after 0.3 --allow-private-urls --token-file "
+                    "'%s'",
+                    token);
+  args = fmt("--callback-url http://127.0.0.1:%d/hook '%s' '%s'", port, url,
+             missing);
+  enqueue_ok(&r, args);
+  rc = worker_wait(worker_start(&r, &s, "w", log, extra), 120);
+  kill(web, SIGTERM);
+  waitpid(web, NULL, 0);
+  out = slurp_or_empty(log);
+  ck_assert_msg(rc == 0, "worker exit %d:\n%s", rc, out);
+  char *calls = slurp_or_empty(hooks);
+  ck_assert_msg(occurrences(hooks, "\"state\":\"done\"") == 1 &&
+                    occurrences(hooks, "\"state\":\"failed\"") == 1 &&
+                    occurrences(hooks, "sha256=") == 2,
+                "callbacks:\n%s\nlog:\n%s", calls, out);
+  ck_assert_msg(strstr(calls, "https://pod.example.org/queue/episodes/"
+                              "the-fetched-story.") != NULL,
+                "%s", calls);
+  free(calls);
+  free(extra);
+  free(token);
   /* The page is an episode whose identity is its URL. */
   char *expr =
       fmt("count(//item[guid='%s' and title='The fetched story'])", url);
@@ -1002,6 +1070,8 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   free(url);
   free(page);
   free(www);
+  free(server);
+  free(hooks);
   show_free(&s);
   redis_stop(&r);
 }
