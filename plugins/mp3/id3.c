@@ -8,6 +8,7 @@
  *               (not syncsafe in v2.3), two flag bytes 00 00, body
  */
 #include "id3.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -87,44 +88,15 @@ static int frame_end(id3_writer *tag, size_t at) {
   return 0;
 }
 
-/* Decodes one UTF-8 code point from s (before end), advancing s. Invalid or
- * overlong sequences and surrogates decode as U+FFFD, one byte at a time. */
+/* The code point at *s (before end), advancing s: the shared decoder
+ * (libunistring), with bytes that are not valid UTF-8 read as U+FFFD, one
+ * byte at a time. */
 static uint32_t next_code_point(const unsigned char **s,
                                 const unsigned char *end) {
-  const unsigned char *p = *s;
-  uint32_t c = *p++;
-  int extra;
-  uint32_t min;
-  if (c < 0x80) {
-    *s = p;
-    return c;
-  } else if ((c & 0xE0) == 0xC0) {
-    extra = 1, min = 0x80, c &= 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    extra = 2, min = 0x800, c &= 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    extra = 3, min = 0x10000, c &= 0x07;
-  } else {
-    *s = p;
-    return 0xFFFD;
-  }
-  if (end - p < extra) {
-    *s = p;
-    return 0xFFFD;
-  }
-  for (int i = 0; i < extra; i++) {
-    if ((p[i] & 0xC0) != 0x80) {
-      *s = p;
-      return 0xFFFD;
-    }
-    c = (c << 6) | (p[i] & 0x3F);
-  }
-  if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) {
-    *s = p;
-    return 0xFFFD;
-  }
-  *s = p + extra;
-  return c;
+  uint32_t c;
+  size_t len = ac_utf8_decode(*s, (size_t)(end - *s), &c);
+  *s += len ? len : 1;
+  return len ? c : 0xFFFD;
 }
 
 /* Whether every character of s fits in ISO-8859-1. */
