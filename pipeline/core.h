@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* The one place the version is written (CMakeLists.txt reads it). */
 #define ARTICAST_VERSION_STRING "0.2.0"
 
 /* Longest article file or standard input read, unless --max-input says
