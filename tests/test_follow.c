@@ -1398,7 +1398,7 @@ START_TEST(announcements_speak_the_disclosure_in_the_article_language) {
   /* A language articast has no sentence for: the English one, marked as
    * English so that an English voice speaks it; the show's own phrases
    * fill the gap. */
-  doc = titled_doc("ja", NULL, NULL);
+  doc = titled_doc("sw", NULL, NULL);
   announce_ok(NULL, doc);
   ck_assert_str_eq(doc->blocks[1].text,
                    "This article was read by a synthetic voice.");
@@ -1407,8 +1407,15 @@ START_TEST(announcements_speak_the_disclosure_in_the_article_language) {
   char *phrases =
       fmt("phrases=%s/follow/announce/phrases.tsv", ARTICAST_TEST_DATA_DIR);
   const char *const own[] = {phrases, NULL};
-  doc = titled_doc("ja-JP", NULL, NULL);
+  doc = titled_doc("sw-KE", NULL, NULL);
   announce_ok(own, doc);
+  ck_assert_str_eq(doc->blocks[1].text,
+                   "Makala hii imesomwa kwa sauti ya kompyuta.");
+  ck_assert_ptr_null(doc->blocks[1].lang);
+  ac_document_free(doc);
+  /* Japanese has a built-in sentence. */
+  doc = titled_doc("ja-JP", NULL, NULL);
+  announce_ok(NULL, doc);
   ck_assert_str_eq(doc->blocks[1].text,
                    "この記事は合成音声で読み上げられました。");
   ck_assert_ptr_null(doc->blocks[1].lang);

@@ -249,8 +249,8 @@ test("right-to-left languages render right to left", async () => {
   }));
   assert.deepEqual(html, { lang: "ur", dir: "rtl", controls: ["en", "ltr"] });
   // Every block of the transcript runs in its own language's direction:
-  // the Urdu text right to left, the announcement the show speaks in
-  // English (no Urdu disclosure sentence) left to right.
+  // the Urdu text right to left, the English paragraph (the sign on the
+  // door, read by an English voice) left to right.
   const blocks = await page.$$eval("#transcript h3, #transcript p", (els) => els.map((e) => ({
     text: e.textContent.slice(0, 40), lang: e.closest("[lang]").lang, direction: getComputedStyle(e).direction,
   })));
@@ -259,7 +259,7 @@ test("right-to-left languages render right to left", async () => {
   assert.ok(blocks.some((b) => b.lang === "ur") && blocks.some((b) => b.lang === "en"), JSON.stringify(blocks));
   const announcements = await page.$$eval("#transcript .announcement", (els) =>
     els.map((e) => [e.closest("[lang]").lang, getComputedStyle(e).direction]));
-  assert.deepEqual(announcements, [["en", "ltr"], ["ur", "rtl"]], "the English intro and the Urdu outro");
+  assert.deepEqual(announcements, [["ur", "rtl"], ["ur", "rtl"]], "the Urdu intro and outro");
   const en = await env.open(english);
   assert.equal(await en.page.evaluate(() => document.documentElement.dir), "ltr");
   await en.context.close();
