@@ -142,7 +142,8 @@ static void run_worker(ac_pipeline *pl, char **articles, int count,
     worker_msg done = {
         .kind = MSG_DONE, .exit_code = rc, .seconds = rc ? 0 : w->seconds};
     if (rc)
-      snprintf(done.error, sizeof done.error, "%s", err);
+      snprintf(done.error, sizeof done.error, "%.*s",
+               (int)sizeof done.error - 1, err);
     send_msg(w, done);
   }
 }

@@ -1,7 +1,7 @@
 /* `articast follow`: the command line, the pipeline the renders share, the
  * rounds (--every) and stopping on SIGINT or SIGTERM. */
 #define _GNU_SOURCE /* asprintf */
-#include "cache.h"
+#include "cli_common.h"
 #include "date.h"
 #include "follow.h"
 
@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,50 +73,13 @@ static double parse_interval(const char *s) {
   return v * unit;
 }
 
-static int parse_size(const char *text, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno || end == text || text[0] == '-')
-    return -1;
-  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
-                            : *end == 'M' || *end == 'm' ? 1ull << 20
-                            : *end == 'G' || *end == 'g' ? 1ull << 30
-                                                         : 1;
-  if (unit > 1)
-    end++;
-  if (*end || v > (unsigned long long)SIZE_MAX / unit)
-    return -1;
-  *out = (size_t)(v * unit);
-  return 0;
-}
-
 typedef struct follow_cli {
   fw_options opt;
-  const char *config, *site, *base_url, *cache_dir;
-  bool no_cache;
-  size_t max_input;
-  ac_settings overrides;
+  ac_cli_common common; /* -c, -o, --base-url, -O, --max-input, the cache */
 } follow_cli;
 
 static int bad(const char *option, const char *value, const char *expected) {
-  fprintf(stderr, "articast follow: %s %s: expected %s\n", option, value,
-          expected);
-  return AC_EXIT_USAGE;
-}
-
-static int parse_set(follow_cli *c, const char *arg) {
-  const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
-  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1)
-    return bad("-O", arg, "STAGE.KEY=VALUE");
-  char *plugin = strndup(arg, (size_t)(dot - arg));
-  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
-  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
-                                           "command line")
-                         : AC_ERR_NOMEM;
-  free(plugin);
-  free(key);
-  return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
+  return ac_cli_bad("articast follow", option, value, expected);
 }
 
 /* One option of the command line; returns -1 to go on, else an exit code. */
@@ -123,13 +87,13 @@ static int take_option(follow_cli *c, int opt) {
   char *end;
   switch (opt) {
   case 'c':
-    c->config = optarg;
+    c->common.config = optarg;
     break;
   case 'o':
-    c->site = optarg;
+    c->common.site = optarg;
     break;
   case 'B':
-    c->base_url = optarg;
+    c->common.base_url = optarg;
     break;
   case 'E':
     if ((c->opt.every = parse_interval(optarg)) < 0)
@@ -158,21 +122,21 @@ static int take_option(follow_cli *c, int opt) {
       return bad("-j", optarg, "a number from 1 to 256");
     break;
   case 'M':
-    if (parse_size(optarg, &c->max_input) != 0)
+    if (ac_cli_parse_size(optarg, &c->common.max_input) != 0)
       return bad("--max-input", optarg, "a size such as 20M, 512K or 0");
     break;
-  case 'T':
-    c->opt.time_limit = strtod(optarg, &end);
-    if (end == optarg || *end || !(c->opt.time_limit >= 0))
+  case 'T': /* no upper bound here, unlike the other commands' */
+    if (!ac_cli_parse_seconds(optarg, 0, HUGE_VAL, &c->opt.time_limit))
       return bad("--time-limit", optarg, "seconds (0: no limit)");
     break;
   case 'O':
-    return parse_set(c, optarg) ? AC_EXIT_USAGE : -1;
+    return ac_cli_set(&c->common, "articast follow", optarg) ? AC_EXIT_USAGE
+                                                             : -1;
   case 'N':
-    c->no_cache = true;
+    c->common.no_cache = true;
     break;
   case 'D':
-    c->cache_dir = optarg;
+    c->common.cache_dir = optarg;
     break;
   case 'q':
     c->opt.quiet = true;
@@ -238,29 +202,12 @@ static char **source_locations(follow_cli *c) {
   return out;
 }
 
-/* The config, the command line's settings over it, and the plugins. */
+/* The config, the command line's settings over it, and the plugins
+ * (cli_common.h). */
 static int setup(follow_cli *c, ac_pipeline *pl, ac_config *cfg) {
-  char err[1024];
-  if (ac_config_load(cfg, c->config, err, sizeof err)) {
-    fprintf(stderr, "articast: %s\n", err);
-    return AC_EXIT_USAGE;
-  }
-  pl->cfg = cfg;
-  for (size_t i = 0; i < c->overrides.count; i++) {
-    ac_setting *s = &c->overrides.items[i];
-    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
-      return AC_EXIT_FAILURE;
-  }
-  if ((c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1)) ||
-      (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url)))
-    return AC_EXIT_FAILURE;
-  if (ac_plugin_set_load(&pl->plugins)) {
-    fprintf(stderr, "articast: no plugins found (searched "
-                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
-                    "the installed plugin directory)\n");
-    return AC_EXIT_PLUGIN;
-  }
-  pl->max_input_bytes = c->max_input;
+  int rc = ac_cli_setup(&c->common, pl, cfg);
+  if (rc)
+    return rc;
   /* The feed lists new episodes once, at the end of the round. */
   for (size_t i = 0; i < cfg->n_publishers; i++)
     if (strcmp(cfg->publishers[i], "feed") == 0 &&
@@ -349,7 +296,8 @@ static int follow_site(follow_cli *c, ac_pipeline *pl, ac_config *cfg) {
                 .stop = &stop_signal,
                 .lock_fd = lock_fd,
                 .progress = !c->opt.quiet && isatty(STDERR_FILENO)};
-  run.fetcher = ua ? ac_fetcher_new(ua, c->max_input, &stop_signal) : NULL;
+  run.fetcher =
+      ua ? ac_fetcher_new(ua, c->common.max_input, &stop_signal) : NULL;
   if (!run.fetcher || !run.episodes || !locations) {
     fprintf(stderr, "articast: cannot start (out of memory, or libcurl)\n");
     rc = AC_EXIT_FAILURE;
@@ -374,18 +322,16 @@ static int follow_site(follow_cli *c, ac_pipeline *pl, ac_config *cfg) {
 }
 
 int ac_follow_command(int argc, char **argv) {
-  follow_cli c = {.max_input = AC_DEFAULT_MAX_INPUT,
+  follow_cli c = {.common = {.max_input = AC_DEFAULT_MAX_INPUT},
                   .opt = {.time_limit = 1800.0}};
   int rc = parse_command_line(argc, argv, &c);
   if (rc >= 0) {
-    ac_settings_free(&c.overrides);
+    ac_cli_common_free(&c.common);
     return rc;
   }
   ac_pipeline pl = {0};
   ac_config cfg = {0};
-  char *cache_dir = c.no_cache    ? NULL
-                    : c.cache_dir ? strdup(c.cache_dir)
-                                  : ac_cache_default_dir();
+  char *cache_dir = ac_cli_cache_dir(&c.common);
   pl.cache_dir = cache_dir;
   struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
   sigemptyset(&sa.sa_mask);
@@ -399,7 +345,7 @@ int ac_follow_command(int argc, char **argv) {
   sigaction(SIGTERM, &old_term, NULL);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
-  ac_settings_free(&c.overrides);
+  ac_cli_common_free(&c.common);
   free(cache_dir);
   return rc;
 }

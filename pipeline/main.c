@@ -1,12 +1,12 @@
 /* The articast command line. */
 #include "batch.h"
 #include "cache.h"
+#include "cli_common.h"
 #include "core.h"
 #include "follow.h"
 #include "redis.h"
 #include "serve.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <malloc.h>
 #include <stdatomic.h>
@@ -145,39 +145,16 @@ static const char usage_voices[] =
     "      --lang TAG     only the voices that speak TAG (BCP 47)\n";
 
 typedef struct cli {
-  const char *config;
-  const char *site;
+  ac_cli_common common; /* -c, -o, --base-url, -O, --max-input, the cache */
   const char *voice;
   const char *lang;
-  size_t max_input;
   double time_limit;
-  const char *base_url;
   const char *until;
   bool body;
   bool spoken;
   bool quiet;
   int jobs;
-  bool no_cache;
-  const char *cache_dir;
-  ac_settings overrides;
 } cli;
-
-static int parse_set(cli *c, const char *arg) {
-  const char *dot = strchr(arg, '.');
-  const char *eq = strchr(arg, '=');
-  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1) {
-    fprintf(stderr, "articast: -O %s: expected STAGE.KEY=VALUE\n", arg);
-    return AC_EXIT_USAGE;
-  }
-  char *plugin = strndup(arg, (size_t)(dot - arg));
-  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
-  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
-                                           "command line")
-                         : AC_ERR_NOMEM;
-  free(plugin);
-  free(key);
-  return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
-}
 
 /* A BCP 47 tag's shape: letters, digits and hyphens, a 2-3 letter (or 4-8
  * letter registered) primary subtag. */
@@ -191,25 +168,6 @@ static bool valid_language_tag(const char *tag) {
           (*c >= '0' && *c <= '9') || *c == '-'))
       return false;
   return tag[primary] == '\0' || tag[primary] == '-';
-}
-
-/* "20M", "512K", "1G" or bytes. */
-static int parse_size(const char *text, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno || end == text || text[0] == '-')
-    return -1;
-  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
-                            : *end == 'M' || *end == 'm' ? 1ull << 20
-                            : *end == 'G' || *end == 'g' ? 1ull << 30
-                                                         : 1;
-  if (unit > 1)
-    end++;
-  if (*end || v > (unsigned long long)SIZE_MAX / unit)
-    return -1;
-  *out = (size_t)(v * unit);
-  return 0;
 }
 
 /* Parses the options of a subcommand; returns -1 to go on, or an exit code. */
@@ -240,10 +198,10 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
          -1) {
     switch (opt) {
     case 'c':
-      c->config = optarg;
+      c->common.config = optarg;
       break;
     case 'o':
-      c->site = optarg;
+      c->common.site = optarg;
       break;
     case 'W':
       c->voice = optarg;
@@ -258,39 +216,28 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
       }
       c->lang = optarg;
       break;
-    case 'T': {
-      char *end;
-      double t = strtod(optarg, &end);
-      if (end == optarg || *end || !(t >= 0) || t > 1e7) {
-        fprintf(stderr,
-                "articast: --time-limit %s: expected seconds (0: no limit)\n",
-                optarg);
-        return AC_EXIT_USAGE;
-      }
-      c->time_limit = t;
+    case 'T':
+      if (!ac_cli_parse_seconds(optarg, 0, 1e7, &c->time_limit))
+        return ac_cli_bad("articast", "--time-limit", optarg,
+                          "seconds (0: no limit)");
       break;
-    }
     case 'M':
-      if (parse_size(optarg, &c->max_input) != 0) {
-        fprintf(stderr,
-                "articast: --max-input %s: expected a size such as 20M, "
-                "512K or 0 for no limit\n",
-                optarg);
-        return AC_EXIT_USAGE;
-      }
+      if (ac_cli_parse_size(optarg, &c->common.max_input) != 0)
+        return ac_cli_bad("articast", "--max-input", optarg,
+                          "a size such as 20M, 512K or 0 for no limit");
       break;
     case 'B':
-      c->base_url = optarg;
+      c->common.base_url = optarg;
       break;
     case 'O':
-      if (parse_set(c, optarg))
+      if (ac_cli_set(&c->common, "articast", optarg))
         return AC_EXIT_USAGE;
       break;
     case 'N':
-      c->no_cache = true;
+      c->common.no_cache = true;
       break;
     case 'D':
-      c->cache_dir = optarg;
+      c->common.cache_dir = optarg;
       break;
     case 'u':
       c->until = optarg;
@@ -329,34 +276,12 @@ static int parse_options(int argc, char **argv, const char *usage, cli *c) {
   return -1;
 }
 
-/* Loads plugins and config, and merges command-line settings after the
- * config's so they win. */
+/* Loads config and plugins (cli_common.h), and the voice and language
+ * given. */
 static int setup(ac_pipeline *pl, ac_config *cfg, cli *c) {
-  char err[1024];
-  if (ac_config_load(cfg, c->config, err, sizeof err)) {
-    fprintf(stderr, "articast: %s\n", err);
-    return AC_EXIT_USAGE;
-  }
-  for (size_t i = 0; i < c->overrides.count; i++) {
-    ac_setting *s = &c->overrides.items[i];
-    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
-      return AC_EXIT_FAILURE;
-  }
-  if (c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1))
-    return AC_EXIT_FAILURE;
-  if (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url))
-    return AC_EXIT_FAILURE;
-  pl->cfg = cfg;
   pl->voice_override = c->voice;
   pl->language_override = c->lang;
-  pl->max_input_bytes = c->max_input;
-  if (ac_plugin_set_load(&pl->plugins)) {
-    fprintf(stderr, "articast: no plugins found (searched "
-                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
-                    "the installed plugin directory)\n");
-    return AC_EXIT_PLUGIN;
-  }
-  return AC_EXIT_OK;
+  return ac_cli_setup(&c->common, pl, cfg);
 }
 
 static int cmd_episode(int argc, char **argv, cli *c) {
@@ -369,9 +294,7 @@ static int cmd_episode(int argc, char **argv, cli *c) {
   }
   ac_pipeline pl = {0};
   ac_config cfg;
-  char *cache_dir = c->no_cache    ? NULL
-                    : c->cache_dir ? strdup(c->cache_dir)
-                                   : ac_cache_default_dir();
+  char *cache_dir = ac_cli_cache_dir(&c->common);
   pl.cache_dir = cache_dir;
   if ((rc = setup(&pl, &cfg, c)) == AC_EXIT_OK)
     rc = ac_render_batch(&pl, argv + optind, argc - optind, c->jobs,
@@ -410,7 +333,9 @@ static int cmd_cache(int argc, char **argv, cli *c) {
     fprintf(stderr, "articast cache: unexpected '%s'\n%s", action, usage_cache);
     return AC_EXIT_USAGE;
   }
-  char *dir = c->cache_dir ? strdup(c->cache_dir) : ac_cache_default_dir();
+  /* --no-cache or not, the cache is what this command is about. */
+  char *dir = c->common.cache_dir ? strdup(c->common.cache_dir)
+                                  : ac_cache_default_dir();
   if (!dir) {
     fprintf(stderr, "articast cache: no cache directory (set HOME, "
                     "XDG_CACHE_HOME or ARTICAST_CACHE_DIR)\n");
@@ -472,8 +397,8 @@ static int cmd_say(int argc, char **argv, cli *c) {
     return AC_EXIT_USAGE;
   }
   /* -o names the output file here, not a site. */
-  const char *output = c->site ? c->site : "say.wav";
-  c->site = NULL;
+  const char *output = c->common.site ? c->common.site : "say.wav";
+  c->common.site = NULL;
   size_t text_len = 1;
   for (int i = optind; i < argc; i++)
     text_len += strlen(argv[i]) + 1;
@@ -712,10 +637,10 @@ int main(int argc, char **argv) {
                   {"worker", cmd_worker},   {"serve", cmd_serve}};
   for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
     if (strcmp(cmd, commands[i].name) == 0) {
-      cli c = {.max_input = AC_DEFAULT_MAX_INPUT,
+      cli c = {.common = {.max_input = AC_DEFAULT_MAX_INPUT},
                .time_limit = AC_DEFAULT_TIME_LIMIT};
       int rc = commands[i].run(argc - 1, argv + 1, &c);
-      ac_settings_free(&c.overrides);
+      ac_cli_common_free(&c.common);
       return rc;
     }
   }

@@ -1,7 +1,7 @@
 /* `articast enqueue` and `articast worker`: the command lines of the Redis
  * Streams queue (redis.h). */
-#define _GNU_SOURCE /* strndup */
-#include "cache.h"
+#define _GNU_SOURCE /* asprintf */
+#include "cli_common.h"
 #include "fetch.h"
 #include "redis.h"
 #include "redis_worker.h"
@@ -72,13 +72,6 @@ static const char usage_worker[] =
     "  -v, --verbose            log what the stages do\n"
     "  -h, --help               this help\n";
 
-static int bad(const char *cmd, const char *option, const char *value,
-               const char *expected) {
-  fprintf(stderr, "articast %s: %s %s: expected %s\n", cmd, option, value,
-          expected);
-  return AC_EXIT_USAGE;
-}
-
 /* ---- articast enqueue -----------------------------------------------------
  */
 
@@ -134,10 +127,11 @@ int ac_enqueue_command(int argc, char **argv) {
     return AC_EXIT_USAGE;
   }
   if (voice && !ac_job_voice_valid(voice))
-    return bad("enqueue", "--voice", voice, "a voice profile name");
+    return ac_cli_bad("articast enqueue", "--voice", voice,
+                      "a voice profile name");
   if (lang && !ac_job_lang_valid(lang))
-    return bad("enqueue", "--lang", lang,
-               "a BCP 47 language tag such as en, fr-CA or zh-Hans");
+    return ac_cli_bad("articast enqueue", "--lang", lang,
+                      "a BCP 47 language tag such as en, fr-CA or zh-Hans");
   int rc = AC_EXIT_OK;
   for (int i = optind; i < argc; i++) {
     ac_job job;
@@ -175,52 +169,15 @@ int ac_enqueue_command(int argc, char **argv) {
 
 typedef struct worker_cli {
   ac_worker_options opt;
-  const char *config, *site, *base_url, *cache_dir, *token_file;
-  bool no_cache, allow_private_urls;
-  size_t max_input;
-  ac_settings overrides;
+  ac_cli_common common; /* -c, -o, --base-url, -O, --max-input, the cache */
+  const char *token_file;
+  bool allow_private_urls;
   char consumer[128];
   char *base, *token; /* malloc'd */
 } worker_cli;
 
-static int parse_set(worker_cli *c, const char *arg) {
-  const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
-  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1)
-    return bad("worker", "-O", arg, "STAGE.KEY=VALUE");
-  char *plugin = strndup(arg, (size_t)(dot - arg));
-  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
-  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
-                                           "command line")
-                         : AC_ERR_NOMEM;
-  free(plugin);
-  free(key);
-  return rc ? AC_EXIT_FAILURE : AC_EXIT_OK;
-}
-
-static bool parse_seconds(const char *s, double min, double max, double *out) {
-  char *end;
-  double v = strtod(s, &end);
-  if (end == s || *end || !(v >= min) || v > max)
-    return false;
-  *out = v;
-  return true;
-}
-
-static bool parse_size(const char *text, size_t *out) {
-  char *end;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (end == text || text[0] == '-')
-    return false;
-  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
-                            : *end == 'M' || *end == 'm' ? 1ull << 20
-                            : *end == 'G' || *end == 'g' ? 1ull << 30
-                                                         : 1;
-  if (unit > 1)
-    end++;
-  if (*end || v > (unsigned long long)SIZE_MAX / unit)
-    return false;
-  *out = (size_t)(v * unit);
-  return true;
+static int bad(const char *option, const char *value, const char *expected) {
+  return ac_cli_bad("articast worker", option, value, expected);
 }
 
 /* A consumer name: printable ASCII without spaces, 1 to 100 bytes. */
@@ -238,41 +195,40 @@ static int worker_option(worker_cli *c, int opt) {
     c->opt.redis_url = optarg;
     return -1;
   case 'o':
-    c->site = optarg;
+    c->common.site = optarg;
     return -1;
   case 'c':
-    c->config = optarg;
+    c->common.config = optarg;
     return -1;
   case 'B':
-    c->base_url = optarg;
+    c->common.base_url = optarg;
     return -1;
   case 'D':
     c->opt.drain = true;
     return -1;
   case 'A':
-    return parse_seconds(optarg, 0.1, 7 * 86400.0, &c->opt.reclaim_after)
+    return ac_cli_parse_seconds(optarg, 0.1, 7 * 86400.0, &c->opt.reclaim_after)
                ? -1
-               : bad("worker", "--reclaim-after", optarg,
-                     "seconds, from 0.1 to a week");
+               : bad("--reclaim-after", optarg, "seconds, from 0.1 to a week");
   case 'C':
     if (!consumer_valid(optarg))
-      return bad("worker", "--consumer", optarg,
+      return bad("--consumer", optarg,
                  "1 to 100 printable characters without spaces");
     c->opt.consumer = optarg;
     return -1;
   case 'T':
-    return parse_seconds(optarg, 0, 1e7, &c->opt.time_limit)
+    return ac_cli_parse_seconds(optarg, 0, 1e7, &c->opt.time_limit)
                ? -1
-               : bad("worker", "--time-limit", optarg, "seconds (0: no limit)");
+               : bad("--time-limit", optarg, "seconds (0: no limit)");
   case 'M':
-    return parse_size(optarg, &c->max_input)
+    return ac_cli_parse_size(optarg, &c->common.max_input) == 0
                ? -1
-               : bad("worker", "--max-input", optarg,
-                     "a size such as 20M or 512K");
+               : bad("--max-input", optarg, "a size such as 20M or 512K");
   case 'O':
-    return parse_set(c, optarg) ? AC_EXIT_USAGE : -1;
+    return ac_cli_set(&c->common, "articast worker", optarg) ? AC_EXIT_USAGE
+                                                             : -1;
   case 'N':
-    c->no_cache = true;
+    c->common.no_cache = true;
     return -1;
   case 'P':
     c->allow_private_urls = true;
@@ -281,7 +237,7 @@ static int worker_option(worker_cli *c, int opt) {
     c->token_file = optarg;
     return -1;
   case 'K':
-    c->cache_dir = optarg;
+    c->common.cache_dir = optarg;
     return -1;
   case 'q':
     c->opt.quiet = true;
@@ -349,22 +305,11 @@ static int parse_worker(int argc, char **argv, worker_cli *c) {
   return -1;
 }
 
-/* Loads config and plugins as `articast episode` does. */
+/* Loads config and plugins as `articast episode` does (cli_common.h). */
 static int setup(worker_cli *c, ac_pipeline *pl, ac_config *cfg) {
-  char err[1024];
-  if (ac_config_load(cfg, c->config, err, sizeof err)) {
-    fprintf(stderr, "articast: %s\n", err);
-    return AC_EXIT_USAGE;
-  }
-  pl->cfg = cfg;
-  for (size_t i = 0; i < c->overrides.count; i++) {
-    ac_setting *s = &c->overrides.items[i];
-    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
-      return AC_EXIT_FAILURE;
-  }
-  if ((c->site && ac_set_string(&cfg->site_dir, c->site, (size_t)-1)) ||
-      (c->base_url && ac_config_set_show(cfg, "base_url", c->base_url)))
-    return AC_EXIT_FAILURE;
+  int rc = ac_cli_load_config(&c->common, pl, cfg);
+  if (rc)
+    return rc;
   /* Callbacks carry the episode's URLs: absolute under [show] base_url,
    * else relative to SITE. */
   const char *base = cfg->show.base_url ? cfg->show.base_url : "";
@@ -375,15 +320,9 @@ static int setup(worker_cli *c, ac_pipeline *pl, ac_config *cfg) {
   if (c->token_file && serve_read_token(c->token_file, &c->token))
     return AC_EXIT_USAGE;
   c->opt.token = c->token;
-  pl->max_input_bytes = c->max_input;
+  pl->max_input_bytes = c->common.max_input;
   pl->threads = 1;
-  if (ac_plugin_set_load(&pl->plugins)) {
-    fprintf(stderr, "articast: no plugins found (searched "
-                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
-                    "the installed plugin directory)\n");
-    return AC_EXIT_PLUGIN;
-  }
-  return AC_EXIT_OK;
+  return ac_cli_load_plugins(pl);
 }
 
 static volatile sig_atomic_t stops;
@@ -394,13 +333,13 @@ static void on_stop(int sig) {
 }
 
 int ac_worker_command(int argc, char **argv) {
-  worker_cli c = {.max_input = AC_DEFAULT_MAX_INPUT,
+  worker_cli c = {.common = {.max_input = AC_DEFAULT_MAX_INPUT},
                   .opt = {.redis_url = getenv("ARTICAST_REDIS_URL"),
                           .reclaim_after = 900.0,
                           .time_limit = 1800.0}};
   int rc = parse_worker(argc, argv, &c);
   if (rc >= 0) {
-    ac_settings_free(&c.overrides);
+    ac_cli_common_free(&c.common);
     return rc;
   }
   /* Jobs may come from any client of `serve --redis`: their URLs reach
@@ -408,9 +347,7 @@ int ac_worker_command(int argc, char **argv) {
   ac_fetch_set_public_only(!c.allow_private_urls);
   ac_pipeline pl = {0};
   ac_config cfg = {0};
-  char *cache_dir = c.no_cache    ? NULL
-                    : c.cache_dir ? strdup(c.cache_dir)
-                                  : ac_cache_default_dir();
+  char *cache_dir = ac_cli_cache_dir(&c.common);
   pl.cache_dir = cache_dir;
   struct sigaction sa = {.sa_handler = on_stop}, old_int, old_term;
   sigemptyset(&sa.sa_mask);
@@ -422,7 +359,7 @@ int ac_worker_command(int argc, char **argv) {
   sigaction(SIGTERM, &old_term, NULL);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
-  ac_settings_free(&c.overrides);
+  ac_cli_common_free(&c.common);
   free(cache_dir);
   free(c.base);
   if (c.token)

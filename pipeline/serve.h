@@ -40,9 +40,9 @@ typedef struct serve_options {
   const char *listen; /* ADDR:PORT as given */
   char host[64];      /* its address */
   unsigned port;
-  const char *config, *site, *base_url, *token_file, *redis, *cache_dir;
+  const char *token_file, *redis; /* -c, -o, -O, the cache: cli_common.h */
   int workers;
-  bool allow_private_urls, no_cache, quiet;
+  bool allow_private_urls, quiet;
   size_t max_body;
   double time_limit;
   pid_t worker_of; /* a worker process: its parent's pid; else 0 */

@@ -233,7 +233,7 @@ static int enqueue(serve_ctx *ctx, const ac_job *job, char id[AC_JOBS_ID_LEN],
     char entry[64] = "";
     int rc = ac_redis_enqueue(ctx->opt->redis, job, entry, sizeof entry, reused,
                               err, errlen);
-    snprintf(id, AC_JOBS_ID_LEN, "%s", entry);
+    snprintf(id, AC_JOBS_ID_LEN, "%.*s", AC_JOBS_ID_LEN - 1, entry);
     return rc;
   }
   pthread_mutex_lock(&ctx->lock);

@@ -4,7 +4,7 @@
  * replaced at any time: forking the daemon, which runs threads, would not
  * be safe. */
 #define _GNU_SOURCE
-#include "cache.h"
+#include "cli_common.h"
 #include "jobs_db.h"
 #include "serve.h"
 
@@ -61,9 +61,7 @@ static void on_stop(int sig) {
 }
 
 static int bad(const char *option, const char *value, const char *expected) {
-  fprintf(stderr, "articast serve: %s %s: expected %s\n", option, value,
-          expected);
-  return AC_EXIT_USAGE;
+  return ac_cli_bad("articast serve", option, value, expected);
 }
 
 /* ADDR:PORT or [IPv6]:PORT. */
@@ -89,41 +87,21 @@ static int parse_listen(serve_options *o, const char *s) {
   return 0;
 }
 
-static int parse_size(const char *text, size_t *out) {
-  char *end;
-  errno = 0;
-  unsigned long long v = strtoull(text, &end, 10);
-  if (errno || end == text || text[0] == '-')
+/* --max-body: a size as --max-input's (cli_common.h) but without the G
+ * unit, from 1 byte to 1 GiB. */
+static int parse_max_body(const char *text, size_t *out) {
+  size_t n;
+  if (strpbrk(text, "Gg") || ac_cli_parse_size(text, &n) != 0 || n == 0 ||
+      n > (size_t)1 << 30)
     return -1;
-  unsigned long long unit = *end == 'K' || *end == 'k'   ? 1ull << 10
-                            : *end == 'M' || *end == 'm' ? 1ull << 20
-                                                         : 1;
-  if (unit > 1)
-    end++;
-  if (*end || v == 0 || v > (1ull << 30) / unit)
-    return -1;
-  *out = (size_t)(v * unit);
+  *out = n;
   return 0;
 }
 
 typedef struct serve_cli {
   serve_options opt;
-  ac_settings overrides;
+  ac_cli_common common; /* -c, -o, --base-url, -O and the cache */
 } serve_cli;
-
-static int parse_set(serve_cli *c, const char *arg) {
-  const char *dot = strchr(arg, '.'), *eq = strchr(arg, '=');
-  if (!dot || !eq || dot > eq || dot == arg || eq == dot + 1)
-    return bad("-O", arg, "STAGE.KEY=VALUE");
-  char *plugin = strndup(arg, (size_t)(dot - arg));
-  char *key = strndup(dot + 1, (size_t)(eq - dot - 1));
-  int rc = plugin && key ? ac_settings_add(&c->overrides, plugin, key, eq + 1,
-                                           "command line")
-                         : AC_ERR_NOMEM;
-  free(plugin);
-  free(key);
-  return rc ? AC_EXIT_FAILURE : -1;
-}
 
 static int take_option(serve_cli *c, int opt) {
   serve_options *o = &c->opt;
@@ -134,13 +112,13 @@ static int take_option(serve_cli *c, int opt) {
       return bad("--listen", optarg, "ADDR:PORT such as 127.0.0.1:8080");
     break;
   case 'c':
-    o->config = optarg;
+    c->common.config = optarg;
     break;
   case 'o':
-    o->site = optarg;
+    c->common.site = optarg;
     break;
   case 'B':
-    o->base_url = optarg;
+    c->common.base_url = optarg;
     break;
   case 'T':
     o->token_file = optarg;
@@ -154,25 +132,26 @@ static int take_option(serve_cli *c, int opt) {
     o->allow_private_urls = true;
     break;
   case 'M':
-    if (parse_size(optarg, &o->max_body))
+    if (parse_max_body(optarg, &o->max_body))
       return bad("--max-body", optarg,
                  "a size such as 20M or 512K, at most 1G");
     break;
   case 'L':
-    o->time_limit = strtod(optarg, &end);
-    if (end == optarg || *end || !(o->time_limit >= 0) || o->time_limit > 1e7)
+    if (!ac_cli_parse_seconds(optarg, 0, 1e7, &o->time_limit))
       return bad("--time-limit", optarg, "seconds (0: no limit)");
     break;
   case 'R':
     o->redis = optarg;
     break;
-  case 'O':
-    return parse_set(c, optarg);
+  case 'O': {
+    int rc = ac_cli_set(&c->common, "articast serve", optarg);
+    return rc ? rc : -1;
+  }
   case 'N':
-    o->no_cache = true;
+    c->common.no_cache = true;
     break;
   case 'D':
-    o->cache_dir = optarg;
+    c->common.cache_dir = optarg;
     break;
   case 'q':
     o->quiet = true;
@@ -251,35 +230,18 @@ char *serve_base_url(const serve_options *opt, const ac_config *cfg) {
 
 /* The config, the command line's settings over it, and the plugins. */
 static int setup(serve_cli *c, ac_pipeline *pl, ac_config *cfg) {
-  char err[1024];
-  if (ac_config_load(cfg, c->opt.config, err, sizeof err)) {
-    fprintf(stderr, "articast: %s\n", err);
-    return AC_EXIT_USAGE;
-  }
-  pl->cfg = cfg;
-  for (size_t i = 0; i < c->overrides.count; i++) {
-    ac_setting *s = &c->overrides.items[i];
-    if (ac_settings_add(&cfg->settings, s->plugin, s->key, s->value, s->origin))
-      return AC_EXIT_FAILURE;
-  }
-  if ((c->opt.site && ac_set_string(&cfg->site_dir, c->opt.site, (size_t)-1)) ||
-      (c->opt.base_url && ac_config_set_show(cfg, "base_url", c->opt.base_url)))
-    return AC_EXIT_FAILURE;
+  int rc = ac_cli_load_config(&c->common, pl, cfg);
+  if (rc)
+    return rc;
   /* The feed's links point at this server unless told otherwise. */
   char *base = serve_base_url(&c->opt, cfg);
-  int rc = base ? ac_config_set_show(cfg, "base_url", base) : AC_ERR_NOMEM;
+  rc = base ? ac_config_set_show(cfg, "base_url", base) : AC_ERR_NOMEM;
   free(base);
   if (rc)
     return AC_EXIT_FAILURE;
-  if (ac_plugin_set_load(&pl->plugins)) {
-    fprintf(stderr, "articast: no plugins found (searched "
-                    "$ARTICAST_PLUGIN_PATH, plugins/ beside the binary and "
-                    "the installed plugin directory)\n");
-    return AC_EXIT_PLUGIN;
-  }
   pl->threads = 1; /* -j is the number of workers, one core each */
   pl->max_input_bytes = c->opt.max_body;
-  return AC_EXIT_OK;
+  return ac_cli_load_plugins(pl);
 }
 
 int serve_read_token(const char *path, char **token) {
@@ -598,14 +560,12 @@ int ac_serve_command(int argc, char **argv) {
                          .time_limit = 1800.0}};
   int rc = parse_command_line(argc, argv, &c);
   if (rc >= 0) {
-    ac_settings_free(&c.overrides);
+    ac_cli_common_free(&c.common);
     return rc;
   }
   ac_pipeline pl = {0};
   ac_config cfg = {0};
-  char *cache_dir = c.opt.no_cache    ? NULL
-                    : c.opt.cache_dir ? strdup(c.opt.cache_dir)
-                                      : ac_cache_default_dir();
+  char *cache_dir = ac_cli_cache_dir(&c.common);
   pl.cache_dir = cache_dir;
   struct sigaction sa = {.sa_handler = on_stop};
   sigemptyset(&sa.sa_mask);
@@ -616,7 +576,7 @@ int ac_serve_command(int argc, char **argv) {
     rc = serve_site(&c, argc, argv, &pl, &cfg);
   ac_plugin_set_free(&pl.plugins);
   ac_config_free(&cfg);
-  ac_settings_free(&c.overrides);
+  ac_cli_common_free(&c.common);
   free(cache_dir);
   return rc;
 }
