@@ -52,24 +52,27 @@ EOF
 
 now() { date +%s.%N; }
 
-# N articles of distinct titles.
-mkdir -p "$work/in"
-for ((i = 0; i < articles; i++)); do
-  {
-    printf '# Bench story number %d\n\n' "$i"
-    for p in 1 2 3; do
-      printf 'Paragraph %d of story %d. The council met on Tuesday to discuss the ' "$p" "$i"
-      printf 'new bus routes, the library hours and the repair of the old bridge. '
-      printf 'Residents asked questions for an hour, and the mayor promised an answer '
-      printf 'before the end of the month, after the budget is known.\n\n'
-    done
-  } >"$work/in/story-$i.md"
+# N articles of distinct titles, a set per run (the same article again
+# would be no new work: enqueue is idempotent).
+for run in 1 2; do
+  mkdir -p "$work/in-$run"
+  for ((i = 0; i < articles; i++)); do
+    {
+      printf '# Bench story number %d of run %d\n\n' "$i" "$run"
+      for p in 1 2 3; do
+        printf 'Paragraph %d of story %d. The council met on Tuesday to discuss the ' "$p" "$i"
+        printf 'new bus routes, the library hours and the repair of the old bridge. '
+        printf 'Residents asked questions for an hour, and the mayor promised an answer '
+        printf 'before the end of the month, after the budget is known.\n\n'
+      done
+    } >"$work/in-$run/story-$i.md"
+  done
 done
 
 # Renders every article with W workers; prints jobs per minute.
 run_workers() {
   local w=$1 site="$work/site-$1"
-  "$articast" enqueue --redis "$url" "$work"/in/*.md >/dev/null
+  "$articast" enqueue --redis "$url" "$work/in-$w"/*.md >/dev/null
   local t0 t1
   t0=$(now)
   local pids=()
