@@ -445,6 +445,15 @@ char *ac_job_guid(const ac_job *job) {
   return u;
 }
 
+char *ac_job_key(const ac_job *job, const char digest[65]) {
+  char *guid = ac_job_guid(job), *key = NULL;
+  if (asprintf(&key, "%s:%s", guid ? "episode" : "bytes",
+               guid ? guid : digest) < 0)
+    key = NULL;
+  free(guid);
+  return key;
+}
+
 /* The name the source stages probe a job's bytes under: the extension
  * tells the content type. */
 static const char *name_for_type(const char *type) {

@@ -142,6 +142,11 @@ void ac_job_result_free(ac_job_result *res);
 #define AC_JOB_MAX_GUID 500
 char *ac_job_guid(const ac_job *job);
 
+/* What a queue knows a job's article by: "episode:GUID" when the job has
+ * an identity (ac_job_guid), else "bytes:DIGEST" (`digest`, from
+ * ac_job_digest). malloc'd, NULL when out of memory. */
+char *ac_job_key(const ac_job *job, const char digest[65]);
+
 /* Renders and publishes the job into the pipeline's site (pl set up as
  * for `articast episode`: plugins, config, site, cache), in this process:
  * a URL job's page is fetched first (with fetch.h's fetcher, at most

@@ -235,11 +235,7 @@ int ac_jobs_enqueue(ac_state *st, const ac_job *job, char id[AC_JOBS_ID_LEN],
                     bool *reused, char *err, size_t errlen) {
   char digest[65], old_digest[65] = "", state[16] = "";
   ac_job_digest(job, digest);
-  char *guid = ac_job_guid(job), *key = NULL;
-  if (asprintf(&key, "%s:%s", guid ? "episode" : "bytes",
-               guid ? guid : digest) < 0)
-    key = NULL;
-  free(guid);
+  char *key = ac_job_key(job, digest);
   if (!key) {
     snprintf(err, errlen, "out of memory");
     return AC_ERR_NOMEM;

@@ -262,6 +262,20 @@ int ac_redis_ensure_group(redisContext *c, char *err, size_t errlen) {
   return 0;
 }
 
+/* Connects to the Redis at `redis_url` for one request: NULL with *rc (an
+ * AC_EXIT_* code) and the reason in err when the URL is bad or Redis is not
+ * there. */
+static redisContext *connect_url(const char *redis_url, int *rc, char *err,
+                                 size_t errlen) {
+  ac_redis_url u;
+  if ((*rc = ac_redis_url_parse(redis_url, &u, err, errlen)))
+    return NULL;
+  redisContext *c = ac_redis_connect(&u, 10.0, err, errlen);
+  ac_redis_url_free(&u);
+  *rc = c ? 0 : AC_EXIT_FAILURE;
+  return c;
+}
+
 /* ---- Adding jobs --------------------------------------------------------- */
 
 /* Adds the job unless a job for the same episode with the same content
@@ -295,11 +309,7 @@ static int add_job(redisContext *c, const ac_job *job, char *id_out,
   size_t n = ac_job_to_fields(job, f);
   char digest[65];
   ac_job_digest(job, digest);
-  char *guid = ac_job_guid(job), *key = NULL;
-  if (asprintf(&key, "%s:%s", guid ? "episode" : "bytes",
-               guid ? guid : digest) < 0)
-    key = NULL;
-  free(guid);
+  char *key = ac_job_key(job, digest);
   if (!key) {
     snprintf(err, errlen, "out of memory");
     return AC_EXIT_FAILURE;
@@ -336,13 +346,9 @@ int ac_redis_enqueue(const char *redis_url, const ac_job *job, char *id_out,
   int rc = ac_job_validate(job, err, errlen);
   if (rc)
     return rc;
-  ac_redis_url u;
-  if ((rc = ac_redis_url_parse(redis_url, &u, err, errlen)))
-    return rc;
-  redisContext *c = ac_redis_connect(&u, 10.0, err, errlen);
-  ac_redis_url_free(&u);
+  redisContext *c = connect_url(redis_url, &rc, err, errlen);
   if (!c)
-    return AC_EXIT_FAILURE;
+    return rc;
   if ((rc = ac_redis_ensure_group(c, err, errlen)) == 0)
     rc = add_job(c, job, id_out, idlen, reused, err, errlen);
   redisFree(c);
@@ -367,14 +373,10 @@ int ac_redis_job_status(const char *redis_url, const char *id,
     snprintf(err, errlen, "%s: not a job id", id ? id : "(none)");
     return AC_EXIT_USAGE;
   }
-  ac_redis_url u;
-  int rc = ac_redis_url_parse(redis_url, &u, err, errlen);
-  if (rc)
-    return rc;
-  redisContext *c = ac_redis_connect(&u, 10.0, err, errlen);
-  ac_redis_url_free(&u);
+  int rc;
+  redisContext *c = connect_url(redis_url, &rc, err, errlen);
   if (!c)
-    return AC_EXIT_FAILURE;
+    return rc;
   char key[128];
   snprintf(key, sizeof key, AC_REDIS_STATUS_PREFIX "%s", id);
   const char *argv[] = {"HMGET", key, "state", "slug", "files", "error"};
@@ -413,14 +415,10 @@ static long long integer_reply(redisContext *c, int argc, const char **argv,
 int ac_redis_stats(const char *redis_url, ac_jobs_stats *st, char *err,
                    size_t errlen) {
   memset(st, 0, sizeof *st);
-  ac_redis_url u;
-  int rc = ac_redis_url_parse(redis_url, &u, err, errlen);
-  if (rc)
-    return rc;
-  redisContext *c = ac_redis_connect(&u, 10.0, err, errlen);
-  ac_redis_url_free(&u);
+  int rc;
+  redisContext *c = connect_url(redis_url, &rc, err, errlen);
   if (!c)
-    return AC_EXIT_FAILURE;
+    return rc;
   if ((rc = ac_redis_ensure_group(c, err, errlen))) {
     redisFree(c);
     return rc;
