@@ -430,8 +430,11 @@ static enum MHD_Result metrics(serve_ctx *ctx, struct MHD_Connection *c) {
     rc = ac_jobs_stats_read(ctx->state, &s, err, sizeof err);
     pthread_mutex_unlock(&ctx->lock);
   }
-  if (rc)
-    return serve_reply_error(ctx, c, MHD_HTTP_INTERNAL_SERVER_ERROR, "%s", err);
+  if (rc) /* Redis away is the service's trouble for now, not a bug */
+    return serve_reply_error(ctx, c,
+                             ctx->opt->redis ? MHD_HTTP_SERVICE_UNAVAILABLE
+                                             : MHD_HTTP_INTERNAL_SERVER_ERROR,
+                             "%s", err);
   char *text = NULL;
   if (asprintf(
           &text,
