@@ -893,10 +893,19 @@ START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
   ck_assert_msg(port_open(redis_port, 10), "redis-server did not start");
   char *args = fmt("--redis redis://127.0.0.1:%d", redis_port);
   service_start(&s, args);
-  char *id = post_job(&s, "?id=tram-1", "text/markdown",
-                      "# Trams at night\n\nThe trams run all night in "
-                      "summer. The first one leaves at midnight.\n");
+  const char *tram = "# Trams at night\n\nThe trams run all night in "
+                     "summer. The first one leaves at midnight.\n";
+  char *id = post_job(&s, "?id=tram-1", "text/markdown", tram);
   ck_assert_msg(strspn(id, "0123456789-") == strlen(id), "%s", id);
+  /* The same article again is that job, not a second one. */
+  reply again = post(&s, "?id=tram-1", "text/markdown", tram, NULL);
+  ck_assert_int_eq(again.status, 202);
+  json_t *a = json_of(&again);
+  ck_assert_str_eq(jstr(a, "id"), id);
+  ck_assert_msg(json_is_true(json_object_get(a, "unchanged")), "%s",
+                again.body);
+  json_decref(a);
+  reply_free(&again);
   char *path = fmt("/v1/jobs/%s", id);
   reply r = get(&s, path);
   ck_assert_msg(strstr(r.body, "\"state\":\"queued\""), "%s", r.body);
@@ -916,9 +925,21 @@ START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
   ck_assert_int_eq(count(feed.body, "<title>Trams at night</title>"), 1);
   ck_assert_ptr_nonnull(strstr(feed.body, audio));
   reply_free(&feed);
-  service_stop(&s, SIGTERM);
+  /* /metrics counts the Redis queue's jobs. */
+  reply m = get(&s, "/metrics");
+  ck_assert_int_eq(m.status, 200);
+  ck_assert_msg(strstr(m.body, "articast_jobs{state=\"done\"} 1\n") &&
+                    strstr(m.body, "articast_queue_depth 0\n") &&
+                    strstr(m.body, "articast_render_seconds_count 1\n"),
+                "%s", m.body);
+  reply_free(&m);
+  /* Redis gone: the numbers are unavailable, not an error of ours. */
   kill(redis, SIGTERM);
   waitpid(redis, NULL, 0);
+  m = get(&s, "/metrics");
+  ck_assert_msg(m.status == 503, "%ld %s", m.status, m.body);
+  reply_free(&m);
+  service_stop(&s, SIGTERM);
   json_decref(j);
   free(cmd);
   free(path);
