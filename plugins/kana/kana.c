@@ -13,6 +13,7 @@
  * (normalize) left.
  */
 #include "reading.h"
+#include "spans.h"
 
 #include <articast/plugin.h>
 
@@ -40,28 +41,6 @@ static bool is_japanese(const char *tag) {
 
 /* ---- Maps ----------------------------------------------------------------
  */
-
-typedef struct span_list {
-  ac_span *v;
-  size_t n, cap;
-} span_list;
-
-static int span_add(span_list *l, uint32_t spoken, uint32_t written) {
-  if (l->n > 0 && l->v[l->n - 1].spoken == spoken) {
-    l->v[l->n - 1].written = written; /* the later entry wins */
-    return 0;
-  }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? 2 * l->cap : 16;
-    ac_span *g = realloc(l->v, cap * sizeof *g);
-    if (!g)
-      return -1;
-    l->v = g;
-    l->cap = cap;
-  }
-  l->v[l->n++] = (ac_span){spoken, written};
-  return 0;
-}
 
 /* The block's written offset of offset `s` of its current spoken text,
  * through its map (plugin.h): inside a stretch kept as written offsets
@@ -93,11 +72,12 @@ static uint32_t written_at(const ac_block *b, size_t spoken_len,
 /* The block's old map entries in [from, to) of its current spoken text,
  * moved by `shift` bytes into the new spoken text. */
 static int carry_entries(const ac_block *b, uint32_t from, uint32_t to,
-                         int64_t shift, span_list *out) {
+                         int64_t shift, ac_span_list *out) {
   for (size_t k = 0; k < b->n_map; k++) {
     uint32_t s = b->map[k].spoken;
     if (s >= from && s < to &&
-        span_add(out, (uint32_t)((int64_t)s + shift), b->map[k].written) != 0)
+        ac_span_list_add(out, (uint32_t)((int64_t)s + shift),
+                         b->map[k].written) != 0)
       return -1;
   }
   return 0;
@@ -107,7 +87,7 @@ static int carry_entries(const ac_block *b, uint32_t from, uint32_t to,
  * edits (new spoken -> current spoken) composed with the block's map
  * (current spoken -> written). */
 static int compose(const ac_block *b, const kn_reading *rd, size_t spoken_len,
-                   size_t written_len, span_list *out) {
+                   size_t written_len, ac_span_list *out) {
   uint32_t kept_from = 0, out_from = 0; /* the stretch kept as it was */
   for (size_t i = 0; i <= rd->n_edits; i++) {
     uint32_t kept_to = i < rd->n_edits ? rd->edits[i].from : spoken_len;
@@ -117,10 +97,11 @@ static int compose(const ac_block *b, const kn_reading *rd, size_t spoken_len,
     if (i == rd->n_edits)
       break;
     const kn_edit *e = &rd->edits[i];
-    if (span_add(out, e->out_from,
-                 written_at(b, spoken_len, written_len, e->from)) != 0 ||
-        span_add(out, e->out_to,
-                 written_at(b, spoken_len, written_len, e->to)) != 0)
+    if (ac_span_list_add(out, e->out_from,
+                         written_at(b, spoken_len, written_len, e->from)) !=
+            0 ||
+        ac_span_list_add(out, e->out_to,
+                         written_at(b, spoken_len, written_len, e->to)) != 0)
       return -1;
     kept_from = e->to;
     out_from = e->out_to;
@@ -151,7 +132,7 @@ static int read_block(ac_stage *st, kana_priv *p, ac_block *b, size_t *unread) {
    * text this stage read becomes the written form. */
   bool has_old = b->written && b->n_map > 0;
   size_t written_len = has_old ? strlen(b->written) : len;
-  span_list l = {0};
+  ac_span_list l = {0};
   rc = compose(has_old ? b : &(ac_block){0}, &rd, len, written_len, &l);
   if (rc == 0 && !has_old)
     rc = h->set_string(&b->written, b->text, len);

@@ -11,6 +11,7 @@
  */
 #include "en_words.h"
 #include "nz.h"
+#include "spans.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -210,33 +211,11 @@ static uint32_t map_through(const ac_span *map, size_t n, size_t spoken_len,
   return w0;
 }
 
-typedef struct span_list {
-  ac_span *v;
-  size_t n, cap;
-} span_list;
-
-static int span_add(span_list *l, uint32_t spoken, uint32_t written) {
-  if (l->n > 0 && l->v[l->n - 1].spoken == spoken) {
-    l->v[l->n - 1].written = written; /* the later entry wins */
-    return 0;
-  }
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 16;
-    ac_span *g = realloc(l->v, cap * sizeof *g);
-    if (!g)
-      return AC_ERR_NOMEM;
-    l->v = g;
-    l->cap = cap;
-  }
-  l->v[l->n++] = (ac_span){spoken, written};
-  return 0;
-}
-
 /* The map from the new spoken text to the block's written text: this
  * stage's map (new spoken -> old spoken) composed with the block's old
  * map (old spoken -> written). */
 static int compose(const nz_out *o, const ac_block *b, size_t written_len,
-                   span_list *out) {
+                   ac_span_list *out) {
   size_t old_len = o->src_len;
   const ac_span *old = b->n_map ? b->map : NULL;
   size_t n_old = b->n_map;
@@ -250,15 +229,15 @@ static int compose(const nz_out *o, const ac_block *b, size_t written_len,
     uint32_t e1 = i < n ? o->map[i].written : (uint32_t)old_len;
     if (i == 0 && n > 0 && o->map[0].spoken == 0)
       continue; /* no implicit kept stretch */
-    if (span_add(out, s2, map_through(old, n_old, old_len, written_len, s1)) !=
-        0)
+    if (ac_span_list_add(
+            out, s2, map_through(old, n_old, old_len, written_len, s1)) != 0)
       return AC_ERR_NOMEM;
     if (!kept || !old)
       continue;
     /* Old entries inside a kept stretch keep their place. */
     for (size_t k = 0; k < n_old; k++) {
       if (old[k].spoken > s1 && old[k].spoken < e1 && e2 - s2 == e1 - s1 &&
-          span_add(out, s2 + (old[k].spoken - s1), old[k].written) != 0)
+          ac_span_list_add(out, s2 + (old[k].spoken - s1), old[k].written) != 0)
         return AC_ERR_NOMEM;
     }
   }
@@ -306,12 +285,12 @@ static int normalize_block(ac_stage *st, ac_block *b, const char *tag) {
            "a block's written text has no map; transcripts will show the "
            "text as the normalize stage read it");
   size_t written_len = has_old ? strlen(b->written) : strlen(b->text);
-  span_list l = {0};
+  ac_span_list l = {0};
   if (has_old) {
     rc = compose(&o, b, written_len, &l);
   } else {
     for (size_t i = 0; i < o.n_map && rc == 0; i++)
-      rc = span_add(&l, o.map[i].spoken, o.map[i].written);
+      rc = ac_span_list_add(&l, o.map[i].spoken, o.map[i].written);
   }
   if (rc == 0 && !has_old)
     rc = h->set_string(&b->written, b->text, (size_t)-1);
