@@ -627,16 +627,24 @@ static char *ten_articles(const show *s) {
   return list;
 }
 
-START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
+/* A redis-server of the test's own and a show to render into; false
+ * (the test is skipped, as said on stderr) without redis-server. */
+static bool start_redis_and_show(redis_srv *r, show *s) {
   if (!have_redis_server()) {
     fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
                     "redis-server)\n");
-    return;
+    return false;
   }
+  redis_start(r);
+  show_new(s);
+  return true;
+}
+
+START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
   redis_srv r;
-  redis_start(&r);
   show s;
-  show_new(&s);
+  if (!start_redis_and_show(&r, &s))
+    return;
   char *articles = ten_articles(&s);
   enqueue_ok(&r, articles);
   ck_assert_int_eq(stream_length(&r, AC_REDIS_STREAM), 10);
@@ -733,15 +741,10 @@ static char *dead_field(redis_srv *r, const char *match_key,
 }
 
 START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
-  if (!have_redis_server()) {
-    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
-                    "redis-server)\n");
-    return;
-  }
   redis_srv r;
-  redis_start(&r);
   show s;
-  show_new(&s);
+  if (!start_redis_and_show(&r, &s))
+    return;
   char *good = fmt("%s/good.md", s.dir), *poison = fmt("%s/poison.md", s.dir);
   write_text(good, "# A good story\n\nIt renders the first time.\n");
   write_text(poison, "# A poison story\n\nIts voice does not exist.\n");
@@ -815,15 +818,10 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
 END_TEST
 
 START_TEST(the_same_id_again_updates_its_one_episode) {
-  if (!have_redis_server()) {
-    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
-                    "redis-server)\n");
-    return;
-  }
   redis_srv r;
-  redis_start(&r);
   show s;
-  show_new(&s);
+  if (!start_redis_and_show(&r, &s))
+    return;
   char *a = fmt("%s/a.md", s.dir), *log = fmt("%s/w.log", s.dir);
   write_text(a, "# First title\n\nThe first version of the story.\n");
   char *args = fmt("--id cms-7 '%s'", a);
@@ -897,15 +895,10 @@ static bool feed_has(const show *s, const char *guid) {
 }
 
 START_TEST(a_worker_killed_after_publishing_leaves_one_episode) {
-  if (!have_redis_server()) {
-    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
-                    "redis-server)\n");
-    return;
-  }
   redis_srv r;
-  redis_start(&r);
   show s;
-  show_new(&s);
+  if (!start_redis_and_show(&r, &s))
+    return;
   char *a = fmt("%s/a.md", s.dir), *log1 = fmt("%s/w1.log", s.dir),
        *log2 = fmt("%s/w2.log", s.dir);
   write_text(a, "# Published, never acknowledged\n\nThe worker dies between "
@@ -954,15 +947,10 @@ START_TEST(a_worker_killed_after_publishing_leaves_one_episode) {
 END_TEST
 
 START_TEST(url_jobs_are_fetched_by_the_worker) {
-  if (!have_redis_server()) {
-    fprintf(stderr, "SKIPPED: redis-server is not installed (apt-get install "
-                    "redis-server)\n");
-    return;
-  }
   redis_srv r;
-  redis_start(&r);
   show s;
-  show_new(&s);
+  if (!start_redis_and_show(&r, &s))
+    return;
   /* A web server on 127.0.0.1 with one article page. */
   char *www = fmt("%s/www", s.dir), *page = fmt("%s/www/story.html", s.dir);
   ck_assert_int_eq(mkdir(www, 0755), 0);
