@@ -1,6 +1,9 @@
 /* The test harness shared by every suite (see harness.h). */
+#define _GNU_SOURCE /* vasprintf */
 #include "harness.h"
-
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -306,4 +309,24 @@ int harness_main(Suite *s) {
   int failed = srunner_ntests_failed(sr);
   srunner_free(sr);
   return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+char *harness_fmt(const char *f, ...) {
+  va_list ap;
+  va_start(ap, f);
+  char *s = NULL;
+  ck_assert_int_ge(vasprintf(&s, f, ap), 0);
+  va_end(ap);
+  return s;
+}
+
+void harness_write_bytes(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
+  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
+  ck_assert_int_eq(fclose(f), 0);
+}
+
+void harness_write_text(const char *path, const char *text) {
+  harness_write_bytes(path, text, strlen(text));
 }

@@ -52,6 +52,12 @@ int harness_text_stage(const char *plugin, const char *const *settings,
 /* Reads a file into a NUL-terminated malloc'd string; fails the test if it
  * cannot. */
 char *harness_slurp(const char *path);
+/* printf into a malloc'd string; fails the test when out of memory. */
+char *harness_fmt(const char *f, ...) AC_PRINTF(1, 2);
+/* Writes len bytes (or a string) as the whole file at path; fails the test
+ * if it cannot. */
+void harness_write_bytes(const char *path, const void *data, size_t len);
+void harness_write_text(const char *path, const char *text);
 /* Path under tests/data, malloc'd. */
 char *harness_data(const char *relative);
 /* A fresh empty directory under $TMPDIR, malloc'd. */

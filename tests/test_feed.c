@@ -46,24 +46,13 @@ static const char *const show_settings[] = {
 
 /* ---- Fixtures ----------------------------------------------------------- */
 
-static void write_bytes(const char *path, const void *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_msg(f != NULL, "cannot create %s", path);
-  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
-static void write_text(const char *path, const char *text) {
-  write_bytes(path, text, strlen(text));
-}
-
 /* A file of exactly `size` bytes with a recognisable pattern. */
 static void write_sized(const char *path, size_t size) {
   unsigned char *buf = malloc(size ? size : 1);
   ck_assert_ptr_nonnull(buf);
   for (size_t i = 0; i < size; i++)
     buf[i] = (unsigned char)(i * 7 + 3);
-  write_bytes(path, buf, size);
+  harness_write_bytes(path, buf, size);
   free(buf);
 }
 
@@ -159,16 +148,17 @@ static void fake_init(fake *f, const char *site, const fake_spec *s) {
     f->arts[f->n_arts - 1].size = s->mp3_size;
   }
   fake_add(f, ".vtt", "text/vtt", 0);
-  write_text(f->paths[f->n_arts - 1], "WEBVTT\n\n");
+  harness_write_text(f->paths[f->n_arts - 1], "WEBVTT\n\n");
   fake_add(f, ".srt", "application/x-subrip", 0);
-  write_text(f->paths[f->n_arts - 1], "1\n00:00:00,000 --> 00:00:01,000\nx\n");
+  harness_write_text(f->paths[f->n_arts - 1],
+                     "1\n00:00:00,000 --> 00:00:01,000\nx\n");
   fake_add(f, ".txt", "text/plain", 0);
-  write_text(f->paths[f->n_arts - 1], "text\n");
+  harness_write_text(f->paths[f->n_arts - 1], "text\n");
   if (!s->no_chapters) {
     fake_add(f, ".chapters.json", "application/json+chapters", 0);
     char *fixture = harness_data("feed/chapters.json");
     char *json = harness_slurp(fixture);
-    write_text(f->paths[f->n_arts - 1], json);
+    harness_write_text(f->paths[f->n_arts - 1], json);
     free(json);
     free(fixture);
   }
@@ -632,7 +622,7 @@ START_TEST(rebuild_regenerates_the_same_feed) {
 
   /* A broken sidecar is skipped, not fatal. */
   char *junk = join(site, "episodes/junk.item.xml");
-  write_text(junk, "<articast-episode version=\"1\"><guid>x</guid>");
+  harness_write_text(junk, "<articast-episode version=\"1\"><guid>x</guid>");
   ck_assert_msg(rebuild(site, &test_show, err, sizeof err) == 0, "%s", err);
   after = harness_slurp(path);
   ck_assert_str_eq(before, after);
@@ -943,7 +933,7 @@ START_TEST(killed_publishers_never_break_the_feed) {
   char *path = feed_path(site);
   /* A leftover from a crash before this test. */
   char *stale = join(site, ".feed.xml.tmp-AbC123");
-  write_text(stale, "<rss");
+  harness_write_text(stale, "<rss");
   for (int round = 0; round < 25; round++) {
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
@@ -1013,7 +1003,7 @@ static void write_png_header(const char *path, uint32_t w, uint32_t h,
   put32(b + 33, 0);
   memcpy(b + 37, "IEND", 4);
   put32(b + 41, (uint32_t)crc32(0, b + 37, 4));
-  write_bytes(path, b, sizeof b);
+  harness_write_bytes(path, b, sizeof b);
 }
 
 /* A JPEG with an APP0 and a baseline SOF0: enough for the header checks. */
@@ -1044,7 +1034,7 @@ static void write_jpeg_header(const char *path, unsigned w, unsigned h,
   }
   b[n++] = 0xFF;
   b[n++] = 0xD9;
-  write_bytes(path, b, n);
+  harness_write_bytes(path, b, n);
 }
 
 static int check_file(const char *path, char *why, size_t whylen) {
@@ -1069,11 +1059,11 @@ START_TEST(cover_checks_say_what_is_wrong) {
   write_png_header(path, 1400, 1400, 0);
   ck_assert_int_eq(check_file(path, why, sizeof why), AC_ERR_FORMAT);
   ck_assert_msg(strstr(why, "greyscale") && strstr(why, "RGB"), "%s", why);
-  write_text(path, "<?xml version=\"1.0\"?><svg/>");
+  harness_write_text(path, "<?xml version=\"1.0\"?><svg/>");
   ck_assert_int_eq(check_file(path, why, sizeof why), AC_ERR_FORMAT);
   ck_assert_msg(strstr(why, "not a JPEG or PNG") && strstr(why, "3c 3f 78"),
                 "%s", why);
-  write_bytes(path, "\x89PNG\r\n\x1a\n", 8);
+  harness_write_bytes(path, "\x89PNG\r\n\x1a\n", 8);
   ck_assert_int_eq(check_file(path, why, sizeof why), AC_ERR_FORMAT);
   ck_assert_msg(strstr(why, "IHDR") != NULL, "%s", why);
 
@@ -1091,7 +1081,7 @@ START_TEST(cover_checks_say_what_is_wrong) {
   write_jpeg_header(path, 2000, 2000, 4);
   ck_assert_int_eq(check_file(path, why, sizeof why), AC_ERR_FORMAT);
   ck_assert_msg(strstr(why, "CMYK") != NULL, "%s", why);
-  write_bytes(path, "\xFF\xD8\xFF\xE0\x00\x10JF", 8);
+  harness_write_bytes(path, "\xFF\xD8\xFF\xE0\x00\x10JF", 8);
   ck_assert_int_eq(check_file(path, why, sizeof why), AC_ERR_FORMAT);
   ck_assert_msg(strstr(why, "ends before") != NULL, "%s", why);
   ck_assert_int_eq(check_file("/nonexistent.png", why, sizeof why),

@@ -30,23 +30,6 @@
 
 /* ---- Files ------------------------------------------------------------- */
 
-static char *fmt(const char *f, ...) AC_PRINTF(1, 2);
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  char *s = NULL;
-  ck_assert_int_ge(vasprintf(&s, f, ap), 0);
-  va_end(ap);
-  return s;
-}
-
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
-  ck_assert_int_eq(fputs(text, f) >= 0, 1);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
 /* s with every `from` replaced by `to`, malloc'd. */
 static char *replaced(const char *s, const char *from, const char *to) {
   size_t n = 0, lf = strlen(from), lt = strlen(to);
@@ -77,7 +60,7 @@ static void run_ok(const char *cmd) {
 }
 
 static void remove_tree(const char *dir) {
-  char *cmd = fmt("rm -rf '%s'", dir);
+  char *cmd = harness_fmt("rm -rf '%s'", dir);
   run_ok(cmd);
   free(cmd);
 }
@@ -96,14 +79,14 @@ typedef struct web {
 /* Copies a fixture of tests/data/follow into www, with @BASE@ made the
  * server's address. */
 static void web_put(web *w, const char *fixture, const char *dest) {
-  char *src = fmt("%s/follow/%s", ARTICAST_TEST_DATA_DIR, fixture);
+  char *src = harness_fmt("%s/follow/%s", ARTICAST_TEST_DATA_DIR, fixture);
   char *text = harness_slurp(src);
   char *out = replaced(text, "@BASE@", w->base);
-  char *path = fmt("%s/%s", w->www, dest);
+  char *path = harness_fmt("%s/%s", w->www, dest);
   char *dir = strdup(path);
   *strrchr(dir, '/') = '\0';
   ck_assert_int_eq(ac_mkdirs(dir), 0);
-  write_text(path, out);
+  harness_write_text(path, out);
   free(dir);
   free(path);
   free(out);
@@ -114,11 +97,11 @@ static void web_put(web *w, const char *fixture, const char *dest) {
 /* Replaces text in a served file, as an editor would. */
 static void web_edit(web *w, const char *file, const char *from,
                      const char *to) {
-  char *path = fmt("%s/%s", w->www, file);
+  char *path = harness_fmt("%s/%s", w->www, file);
   char *text = harness_slurp(path);
   ck_assert_msg(strstr(text, from), "%s lacks '%s'", file, from);
   char *out = replaced(text, from, to);
-  write_text(path, out);
+  harness_write_text(path, out);
   free(out);
   free(text);
   free(path);
@@ -127,11 +110,11 @@ static void web_edit(web *w, const char *file, const char *from,
 static void web_start(web *w) {
   memset(w, 0, sizeof *w);
   w->dir = harness_tempdir();
-  w->www = fmt("%s/www", w->dir);
-  w->log = fmt("%s/requests.log", w->dir);
+  w->www = harness_fmt("%s/www", w->dir);
+  w->log = harness_fmt("%s/requests.log", w->dir);
   ck_assert_int_eq(ac_mkdirs(w->www), 0);
-  char *port_file = fmt("%s/port", w->dir);
-  char *script = fmt("%s/follow/serve.py", ARTICAST_TEST_DATA_DIR);
+  char *port_file = harness_fmt("%s/port", w->dir);
+  char *script = harness_fmt("%s/follow/serve.py", ARTICAST_TEST_DATA_DIR);
   w->pid = fork();
   ck_assert_int_ge(w->pid, 0);
   if (w->pid == 0) {
@@ -153,12 +136,12 @@ static void web_start(web *w) {
     }
   }
   ck_assert_msg(port > 0, "the test server did not start");
-  w->base = fmt("http://127.0.0.1:%d", port);
+  w->base = harness_fmt("http://127.0.0.1:%d", port);
   const char *files[] = {
       "feed.xml", "robots.txt", "articles/harbour-road-cycle-lanes.html",
       "articles/library-weekend-hours.html", "articles/beach-clean-up.html"};
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-    char *fixture = fmt("site/%s", files[i]);
+    char *fixture = harness_fmt("site/%s", files[i]);
     web_put(w, fixture, files[i]);
     free(fixture);
   }
@@ -213,16 +196,17 @@ typedef struct show {
 
 static void show_new(show *s, const char *extra_config) {
   s->dir = harness_tempdir();
-  s->site = fmt("%s/site", s->dir);
-  s->config = fmt("%s/show.ini", s->dir);
-  s->cache = fmt("%s/cache", s->dir);
-  char *ini = fmt("[show]\ntitle = The Gazette, read aloud\n"
+  s->site = harness_fmt("%s/site", s->dir);
+  s->config = harness_fmt("%s/show.ini", s->dir);
+  s->cache = harness_fmt("%s/cache", s->dir);
+  char *ini =
+      harness_fmt("[show]\ntitle = The Gazette, read aloud\n"
                   "author = Millbrook Gazette\nlink = "
                   "https://millbrook-gazette.example/\n"
                   "base_url = https://pod.example.org/gazette/\n"
                   "[feed]\ncategory = News\nowner_email = pod@example.org\n%s",
                   extra_config ? extra_config : "");
-  write_text(s->config, ini);
+  harness_write_text(s->config, ini);
   free(ini);
 }
 
@@ -237,7 +221,8 @@ static void show_free(show *s) {
 /* Runs `articast follow ARGS` on the show (with "now" at `when` for the
  * dates it gives); returns the exit status and the output. */
 static int follow(const show *s, long when, const char *args, char **out) {
-  char *cmd = fmt("SOURCE_DATE_EPOCH=%ld ARTICAST_CACHE_DIR='%s' '%s' follow "
+  char *cmd =
+      harness_fmt("SOURCE_DATE_EPOCH=%ld ARTICAST_CACHE_DIR='%s' '%s' follow "
                   "-c '%s' -o '%s' %s 2>&1",
                   when, s->cache, harness_binary(), s->config, s->site, args);
   int rc = harness_run(cmd, out);
@@ -257,8 +242,8 @@ static void follow_ok(const show *s, long when, const char *args,
 
 /* Whether the site is consistent (tests/site_check.py). */
 static void check_site(const char *site, const char *when) {
-  char *cmd = fmt("python3 '%s/tests/site_check.py' '%s' 2>&1",
-                  ARTICAST_TEST_SOURCE_DIR, site);
+  char *cmd = harness_fmt("python3 '%s/tests/site_check.py' '%s' 2>&1",
+                          ARTICAST_TEST_SOURCE_DIR, site);
   char *out = NULL;
   int rc = harness_run(cmd, &out);
   ck_assert_msg(rc == 0, "%s: %s", when, out);
@@ -274,7 +259,7 @@ typedef struct parsed {
 } parsed;
 
 static parsed feed_of(const show *s) {
-  char *path = fmt("%s/feed.xml", s->site);
+  char *path = harness_fmt("%s/feed.xml", s->site);
   parsed p = {xmlReadFile(path, NULL, XML_PARSE_NONET), NULL};
   ck_assert_msg(p.doc != NULL, "%s is not well-formed XML", path);
   p.xp = xmlXPathNewContext(p.doc);
@@ -290,7 +275,7 @@ static void parsed_free(parsed *p) {
 }
 
 static char *xs(parsed *p, const char *expr) {
-  char *full = fmt("string(%s)", expr);
+  char *full = harness_fmt("string(%s)", expr);
   xmlXPathObjectPtr o = xmlXPathEvalExpression(BAD_CAST full, p->xp);
   ck_assert_msg(o != NULL, "bad XPath %s", expr);
   char *s = strdup(o->stringval ? (const char *)o->stringval : "");
@@ -310,9 +295,10 @@ static char *feed_says(const show *s, const char *expr) {
 /* The one file of `slug` with extension `ext`: the version a complete
  * site holds. */
 static char *episode_file(const show *s, const char *slug, const char *ext) {
-  char *pattern = fmt("%s/episodes/%s.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
-                      "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]%s",
-                      s->site, slug, ext);
+  char *pattern =
+      harness_fmt("%s/episodes/%s.[0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+                  "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]%s",
+                  s->site, slug, ext);
   glob_t g;
   int rc = glob(pattern, 0, NULL, &g);
   ck_assert_msg(rc == 0 && g.gl_pathc == 1, "%zu files match %s",
@@ -325,7 +311,7 @@ static char *episode_file(const show *s, const char *slug, const char *ext) {
 
 /* How many MP3s the site holds. */
 static size_t mp3_count(const show *s) {
-  char *pattern = fmt("%s/episodes/*.mp3", s->site);
+  char *pattern = harness_fmt("%s/episodes/*.mp3", s->site);
   glob_t g;
   size_t n = glob(pattern, 0, NULL, &g) == 0 ? g.gl_pathc : 0;
   globfree(&g);
@@ -410,7 +396,7 @@ END_TEST
  */
 
 static ac_listing parse_fixture(const char *name, const char *base) {
-  char *path = fmt("%s/follow/%s", ARTICAST_TEST_DATA_DIR, name);
+  char *path = harness_fmt("%s/follow/%s", ARTICAST_TEST_DATA_DIR, name);
   char *raw = harness_slurp(path);
   char *text = replaced(raw, "@BASE@", "https://gazette.example");
   ac_listing l;
@@ -526,7 +512,7 @@ START_TEST(sitemaps_pages_and_folders_are_read) {
   ck_assert_str_eq(l.links[0], "https://millbrook.example/feed.xml");
   ac_listing_free(&l);
 
-  char *dir = fmt("%s/follow/folder", ARTICAST_TEST_DATA_DIR);
+  char *dir = harness_fmt("%s/follow/folder", ARTICAST_TEST_DATA_DIR);
   char err[256];
   ck_assert_msg(ac_listing_scan_folder(dir, &l, err, sizeof err) == 0, "%s",
                 err);
@@ -632,7 +618,7 @@ START_TEST(state_modules_migrate_once_and_refuse_newer) {
       ac_state_prepare(st, "SELECT * FROM ok2", &q, err, sizeof err), 0);
   ac_state_close(st);
   /* The database is a dot file of the site. */
-  char *db = fmt("%s/.articast.db", site);
+  char *db = harness_fmt("%s/.articast.db", site);
   ck_assert_int_eq(access(db, R_OK), 0);
   free(db);
   remove_tree(site);
@@ -672,13 +658,15 @@ static void check_first_run(web *w, const show *s) {
           "Library opens on Sunday afternoons from July");
   /* The undated article is dated when first seen, but never after the
    * newest article its source dates. */
-  char *expr = fmt("/rss/channel/item[guid='tag:millbrook-gazette.example,"
-                   "2024:beach-clean-up']/pubDate");
+  char *expr =
+      harness_fmt("/rss/channel/item[guid='tag:millbrook-gazette.example,"
+                  "2024:beach-clean-up']/pubDate");
   ck_feed(s, expr, "Mon, 03 Jun 2024 13:00:00 +0000");
   free(expr);
   /* A guid that is no URI is the feed's own. */
-  expr = fmt("count(/rss/channel/item[guid='%s/feed.xml#gazette-2024-0117'])",
-             w->base);
+  expr = harness_fmt(
+      "count(/rss/channel/item[guid='%s/feed.xml#gazette-2024-0117'])",
+      w->base);
   ck_feed(s, expr, "1");
   free(expr);
   char *txt = episode_file(s, slug_harbour, ".txt");
@@ -719,7 +707,8 @@ static void check_first_run(web *w, const show *s) {
 
 /* `articast status` prints the state as tables and as JSON. */
 static void check_status(const show *s) {
-  char *cmd = fmt("'%s' status -o '%s'", harness_binary(), s->site), *out;
+  char *cmd = harness_fmt("'%s' status -o '%s'", harness_binary(), s->site),
+       *out;
   ck_assert_int_eq(harness_run(cmd, &out), 0);
   ck_assert_msg(strstr(out, "/feed.xml") && strstr(out, "rss") &&
                     strstr(out, "published  2024-06-01") &&
@@ -727,11 +716,11 @@ static void check_status(const show *s) {
                 "%s", out);
   free(out);
   free(cmd);
-  cmd = fmt("'%s' status --json -o '%s' | python3 -c 'import json,sys; "
-            "d=json.load(sys.stdin); print(len(d[\"sources\"]), "
-            "sorted(a[\"status\"] for a in d[\"articles\"]), "
-            "d[\"articles\"][0][\"date\"])'",
-            harness_binary(), s->site);
+  cmd = harness_fmt("'%s' status --json -o '%s' | python3 -c 'import json,sys; "
+                    "d=json.load(sys.stdin); print(len(d[\"sources\"]), "
+                    "sorted(a[\"status\"] for a in d[\"articles\"]), "
+                    "d[\"articles\"][0][\"date\"])'",
+                    harness_binary(), s->site);
   ck_assert_int_eq(harness_run(cmd, &out), 0);
   ck_assert_str_eq(out, "1 ['published', 'published', 'published'] "
                         "2024-06-01T08:30:00Z\n");
@@ -742,7 +731,7 @@ static void check_status(const show *s) {
 /* A second run with nothing changed renders nothing and reads no page
  * whole: every conditional request is answered 304. */
 static void check_quiet_run(web *w, const show *s, const char *feed) {
-  char *path = fmt("%s/feed.xml", s->site);
+  char *path = harness_fmt("%s/feed.xml", s->site);
   char *before = harness_slurp(path);
   struct stat sb1, sb2;
   ck_assert_int_eq(stat(path, &sb1), 0);
@@ -824,9 +813,9 @@ static void check_new_item(web *w, const show *s, const char *feed) {
 /* A corrected title: the same episode (guid and slug) with the new
  * title. */
 static void check_title_edit(web *w, const show *s, const char *feed) {
-  char *expr =
-      fmt("/rss/channel/item[guid='%s/feed.xml#gazette-2024-0117']", w->base);
-  char *title = fmt("%s/title", expr);
+  char *expr = harness_fmt(
+      "/rss/channel/item[guid='%s/feed.xml#gazette-2024-0117']", w->base);
+  char *title = harness_fmt("%s/title", expr);
   web_edit(w, "feed.xml", "Library opens on Sunday afternoons",
            "Library to open on Sunday afternoons");
   web_edit(w, "articles/library-weekend-hours.html",
@@ -837,7 +826,7 @@ static void check_title_edit(web *w, const show *s, const char *feed) {
   ck_feed(s, "count(/rss/channel/item)", "4");
   ck_feed(s, title, "Library to open on Sunday afternoons from July");
   char *mp3 = episode_file(s, slug_library, ".mp3"); /* the same slug */
-  char *url = fmt("%s/enclosure/@url", expr);
+  char *url = harness_fmt("%s/enclosure/@url", expr);
   char *got = feed_says(s, url);
   ck_assert_msg(strstr(got, slug_library), "%s", got);
   ck_assert_uint_eq(mp3_count(s), 4);
@@ -851,7 +840,8 @@ static void check_title_edit(web *w, const show *s, const char *feed) {
  * podcast:guid does not. */
 static void check_base_url_change(web *w, const show *s, const char *feed) {
   char *guid = feed_says(s, "/rss/channel/podcast:guid");
-  char *args = fmt("--base-url https://cdn.example.net/gazette/ %s", feed);
+  char *args =
+      harness_fmt("--base-url https://cdn.example.net/gazette/ %s", feed);
   follow_ok(s, T0 + 5 * DAY, args,
             "the base URL changes from https://pod.example.org/gazette/ to "
             "https://cdn.example.net/gazette/");
@@ -874,7 +864,7 @@ START_TEST(a_publication_followed_over_time) {
   web_start(&w);
   show s;
   show_new(&s, NULL);
-  char *feed = fmt("'%s/feed.xml'", w.base);
+  char *feed = harness_fmt("'%s/feed.xml'", w.base);
   follow_ok(&s, T0, feed, "3 new, 0 updated, 0 unchanged");
   check_first_run(&w, &s);
   check_status(&s);
@@ -895,11 +885,11 @@ END_TEST
 /* After a kill: whatever the site lists is whole, no temporary file is
  * visible, the state database is intact. */
 static void check_after_kill(const show *s, const char *when) {
-  char *feed = fmt("%s/feed.xml", s->site);
+  char *feed = harness_fmt("%s/feed.xml", s->site);
   if (access(feed, F_OK) == 0)
     check_site(s->site, when);
   free(feed);
-  char *db = fmt("%s/.articast.db", s->site);
+  char *db = harness_fmt("%s/.articast.db", s->site);
   if (access(db, F_OK) == 0)
     ck_state(s, "PRAGMA integrity_check", "ok");
   free(db);
@@ -911,7 +901,7 @@ static void check_each_once(const show *s, int n, const char *when) {
   check_site(s->site, when);
   parsed p = feed_of(s);
   char *count = xs(&p, "count(/rss/channel/item)");
-  char *want = fmt("%d", n);
+  char *want = harness_fmt("%d", n);
   ck_assert_msg(strcmp(count, want) == 0, "%s: %s items", when, count);
   char *distinct = xs(&p, "count(/rss/channel/item[not(guid = "
                           "preceding-sibling::item/guid)])");
@@ -935,13 +925,13 @@ START_TEST(a_kill_at_any_step_then_a_rerun_gives_each_article_once) {
   show s;
   show_new(&s, NULL);
   web_put(&w, "extra/feed-two-items.xml", "feed.xml"); /* fewer steps */
-  char *feed = fmt("--retry -j 1 '%s/feed.xml'", w.base);
+  char *feed = harness_fmt("--retry -j 1 '%s/feed.xml'", w.base);
   follow_ok(&s, T0, feed, "2 new"); /* fills the segment cache */
   int n;
   for (n = 1; n < 400; n++) {
     remove_tree(s.site);
-    char *args = fmt("%s", feed), *out = NULL;
-    char *env = fmt("%d", n);
+    char *args = harness_fmt("%s", feed), *out = NULL;
+    char *env = harness_fmt("%d", n);
     setenv("ARTICAST_CRASH_AFTER", env, 1);
     int rc = follow(&s, T0, args, &out);
     unsetenv("ARTICAST_CRASH_AFTER");
@@ -975,10 +965,10 @@ END_TEST
 /* Starts `articast follow ARGS` in a process group of its own. */
 static pid_t follow_in_background(const show *s, const char *args,
                                   const char *output) {
-  char *cmd =
-      fmt("SOURCE_DATE_EPOCH=%ld ARTICAST_CACHE_DIR='%s' exec '%s' "
-          "follow -c '%s' -o '%s' %s >'%s' 2>&1",
-          T0, s->cache, harness_binary(), s->config, s->site, args, output);
+  char *cmd = harness_fmt(
+      "SOURCE_DATE_EPOCH=%ld ARTICAST_CACHE_DIR='%s' exec '%s' "
+      "follow -c '%s' -o '%s' %s >'%s' 2>&1",
+      T0, s->cache, harness_binary(), s->config, s->site, args, output);
   pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
@@ -1031,17 +1021,17 @@ START_TEST(sigkill_mid_way_then_a_rerun) {
   web_start(&w);
   show s;
   show_new(&s, NULL);
-  char *args = fmt("-j 1 '%s/feed.xml'", w.base);
-  char *output = fmt("%s/out.txt", s.dir);
+  char *args = harness_fmt("-j 1 '%s/feed.xml'", w.base);
+  char *output = harness_fmt("%s/out.txt", s.dir);
   pid_t pid = follow_in_background(&s, args, output);
-  char *pattern = fmt("%s/episodes/*.mp3", s.site);
+  char *pattern = harness_fmt("%s/episodes/*.mp3", s.site);
   ck_assert_msg(wait_for(pattern, 120), "no episode came out");
   kill(-pid, SIGKILL);
   ck_assert_int_eq(wait_exit(pid, 30), 128 + SIGKILL);
   check_after_kill(&s, "after SIGKILL");
   int done = published(&s);
   ck_assert_msg(done < 3, "the kill came too late to be mid-way (%d)", done);
-  char *says = fmt("%d new", 3 - done);
+  char *says = harness_fmt("%d new", 3 - done);
   follow_ok(&s, T0, args, says);
   check_each_once(&s, 3, "a rerun after SIGKILL");
   free(says);
@@ -1060,11 +1050,11 @@ START_TEST(sigterm_finishes_the_article_in_hand) {
   web_start(&w);
   show s;
   show_new(&s, NULL);
-  char *args = fmt("--every 1h -j 1 '%s/feed.xml'", w.base);
-  char *output = fmt("%s/out.txt", s.dir);
+  char *args = harness_fmt("--every 1h -j 1 '%s/feed.xml'", w.base);
+  char *output = harness_fmt("%s/out.txt", s.dir);
   pid_t pid = follow_in_background(&s, args, output);
   /* Synthesis has begun once a segment is in the cache. */
-  char *pattern = fmt("%s/*/*", s.cache);
+  char *pattern = harness_fmt("%s/*/*", s.cache);
   ck_assert_msg(wait_for(pattern, 120), "no rendering began");
   kill(-pid, SIGTERM); /* the follower's process group, as ^C does */
   int rc = wait_exit(pid, 120);
@@ -1075,8 +1065,8 @@ START_TEST(sigterm_finishes_the_article_in_hand) {
   ck_assert_msg(done >= 1 && done < 3, "%d published:\n%s", done, out);
   ck_state(&s, "SELECT count(*) FROM articles WHERE status = 'failed'", "0");
   check_after_kill(&s, "after SIGTERM");
-  char *once = fmt("-j 1 '%s/feed.xml'", w.base);
-  char *says = fmt("%d new", 3 - done);
+  char *once = harness_fmt("-j 1 '%s/feed.xml'", w.base);
+  char *says = harness_fmt("%d new", 3 - done);
   follow_ok(&s, T0, once, says);
   check_each_once(&s, 3, "a rerun after SIGTERM");
   free(says);
@@ -1099,28 +1089,29 @@ END_TEST
 START_TEST(broken_sources_are_reported_one_by_one) {
   web w;
   web_start(&w);
-  char *path = fmt("%s/malformed.xml", w.www);
-  write_text(path, "<rss><channel><item><title>Broken");
+  char *path = harness_fmt("%s/malformed.xml", w.www);
+  harness_write_text(path, "<rss><channel><item><title>Broken");
   free(path);
-  path = fmt("%s/garbage.xml", w.www);
-  write_text(path, "not a feed at all {");
+  path = harness_fmt("%s/garbage.xml", w.www);
+  harness_write_text(path, "not a feed at all {");
   free(path);
-  path = fmt("%s/huge-feed.xml", w.www);
-  char *xml = fmt("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
+  path = harness_fmt("%s/huge-feed.xml", w.www);
+  char *xml =
+      harness_fmt("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel>"
                   "<title>Odd</title><item><title>A long page</title><link>"
                   "%s/huge.html</link></item><item><title>For members</title>"
                   "<link>%s/members/only.html</link></item></channel></rss>",
                   w.base, w.base);
-  write_text(path, xml);
+  harness_write_text(path, xml);
   free(xml);
   free(path);
   show s;
   show_new(&s, NULL);
-  char *args = fmt("'%1$s/fail/feed.xml' '%1$s/busy/feed.xml' "
-                   "'%1$s/moved/feed.xml' "
-                   "'%1$s/malformed.xml' '%1$s/garbage.xml' "
-                   "'%1$s/huge-feed.xml' '%1$s/nothing.xml'",
-                   w.base);
+  char *args = harness_fmt("'%1$s/fail/feed.xml' '%1$s/busy/feed.xml' "
+                           "'%1$s/moved/feed.xml' "
+                           "'%1$s/malformed.xml' '%1$s/garbage.xml' "
+                           "'%1$s/huge-feed.xml' '%1$s/nothing.xml'",
+                           w.base);
   char *out = NULL;
   int rc = follow(&s, T0, args, &out);
   ck_assert_msg(rc == AC_EXIT_INPUT, "exit %d:\n%s", rc, out);
@@ -1141,20 +1132,23 @@ START_TEST(broken_sources_are_reported_one_by_one) {
   ck_assert_int_eq(requests(log, "GET /members/", 200), 0);
   ck_assert_int_eq(requests(log, "GET /moved/feed.xml", 301), 1);
   free(log);
-  char *fail = fmt("SELECT last_error || ' / ' || failures FROM sources "
-                   "WHERE location = '%s/fail/feed.xml'",
-                   w.base);
+  char *fail =
+      harness_fmt("SELECT last_error || ' / ' || failures FROM sources "
+                  "WHERE location = '%s/fail/feed.xml'",
+                  w.base);
   ck_state(&s, fail, "HTTP 500 Internal Server Error / 1");
   free(fail);
   /* A server that asks for a pause (Retry-After) gets it. */
-  char *busy = fmt("SELECT last_error, retry_after - last_checked >= 7200 "
-                   "FROM sources WHERE location = '%s/busy/feed.xml'",
-                   w.base);
+  char *busy =
+      harness_fmt("SELECT last_error, retry_after - last_checked >= 7200 "
+                  "FROM sources WHERE location = '%s/busy/feed.xml'",
+                  w.base);
   ck_state(&s, busy, "HTTP 503 Service Unavailable");
   free(busy);
-  busy = fmt("SELECT retry_after - last_checked >= 7200 FROM sources WHERE "
-             "location = '%s/busy/feed.xml'",
-             w.base);
+  busy = harness_fmt(
+      "SELECT retry_after - last_checked >= 7200 FROM sources WHERE "
+      "location = '%s/busy/feed.xml'",
+      w.base);
   ck_state(&s, busy, "1");
   free(busy);
   /* Right after, the failing sources wait for their back-off. */
@@ -1176,9 +1170,10 @@ END_TEST
 
 /* Runs gPodder's command-line client with its own home. */
 static char *gpo(const char *home, const char *args) {
-  char *cmd = fmt("GPODDER_HOME='%s' GPODDER_DOWNLOAD_DIR='%s/downloads' "
-                  "gpo %s 2>&1",
-                  home, home, args),
+  char *cmd =
+           harness_fmt("GPODDER_HOME='%s' GPODDER_DOWNLOAD_DIR='%s/downloads' "
+                       "gpo %s 2>&1",
+                       home, home, args),
        *out = NULL;
   int rc = harness_run(cmd, &out);
   ck_assert_msg(rc == 0, "%s: %d: %s", cmd, rc, out);
@@ -1190,15 +1185,16 @@ static char *gpo(const char *home, const char *args) {
  * it has not seen, unless it is dated more than a week before the newest
  * one it had (gpodder/model.py, _consume_updated_feed). */
 static char *feedparser_new(const char *feed_url, const char *seen_file) {
-  char *cmd = fmt("python3 -c 'import feedparser, calendar, json, sys\n"
-                  "f = feedparser.parse(sys.argv[1])\n"
-                  "seen = json.load(open(sys.argv[2]))\n"
-                  "when = lambda e: calendar.timegm(e.published_parsed)\n"
-                  "newest = max([t for g, t in seen.items()] or [0])\n"
-                  "for e in f.entries:\n"
-                  "    if e.id not in seen and when(e) >= newest - 7 * 86400:\n"
-                  "        print(e.title)\n' '%s' '%s'",
-                  feed_url, seen_file),
+  char *cmd = harness_fmt(
+           "python3 -c 'import feedparser, calendar, json, sys\n"
+           "f = feedparser.parse(sys.argv[1])\n"
+           "seen = json.load(open(sys.argv[2]))\n"
+           "when = lambda e: calendar.timegm(e.published_parsed)\n"
+           "newest = max([t for g, t in seen.items()] or [0])\n"
+           "for e in f.entries:\n"
+           "    if e.id not in seen and when(e) >= newest - 7 * 86400:\n"
+           "        print(e.title)\n' '%s' '%s'",
+           feed_url, seen_file),
        *out = NULL;
   ck_assert_int_eq(harness_run(cmd, &out), 0);
   free(cmd);
@@ -1212,21 +1208,22 @@ START_TEST(an_existing_gpodder_subscriber_gets_the_new_episode) {
   web w;
   web_start(&w);
   show s;
-  char *extra = fmt("[pipeline]\nsite = unused\n");
+  char *extra = harness_fmt("[pipeline]\nsite = unused\n");
   show_new(&s, NULL);
   free(extra);
   free(s.site);
-  s.site = fmt("%s/podcast", w.www); /* served beside the publication */
-  char *args = fmt("--base-url '%s/podcast/' '%s/feed.xml'", w.base, w.base);
+  s.site = harness_fmt("%s/podcast", w.www); /* served beside the publication */
+  char *args =
+      harness_fmt("--base-url '%s/podcast/' '%s/feed.xml'", w.base, w.base);
   /* Rendered well after the articles were written: today, not June. */
   long today = (long)time(NULL);
   follow_ok(&s, today, args, "3 new");
-  char *feed_url = fmt("%s/podcast/feed.xml", w.base);
-  char *home = fmt("%s/gpodder", s.dir);
+  char *feed_url = harness_fmt("%s/podcast/feed.xml", w.base);
+  char *home = harness_fmt("%s/gpodder", s.dir);
   bool have_gpo = harness_run("command -v gpo >/dev/null", NULL) == 0;
-  char *seen = fmt("%s/seen.json", s.dir), *out;
+  char *seen = harness_fmt("%s/seen.json", s.dir), *out;
   if (have_gpo) {
-    char *sub = fmt("subscribe '%s'", feed_url);
+    char *sub = harness_fmt("subscribe '%s'", feed_url);
     free(gpo(home, sub));
     free(gpo(home, "download")); /* listened to: none is new any more */
     out = gpo(home, "pending");
@@ -1236,7 +1233,8 @@ START_TEST(an_existing_gpodder_subscriber_gets_the_new_episode) {
   } else {
     fprintf(stderr, "test_follow: gpo not installed; judging as gPodder "
                     "does, with feedparser\n");
-    char *cmd = fmt("python3 -c 'import feedparser, calendar, json, sys\n"
+    char *cmd =
+        harness_fmt("python3 -c 'import feedparser, calendar, json, sys\n"
                     "f = feedparser.parse(sys.argv[1])\n"
                     "json.dump({e.id: calendar.timegm(e.published_parsed) "
                     "for e in f.entries}, open(sys.argv[2], \"w\"))' '%s' "
@@ -1279,17 +1277,18 @@ END_TEST
 START_TEST(a_folder_is_followed_and_a_title_edit_keeps_the_episode) {
   show s;
   show_new(&s, NULL);
-  char *content = fmt("%s/content", s.dir);
-  char *cmd =
-      fmt("cp -r '%s/follow/folder' '%s'", ARTICAST_TEST_DATA_DIR, content);
+  char *content = harness_fmt("%s/content", s.dir);
+  char *cmd = harness_fmt("cp -r '%s/follow/folder' '%s'",
+                          ARTICAST_TEST_DATA_DIR, content);
   run_ok(cmd);
   free(cmd);
-  char *args = fmt("'%s'", content);
+  char *args = harness_fmt("'%s'", content);
   follow_ok(&s, T0, args, "2 articles: 2 new");
   check_site(s.site, "a folder");
   const char *night = "night-market-returns-to-the-quay";
-  char *guid_expr = fmt("/rss/channel/item[title='Night market returns to "
-                        "the quay']/guid");
+  char *guid_expr =
+      harness_fmt("/rss/channel/item[title='Night market returns to "
+                  "the quay']/guid");
   char *guid = feed_says(&s, guid_expr);
   ck_assert_msg(strncmp(guid, "urn:uuid:", 9) != 0 && strlen(guid) == 36, "%s",
                 guid); /* a UUID of the first title */
@@ -1299,11 +1298,11 @@ START_TEST(a_folder_is_followed_and_a_title_edit_keeps_the_episode) {
           "quay']/pubDate",
           "Mon, 10 Jun 2024 12:00:00 +0000");
   follow_ok(&s, T0 + DAY, args, "0 new, 0 updated, 2 unchanged");
-  char *md = fmt("%s/posts/night-market.md", content);
+  char *md = harness_fmt("%s/posts/night-market.md", content);
   char *text = harness_slurp(md);
   char *edited = replaced(text, "title: Night market returns to the quay",
                           "title: Night market returns to the harbour quay");
-  write_text(md, edited);
+  harness_write_text(md, edited);
   follow_ok(&s, T0 + 2 * DAY, args, "0 new, 1 updated, 1 unchanged");
   check_site(s.site, "a title edit");
   ck_feed(&s, "count(/rss/channel/item)", "2");
@@ -1313,7 +1312,7 @@ START_TEST(a_folder_is_followed_and_a_title_edit_keeps_the_episode) {
           guid);
   char *mp3 = episode_file(&s, night, ".mp3");
   ck_assert_uint_eq(mp3_count(&s), 2);
-  char *gone = fmt("%s/posts/2024/harvest-festival.md", content);
+  char *gone = harness_fmt("%s/posts/2024/harvest-festival.md", content);
   ck_assert_int_eq(unlink(gone), 0);
   follow_ok(&s, T0 + 3 * DAY, args,
             "1 articles: 0 new, 0 updated, 1 unchanged");
@@ -1404,8 +1403,8 @@ START_TEST(announcements_speak_the_disclosure_in_the_article_language) {
                    "This article was read by a synthetic voice.");
   ck_assert_str_eq(doc->blocks[1].lang, "en");
   ac_document_free(doc);
-  char *phrases =
-      fmt("phrases=%s/follow/announce/phrases.tsv", ARTICAST_TEST_DATA_DIR);
+  char *phrases = harness_fmt("phrases=%s/follow/announce/phrases.tsv",
+                              ARTICAST_TEST_DATA_DIR);
   const char *const own[] = {phrases, NULL};
   doc = titled_doc("sw-KE", NULL, NULL);
   announce_ok(own, doc);
@@ -1489,14 +1488,14 @@ START_TEST(announcements_match_the_golden_files) {
       {"article-en", "[Written by {author}. ]Published on {date}."},
       {"article-fr", "[Article de {author}, ]publié le {date}."}};
   for (size_t i = 0; i < 2; i++) {
-    char *cmd = fmt("'%s' text --spoken -O 'announce.outro=%s' "
-                    "'%s/follow/announce/%s.md'",
-                    harness_binary(), cases[i][1], ARTICAST_TEST_DATA_DIR,
-                    cases[i][0]),
+    char *cmd = harness_fmt("'%s' text --spoken -O 'announce.outro=%s' "
+                            "'%s/follow/announce/%s.md'",
+                            harness_binary(), cases[i][1],
+                            ARTICAST_TEST_DATA_DIR, cases[i][0]),
          *out = NULL;
     ck_assert_int_eq(harness_run(cmd, &out), 0);
-    char *golden_path = fmt("%s/follow/announce/%s.spoken.txt",
-                            ARTICAST_TEST_DATA_DIR, cases[i][0]);
+    char *golden_path = harness_fmt("%s/follow/announce/%s.spoken.txt",
+                                    ARTICAST_TEST_DATA_DIR, cases[i][0]);
     char *golden = harness_slurp(golden_path);
     ck_assert_str_eq(out, golden);
     free(golden);
@@ -1512,19 +1511,22 @@ END_TEST
 START_TEST(an_episode_keeps_its_slug_across_a_title_edit) {
   show s;
   show_new(&s, NULL);
-  char *md = fmt("%s/article.md", s.dir);
-  write_text(md, "---\ntitle: Night market returns to the quay\n"
-                 "url: https://millbrook.example/night-market\n---\n"
-                 "The night market comes back on the last Friday of the "
-                 "month.\n");
-  char *cmd = fmt("ARTICAST_CACHE_DIR='%s' '%s' episode -q -c '%s' -o '%s' "
+  char *md = harness_fmt("%s/article.md", s.dir);
+  harness_write_text(md,
+                     "---\ntitle: Night market returns to the quay\n"
+                     "url: https://millbrook.example/night-market\n---\n"
+                     "The night market comes back on the last Friday of the "
+                     "month.\n");
+  char *cmd =
+      harness_fmt("ARTICAST_CACHE_DIR='%s' '%s' episode -q -c '%s' -o '%s' "
                   "'%s' 2>&1",
                   s.cache, harness_binary(), s.config, s.site, md);
   run_ok(cmd);
-  write_text(md, "---\ntitle: Night market returns to the harbour quay\n"
-                 "url: https://millbrook.example/night-market\n---\n"
-                 "The night market comes back on the last Friday of the "
-                 "month.\n");
+  harness_write_text(md,
+                     "---\ntitle: Night market returns to the harbour quay\n"
+                     "url: https://millbrook.example/night-market\n---\n"
+                     "The night market comes back on the last Friday of the "
+                     "month.\n");
   run_ok(cmd);
   char *mp3 = episode_file(&s, "night-market-returns-to-the-quay", ".mp3");
   ck_assert_uint_eq(mp3_count(&s), 1);
@@ -1548,15 +1550,15 @@ START_TEST(a_sitemap_is_followed_without_its_other_pages) {
   web_put(&w, "extra/about.html", "about.html");
   show s;
   show_new(&s, NULL);
-  char *args = fmt("'%s/sitemap.xml'", w.base);
+  char *args = harness_fmt("'%s/sitemap.xml'", w.base);
   follow_ok(&s, T0, args,
             "3 articles: 2 new, 0 updated, 0 unchanged, 1 not "
             "articles");
   check_site(s.site, "a sitemap");
   ck_feed(&s, "count(/rss/channel/item)", "2");
-  char *sql = fmt("SELECT status FROM articles WHERE source_key = "
-                  "'%s/about.html'",
-                  w.base);
+  char *sql = harness_fmt("SELECT status FROM articles WHERE source_key = "
+                          "'%s/about.html'",
+                          w.base);
   ck_state(&s, sql, "ignored");
   free(web_requests(&w));
   follow_ok(&s, T0 + DAY, args, "0 new, 0 updated, 3 unchanged");

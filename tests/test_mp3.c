@@ -19,21 +19,6 @@
 /* ---- Fixtures ----------------------------------------------------------- */
 
 /* A malloc'd printf (asprintf needs _GNU_SOURCE). */
-static char *fmt(const char *f, ...) AC_PRINTF(1, 2);
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  int n = vsnprintf(NULL, 0, f, ap);
-  va_end(ap);
-  ck_assert_int_ge(n, 0);
-  char *s = malloc((size_t)n + 1);
-  ck_assert_ptr_nonnull(s);
-  va_start(ap, f);
-  vsnprintf(s, (size_t)n + 1, f, ap);
-  va_end(ap);
-  return s;
-}
-
 #define RATE 22050
 
 /* A sine plus a little noise, the same for every run. */
@@ -84,7 +69,7 @@ static void run_init(run *r) {
   memset(r, 0, sizeof *r);
   r->dir = harness_tempdir();
   r->base = ac_path_join(r->dir, "ep");
-  r->mp3 = fmt("%s.mp3", r->base);
+  r->mp3 = harness_fmt("%s.mp3", r->base);
 }
 
 /* Number of entries in dir (without . and ..). */
@@ -101,7 +86,7 @@ static int count_files(const char *dir) {
 }
 
 static void run_free(run *r) {
-  char *cmd = fmt("rm -rf '%s'", r->dir);
+  char *cmd = harness_fmt("rm -rf '%s'", r->dir);
   harness_run(cmd, NULL);
   free(cmd);
   free(r->dir);
@@ -631,7 +616,7 @@ START_TEST(cover_art) {
 
   /* The option: APIC front cover, PNG, the file's bytes. */
   char *opt = NULL;
-  opt = fmt("cover=%s", png_path);
+  opt = harness_fmt("cover=%s", png_path);
   const char *const with_cover[] = {opt, NULL};
   run r;
   run_init(&r);
@@ -683,8 +668,8 @@ START_TEST(cover_art) {
   char *secret = write_file(outside, "secret.jpg", jpeg, sizeof jpeg);
   char *link = ac_path_join(art, "link.jpg");
   ck_assert_int_eq(symlink(secret, link), 0);
-  char *file_url = fmt("file://%s", secret);
-  char *escape = fmt("../%s/secret.jpg", strrchr(outside, '/') + 1);
+  char *file_url = harness_fmt("file://%s", secret);
+  char *escape = harness_fmt("../%s/secret.jpg", strrchr(outside, '/') + 1);
   const char *hostile[] = {file_url,   secret,          escape,
                            "link.jpg", "/etc/hostname", "nonexistent.jpg"};
   for (size_t i = 0; i < sizeof hostile / sizeof hostile[0]; i++) {
@@ -716,14 +701,14 @@ START_TEST(cover_art) {
   free(link);
   free(secret);
   free(article);
-  char *rm = fmt("rm -rf '%s'", outside);
+  char *rm = harness_fmt("rm -rf '%s'", outside);
   harness_run(rm, NULL);
   free(rm);
   free(outside);
 
   /* A cover the user named must exist and be JPEG or PNG. */
   free(opt);
-  opt = fmt("cover=%s", gif_path);
+  opt = harness_fmt("cover=%s", gif_path);
   const char *const bad_cover[] = {opt, NULL};
   run_init(&r);
   ck_assert_int_ne(render(&r, bad_cover, doc, RATE, RATE, NULL, 0), 0);
@@ -735,7 +720,7 @@ START_TEST(cover_art) {
   free(png_path);
   free(jpeg_path);
   free(gif_path);
-  char *cmd = fmt("rm -rf '%s'", art);
+  char *cmd = harness_fmt("rm -rf '%s'", art);
   harness_run(cmd, NULL);
   free(cmd);
   free(art);
@@ -922,7 +907,7 @@ START_TEST(no_temporary_file_survives) {
   free(r.base);
   free(r.mp3);
   r.base = ac_path_join(r.dir, "episodes/deep/ep");
-  r.mp3 = fmt("%s.mp3", r.base);
+  r.mp3 = harness_fmt("%s.mp3", r.base);
   ck_assert_int_eq(render(&r, NULL, doc, RATE, RATE, NULL, 0), 0);
   ck_assert_int_eq(access(r.mp3, R_OK), 0);
   run_free(&r);
@@ -961,7 +946,7 @@ START_TEST(write_failures_leave_nothing) {
   memcpy(png, "\x89PNG\r\n\x1a\n", 8);
   char *png_path = write_file(art, "big.png", png, big);
   free(png);
-  char *opt = fmt("cover=%s", png_path);
+  char *opt = harness_fmt("cover=%s", png_path);
   const char *const settings[] = {opt, NULL};
   run r;
   run_init(&r);
@@ -972,7 +957,7 @@ START_TEST(write_failures_leave_nothing) {
   ck_assert_int_eq(count_files(r.dir), 0);
   ck_assert_uint_eq(r.n_artifacts, 0);
   run_free(&r);
-  char *cmd = fmt("rm -rf '%s'", art);
+  char *cmd = harness_fmt("rm -rf '%s'", art);
   harness_run(cmd, NULL);
   free(cmd);
   free(art);
@@ -1013,9 +998,9 @@ START_TEST(ffprobe_reads_chapters) {
   ck_assert_int_eq(render(&r, NULL, doc, TOTAL_FRAMES, RATE, marks, n_marks),
                    0);
   char *cmd = NULL, *out = NULL;
-  cmd = fmt("ffprobe -v error -show_chapters -show_entries "
-            "format_tags=title,album,genre -of flat '%s'",
-            r.mp3);
+  cmd = harness_fmt("ffprobe -v error -show_chapters -show_entries "
+                    "format_tags=title,album,genre -of flat '%s'",
+                    r.mp3);
   ck_assert_int_eq(harness_run(cmd, &out), 0);
   ck_assert_ptr_nonnull(
       strstr(out, "chapters.chapter.1.start_time=\"2.000000\""));

@@ -1245,13 +1245,6 @@ END_TEST
 
 /* ---- Sidecars ------------------------------------------------------------ */
 
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs(text, f);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
 START_TEST(test_bad_sidecars_are_skipped) {
   char *site = site_new();
   episode a;
@@ -1276,9 +1269,9 @@ START_TEST(test_bad_sidecars_are_skipped) {
     snprintf(name, sizeof name, "%s" PG_SIDECAR_SUFFIX, evils[i][0]);
     char *path = join(episodes, name);
     if (!evils[i][1]) {
-      write_text(path, evils[i][2]);
+      harness_write_text(path, evils[i][2]);
     } else {
-      write_text(path, xml);
+      harness_write_text(path, xml);
       edit_file(path, evils[i][1], evils[i][2]);
     }
     free(path);

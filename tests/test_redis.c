@@ -26,27 +26,6 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
-static char *fmt(const char *f, ...) AC_PRINTF(1, 2);
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  char *s = NULL;
-  ck_assert_int_ge(vasprintf(&s, f, ap), 0);
-  va_end(ap);
-  return s;
-}
-
-static void write_bytes(const char *path, const char *data, size_t len) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
-  ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
-static void write_text(const char *path, const char *text) {
-  write_bytes(path, text, strlen(text));
-}
-
 /* ---- The job's rules ---------------------------------------------------- */
 
 /* A valid job of bytes with every option. */
@@ -285,14 +264,17 @@ END_TEST
 
 START_TEST(articles_become_jobs_of_bytes_or_urls) {
   char *dir = harness_tempdir();
-  char *md = fmt("%s/a.markdown", dir), *html = fmt("%s/page", dir),
-       *txt = fmt("%s/a.txt", dir), *bin = fmt("%s/b.txt", dir),
-       *big = fmt("%s/big.txt", dir), *empty = fmt("%s/empty.txt", dir);
-  write_text(md, "# Title\n\nText.\n");
-  write_text(html, "\xEF\xBB\xBF  <!DOCTYPE html><html><p>x</p></html>");
-  write_text(txt, "<not html> just text\n");
-  write_bytes(bin, "ab\0cd", 5);
-  write_text(empty, "");
+  char *md = harness_fmt("%s/a.markdown", dir),
+       *html = harness_fmt("%s/page", dir), *txt = harness_fmt("%s/a.txt", dir),
+       *bin = harness_fmt("%s/b.txt", dir),
+       *big = harness_fmt("%s/big.txt", dir),
+       *empty = harness_fmt("%s/empty.txt", dir);
+  harness_write_text(md, "# Title\n\nText.\n");
+  harness_write_text(html,
+                     "\xEF\xBB\xBF  <!DOCTYPE html><html><p>x</p></html>");
+  harness_write_text(txt, "<not html> just text\n");
+  harness_write_bytes(bin, "ab\0cd", 5);
+  harness_write_text(empty, "");
   FILE *f = fopen(big, "wb");
   ck_assert_ptr_nonnull(f);
   ck_assert_int_eq(fseek(f, (long)AC_JOB_MAX_BODY, SEEK_SET), 0);
@@ -341,7 +323,7 @@ START_TEST(articles_become_jobs_of_bytes_or_urls) {
   ck_assert_int_eq(
       ac_job_from_article(&j, md, "../x", NULL, NULL, err, sizeof err),
       AC_EXIT_INPUT);
-  char *cmd = fmt("rm -rf '%s'", dir);
+  char *cmd = harness_fmt("rm -rf '%s'", dir);
   ck_assert_int_eq(system(cmd), 0);
   free(cmd);
   free(md);
@@ -393,7 +375,7 @@ static void redis_start(redis_srv *r) {
   r->dir = harness_tempdir();
   for (int attempt = 0; attempt < 5 && !r->c; attempt++) {
     r->port = free_port();
-    char port[16], *log = fmt("%s/redis.log", r->dir);
+    char port[16], *log = harness_fmt("%s/redis.log", r->dir);
     snprintf(port, sizeof port, "%d", r->port);
     r->pid = fork();
     ck_assert_int_ge(r->pid, 0);
@@ -405,7 +387,7 @@ static void redis_start(redis_srv *r) {
     }
     free(log);
     free(r->url);
-    r->url = fmt("redis://127.0.0.1:%d", r->port);
+    r->url = harness_fmt("redis://127.0.0.1:%d", r->port);
     ac_redis_url u;
     char err[512];
     ck_assert_int_eq(ac_redis_url_parse(r->url, &u, err, sizeof err), 0);
@@ -432,7 +414,7 @@ static void redis_stop(redis_srv *r) {
   redisFree(r->c);
   kill(r->pid, SIGTERM);
   waitpid(r->pid, NULL, 0);
-  char *cmd = fmt("rm -rf '%s'", r->dir);
+  char *cmd = harness_fmt("rm -rf '%s'", r->dir);
   ck_assert_int_eq(system(cmd), 0);
   free(cmd);
   free(r->dir);
@@ -471,18 +453,18 @@ typedef struct show {
 
 static void show_new(show *s) {
   s->dir = harness_tempdir();
-  s->site = fmt("%s/site", s->dir);
-  s->config = fmt("%s/show.ini", s->dir);
-  s->cache = fmt("%s/cache", s->dir);
-  write_text(s->config, "[show]\ntitle = The Queue, read aloud\n"
-                        "author = Queue Tester\n"
-                        "base_url = https://pod.example.org/queue/\n"
-                        "[feed]\ncategory = News\n"
-                        "owner_email = pod@example.org\n");
+  s->site = harness_fmt("%s/site", s->dir);
+  s->config = harness_fmt("%s/show.ini", s->dir);
+  s->cache = harness_fmt("%s/cache", s->dir);
+  harness_write_text(s->config, "[show]\ntitle = The Queue, read aloud\n"
+                                "author = Queue Tester\n"
+                                "base_url = https://pod.example.org/queue/\n"
+                                "[feed]\ncategory = News\n"
+                                "owner_email = pod@example.org\n");
 }
 
 static void show_free(show *s) {
-  char *cmd = fmt("rm -rf '%s'", s->dir);
+  char *cmd = harness_fmt("rm -rf '%s'", s->dir);
   ck_assert_int_eq(system(cmd), 0);
   free(cmd);
   free(s->dir);
@@ -493,8 +475,8 @@ static void show_free(show *s) {
 
 /* `articast enqueue` of the args; returns its exit status and output. */
 static int enqueue(const redis_srv *r, const char *args, char **out) {
-  char *cmd =
-      fmt("'%s' enqueue --redis '%s' %s 2>&1", harness_binary(), r->url, args);
+  char *cmd = harness_fmt("'%s' enqueue --redis '%s' %s 2>&1", harness_binary(),
+                          r->url, args);
   int rc = harness_run(cmd, out);
   free(cmd);
   return rc;
@@ -510,7 +492,7 @@ static void enqueue_ok(const redis_srv *r, const char *args) {
 /* Starts `articast worker --drain` on the show, its output into `log`. */
 static pid_t worker_start(const redis_srv *r, const show *s, const char *name,
                           const char *log, const char *extra) {
-  char *cmd = fmt(
+  char *cmd = harness_fmt(
       "exec '%s' worker --redis '%s' -c '%s' -o '%s' --cache-dir '%s' "
       "--drain --consumer %s %s >'%s' 2>&1",
       harness_binary(), r->url, s->config, s->site, s->cache, name, extra, log);
@@ -559,7 +541,7 @@ static int occurrences(const char *path, const char *needle) {
 
 /* The feed's XPath `expr` as a number. */
 static double feed_number(const show *s, const char *expr) {
-  char *path = fmt("%s/feed.xml", s->site);
+  char *path = harness_fmt("%s/feed.xml", s->site);
   xmlDocPtr doc = xmlReadFile(path, NULL, XML_PARSE_NONET);
   ck_assert_msg(doc != NULL, "%s is not well-formed XML", path);
   xmlXPathContextPtr xp = xmlXPathNewContext(doc);
@@ -577,8 +559,8 @@ static double feed_number(const show *s, const char *expr) {
  * as long as the feed says), with no temporary or half-written file of any
  * name left, and `mp3s` MP3 files: no stray version. */
 static void check_site(const show *s, int mp3s) {
-  char *cmd = fmt("python3 '%s/tests/site_check.py' '%s' 2>&1",
-                  ARTICAST_TEST_SOURCE_DIR, s->site);
+  char *cmd = harness_fmt("python3 '%s/tests/site_check.py' '%s' 2>&1",
+                          ARTICAST_TEST_SOURCE_DIR, s->site);
   char *out = NULL;
   int rc = harness_run(cmd, &out);
   ck_assert_msg(rc == 0, "site_check: %s", out);
@@ -587,7 +569,7 @@ static void check_site(const show *s, int mp3s) {
   const char *dirs[] = {s->site, "episodes"};
   int found = 0;
   for (size_t i = 0; i < 2; i++) {
-    char *path = i ? fmt("%s/%s", s->site, dirs[i]) : strdup(dirs[i]);
+    char *path = i ? harness_fmt("%s/%s", s->site, dirs[i]) : strdup(dirs[i]);
     DIR *d = opendir(path);
     ck_assert_ptr_nonnull(d);
     for (struct dirent *e; (e = readdir(d));) {
@@ -609,16 +591,17 @@ static char *ten_articles(const show *s) {
       "glacier", "lighthouse", "market",  "observatory", "vineyard"};
   char *list = strdup("");
   for (int i = 0; i < 10; i++) {
-    char *path = fmt("%s/story-%d.md", s->dir, i);
-    char *text = fmt("---\ntitle: Story %d, the %s\ndate: 2025-03-%02d\n---\n\n"
-                     "The %s opened early this morning. Visitors said it was a "
-                     "calm and pleasant day, with a light wind from the west."
-                     "\n\nLater on, more people came, and the staff opened a "
-                     "second door to let everyone in before noon.\n\nA last "
-                     "paragraph closes the story of the %s.\n",
-                     i, topics[i], i + 1, topics[i], topics[i]);
-    write_text(path, text);
-    char *grown = fmt("%s '%s'", list, path);
+    char *path = harness_fmt("%s/story-%d.md", s->dir, i);
+    char *text =
+        harness_fmt("---\ntitle: Story %d, the %s\ndate: 2025-03-%02d\n---\n\n"
+                    "The %s opened early this morning. Visitors said it was a "
+                    "calm and pleasant day, with a light wind from the west."
+                    "\n\nLater on, more people came, and the staff opened a "
+                    "second door to let everyone in before noon.\n\nA last "
+                    "paragraph closes the story of the %s.\n",
+                    i, topics[i], i + 1, topics[i], topics[i]);
+    harness_write_text(path, text);
+    char *grown = harness_fmt("%s '%s'", list, path);
     free(list);
     list = grown;
     free(text);
@@ -651,7 +634,7 @@ START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
   char *logs[3];
   pid_t pids[3];
   for (int i = 0; i < 3; i++)
-    logs[i] = fmt("%s/worker-%d.log", s.dir, i);
+    logs[i] = harness_fmt("%s/worker-%d.log", s.dir, i);
   const char *opts = "--reclaim-after 3";
   pids[0] = worker_start(&r, &s, "victim", logs[0], opts);
   pids[1] = worker_start(&r, &s, "survivor", logs[1], opts);
@@ -676,7 +659,7 @@ START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
     line--;
   const char *id = line + strlen("articast worker victim: ");
   char *held = strndup(id, (size_t)(last - id));
-  char *published = fmt("%s: published", held);
+  char *published = harness_fmt("%s: published", held);
   ck_assert_msg(!strstr(victim_log, published),
                 "the victim was not killed mid-job:\n%s", victim_log);
   int rc1 = worker_wait(pids[1], 240), rc2 = worker_wait(pids[2], 240);
@@ -690,14 +673,15 @@ START_TEST(killed_workers_leave_each_article_once_in_the_feed) {
   /* Each article once in the feed; the held one re-rendered elsewhere. */
   ck_assert_double_eq(feed_number(&s, "count(//item)"), 10);
   for (int i = 0; i < 10; i++) {
-    char *expr = fmt("count(//item[starts-with(title, 'Story %d,')])", i);
+    char *expr =
+        harness_fmt("count(//item[starts-with(title, 'Story %d,')])", i);
     ck_assert_msg(feed_number(&s, expr) == 1, "%s != 1", expr);
     free(expr);
   }
   ck_assert_double_eq(
       feed_number(&s, "count(//item[guid = following-sibling::item/guid])"), 0);
   check_site(&s, 10);
-  char *redone = fmt("%s: rendering", held);
+  char *redone = harness_fmt("%s: rendering", held);
   ck_assert_msg(occurrences(logs[1], redone) + occurrences(logs[2], redone) ==
                     1,
                 "%s was not rendered again by one other worker", held);
@@ -745,13 +729,14 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
   show s;
   if (!start_redis_and_show(&r, &s))
     return;
-  char *good = fmt("%s/good.md", s.dir), *poison = fmt("%s/poison.md", s.dir);
-  write_text(good, "# A good story\n\nIt renders the first time.\n");
-  write_text(poison, "# A poison story\n\nIts voice does not exist.\n");
-  char *args = fmt("--voice no-such-voice --id poison-1 '%s'", poison);
+  char *good = harness_fmt("%s/good.md", s.dir),
+       *poison = harness_fmt("%s/poison.md", s.dir);
+  harness_write_text(good, "# A good story\n\nIt renders the first time.\n");
+  harness_write_text(poison, "# A poison story\n\nIts voice does not exist.\n");
+  char *args = harness_fmt("--voice no-such-voice --id poison-1 '%s'", poison);
   enqueue_ok(&r, args);
   free(args);
-  args = fmt("'%s'", good);
+  args = harness_fmt("'%s'", good);
   enqueue_ok(&r, args);
   free(args);
   /* An entry no articast wrote: refused at once, not retried. */
@@ -765,7 +750,7 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
   const char *many[3 + 2 * 70] = {"XADD", AC_REDIS_STREAM, "*"};
   char *names[70];
   for (int i = 0; i < 70; i++) {
-    names[i] = fmt("f%d", i);
+    names[i] = harness_fmt("f%d", i);
     many[3 + 2 * i] = names[i];
     many[4 + 2 * i] = "x";
   }
@@ -775,7 +760,7 @@ START_TEST(poison_jobs_end_in_the_dead_letter_stream) {
   freeReplyObject(rep);
   for (int i = 0; i < 70; i++)
     free(names[i]);
-  char *log = fmt("%s/worker.log", s.dir);
+  char *log = harness_fmt("%s/worker.log", s.dir);
   pid_t pid = worker_start(&r, &s, "lone", log, "--reclaim-after 0.5");
   int rc = worker_wait(pid, 120);
   char *out = slurp_or_empty(log);
@@ -822,9 +807,10 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
   show s;
   if (!start_redis_and_show(&r, &s))
     return;
-  char *a = fmt("%s/a.md", s.dir), *log = fmt("%s/w.log", s.dir);
-  write_text(a, "# First title\n\nThe first version of the story.\n");
-  char *args = fmt("--id cms-7 '%s'", a);
+  char *a = harness_fmt("%s/a.md", s.dir),
+       *log = harness_fmt("%s/w.log", s.dir);
+  harness_write_text(a, "# First title\n\nThe first version of the story.\n");
+  char *args = harness_fmt("--id cms-7 '%s'", a);
   char *first = NULL, *again = NULL;
   ck_assert_int_eq(enqueue(&r, args, &first), 0);
   /* The same article again while queued: that job stands for it. */
@@ -848,7 +834,7 @@ START_TEST(the_same_id_again_updates_its_one_episode) {
   ck_assert_int_eq(stats.done, 1);
   ck_assert_int_eq(stats.queued + stats.running + stats.failed, 0);
   ck_assert(stats.render_seconds > 0);
-  write_text(a, "# A new title\n\nThe second version, edited.\n");
+  harness_write_text(a, "# A new title\n\nThe second version, edited.\n");
   enqueue_ok(&r, args);
   ck_assert_int_eq(worker_wait(worker_start(&r, &s, "w", log, ""), 120), 0);
   ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
@@ -886,7 +872,7 @@ END_TEST
 
 /* Whether the site's feed names `guid`. */
 static bool feed_has(const show *s, const char *guid) {
-  char *path = fmt("%s/feed.xml", s->site);
+  char *path = harness_fmt("%s/feed.xml", s->site);
   char *text = slurp_or_empty(path);
   bool has = strstr(text, guid) != NULL;
   free(text);
@@ -899,11 +885,13 @@ START_TEST(a_worker_killed_after_publishing_leaves_one_episode) {
   show s;
   if (!start_redis_and_show(&r, &s))
     return;
-  char *a = fmt("%s/a.md", s.dir), *log1 = fmt("%s/w1.log", s.dir),
-       *log2 = fmt("%s/w2.log", s.dir);
-  write_text(a, "# Published, never acknowledged\n\nThe worker dies between "
-                "the feed and the XACK.\n");
-  char *args = fmt("--id after-publish-1 '%s'", a);
+  char *a = harness_fmt("%s/a.md", s.dir),
+       *log1 = harness_fmt("%s/w1.log", s.dir),
+       *log2 = harness_fmt("%s/w2.log", s.dir);
+  harness_write_text(
+      a, "# Published, never acknowledged\n\nThe worker dies between "
+         "the feed and the XACK.\n");
+  char *args = harness_fmt("--id after-publish-1 '%s'", a);
   enqueue_ok(&r, args);
   pid_t w1 = worker_start(&r, &s, "w1", log1, "--reclaim-after 1");
   int waited = 0;
@@ -952,33 +940,36 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   if (!start_redis_and_show(&r, &s))
     return;
   /* A web server on 127.0.0.1 with one article page. */
-  char *www = fmt("%s/www", s.dir), *page = fmt("%s/www/story.html", s.dir);
+  char *www = harness_fmt("%s/www", s.dir),
+       *page = harness_fmt("%s/www/story.html", s.dir);
   ck_assert_int_eq(mkdir(www, 0755), 0);
-  write_text(page, "<!DOCTYPE html><html lang=\"en\"><head><title>The "
-                   "fetched story</title></head><body><article><h1>The "
-                   "fetched story</h1><p>This page was fetched by the worker "
-                   "from a local web server.</p><p>It has a second "
-                   "paragraph.</p></article></body></html>\n");
+  harness_write_text(page,
+                     "<!DOCTYPE html><html lang=\"en\"><head><title>The "
+                     "fetched story</title></head><body><article><h1>The "
+                     "fetched story</h1><p>This page was fetched by the worker "
+                     "from a local web server.</p><p>It has a second "
+                     "paragraph.</p></article></body></html>\n");
   int port = free_port();
   char ports[16];
   snprintf(ports, sizeof ports, "%d", port);
   /* It also takes the callbacks: each body and its signature, a line
    * each, into hooks.txt. */
-  char *server = fmt("%s/server.py", s.dir),
-       *hooks = fmt("%s/hooks.txt", s.dir);
-  write_text(server,
-             "import functools, http.server, sys\n"
-             "class H(http.server.SimpleHTTPRequestHandler):\n"
-             "    def do_POST(self):\n"
-             "        n = int(self.headers.get('Content-Length', 0))\n"
-             "        body = self.rfile.read(n)\n"
-             "        sig = self.headers.get('X-Articast-Signature', '')\n"
-             "        with open(sys.argv[3], 'ab') as f:\n"
-             "            f.write(body + b'\\n' + sig.encode() + b'\\n')\n"
-             "        self.send_response(204)\n"
-             "        self.end_headers()\n"
-             "http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])),"
-             " functools.partial(H, directory=sys.argv[2])).serve_forever()\n");
+  char *server = harness_fmt("%s/server.py", s.dir),
+       *hooks = harness_fmt("%s/hooks.txt", s.dir);
+  harness_write_text(
+      server,
+      "import functools, http.server, sys\n"
+      "class H(http.server.SimpleHTTPRequestHandler):\n"
+      "    def do_POST(self):\n"
+      "        n = int(self.headers.get('Content-Length', 0))\n"
+      "        body = self.rfile.read(n)\n"
+      "        sig = self.headers.get('X-Articast-Signature', '')\n"
+      "        with open(sys.argv[3], 'ab') as f:\n"
+      "            f.write(body + b'\\n' + sig.encode() + b'\\n')\n"
+      "        self.send_response(204)\n"
+      "        self.end_headers()\n"
+      "http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])),"
+      " functools.partial(H, directory=sys.argv[2])).serve_forever()\n");
   pid_t web = fork();
   ck_assert_int_ge(web, 0);
   if (web == 0) {
@@ -988,12 +979,12 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
     execlp("python3", "python3", server, ports, www, hooks, (char *)NULL);
     _exit(127);
   }
-  char *url = fmt("http://127.0.0.1:%d/story.html", port);
-  char *missing = fmt("http://127.0.0.1:%d/gone.html", port);
+  char *url = harness_fmt("http://127.0.0.1:%d/story.html", port);
+  char *missing = harness_fmt("http://127.0.0.1:%d/gone.html", port);
   for (int i = 0; i < 100; i++) {
-    char *cmd = fmt("python3 -c \"import urllib.request as u; "
-                    "u.urlopen('%s', timeout=1)\" 2>/dev/null",
-                    url);
+    char *cmd = harness_fmt("python3 -c \"import urllib.request as u; "
+                            "u.urlopen('%s', timeout=1)\" 2>/dev/null",
+                            url);
     int up = system(cmd);
     free(cmd);
     if (up == 0)
@@ -1002,8 +993,8 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   }
   /* By default a worker fetches public addresses only: jobs may come
    * from any client of serve --redis. */
-  char *log = fmt("%s/w.log", s.dir);
-  char *args = fmt("'%s'", url);
+  char *log = harness_fmt("%s/w.log", s.dir);
+  char *args = harness_fmt("'%s'", url);
   enqueue_ok(&r, args);
   free(args);
   int rc =
@@ -1016,13 +1007,14 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   free(refused);
   free(out);
   /* With --allow-private-urls it does, and tells the callback URL. */
-  char *token = fmt("%s/token", s.dir);
-  write_text(token, "a-token-of-twenty-chars\n");
-  char *extra = fmt("--reclaim-after 0.3 --allow-private-urls --token-file "
-                    "'%s'",
-                    token);
-  args = fmt("--callback-url http://127.0.0.1:%d/hook '%s' '%s'", port, url,
-             missing);
+  char *token = harness_fmt("%s/token", s.dir);
+  harness_write_text(token, "a-token-of-twenty-chars\n");
+  char *extra =
+      harness_fmt("--reclaim-after 0.3 --allow-private-urls --token-file "
+                  "'%s'",
+                  token);
+  args = harness_fmt("--callback-url http://127.0.0.1:%d/hook '%s' '%s'", port,
+                     url, missing);
   enqueue_ok(&r, args);
   rc = worker_wait(worker_start(&r, &s, "w", log, extra), 120);
   kill(web, SIGTERM);
@@ -1041,8 +1033,8 @@ START_TEST(url_jobs_are_fetched_by_the_worker) {
   free(extra);
   free(token);
   /* The page is an episode whose identity is its URL. */
-  char *expr =
-      fmt("count(//item[guid='%s' and title='The fetched story'])", url);
+  char *expr = harness_fmt(
+      "count(//item[guid='%s' and title='The fetched story'])", url);
   ck_assert_msg(feed_number(&s, expr) == 1, "%s:\n%s", expr, out);
   ck_assert_double_eq(feed_number(&s, "count(//item)"), 1);
   check_site(&s, 1);
@@ -1140,11 +1132,12 @@ START_TEST(bad_command_lines_are_refused_before_redis_is_asked) {
   snprintf(closed, sizeof closed, "redis://127.0.0.1:%d", ntohs(addr.sin_port));
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     const char *at = strstr(cases[i].args, "redis://CLOSED");
-    char *args = at ? fmt("%.*s%s%s", (int)(at - cases[i].args), cases[i].args,
-                          closed, at + strlen("redis://CLOSED"))
-                    : strdup(cases[i].args);
-    char *cmd = fmt("ARTICAST_REDIS_URL= '%s' %s 2>&1 </dev/null",
-                    harness_binary(), args);
+    char *args =
+        at ? harness_fmt("%.*s%s%s", (int)(at - cases[i].args), cases[i].args,
+                         closed, at + strlen("redis://CLOSED"))
+           : strdup(cases[i].args);
+    char *cmd = harness_fmt("ARTICAST_REDIS_URL= '%s' %s 2>&1 </dev/null",
+                            harness_binary(), args);
     char *out = NULL;
     int rc = harness_run(cmd, &out);
     ck_assert_msg(rc != 0 && rc < 64, "%s: exit %d", args, rc);

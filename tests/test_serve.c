@@ -27,23 +27,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static char *fmt(const char *f, ...) AC_PRINTF(1, 2);
-static char *fmt(const char *f, ...) {
-  va_list ap;
-  va_start(ap, f);
-  char *s = NULL;
-  ck_assert_int_ge(vasprintf(&s, f, ap), 0);
-  va_end(ap);
-  return s;
-}
-
-static void write_text(const char *path, const char *text) {
-  FILE *f = fopen(path, "wb");
-  ck_assert_msg(f != NULL, "cannot create %s: %s", path, strerror(errno));
-  ck_assert_int_eq(fputs(text, f) >= 0, 1);
-  ck_assert_int_eq(fclose(f), 0);
-}
-
 static void sleep_s(double s) {
   usleep((useconds_t)(s * 1e6));
 }
@@ -267,12 +250,13 @@ static int free_port(void) {
 static void service_start(service *s, const char *args) {
   if (!s->dir) {
     s->dir = harness_tempdir();
-    s->site = fmt("%s/site", s->dir);
-    s->log = fmt("%s/serve.log", s->dir);
+    s->site = harness_fmt("%s/site", s->dir);
+    s->log = harness_fmt("%s/serve.log", s->dir);
     s->port = free_port();
-    s->base = fmt("http://127.0.0.1:%d", s->port);
+    s->base = harness_fmt("http://127.0.0.1:%d", s->port);
   }
-  char *cmd = fmt("exec '%s' serve --listen 127.0.0.1:%d -o '%s' --cache-dir "
+  char *cmd =
+      harness_fmt("exec '%s' serve --listen 127.0.0.1:%d -o '%s' --cache-dir "
                   "'%s/cache' %s >>'%s' 2>&1",
                   harness_binary(), s->port, s->site, s->dir, args, s->log);
   s->pid = fork();
@@ -284,7 +268,7 @@ static void service_start(service *s, const char *args) {
   }
   setpgid(s->pid, s->pid);
   free(cmd);
-  char *health = fmt("%s/healthz", s->base);
+  char *health = harness_fmt("%s/healthz", s->base);
   bool up = false;
   for (int i = 0; i < 300 && !up; i++) {
     CURL *c = curl_easy_init();
@@ -321,7 +305,7 @@ static void service_free(service *s) {
   ck_assert_msg(!strstr(log, "Sanitizer") && !strstr(log, "runtime error"),
                 "%s", log);
   free(log);
-  char *cmd = fmt("rm -rf '%s'", s->dir);
+  char *cmd = harness_fmt("rm -rf '%s'", s->dir);
   ck_assert_int_eq(system(cmd), 0);
   free(cmd);
   free(s->dir);
@@ -332,9 +316,9 @@ static void service_free(service *s) {
 
 static reply post(const service *s, const char *query, const char *type,
                   const char *body, const char *token) {
-  char *url = fmt("%s/v1/episodes%s", s->base, query ? query : "");
-  char *ct = fmt("Content-Type: %s", type);
-  char *auth = token ? fmt("Authorization: Bearer %s", token) : NULL;
+  char *url = harness_fmt("%s/v1/episodes%s", s->base, query ? query : "");
+  char *ct = harness_fmt("Content-Type: %s", type);
+  char *auth = token ? harness_fmt("Authorization: Bearer %s", token) : NULL;
   const char *headers[] = {ct, auth, NULL};
   reply r = http("POST", url, headers, body, strlen(body));
   free(url);
@@ -344,8 +328,8 @@ static reply post(const service *s, const char *query, const char *type,
 }
 
 static reply get_with(const service *s, const char *path, const char *token) {
-  char *url = fmt("%s%s", s->base, path);
-  char *auth = token ? fmt("Authorization: Bearer %s", token) : NULL;
+  char *url = harness_fmt("%s%s", s->base, path);
+  char *auth = token ? harness_fmt("Authorization: Bearer %s", token) : NULL;
   const char *headers[] = {auth, NULL};
   reply r = http("GET", url, headers, NULL, 0);
   free(auth);
@@ -364,7 +348,7 @@ static char *post_job(const service *s, const char *query, const char *type,
   ck_assert_msg(r.status == 202, "POST: %ld %s", r.status, r.body);
   json_t *j = json_of(&r);
   char *id = strdup(jstr(j, "id"));
-  char *want = fmt("%s/v1/jobs/%s", s->base, id);
+  char *want = harness_fmt("%s/v1/jobs/%s", s->base, id);
   ck_assert_str_eq(jstr(j, "status_url"), want);
   free(want);
   json_decref(j);
@@ -374,7 +358,7 @@ static char *post_job(const service *s, const char *query, const char *type,
 
 /* Polls a job until it is done or failed; returns its JSON. */
 static json_t *wait_job(const service *s, const char *id, double seconds) {
-  char *path = fmt("/v1/jobs/%s", id);
+  char *path = harness_fmt("/v1/jobs/%s", id);
   json_t *j = NULL;
   for (double t = 0; t < seconds; t += 0.1) {
     reply r = get(s, path);
@@ -415,14 +399,14 @@ static const char article_md[] = "---\ntitle: Night buses run again\n---\n\n"
 static char *check_audio_served(const service *sp, const char *audio) {
   const service s = *sp;
   /* A Range request: 206, the right Content-Range, the file's bytes. */
-  char *file = fmt("%s/%s", s.site, audio + strlen(s.base) + 1);
+  char *file = harness_fmt("%s/%s", s.site, audio + strlen(s.base) + 1);
   struct stat sb;
   ck_assert_int_eq(stat(file, &sb), 0);
   const char *range[] = {"Range: bytes=100-1123", NULL};
   reply part = http("GET", audio, range, NULL, 0);
   ck_assert_int_eq(part.status, 206);
   char *cr = header(&part, "Content-Range");
-  char *want = fmt("bytes 100-1123/%lld", (long long)sb.st_size);
+  char *want = harness_fmt("bytes 100-1123/%lld", (long long)sb.st_size);
   ck_assert_str_eq(cr, want);
   free(want);
   free(cr);
@@ -439,7 +423,7 @@ static char *check_audio_served(const service *sp, const char *audio) {
   ck_assert_int_eq(part.status, 416);
   reply_free(&part);
   /* The client's copy is current: 304. */
-  char *inm = fmt("If-None-Match: %s", etag);
+  char *inm = harness_fmt("If-None-Match: %s", etag);
   const char *cond[] = {inm, NULL};
   part = http("GET", audio, cond, NULL, 0);
   ck_assert_int_eq(part.status, 304);
@@ -461,7 +445,8 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
   web_start(&w);
   service s = {0};
   service_start(&s, "-j 1 --allow-private-urls");
-  char *query = fmt("?id=bus-1&callback_url=http://127.0.0.1:%d/hook", w.port);
+  char *query =
+      harness_fmt("?id=bus-1&callback_url=http://127.0.0.1:%d/hook", w.port);
   char *id = post_job(&s, query, "text/markdown", article_md);
   json_t *job = wait_job(&s, id, 90);
   ck_assert_msg(strcmp(jstr(job, "state"), "done") == 0, "job: %s",
@@ -498,7 +483,7 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
   reply_free(&again);
 
   /* Edited: a new job, the same episode (slug), still one feed item. */
-  char *edited = fmt("%sA fourth route starts in May.\n", article_md);
+  char *edited = harness_fmt("%sA fourth route starts in May.\n", article_md);
   char *id2 = post_job(&s, "?id=bus-1", "text/markdown", edited);
   ck_assert_str_ne(id2, id);
   json_t *job2 = wait_job(&s, id2, 90);
@@ -511,7 +496,7 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
 
   /* A URL job: the page fetched from the test's server. */
   char *url_body =
-      fmt("{\"url\": \"http://127.0.0.1:%d/article.html\"}", w.port);
+      harness_fmt("{\"url\": \"http://127.0.0.1:%d/article.html\"}", w.port);
   char *id3 = post_job(&s, NULL, "application/json", url_body);
   json_t *job3 = wait_job(&s, id3, 90);
   ck_assert_msg(strcmp(jstr(job3, "state"), "done") == 0, "%s",
@@ -525,7 +510,7 @@ START_TEST(a_posted_article_is_rendered_served_updated_and_deleted) {
   ck_assert_int_eq(json_array_size(json_object_get(lj, "episodes")), 2);
   json_decref(lj);
   reply_free(&list);
-  char *del = fmt("%s/v1/episodes/%s", s.base, slug);
+  char *del = harness_fmt("%s/v1/episodes/%s", s.base, slug);
   reply gone = http("DELETE", del, NULL, NULL, 0);
   ck_assert_msg(gone.status == 200, "%ld %s", gone.status, gone.body);
   reply_free(&gone);
@@ -622,20 +607,20 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   free(big);
   expect_error(get(&s, "/v1/jobs/0123"), 404, "no such job");
   expect_error(get(&s, "/v1/nothing"), 404, "no such API");
-  char *url = fmt("%s/v1/episodes", s.base);
+  char *url = harness_fmt("%s/v1/episodes", s.base);
   expect_error(http("PUT", url, NULL, NULL, 0), 405, "not allowed");
   free(url);
 
   /* Dot files, the state database, paths out of the site: never. */
-  char *outside = fmt("%s/outside.txt", s.dir);
-  write_text(outside, "secret\n");
-  char *link = fmt("%s/leak.txt", s.site);
+  char *outside = harness_fmt("%s/outside.txt", s.dir);
+  harness_write_text(outside, "secret\n");
+  char *link = harness_fmt("%s/leak.txt", s.site);
   ck_assert_int_eq(symlink(outside, link), 0);
-  char *hidden = fmt("%s/.hidden.txt", s.site);
-  write_text(hidden, "hidden\n");
-  char *shown = fmt("%s/shown.txt", s.site);
-  write_text(shown, "shown\n");
-  char *fifo = fmt("%s/pipe.txt", s.site);
+  char *hidden = harness_fmt("%s/.hidden.txt", s.site);
+  harness_write_text(hidden, "hidden\n");
+  char *shown = harness_fmt("%s/shown.txt", s.site);
+  harness_write_text(shown, "shown\n");
+  char *fifo = harness_fmt("%s/pipe.txt", s.site);
   ck_assert_int_eq(mkfifo(fifo, 0644), 0); /* never opened for good */
   free(fifo);
   const char *refused[] = {"/.articast.db",
@@ -666,9 +651,10 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   service_stop(&s, SIGTERM);
 
   /* With a token file: none or a wrong one 401, the right one 202. */
-  char *token_file = fmt("%s/token", s.dir);
-  write_text(token_file, "s3cret-token-for-the-test-0123456789\n");
-  char *args = fmt("-j 1 --allow-private-urls --token-file %s", token_file);
+  char *token_file = harness_fmt("%s/token", s.dir);
+  harness_write_text(token_file, "s3cret-token-for-the-test-0123456789\n");
+  char *args =
+      harness_fmt("-j 1 --allow-private-urls --token-file %s", token_file);
   web w;
   web_start(&w);
   service_start(&s, args);
@@ -682,11 +668,11 @@ START_TEST(bad_requests_get_json_errors_and_private_files_stay_private) {
   expect_error(get(&s, "/v1/episodes"), 401, "bearer token");
   /* The right one; the callback is signed with it. */
   const char *token = "s3cret-token-for-the-test-0123456789";
-  char *query = fmt("?callback_url=http://127.0.0.1:%d/hook", w.port);
+  char *query = harness_fmt("?callback_url=http://127.0.0.1:%d/hook", w.port);
   r = post(&s, query, "text/plain", "Hello there. A short one.", token);
   ck_assert_msg(r.status == 202, "%ld %s", r.status, r.body);
   json_t *j = json_of(&r);
-  char *path = fmt("/v1/jobs/%s", jstr(j, "id"));
+  char *path = harness_fmt("/v1/jobs/%s", jstr(j, "id"));
   json_decref(j);
   reply_free(&r);
   char *calls = NULL;
@@ -729,7 +715,7 @@ END_TEST
 
 /* The child processes of `pid` (its workers), at most n. */
 static int children(pid_t pid, pid_t *out, int n) {
-  char *path = fmt("/proc/%ld/task/%ld/children", (long)pid, (long)pid);
+  char *path = harness_fmt("/proc/%ld/task/%ld/children", (long)pid, (long)pid);
   FILE *f = fopen(path, "r");
   free(path);
   int k = 0;
@@ -746,16 +732,16 @@ START_TEST(queued_jobs_survive_a_killed_service) {
   service_start(&s, "-j 1");
   char *ids[4];
   for (int i = 0; i < 4; i++) {
-    char *body = fmt("# Council notice %d\n\nNotice number %d of the "
-                     "council. The offices close at noon.\n",
-                     i + 1, i + 1);
-    char *query = fmt("?id=notice-%d", i + 1);
+    char *body = harness_fmt("# Council notice %d\n\nNotice number %d of the "
+                             "council. The offices close at noon.\n",
+                             i + 1, i + 1);
+    char *query = harness_fmt("?id=notice-%d", i + 1);
     ids[i] = post_job(&s, query, "text/markdown", body);
     free(query);
     free(body);
   }
   /* Some are still queued when everything dies at once. */
-  char *path = fmt("/v1/jobs/%s", ids[3]);
+  char *path = harness_fmt("/v1/jobs/%s", ids[3]);
   reply r = get(&s, path);
   ck_assert_ptr_nonnull(strstr(r.body, "\"state\":\"queued\""));
   reply_free(&r);
@@ -766,7 +752,7 @@ START_TEST(queued_jobs_survive_a_killed_service) {
    * worker takes its place. */
   pid_t workers[2];
   ck_assert_int_eq(children(s.pid, workers, 2), 2);
-  path = fmt("/v1/jobs/%s", ids[0]);
+  path = harness_fmt("/v1/jobs/%s", ids[0]);
   for (int i = 0; i < 100; i++) {
     r = get(&s, path);
     bool running = strstr(r.body, "\"state\":\"queued\"") == NULL;
@@ -797,7 +783,7 @@ START_TEST(queued_jobs_survive_a_killed_service) {
   reply feed = get(&s, "/feed.xml");
   ck_assert_int_eq(count(feed.body, "<item>"), 4);
   for (int i = 1; i <= 4; i++) {
-    char *title = fmt("<title>Council notice %d</title>", i);
+    char *title = harness_fmt("<title>Council notice %d</title>", i);
     ck_assert_int_eq(count(feed.body, title), 1);
     free(title);
   }
@@ -815,7 +801,8 @@ START_TEST(private_addresses_are_refused_without_the_flag) {
   web_start(&w);
   service s = {0};
   service_start(&s, "-j 1");
-  char *body = fmt("{\"url\": \"http://127.0.0.1:%d/article.html\"}", w.port);
+  char *body =
+      harness_fmt("{\"url\": \"http://127.0.0.1:%d/article.html\"}", w.port);
   char *id = post_job(&s, NULL, "application/json", body);
   json_t *j = wait_job(&s, id, 60);
   ck_assert_str_eq(jstr(j, "state"), "failed");
@@ -825,7 +812,7 @@ START_TEST(private_addresses_are_refused_without_the_flag) {
                 "%s", e);
   ck_assert_int_eq(w.page_requests, 0);
   /* A callback to a private address is not made either. */
-  char *query = fmt("?callback_url=http://127.0.0.1:%d/hook", w.port);
+  char *query = harness_fmt("?callback_url=http://127.0.0.1:%d/hook", w.port);
   char *id2 = post_job(&s, query, "text/plain", "A short notice. It ends.");
   json_t *j2 = wait_job(&s, id2, 60);
   ck_assert_str_eq(jstr(j2, "state"), "done");
@@ -873,10 +860,10 @@ START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
   }
   service s = {0};
   s.dir = harness_tempdir();
-  s.site = fmt("%s/site", s.dir);
-  s.log = fmt("%s/serve.log", s.dir);
+  s.site = harness_fmt("%s/site", s.dir);
+  s.log = harness_fmt("%s/serve.log", s.dir);
   s.port = free_port();
-  s.base = fmt("http://127.0.0.1:%d", s.port);
+  s.base = harness_fmt("http://127.0.0.1:%d", s.port);
   int redis_port = free_port();
   char port[16];
   snprintf(port, sizeof port, "%d", redis_port);
@@ -891,7 +878,7 @@ START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
     _exit(127);
   }
   ck_assert_msg(port_open(redis_port, 10), "redis-server did not start");
-  char *args = fmt("--redis redis://127.0.0.1:%d", redis_port);
+  char *args = harness_fmt("--redis redis://127.0.0.1:%d", redis_port);
   service_start(&s, args);
   const char *tram = "# Trams at night\n\nThe trams run all night in "
                      "summer. The first one leaves at midnight.\n";
@@ -906,14 +893,14 @@ START_TEST(with_redis_jobs_go_to_the_stream_for_the_workers) {
                 again.body);
   json_decref(a);
   reply_free(&again);
-  char *path = fmt("/v1/jobs/%s", id);
+  char *path = harness_fmt("/v1/jobs/%s", id);
   reply r = get(&s, path);
   ck_assert_msg(strstr(r.body, "\"state\":\"queued\""), "%s", r.body);
   reply_free(&r);
-  char *cmd = fmt("ARTICAST_CACHE_DIR='%s/cache' '%s' worker --redis "
-                  "redis://127.0.0.1:%d -o '%s' --base-url %s/ --drain "
-                  "2>&1",
-                  s.dir, harness_binary(), redis_port, s.site, s.base);
+  char *cmd = harness_fmt("ARTICAST_CACHE_DIR='%s/cache' '%s' worker --redis "
+                          "redis://127.0.0.1:%d -o '%s' --base-url %s/ --drain "
+                          "2>&1",
+                          s.dir, harness_binary(), redis_port, s.site, s.base);
   char *out = NULL;
   ck_assert_msg(harness_run(cmd, &out) == 0, "%s", out);
   free(out);
