@@ -1,10 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark: a full articast episode against the plain route
-#   espeak-ng -f FILE -w x.wav && lame -b RATE -m m x.wav x.mp3
+#   espeak-ng [VOICE SETTINGS] -f FILE -w x.wav && lame -b RATE -m m x.wav x.mp3
 # writing the same MP3 format (bit rate, sample rate, mono) at lame's
-# default quality. The two are run alternately, N rounds in one run, and the
-# medians and their ratio are printed (articast with its segment cache off,
-# so that every round synthesizes everything). Then:
+# default quality. The plain route runs twice per round: with the voice,
+# rate, pitch and word gap of the profile articast speaks the article with
+# (the same speech, so the same amount of audio: the fair comparison), and
+# with espeak-ng's defaults (its voice "en" at 175 words a minute, which
+# makes less audio of the same text than a slower newsreader profile).
+# The routes are run alternately, N rounds in one run, and the medians and
+# ratios are printed (articast with its segment cache off, so that every
+# round synthesizes everything). Then:
 #   - edits: render the article with an empty cache, add a sentence to one
 #     paragraph (a different one each round), render again with the cache;
 #   - batch: 8 articles with -j 1 against -j 2, cache off, outputs compared.
@@ -41,27 +46,60 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+
 # The plain route reads the same text articast speaks.
 "$articast" text "$article" >"$work/article.txt"
 
+# The voice articast speaks the article with ("spoke N words, S s of audio,
+# voice 'PROFILE' (ESPEAK)" in its log), and that profile's settings from
+# `articast voices`.
+profile=$("$articast" episode -v --no-cache -o "$work/probe" "$article" 2>&1 |
+  sed -n "s/.*spoke [0-9]* words, .* voice '\([^']*\)'.*/\1/p" | head -n 1)
+settings=$("$articast" voices | awk -v p="$profile" '$1 == p {getline; print; exit}')
+setting() { printf '%s\n' "$settings" | tr ' ' '\n' | sed -n "s/^espeak\.$1=//p"; }
+same_voice=(-v "$(setting voice)" -s "$(setting rate)" -p "$(setting pitch)"
+  -g "$(setting word_gap)")
+for v in "${same_voice[@]}"; do
+  [ -n "$v" ] || { echo "$0: cannot read the settings of voice '$profile'" >&2; exit 1; }
+done
+
+plain_route() { # ESPEAK-ARGS...
+  rm -f "$work/x.wav" "$work/x.mp3"
+  espeak-ng "$@" -f "$work/article.txt" -w "$work/x.wav"
+  lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
+  [ -s "$work/x.mp3" ] || { echo "$0: the plain route wrote nothing" >&2; exit 1; }
+}
+audio_seconds() { lame --decode --quiet "$1" - 2>/dev/null | wc -c |
+  awk -v r="$2" '{printf "%.1f", ($1 - 44) / 2 / r}'; }
+
 : >"$work/plain.times"
+: >"$work/default.times"
 : >"$work/articast.times"
 for ((i = 0; i < rounds; i++)); do
   t0=$(now)
-  rm -f "$work/x.wav" "$work/x.mp3"
-  espeak-ng -f "$work/article.txt" -w "$work/x.wav"
-  lame --quiet -b $rate -m m "$work/x.wav" "$work/x.mp3"
-  [ -s "$work/x.mp3" ] || { echo "$0: the plain route wrote nothing" >&2; exit 1; }
+  plain_route "${same_voice[@]}"
   t1=$(now)
   rm -rf "$work/site"
   "$articast" episode -q --no-cache -o "$work/site" "$article"
   t2=$(now)
+  plain_route
+  t3=$(now)
   echo "$t1 - $t0" | bc -l >>"$work/plain.times"
   echo "$t2 - $t1" | bc -l >>"$work/articast.times"
+  echo "$t3 - $t2" | bc -l >>"$work/default.times"
 done
 plain=$(median <"$work/plain.times")
+default=$(median <"$work/default.times")
 ours=$(median <"$work/articast.times")
+default_audio=$(audio_seconds "$work/x.mp3" 22050)
+plain_route "${same_voice[@]}"
+plain_audio=$(audio_seconds "$work/x.mp3" 22050)
+ours_audio=$(audio_seconds "$(find "$work/site/episodes" -name '*.mp3' | head -n 1)" 22050)
 printf 'article: %s\n' "$article"
-printf 'espeak-ng -w + lame -b %s -m m (median of %d): %.3f s\n' $rate "$rounds" "$plain"
-printf 'articast episode, full (median of %d):         %.3f s\n' "$rounds" "$ours"
-printf 'ratio articast / plain:                         %.2f\n' "$(echo "$ours / $plain" | bc -l)"
+printf 'plain route, voice %s (%s), median of %d: %.3f s for %s s of audio\n' \
+  "$profile" "${same_voice[*]}" "$rounds" "$plain" "$plain_audio"
+printf 'plain route, espeak-ng defaults, median of %d: %.3f s for %s s of audio\n' \
+  "$rounds" "$default" "$default_audio"
+printf 'articast episode, full, median of %d: %.3f s for %s s of audio\n' \
+  "$rounds" "$ours" "$ours_audio"
+printf 'ratio articast / plain, same voice:       %.2f\n' "$(echo "$ours / $plain" | bc -l)"
+printf 'ratio articast / plain, espeak defaults:  %.2f\n' "$(echo "$ours / $default" | bc -l)"
 
 # Edits: one paragraph changed, the rest from the cache. The article's
 # paragraphs are its blocks of text separated by blank lines that are not
