@@ -648,12 +648,22 @@ static void report_files(const episode_run *r, FILE *report) {
   }
 }
 
+/* Lets the synth stage get ready while the text stages run. */
+static void warm_up_synth(ac_pipeline *pl) {
+  const char *name =
+      pl->cfg->synth ? pl->cfg->synth : ac_default_pipeline.synth;
+  const ac_plugin *p = ac_plugin_set_find(&pl->plugins, name);
+  if (p && p->kind == AC_STAGE_SYNTH && p->warm_up)
+    p->warm_up();
+}
+
 int ac_run_episode(ac_pipeline *pl, const char *input, FILE *report, char *err,
                    size_t errlen) {
   episode_run r;
   memset(&r, 0, sizeof r);
   r.pl = pl;
   r.input = input;
+  warm_up_synth(pl);
   int rc = ac_run_text(pl, input, NULL, &r.doc, err, errlen);
   if (rc)
     return rc;

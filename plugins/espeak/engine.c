@@ -39,6 +39,10 @@ static struct {
   pid_t owner;  /* the process that started the helper */
   int requests; /* our ends of its pipes, -1 when none runs */
   int responses;
+  /* Started by engine_warm_up, its HELO not read yet: the starter to
+   * reap, and the path for messages. */
+  pid_t starter;
+  char path[PATH_MAX];
   int rate;
   char salt[2 * WIRE_MAX_INFO + 64];
   wire_buf frame, request;
@@ -62,6 +66,10 @@ static void stop_helper(void) {
   if (helper.responses >= 0)
     close(helper.responses);
   helper.requests = helper.responses = -1;
+  /* Its end of the request pipe closed, a starter still running exits. */
+  if (helper.starter > 0 && helper.owner == getpid())
+    waitpid(helper.starter, NULL, 0);
+  helper.starter = 0;
 }
 
 /* Where the helper is: $ARTICAST_ESPEAK_HELPER, else beside this plugin. */
@@ -191,7 +199,8 @@ static int read_hello(const char *path, pid_t starter, char *err,
   return 0;
 }
 
-/* Starts the helper at path with exactly its two pipes. */
+/* Starts the helper at path with exactly its two pipes; its HELO is read
+ * by finish_start. */
 static int spawn_helper(const char *path, char *err, size_t errlen) {
   int req[2] = {-1, -1}, resp[2] = {-1, -1};
   if (pipe2(req, O_CLOEXEC) || pipe2(resp, O_CLOEXEC)) {
@@ -242,7 +251,16 @@ static int spawn_helper(const char *path, char *err, size_t errlen) {
     return -1;
   }
   helper.owner = getpid();
-  if (read_hello(path, pid, err, errlen)) {
+  helper.starter = pid;
+  snprintf(helper.path, sizeof helper.path, "%s", path);
+  return 0;
+}
+
+/* Reads the HELO of a helper spawn_helper started. */
+static int finish_start(char *err, size_t errlen) {
+  pid_t starter = helper.starter;
+  helper.starter = 0; /* read_hello reaps it */
+  if (read_hello(helper.path, starter, err, errlen)) {
     stop_helper();
     return -1;
   }
@@ -256,17 +274,35 @@ static bool helper_gone(void) {
   return poll(&p, 1, 0) != 0;
 }
 
+/* Whether this process has a helper: one inherited through a fork is our
+ * parent's, and is dropped. */
+static bool own_helper(void) {
+  if (helper.requests >= 0 && helper.owner != getpid()) {
+    stop_helper();
+    helper.starter = 0; /* the parent's to reap */
+  }
+  return helper.requests >= 0;
+}
+
+void engine_warm_up(void) {
+  char path[PATH_MAX], why[256];
+  if (!own_helper() && helper_path(path, sizeof path, why, sizeof why) == 0)
+    (void)spawn_helper(path, why, sizeof why); /* engine_start retries */
+}
+
 int engine_start(char *err, size_t errlen) {
-  /* Inherited through a fork, the helper is our parent's; one that died
-   * since the last block is replaced. */
-  if (helper.requests >= 0 && (helper.owner != getpid() || helper_gone()))
+  if (own_helper() && helper.starter > 0)
+    return finish_start(err, errlen);
+  /* One that died since the last block is replaced. */
+  if (helper.requests >= 0 && helper_gone())
     stop_helper();
   if (helper.requests >= 0)
     return 0;
   char path[PATH_MAX];
-  if (helper_path(path, sizeof path, err, errlen))
+  if (helper_path(path, sizeof path, err, errlen) ||
+      spawn_helper(path, err, errlen))
     return -1;
-  return spawn_helper(path, err, errlen);
+  return finish_start(err, errlen);
 }
 
 /* Decodes a BUFF frame into helper.samples and helper.events. */

@@ -17,9 +17,15 @@
 #define ENGINE_HELPER_ENV "ARTICAST_ESPEAK_HELPER"
 
 /* Starts the helper unless this process has one running (one inherited
- * through fork, or found dead, is replaced). Returns 0, or -1 with the
- * reason in err. */
+ * through fork, or found dead, is replaced) and waits until it is ready.
+ * Returns 0, or -1 with the reason in err. */
 int engine_start(char *err, size_t errlen);
+
+/* Starts the helper, as engine_start, without waiting for it to get
+ * ready, so that its start-up (loading espeak-ng and its data) overlaps
+ * the caller's work until engine_start. A failure is left for
+ * engine_start to meet again and report. */
+void engine_warm_up(void);
 
 /* The running helper's sample rate, and what identifies espeak-ng's
  * version and data (for the segment cache's key). */

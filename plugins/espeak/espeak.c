@@ -885,6 +885,14 @@ static int speak_in_helper(synth_run *r, size_t i) {
 
 /* ---- Stage -------------------------------------------------------------- */
 
+/* The helper starts (loading espeak-ng and its data) while the host runs
+ * the text stages. */
+static void espeak_warm_up(void) {
+  pthread_mutex_lock(&engine_lock);
+  engine_warm_up();
+  pthread_mutex_unlock(&engine_lock);
+}
+
 static int espeak_create(ac_stage *st) {
   char why[512];
   pthread_mutex_lock(&engine_lock);
@@ -1016,6 +1024,7 @@ static const ac_plugin espeak_plugin = {
     .destroy = espeak_destroy,
     .synthesize = espeak_synthesize,
     .list_voices = espeak_list_voices,
+    .warm_up = espeak_warm_up,
 };
 
 AC_PLUGIN_EXPORT(espeak_plugin)

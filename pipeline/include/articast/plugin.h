@@ -576,6 +576,14 @@ typedef struct ac_plugin {
    * knows finds a voice. Called on an instance made with the stage's
    * defaults and the config's settings, before any segment. */
   int (*list_voices)(ac_stage *st, ac_voice_info_fn fn, void *ctx);
+  /* Synth stages (optional): the host is about to run an episode's text
+   * stages, and will need this stage after them, with settings not known
+   * yet. The stage may start here what takes long to get ready and does
+   * not depend on settings (an engine's process), for create() to find
+   * under way. Called from the host's thread, outside any instance, once
+   * per episode: it must not block, must be cheap when the work is
+   * already started, and leaves any failure for create() to report. */
+  void (*warm_up)(void);
 } ac_plugin;
 
 /* Defines the plugin's one exported symbol. */
