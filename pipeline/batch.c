@@ -386,8 +386,13 @@ int ac_render_batch_hooked(ac_pipeline *pl, char **articles, int count,
   int workers = cores > count ? count : cores;
   if (workers > AC_MAX_WORKERS)
     workers = AC_MAX_WORKERS;
-  /* The cores left over go to threads inside each article. */
-  pl->threads = cores / workers;
+  /* The cores left over go to threads inside each article, and with two
+   * cores or more every article synthesizes beside its encoding (two
+   * threads at least), even with a worker for every core: a worker that
+   * waits for its synthesizer leaves its core to the others, and an
+   * article that runs alone at the end of the batch does not leave the
+   * other core idle. With -j 1 synthesis and encoding take turns. */
+  pl->threads = cores / workers > 2 ? cores / workers : cores >= 2 ? 2 : 1;
   int fds[2];
   atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
