@@ -97,7 +97,11 @@ size_t segenc_frame_length(const unsigned char h[4], int *samples) {
 
 /* CRC-16 (polynomial 0x8005, reflected, initial 0), as the LAME tag uses
  * for the music and for the tag itself. */
-static uint16_t crc_table[256];
+/* CRC-16/ARC (the Info tag's), eight bytes a step: crc_table[k][b] is
+ * the CRC of byte b followed by k zero bytes, so the CRCs of eight bytes
+ * combine without the byte-by-byte dependency (the music CRC runs over
+ * the whole file after the last frame, where nothing else runs). */
+static uint16_t crc_table[8][256];
 static pthread_once_t crc_once = PTHREAD_ONCE_INIT;
 
 static void crc_init(void) {
@@ -105,14 +109,25 @@ static void crc_init(void) {
     uint16_t c = (uint16_t)i;
     for (int k = 0; k < 8; k++)
       c = (uint16_t)(c & 1 ? (c >> 1) ^ 0xA001 : c >> 1);
-    crc_table[i] = c;
+    crc_table[0][i] = c;
   }
+  for (unsigned i = 0; i < 256; i++)
+    for (int k = 1; k < 8; k++) {
+      uint16_t c = crc_table[k - 1][i];
+      crc_table[k][i] = (uint16_t)((c >> 8) ^ crc_table[0][c & 0xFF]);
+    }
 }
 
 static uint16_t crc16(uint16_t crc, const unsigned char *p, size_t n) {
   pthread_once(&crc_once, crc_init);
+  const uint16_t(*t)[256] = crc_table;
+  for (; n >= 8; n -= 8, p += 8) {
+    uint16_t c = (uint16_t)(crc ^ (p[0] | p[1] << 8));
+    crc = t[7][c & 0xFF] ^ t[6][c >> 8] ^ t[5][p[2]] ^ t[4][p[3]] ^ t[3][p[4]] ^
+          t[2][p[5]] ^ t[1][p[6]] ^ t[0][p[7]];
+  }
   while (n--)
-    crc = (uint16_t)((crc >> 8) ^ crc_table[(crc ^ *p++) & 0xFF]);
+    crc = (uint16_t)((crc >> 8) ^ t[0][(crc ^ *p++) & 0xFF]);
   return crc;
 }
 
