@@ -32,9 +32,10 @@ typedef struct builder {
   uint32_t block;  /* of the sentence at hand */
 } builder;
 
-/* Whether code point cp takes two columns (Chinese, Japanese, Korean). */
+/* Whether code point cp takes two columns (Chinese, Japanese, Korean).
+ * None before U+1100 does: most text never asks libunistring. */
 static int is_wide(uint32_t cp) {
-  return uc_width(cp, "UTF-8") == 2;
+  return cp >= 0x1100 && uc_width(cp, "UTF-8") == 2;
 }
 
 /* Where the first unit of a run of n bytes without gaps ends: the whole
@@ -94,8 +95,14 @@ static int next_unit(const char *s, size_t *i, size_t end, size_t *start,
   return 1;
 }
 
-/* Columns of s[0..n): a CJK character takes two. */
+/* Columns of s[0..n): a CJK character takes two; printable ASCII, the
+ * common case, one a byte. */
 static size_t columns(const char *s, size_t n) {
+  size_t i = 0;
+  while (i < n && s[i] >= 0x20 && s[i] < 0x7F)
+    i++;
+  if (i == n)
+    return n;
   int w = u8_width((const uint8_t *)s, n, "UTF-8");
   return w > 0 ? (size_t)w : 0;
 }
@@ -346,7 +353,8 @@ static int sentence_cues(builder *bd, const ac_text_view *v) {
 /* Words shown for spoken bytes [a, b) of a block (in Chinese and
  * Japanese, characters). */
 static size_t count_words(const ac_text_view *v, size_t a, size_t b) {
-  size_t i = ac_text_view_offset(v, a), end = ac_text_view_offset(v, b), n = 0, ws, we;
+  size_t i = ac_text_view_offset(v, a), end = ac_text_view_offset(v, b), n = 0,
+         ws, we;
   int spaced;
   while (next_unit(v->shown, &i, end, &ws, &we, &spaced))
     n++;
