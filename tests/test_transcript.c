@@ -9,6 +9,7 @@
  */
 #include "harness.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1172,6 +1173,84 @@ static void speak_cjk(script *s, const ac_document *doc) {
   s->total = t;
 }
 
+/* The script of a synth that marks each word at its first letter or
+ * digit, past the quotation marks and brackets before it (as espeak-ng
+ * does): one sentence a block. */
+static void speak_from_letters(script *s, const ac_document *doc) {
+  memset(s, 0, sizeof *s);
+  uint64_t t = 0;
+  for (size_t b = 0; b < doc->n_blocks && b < MAX_BLOCKS; b++) {
+    const char *text = doc->blocks[b].text;
+    size_t len = strlen(text);
+    add_mark(s, AC_MARK_BLOCK, b, 0, len, t);
+    add_mark(s, AC_MARK_SENTENCE, b, 0, 0, t);
+    s->spoken[b] = 1;
+    s->block_mark[b] = t;
+    for (size_t i = 0; i < len;) {
+      while (i < len && text[i] == ' ')
+        i++;
+      size_t word = i;
+      while (word < len && !isalnum((unsigned char)text[word]))
+        word++;
+      size_t end = word;
+      while (end < len && text[end] != ' ')
+        end++;
+      if (word < end)
+        add_mark(s, AC_MARK_WORD, b, word, end - word, t);
+      t += 4000;
+      i = end;
+    }
+    add_mark(s, AC_MARK_BLOCK_END, b, 0, len, t);
+    s->block_end[b] = t;
+    t += RATE / 2;
+  }
+  s->total = t;
+}
+
+/* A quoted word keeps its opening quote or bracket when a long sentence
+ * is split before it: a cue that ends with "'" and a next that starts
+ * with "intltoolize'" read as garbage. */
+START_TEST(test_split_keeps_opening_quotes) {
+  ac_document *doc = ac_document_new();
+  ac_set_string(&doc->title, "Quotes", (size_t)-1);
+  add(doc, AC_BLOCK_HEADING, 0, "Quotes");
+  add(doc, AC_BLOCK_PARAGRAPH, 0,
+      "Run 'aclocal' 'autoheader' 'automake' 'autopoint' 'libtoolize' "
+      "'intltoolize' and (in the end) \"gtkdocize\" or \u201cmake\u201d "
+      "again, don't stop.");
+  run r;
+  run_start(&r, doc);
+  free(r.s.marks);
+  speak_from_letters(&r.s, doc);
+  static const char *const settings[] = {"max_line=20", "max_lines=1", NULL};
+  ck_assert_int_eq(run_sink(&r, settings), 0);
+  char *vtt = slurp_ext(&r, ".vtt");
+  static cue_list cues;
+  parse_cues(vtt, 0, &cues);
+  check_shape(&cues, 1, 20, 1);
+  ck_assert_uint_ge(cues.n, 6);
+  for (size_t i = 1; i < cues.n; i++) {
+    const char *t = cues.items[i].text;
+    size_t quotes = 0, dquotes = 0, open = 0, close = 0, curly = 0;
+    for (const char *c = t; *c; c++) {
+      quotes += *c == '\'';
+      dquotes += *c == '"';
+      open += *c == '(';
+      close += *c == ')';
+      curly += strncmp(c, "\u201c", 3) == 0 || strncmp(c, "\u201d", 3) == 0;
+    }
+    /* "don't" has one: the quotes of a cue that holds it are odd */
+    quotes -= strstr(t, "don't") != NULL;
+    ck_assert_msg(quotes % 2 == 0 && dquotes % 2 == 0 && open == close &&
+                      curly % 2 == 0,
+                  "cue %zu splits a quotation: \"%s\"", i, t);
+    ck_assert(is_word_time(&r.s, 1, cues.items[i].start, NULL));
+  }
+  free(vtt);
+  run_end(&r);
+}
+END_TEST
+
 /* Chinese without spaces: a cue per sentence (a one-character sentence
  * joins the next), long ones split at clauses; lines broken between
  * characters at no more than the line's width in columns (a CJK character
@@ -1247,6 +1326,7 @@ static Suite *transcript_suite(void) {
   tcase_add_test(tc, test_artifacts);
   tcase_add_test(tc, test_split_mapped);
   tcase_add_test(tc, test_short_sentences);
+  tcase_add_test(tc, test_split_keeps_opening_quotes);
   tcase_add_test(tc, test_formats_option);
   tcase_add_test(tc, test_destroy_without_flush);
   tcase_add_test(tc, test_failed_write_cleans_up);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unictype.h>
 #include <unilbrk.h>
 #include <uniwidth.h>
 
@@ -172,6 +173,33 @@ static int ends_clause(const char *s, size_t a, size_t b) {
   }
 }
 
+/* Whether c opens a quotation or a bracket: ( [ { « “ „ 「 and the
+ * like. ASCII ' and " may close one too, and count only after white
+ * space. */
+static int opens(uint32_t c, int after_gap) {
+  if (c == '\'' || c == '"')
+    return after_gap;
+  return c == 0xBF || c == 0xA1 || /* ¿ ¡ */
+         uc_is_general_category(c, UC_CATEGORY_Ps) ||
+         uc_is_general_category(c, UC_CATEGORY_Pi);
+}
+
+/* A synthesizer marks a word at its first letter; the quotation marks
+ * and brackets that open it go with it ("'intltoolize'" is not split
+ * after its first quote). Returns where s's word at `at` starts. */
+static size_t with_openers(const char *s, size_t at) {
+  size_t p = at;
+  while (p > 0) {
+    size_t q = ac_utf8_char_start(s, p, p - 1);
+    uint32_t c;
+    if (ac_utf8_decode((const unsigned char *)s + q, p - q, &c) == 0 ||
+        !opens(c, q == 0 || ac_text_is_gap((unsigned char)s[q - 1])))
+      break;
+    p = q;
+  }
+  return p;
+}
+
 static int push_bound(builder *bd, size_t spoken, uint64_t sample,
                       int sentence) {
   if (bd->n_bounds == bd->cap_bounds) {
@@ -276,7 +304,7 @@ static int sentence_cues(builder *bd, const ac_text_view *v) {
   size_t n = bd->n_bounds;
   const char *s = v->shown;
   for (size_t k = 0; k < n; k++) {
-    b[k].shown = ac_text_view_offset(v, b[k].spoken);
+    b[k].shown = with_openers(s, ac_text_view_offset(v, b[k].spoken));
     if (k > 0 && b[k].shown < b[k - 1].shown)
       b[k].shown = b[k - 1].shown;
   }
