@@ -1139,10 +1139,13 @@ static int after_cjk_stop(const char *text, size_t at) {
   return 0;
 }
 
-/* Speaks text without spaces as a synth marks it: a SENTENCE mark after
- * each 。！？, a WORD mark at each sentence and after each 、，, the time
- * running with the characters. */
-static void speak_cjk(script *s, const ac_document *doc) {
+/* A synth's script of every block of doc: BLOCK and BLOCK_END marks
+ * around what speak_block marks of its text, the time running on. */
+typedef void (*block_speaker)(script *s, size_t b, const char *text, size_t len,
+                              uint64_t *t);
+
+static void speak_blocks(script *s, const ac_document *doc,
+                         block_speaker speak_block) {
   memset(s, 0, sizeof *s);
   uint64_t t = 0;
   for (size_t b = 0; b < doc->n_blocks && b < MAX_BLOCKS; b++) {
@@ -1151,21 +1154,7 @@ static void speak_cjk(script *s, const ac_document *doc) {
     add_mark(s, AC_MARK_BLOCK, b, 0, len, t);
     s->spoken[b] = 1;
     s->block_mark[b] = t;
-    t += 500;
-    for (size_t i = 0; i < len;) {
-      size_t n = 1;
-      while (i + n < len && ((unsigned char)text[i + n] & 0xC0) == 0x80)
-        n++;
-      int sentence = i == 0 || after_cjk_stop(text, i);
-      int clause = i >= 3 && (memcmp(text + i - 3, "\xE3\x80\x81", 3) == 0 ||
-                              memcmp(text + i - 3, "\xEF\xBC\x8C", 3) == 0);
-      if (sentence)
-        add_mark(s, AC_MARK_SENTENCE, b, i, 0, t);
-      if (sentence || clause)
-        add_mark(s, AC_MARK_WORD, b, i, 3, t);
-      t += 2000;
-      i += n;
-    }
+    speak_block(s, b, text, len, &t);
     add_mark(s, AC_MARK_BLOCK_END, b, 0, len, t);
     s->block_end[b] = t;
     t += RATE / 2;
@@ -1173,38 +1162,48 @@ static void speak_cjk(script *s, const ac_document *doc) {
   s->total = t;
 }
 
-/* The script of a synth that marks each word at its first letter or
- * digit, past the quotation marks and brackets before it (as espeak-ng
- * does): one sentence a block. */
-static void speak_from_letters(script *s, const ac_document *doc) {
-  memset(s, 0, sizeof *s);
-  uint64_t t = 0;
-  for (size_t b = 0; b < doc->n_blocks && b < MAX_BLOCKS; b++) {
-    const char *text = doc->blocks[b].text;
-    size_t len = strlen(text);
-    add_mark(s, AC_MARK_BLOCK, b, 0, len, t);
-    add_mark(s, AC_MARK_SENTENCE, b, 0, 0, t);
-    s->spoken[b] = 1;
-    s->block_mark[b] = t;
-    for (size_t i = 0; i < len;) {
-      while (i < len && text[i] == ' ')
-        i++;
-      size_t word = i;
-      while (word < len && !isalnum((unsigned char)text[word]))
-        word++;
-      size_t end = word;
-      while (end < len && text[end] != ' ')
-        end++;
-      if (word < end)
-        add_mark(s, AC_MARK_WORD, b, word, end - word, t);
-      t += 4000;
-      i = end;
-    }
-    add_mark(s, AC_MARK_BLOCK_END, b, 0, len, t);
-    s->block_end[b] = t;
-    t += RATE / 2;
+/* Text without spaces as a synth marks it: a SENTENCE mark after each
+ * 。！？, a WORD mark at each sentence and after each 、，, the time
+ * running with the characters. */
+static void speak_cjk_block(script *s, size_t b, const char *text, size_t len,
+                            uint64_t *t) {
+  *t += 500;
+  for (size_t i = 0; i < len;) {
+    size_t n = 1;
+    while (i + n < len && ((unsigned char)text[i + n] & 0xC0) == 0x80)
+      n++;
+    int sentence = i == 0 || after_cjk_stop(text, i);
+    int clause = i >= 3 && (memcmp(text + i - 3, "\xE3\x80\x81", 3) == 0 ||
+                            memcmp(text + i - 3, "\xEF\xBC\x8C", 3) == 0);
+    if (sentence)
+      add_mark(s, AC_MARK_SENTENCE, b, i, 0, *t);
+    if (sentence || clause)
+      add_mark(s, AC_MARK_WORD, b, i, 3, *t);
+    *t += 2000;
+    i += n;
   }
-  s->total = t;
+}
+
+/* One sentence whose words are marked at their first letter or digit,
+ * past the quotation marks and brackets before them, as espeak-ng marks
+ * them. */
+static void speak_letters_block(script *s, size_t b, const char *text,
+                                size_t len, uint64_t *t) {
+  add_mark(s, AC_MARK_SENTENCE, b, 0, 0, *t);
+  for (size_t i = 0; i < len;) {
+    while (i < len && text[i] == ' ')
+      i++;
+    size_t word = i;
+    while (word < len && !isalnum((unsigned char)text[word]))
+      word++;
+    size_t end = word;
+    while (end < len && text[end] != ' ')
+      end++;
+    if (word < end)
+      add_mark(s, AC_MARK_WORD, b, word, end - word, *t);
+    *t += 4000;
+    i = end;
+  }
 }
 
 /* A quoted word keeps its opening quote or bracket when a long sentence
@@ -1221,7 +1220,7 @@ START_TEST(test_split_keeps_opening_quotes) {
   run r;
   run_start(&r, doc);
   free(r.s.marks);
-  speak_from_letters(&r.s, doc);
+  speak_blocks(&r.s, doc, speak_letters_block);
   static const char *const settings[] = {"max_line=20", "max_lines=1", NULL};
   ck_assert_int_eq(run_sink(&r, settings), 0);
   char *vtt = slurp_ext(&r, ".vtt");
@@ -1268,7 +1267,7 @@ START_TEST(test_cjk_sentences_and_lines) {
   run r;
   run_start(&r, doc);
   free(r.s.marks); /* the script of the generic synth */
-  speak_cjk(&r.s, doc);
+  speak_blocks(&r.s, doc, speak_cjk_block);
   static const char *const settings[] = {"max_line=40", NULL};
   ck_assert_int_eq(run_sink(&r, settings), 0);
   char *vtt = slurp_ext(&r, ".vtt");
