@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -1761,6 +1762,62 @@ START_TEST(test_one_helper_for_the_process) {
 }
 END_TEST
 
+/* warm_up starts the helper before create(), which uses it rather than
+ * a second one; a helper that fails while warming up is reported by
+ * create(), and every process is reaped. */
+START_TEST(test_warm_up_starts_the_helper) {
+  const ac_plugin *p = harness_plugin("espeak");
+  ck_assert_ptr_nonnull(p->warm_up);
+  char *dir = harness_tempdir();
+  char count[4200];
+  snprintf(count, sizeof count, "%s/starts", dir);
+  setenv("TEST_ESPEAK_COUNT", count, 1);
+  setenv("ARTICAST_ESPEAK_HELPER", self_path, 1);
+  setenv("TEST_ESPEAK_FAKE", "count", 1);
+  p->warm_up();
+  p->warm_up();
+  /* Started before any stage exists. */
+  struct stat st;
+  for (int i = 0; i < 500 && stat(count, &st) != 0; i++)
+    usleep(10000);
+  ck_assert_int_eq(stat(count, &st), 0);
+  ac_document *doc = ac_document_new();
+  add(doc, AC_BLOCK_PARAGRAPH, PARA1);
+  char err[512] = "";
+  sink s = {.store = false};
+  ck_assert_msg(synth(doc, NULL, NULL, &s, err, sizeof err) == 0, "%s", err);
+  ck_assert_uint_gt(s.total, 22050);
+  char *starts = harness_slurp(count);
+  ck_assert_str_eq(starts, "started\n");
+  free(starts);
+  ac_document_free(doc);
+  unlink(count);
+  rmdir(dir);
+  free(dir);
+  unsetenv("TEST_ESPEAK_COUNT");
+
+  /* A fresh process (a batch worker) warms up a helper of its own; this
+   * one says no hello. */
+  pid_t child = fork();
+  ck_assert_int_ge(child, 0);
+  if (child == 0) {
+    setenv("TEST_ESPEAK_FAKE", "nohello", 1);
+    p->warm_up();
+    bool at_create = false;
+    int rc = with_fake("nohello", err, sizeof err, &at_create);
+    int ok = rc == AC_ERR_ENGINE && at_create &&
+             strstr(err, "before it was ready") != NULL &&
+             waitpid(-1, NULL, WNOHANG) == -1 && errno == ECHILD;
+    if (!ok)
+      fprintf(stderr, "rc %d, at create %d: %s\n", rc, at_create, err);
+    _exit(ok ? 0 : 1);
+  }
+  int status = 0;
+  ck_assert_int_eq(waitpid(child, &status, 0), child);
+  ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 START_TEST(test_one_core_same_audio) {
   /* With one thread the helper spools each block; the audio and marks
    * are the same as streamed. */
@@ -1871,6 +1928,7 @@ static Suite *espeak_suite(void) {
   tcase_add_test(hc, test_voice_zygotes_sound_fresh);
   tcase_add_test(hc, test_broken_helper_is_an_error);
   tcase_add_test(hc, test_one_helper_for_the_process);
+  tcase_add_test(hc, test_warm_up_starts_the_helper);
   tcase_add_test(hc, test_helper_replaced_after_death);
   suite_add_tcase(s, hc);
   return s;

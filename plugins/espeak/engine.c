@@ -66,7 +66,9 @@ static void stop_helper(void) {
   if (helper.responses >= 0)
     close(helper.responses);
   helper.requests = helper.responses = -1;
-  /* Its end of the request pipe closed, a starter still running exits. */
+  /* A starter whose HELO was never read (the helper warmed up for an
+   * episode whose text stages failed) ends on its own once the zygote
+   * runs; reap it. One inherited through a fork is the parent's. */
   if (helper.starter > 0 && helper.owner == getpid())
     waitpid(helper.starter, NULL, 0);
   helper.starter = 0;
@@ -277,10 +279,8 @@ static bool helper_gone(void) {
 /* Whether this process has a helper: one inherited through a fork is our
  * parent's, and is dropped. */
 static bool own_helper(void) {
-  if (helper.requests >= 0 && helper.owner != getpid()) {
+  if (helper.requests >= 0 && helper.owner != getpid())
     stop_helper();
-    helper.starter = 0; /* the parent's to reap */
-  }
   return helper.requests >= 0;
 }
 
