@@ -380,19 +380,23 @@ int ac_render_batch(ac_pipeline *pl, char **articles, int count, int jobs,
 int ac_render_batch_hooked(ac_pipeline *pl, char **articles, int count,
                            int jobs, double time_limit, bool quiet,
                            ac_batch_hooks *hooks) {
-  int cores = jobs > 0 ? jobs : (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int online = (int)sysconf(_SC_NPROCESSORS_ONLN);
+  int cores = jobs > 0 ? jobs : online;
   if (cores < 1)
     cores = 1;
   int workers = cores > count ? count : cores;
   if (workers > AC_MAX_WORKERS)
     workers = AC_MAX_WORKERS;
-  /* The cores left over go to threads inside each article, and with two
-   * cores or more every article synthesizes beside its encoding (two
-   * threads at least), even with a worker for every core: a worker that
-   * waits for its synthesizer leaves its core to the others, and an
-   * article that runs alone at the end of the batch does not leave the
-   * other core idle. With -j 1 synthesis and encoding take turns. */
-  pl->threads = cores / workers > 2 ? cores / workers : cores >= 2 ? 2 : 1;
+  /* The cores left over go to threads inside each article. When the
+   * batch has all of the machine's cores (and two or more), every article
+   * also synthesizes beside its encoding (two threads at least), even with
+   * a worker for every core: a worker that waits for its synthesizer
+   * leaves its core to the others, and an article that runs alone at the
+   * end of the batch does not leave a core idle. With fewer cores than
+   * the machine has, -j N keeps to about N cores. */
+  pl->threads = cores / workers;
+  if (pl->threads < 2 && cores >= 2 && cores >= online)
+    pl->threads = 2;
   int fds[2];
   atomic_int *next = mmap(NULL, sizeof *next, PROT_READ | PROT_WRITE,
                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
