@@ -836,13 +836,39 @@ START_TEST(missing_word_list_is_an_error) {
 }
 END_TEST
 
+/* A stopword list is read when an article needs it: its own language's,
+ * or every list when the language is not known. */
 START_TEST(malformed_word_list_is_an_error) {
   char *dir = copy_words();
   char path[1024];
   snprintf(path, sizeof path, "%s/stopwords/pl.txt", dir);
   append_line(path, "dobrze\n\xff\xfe broken\n");
+  char setting[1024];
+  snprintf(setting, sizeof setting, "words=%s", dir);
+  const char *settings[] = {setting, "detect_language=false", NULL};
+  const char *paras[] = {PARA1, PARA2, PARA3, NULL};
+  /* An English article does not read the Polish list. */
+  ac_document *doc = doc_of(paras);
+  ck_assert_int_eq(ac_set_string(&doc->language, "en", (size_t)-1), 0);
+  clean_ok(doc, settings);
+  ac_document_free(doc);
+  /* A Polish one does, and so does one of no known language. */
+  for (int k = 0; k < 2; k++) {
+    doc = doc_of(paras);
+    if (k == 0)
+      ck_assert_int_eq(ac_set_string(&doc->language, "pl-PL", (size_t)-1), 0);
+    char err[1024] = "";
+    ck_assert_int_ne(
+        harness_text_stage("clean", settings, doc, err, sizeof err), 0);
+    ck_assert_msg(strstr(err, "pl.txt") && strstr(err, "not UTF-8"),
+                  "message: %s", err);
+    ac_document_free(doc);
+  }
+  /* A broken list of the clean stage's own fails it at once. */
+  snprintf(path, sizeof path, "%s/clean/furniture.txt", dir);
+  append_line(path, "\xff\n");
   char *err = create_error(dir);
-  ck_assert_msg(strstr(err, "pl.txt") && strstr(err, "not UTF-8"),
+  ck_assert_msg(strstr(err, "furniture.txt") && strstr(err, "not UTF-8"),
                 "message: %s", err);
   free(err);
   free(dir);

@@ -304,6 +304,18 @@ static const char *role_name(cl_role r) {
   return names[r];
 }
 
+/* The stopword lists the classifier reads: the document's language's and
+ * its passages', or every list to find the language when none is known. */
+static int need_stopwords(ac_stage *st, const ac_document *doc) {
+  clean_priv *p = st->priv;
+  bool known = doc->language && doc->language[0];
+  int rc = cl_lexicon_need(&p->lexicon, st, known ? doc->language : NULL);
+  for (size_t i = 0; rc == 0 && i < doc->n_blocks; i++)
+    if (doc->blocks[i].lang && doc->blocks[i].lang[0])
+      rc = cl_lexicon_need(&p->lexicon, st, doc->blocks[i].lang);
+  return rc;
+}
+
 static int clean_blocks(ac_stage *st, ac_document *doc) {
   const clean_priv *p = st->priv;
   const ac_host *h = st->host;
@@ -332,6 +344,11 @@ static int clean_blocks(ac_stage *st, ac_document *doc) {
                     !cl_is_boilerplate(&p->lexicon, doc->title);
     cl_params params = {&p->lexicon, p->min_paragraph_words, doc->language,
                         title_ok ? doc->title : NULL, -1};
+    rc = need_stopwords(st, doc);
+    if (rc) {
+      free_units(&l);
+      return rc;
+    }
     rc = cl_classify(l.items, l.count, &params);
     if (rc) {
       free_units(&l);

@@ -63,15 +63,24 @@ typedef struct cl_lexicon {
   char langs[CL_MAX_LANGS][12]; /* ISO 639 code of each stopword list */
   int n_langs;
   cl_stop *stops; /* sorted (folded word, language mask) */
-  size_t n_stops;
-  int max_run; /* longest stopword written without spaces, code points */
+  size_t n_stops, cap_stops;
+  int max_run;     /* longest stopword written without spaces, code points */
+  char *stop_dir;  /* where the stopword lists are */
+  uint64_t loaded; /* the lists read so far, by language number */
 } cl_lexicon;
 
 /* Loads the lists from `dir` (an absolute path, or a directory searched in
- * the host's data path, normally "words"): every file of words/clean/ and
- * every words/stopwords/<lang>.txt. A missing or malformed file fails the
- * stage through host->fail with a message naming it. */
+ * the host's data path, normally "words"): every file of words/clean/,
+ * and which languages words/stopwords/<lang>.txt has lists for. A missing
+ * or malformed file fails the stage through host->fail with a message
+ * naming it. */
 int cl_lexicon_load(cl_lexicon *lx, ac_stage *st, const char *dir);
+/* Reads the stopword list of the language of BCP 47 tag `tag` (nothing
+ * when there is none), or with NULL every list, unless already read:
+ * thirty lists cost more to read and fold than most articles to clean,
+ * and an article needs its own language's and its passages'. Fails like
+ * cl_lexicon_load. */
+int cl_lexicon_need(cl_lexicon *lx, ac_stage *st, const char *tag);
 void cl_lexicon_free(cl_lexicon *lx);
 
 /* Is s (NUL-terminated) an entry of l? */

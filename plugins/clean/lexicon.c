@@ -293,40 +293,57 @@ static int list_languages(ac_stage *st, const char *dir, strings *codes) {
   return rc;
 }
 
-static int load_stopwords(cl_lexicon *lx, ac_stage *st, const char *dir) {
-  char *stop_dir = data_path(st, dir, "stopwords");
-  if (!stop_dir)
+/* Reads stopword list number l. */
+static int load_stopwords(cl_lexicon *lx, ac_stage *st, int l) {
+  size_t n = strlen(lx->stop_dir) + strlen(lx->langs[l]) + 6;
+  char *path = malloc(n);
+  if (!path)
+    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  snprintf(path, n, "%s/%s.txt", lx->stop_dir, lx->langs[l]);
+  strings words = {0};
+  int rc = read_entries(st, path, &words);
+  free(path);
+  if (rc == 0 && (fold_entries(&words, lx->langs[l]) != 0 ||
+                  add_stopwords(lx, &words, l, &lx->cap_stops) != 0))
+    rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
+  strings_free(&words);
+  if (rc == 0)
+    lx->loaded |= (uint64_t)1 << l;
+  return rc;
+}
+
+/* Finds the stopword lists and the languages they are for. */
+static int find_stopwords(cl_lexicon *lx, ac_stage *st, const char *dir) {
+  lx->stop_dir = data_path(st, dir, "stopwords");
+  if (!lx->stop_dir)
     return st->host->fail(st, AC_ERR_NOTFOUND,
                           "stopword lists %s/stopwords not found (looked in "
                           "the voices directories)",
                           dir);
   strings codes = {0};
-  int rc = list_languages(st, stop_dir, &codes);
-  size_t cap = 0;
-  for (size_t i = 0; rc == 0 && i < codes.n; i++) {
-    size_t n = strlen(stop_dir) + strlen(codes.items[i]) + 6;
-    char *path = malloc(n);
-    if (!path) {
-      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-      break;
-    }
-    snprintf(path, n, "%s/%s.txt", stop_dir, codes.items[i]);
-    strings words = {0};
-    rc = read_entries(st, path, &words);
-    free(path);
-    if (rc == 0 && (fold_entries(&words, codes.items[i]) != 0 ||
-                    add_stopwords(lx, &words, lx->n_langs, &cap) != 0))
-      rc = st->host->fail(st, AC_ERR_NOMEM, "out of memory");
-    strings_free(&words);
-    if (rc == 0)
-      snprintf(lx->langs[lx->n_langs++], sizeof lx->langs[0], "%s",
-               codes.items[i]);
-  }
+  int rc = list_languages(st, lx->stop_dir, &codes);
+  for (size_t i = 0; rc == 0 && i < codes.n; i++)
+    snprintf(lx->langs[lx->n_langs++], sizeof lx->langs[0], "%s",
+             codes.items[i]);
   strings_free(&codes);
-  free(stop_dir);
-  if (rc == 0)
-    merge_stopwords(lx);
   return rc;
+}
+
+int cl_lexicon_need(cl_lexicon *lx, ac_stage *st, const char *tag) {
+  int one = tag ? cl_lexicon_lang(lx, tag) : -1;
+  if (tag && one < 0)
+    return 0;
+  size_t before = lx->n_stops;
+  for (int l = tag ? one : 0; l < (tag ? one + 1 : lx->n_langs); l++) {
+    if (lx->loaded & ((uint64_t)1 << l))
+      continue;
+    int rc = load_stopwords(lx, st, l);
+    if (rc)
+      return rc;
+  }
+  if (lx->n_stops > before)
+    merge_stopwords(lx);
+  return 0;
 }
 
 /* ---- The lexicon ------------------------------------------------------- */
@@ -339,7 +356,7 @@ int cl_lexicon_load(cl_lexicon *lx, ac_stage *st, const char *dir) {
     if (rc)
       return rc;
   }
-  return load_stopwords(lx, st, dir);
+  return find_stopwords(lx, st, dir);
 }
 
 void cl_lexicon_free(cl_lexicon *lx) {
@@ -351,6 +368,7 @@ void cl_lexicon_free(cl_lexicon *lx) {
   for (size_t i = 0; i < lx->n_stops; i++)
     free(lx->stops[i].word);
   free(lx->stops);
+  free(lx->stop_dir);
   memset(lx, 0, sizeof *lx);
 }
 
