@@ -97,63 +97,27 @@ static bool block_speaks(const ac_block *b) {
   return false;
 }
 
-/* Where speaking block `b` is cut when the synth speaks sentences apart:
- * the offsets of ac_sentence_cuts, malloc'd in *cuts (NULL when none). */
-static size_t block_cuts(const ac_block *b, bool parts, uint32_t **cuts) {
-  *cuts = NULL;
-  if (!parts)
-    return 0;
-  size_t len = strlen(b->text);
-  size_t n = ac_sentence_cuts(b->text, len, NULL, 0);
-  if (n == 0 || !(*cuts = malloc(n * sizeof **cuts)))
-    return 0; /* out of memory: the block is spoken whole */
-  return ac_sentence_cuts(b->text, len, *cuts, n);
-}
-
-/* One segment per speaking block, or with `parts` per piece of a block cut
- * at sentence ends; blocks that say nothing go with the segment before
- * them (or the first). With `single`, one segment. */
-static int plan_segments(episode_run *r, bool single, bool parts) {
+/* One segment per speaking block; blocks that say nothing go with the
+ * segment before them (or the first). With `single`, one segment. */
+static int plan_segments(episode_run *r, bool single) {
   const ac_document *doc = r->doc;
   size_t n = 0;
-  for (size_t i = 0; i < doc->n_blocks; i++) {
-    if (single || !block_speaks(&doc->blocks[i]))
-      continue;
-    n += 1 + (parts ? ac_sentence_cuts(doc->blocks[i].text,
-                                       strlen(doc->blocks[i].text), NULL, 0)
-                    : 0);
-  }
+  for (size_t i = 0; i < doc->n_blocks; i++)
+    n += !single && block_speaks(&doc->blocks[i]);
   if (n == 0)
     n = 1;
   r->segments = calloc(n, sizeof *r->segments);
   r->keys = calloc(n, sizeof *r->keys);
   if (!r->segments || !r->keys)
     return AC_ERR_NOMEM;
-  r->segments[0].part_block = UINT32_MAX;
   size_t k = 0;
   bool started = false;
   for (size_t i = 0; i < doc->n_blocks; i++) {
-    const ac_block *b = &doc->blocks[i];
-    if (single || !block_speaks(b)) {
-      r->segments[k].n_blocks++;
-      continue;
-    }
-    uint32_t *cuts;
-    size_t n_cuts = block_cuts(b, parts, &cuts);
-    for (size_t c = 0; c <= n_cuts && k + started < n; c++) {
-      if (started)
-        r->segments[++k] =
-            (ac_segment){.first_block = (uint32_t)i, .part_block = UINT32_MAX};
-      started = true;
-      ac_segment *s = &r->segments[k];
-      s->n_blocks++;
-      if (n_cuts > 0) {
-        s->part_block = (uint32_t)i;
-        s->text_begin = c > 0 ? cuts[c - 1] : 0;
-        s->text_end = c < n_cuts ? cuts[c] : (uint32_t)strlen(b->text);
-      }
-    }
-    free(cuts);
+    bool speaks = !single && block_speaks(&doc->blocks[i]);
+    if (speaks && started)
+      r->segments[++k].first_block = (uint32_t)i;
+    started |= speaks;
+    r->segments[k].n_blocks++;
   }
   r->n_segments = k + 1;
   for (size_t j = 0; j < r->n_segments; j++) {
@@ -171,7 +135,7 @@ static int plan_segments(episode_run *r, bool single, bool parts) {
  * a stage may read where a block gives none. */
 static int base_key(episode_run *r, ac_key_ctx *k) {
   ac_key_begin(k);
-  ac_key_add_str(k, "articast segment 3");
+  ac_key_add_str(k, "articast segment 2");
   ac_key_add_int(k, AC_SEGMENT_QUANTUM);
   ac_key_add_int(k, AC_SEGMENT_MIN_SILENCE);
   ac_stage_instance *all[2 * AC_MAX_STAGES + 1];
@@ -201,21 +165,9 @@ static void key_block(ac_key_ctx *k, const ac_block *b) {
   ac_key_add(k, b->map, b->n_map * sizeof *b->map);
 }
 
-/* The piece of a block a segment speaks: what of the block the synth
- * reads, and whether the piece starts or ends it. */
-static void key_part(ac_key_ctx *k, const ac_block *b, const ac_segment *s) {
-  ac_key_add_int(k, b->kind);
-  ac_key_add_int(k, b->level);
-  ac_key_add(k, b->text + s->text_begin, s->text_end - s->text_begin);
-  ac_key_add_int(k, s->text_begin == 0);
-  ac_key_add_int(k, b->text[s->text_end] == '\0');
-  ac_key_add_str(k, b->lang);
-}
-
 /* A segment's key: the base, its place (first, last, what follows it) and
- * its blocks, all fields, or the piece of a block it speaks, without
- * their indices or offsets (an inserted paragraph or sentence leaves the
- * others' keys alone). */
+ * its blocks, all fields, without their indices (an inserted paragraph
+ * leaves the others' keys alone). */
 static void segment_keys(episode_run *r, const ac_key_ctx *base) {
   const ac_document *doc = r->doc;
   for (size_t j = 0; j < r->n_segments; j++) {
@@ -229,12 +181,8 @@ static void segment_keys(episode_run *r, const ac_key_ctx *base) {
       ac_key_add_int(&k, doc->blocks[s->next_block].kind);
       ac_key_add_int(&k, doc->blocks[s->next_block].level);
     }
-    for (uint32_t i = s->first_block; i < s->first_block + s->n_blocks; i++) {
-      if (s->text_end > 0 && i == s->part_block)
-        key_part(&k, &doc->blocks[i], s);
-      else
-        key_block(&k, &doc->blocks[i]);
-    }
+    for (uint32_t i = 0; i < s->n_blocks; i++)
+      key_block(&k, &doc->blocks[s->first_block + i]);
     ac_key_end(&k, &r->keys[j]);
   }
 }
@@ -264,10 +212,6 @@ static void store_marks(episode_run *r, const ac_segment *s) {
   for (size_t i = 0; i < n; i++) {
     rel.items[i] = o->marks.items[o->seg_marks + i];
     rel.items[i].sample -= s->position;
-    if (s->text_end > 0 && rel.items[i].block == s->part_block &&
-        rel.items[i].kind != AC_MARK_BLOCK &&
-        rel.items[i].kind != AC_MARK_BLOCK_END)
-      rel.items[i].text_offset -= s->text_begin;
   }
   uint8_t *buf;
   size_t len;
@@ -277,26 +221,6 @@ static void store_marks(episode_run *r, const ac_segment *s) {
     free(buf);
   }
   ac_marks_free(&rel);
-}
-
-/* Moves the decoded marks of a segment's piece of a block to its offset
- * in the block. False when a mark falls outside the text it names (a
- * damaged or hostile entry). */
-static bool place_part_marks(const ac_document *doc, const ac_segment *s,
-                             ac_mark_array *a) {
-  for (size_t i = 0; i < a->count; i++) {
-    ac_mark *m = &a->items[i];
-    uint64_t len = strlen(doc->blocks[m->block].text);
-    bool part = s->text_end > 0 && m->block == s->part_block;
-    uint64_t begin = part ? s->text_begin : 0;
-    uint64_t end = part ? s->text_end : len;
-    bool whole = m->kind == AC_MARK_BLOCK || m->kind == AC_MARK_BLOCK_END;
-    uint64_t offset = m->text_offset + (whole ? 0 : begin);
-    if (offset + m->text_length > (whole ? len : end))
-      return false;
-    m->text_offset = (uint32_t)offset;
-  }
-  return true;
 }
 
 /* Reads every entry a replay needs. Returns 1 when all are there. */
@@ -328,8 +252,6 @@ static int try_replay(episode_run *r, ac_segment *s) {
     uint64_t frames;
     rc = ac_marks_decode(marks_data, marks_len, s->first_block, s->n_blocks,
                          o->position, &rate, &frames, &o->decoded);
-    if (rc == 0 && !place_part_marks(r->doc, s, &o->decoded))
-      rc = AC_ERR_FORMAT;
     if (rc == AC_ERR_FORMAT || (o->rate && rate != o->rate))
       rc = 0; /* a damaged entry: synthesize the segment again */
     else if (rc == 0)
@@ -486,8 +408,7 @@ static int prepare_segments(episode_run *r) {
     single |= ac_stage_wants_single_segment(r->chain.sinks[i]);
     replayable &= ac_stage_plugin(r->chain.sinks[i])->replay_segment != NULL;
   }
-  int rc = plan_segments(r, single,
-                         ac_stage_plugin(r->synth)->speaks_sentences != 0);
+  int rc = plan_segments(r, single);
   if (rc || single || !replayable || !r->pl->cache_dir)
     return rc;
   ac_key_ctx base;

@@ -1,11 +1,8 @@
-/* Marks, the silence between segments and where blocks may be cut (see
- * timeline.h). */
+/* Marks and the silence between segments (see timeline.h). */
 #include "timeline.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <unictype.h>
-#include <unistr.h>
 
 int ac_marks_reserve(ac_mark_array *a, size_t need) {
   if (need <= a->cap)
@@ -119,95 +116,4 @@ uint64_t ac_zero_run_after(uint64_t zero_run, const float *samples, size_t n) {
   while (zeros < n && samples[n - 1 - zeros] == 0.0f)
     zeros++;
   return zeros == n ? zero_run + zeros : zeros;
-}
-
-/* ---- Sentence ends ------------------------------------------------------ */
-
-/* The character at text[*at] (U+FFFD for a bad byte), moving *at past it. */
-static ucs4_t next_char(const char *text, size_t len, size_t *at) {
-  ucs4_t c;
-  int n = u8_mbtouc(&c, (const uint8_t *)text + *at, len - *at);
-  *at += n > 0 ? (size_t)n : 1;
-  return c;
-}
-
-static bool closes(ucs4_t c) {
-  return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0xBB ||
-         c == 0x2019 || c == 0x201D || c == 0x300D || c == 0x300F ||
-         c == 0xFF09;
-}
-
-static bool opens(ucs4_t c) {
-  return c == '"' || c == '\'' || c == '(' || c == 0xAB || c == 0x2018 ||
-         c == 0x201C || c == 0x300C || c == 0x300E || c == 0xFF08;
-}
-
-static bool caseless_letter(ucs4_t c) {
-  return uc_is_alpha(c) && !uc_is_upper(c) && !uc_is_lower(c);
-}
-
-/* Full stops, exclamation and question marks of scripts written without
- * spaces (CJK), which need none after them. */
-static bool wide_stop(ucs4_t c) {
-  return c == 0x3002 || c == 0xFF01 || c == 0xFF1F || c == 0xFF0E;
-}
-
-/* Whether the terminator `c` before text[*at] ends a sentence; then *at
- * moves to where the next one starts. */
-static bool sentence_ends(const char *text, size_t len, ucs4_t c, size_t *at) {
-  size_t k = *at;
-  while (k < len) {
-    size_t p = k;
-    if (!closes(next_char(text, len, &p)))
-      break;
-    k = p;
-  }
-  size_t before_space = k;
-  while (k < len && strchr(" \t\r\n", text[k]))
-    k++;
-  if (k >= len || (k == before_space && !wide_stop(c)))
-    return false;
-  size_t p = k;
-  ucs4_t next = next_char(text, len, &p);
-  if (opens(next) && p < len)
-    next = next_char(text, len, &p);
-  bool starts = wide_stop(c) ? uc_is_alpha(next) || uc_is_digit(next)
-                             : uc_is_upper(next) || caseless_letter(next);
-  if (starts)
-    *at = k;
-  return starts;
-}
-
-size_t ac_sentence_cuts(const char *text, size_t len, uint32_t *cuts,
-                        size_t max) {
-  size_t n = 0, start = 0, at = 0;
-  size_t letters = 0;   /* the letters of the word just before `at` */
-  bool capital = false; /* the first of them is a capital */
-  bool lower = false;   /* the last is lower case or caseless */
-  while (at < len) {
-    ucs4_t c = next_char(text, len, &at);
-    if (uc_is_alpha(c)) {
-      capital = letters == 0 ? uc_is_upper(c) : capital;
-      letters++;
-      lower = !uc_is_upper(c);
-      continue;
-    }
-    /* "Prof.", "Gen.", "Corp.": a short capitalized word is taken for an
-     * abbreviation. */
-    bool word_ends = letters >= 3 && lower && (!capital || letters >= 5);
-    bool stop = c == '.' ? word_ends
-                : c == '!' || c == '?' || c == 0x0964 || c == 0x061F
-                    ? true
-                    : wide_stop(c);
-    letters = 0;
-    if (!stop || !sentence_ends(text, len, c, &at))
-      continue;
-    if (at - start >= AC_SENTENCE_MIN_BYTES && at <= UINT32_MAX) {
-      if (n < max)
-        cuts[n] = (uint32_t)at;
-      n++;
-    }
-    start = at;
-  }
-  return n;
 }

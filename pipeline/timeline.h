@@ -48,29 +48,6 @@ uint64_t ac_segment_padding(uint64_t length, uint64_t zero_run);
  * and then got `samples`. */
 uint64_t ac_zero_run_after(uint64_t zero_run, const float *samples, size_t n);
 
-/* ---- Sentence ends (plugin.h, ac_segment.part_block) -------------------- */
-
-/* A sentence shorter than this many bytes stays in one segment with the
- * sentence after it: a segment costs a synthesizer process and an encoder
- * of its own, which a few words do not repay. */
-#define AC_SENTENCE_MIN_BYTES 80u
-
-/* Where a block's spoken text may be cut into segments: the offsets of the
- * sentences that start after the end of one at least AC_SENTENCE_MIN_BYTES
- * long, in order. A sentence ends at '.', '!' or '?' (and the closing
- * quotes or brackets after it) followed by white space and a capital, a
- * letter of a script without case, or an opening quote before one; after
- * '.' the word before must be of three letters or more, lower case at its
- * end, and of five or more when it starts with a capital (not an initial,
- * "Dr." or "Prof."); or at an ideographic full stop,
- * exclamation or question mark, a danda or an Arabic question mark. Where
- * the rule is unsure there is no cut: a longer segment costs time, a
- * wrong cut a pause. Each piece depends on its own sentences only, so an
- * edit moves no cut but its neighbours'. Writes at most `max` offsets and
- * returns how many there are. */
-size_t ac_sentence_cuts(const char *text, size_t len, uint32_t *cuts,
-                        size_t max);
-
 /* ---- Chapters (plugin.h, ac_chapter) --------------------------------------
  */
 

@@ -751,90 +751,6 @@ START_TEST(cache_clear_stays_inside_the_cache) {
 }
 END_TEST
 
-/* The offsets ac_sentence_cuts gives for `text`, as a string "a b c". */
-static char *cuts_of(const char *text) {
-  uint32_t cuts[32];
-  size_t n = ac_sentence_cuts(text, strlen(text), cuts, 32);
-  ck_assert_uint_le(n, 32);
-  char *out = calloc(1, 32 * 12 + 1);
-  for (size_t i = 0; i < n; i++)
-    sprintf(out + strlen(out), "%s%u", i ? " " : "", cuts[i]);
-  return out;
-}
-
-#define LONG_A                                                                 \
-  "The council met on a wet Tuesday evening to settle the future of the old "  \
-  "bridge."
-#define LONG_B                                                                 \
-  "Nobody expected the vote to be so close, yet it went to a recount after "   \
-  "midnight."
-
-START_TEST(sentences_cut_where_a_synth_would_pause) {
-  struct {
-    const char *text, *cuts;
-  } cases[] = {
-      /* Two long sentences: one cut, at the second's first letter. */
-      {LONG_A " " LONG_B, "81"},
-      /* A short sentence stays with the next: no piece of a few words. */
-      {"It rained. " LONG_A " " LONG_B, "92"},
-      /* White space of any kind, closing quotes and opening ones. */
-      {LONG_A "\n\n" LONG_B, "82"},
-      {"\"" LONG_A "\" " LONG_B, "83"},
-      {LONG_A " \u201c" LONG_B "\u201d", "81"},
-      {"Why did the council meet on a wet Tuesday evening to settle the "
-       "future of the bridge? " LONG_B,
-       "86"},
-      /* Not a sentence end: initials, titles, numbers, lower case, the
-       * text's end. */
-      {"The council met on a wet Tuesday evening to settle the future of the "
-       "U.S. Army bridge and the rest.",
-       ""},
-      {"The council met on a wet Tuesday evening with Dr. Smith and Mr. "
-       "Jones and Prof. Alvarez in the chair.",
-       ""},
-      {"The council met on a wet Tuesday evening to settle the bridge of "
-       "2019. 2020 was quieter.",
-       ""},
-      {LONG_A " and then " LONG_B, ""},
-      {LONG_A "  ", ""},
-      /* Other scripts: capitals of their own, and the ideographic full
-       * stop, which needs no space after it. */
-      {"Совет собрался вечером во вторник, чтобы решить судьбу старого моста. "
-       "Никто.",
-       "128"},
-      {"会議は火曜日の夜に開かれ、古い橋の将来について長い時間をかけて決めた。"
-       "誰も接戦を予想しなかった。",
-       "105"},
-  };
-  for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-    char *got = cuts_of(cases[i].text);
-    ck_assert_msg(strcmp(got, cases[i].cuts) == 0,
-                  "case %zu: cuts \"%s\", want \"%s\"", i, got, cases[i].cuts);
-    free(got);
-  }
-  /* An edit moves no cut but its own: a sentence added at the end keeps
-   * every cut before it, and one added at the start shifts them all by
-   * its length. */
-  const char *body = LONG_A " " LONG_B " " LONG_A " " LONG_B;
-  char *before = cuts_of(body);
-  ck_assert_str_eq(before, "81 163 244");
-  char grown[1024];
-  snprintf(grown, sizeof grown, "%s %s", body, LONG_A);
-  char *after = cuts_of(grown);
-  ck_assert_str_eq(after, "81 163 244 326");
-  free(after);
-  snprintf(grown, sizeof grown, "%s %s", LONG_B, body);
-  after = cuts_of(grown);
-  ck_assert_str_eq(after, "82 163 245 326");
-  /* Fewer slots than cuts: the count is still the whole. */
-  uint32_t one[1];
-  ck_assert_uint_eq(ac_sentence_cuts(body, strlen(body), one, 1), 3);
-  ck_assert_uint_eq(one[0], 81);
-  free(before);
-  free(after);
-}
-END_TEST
-
 /* ---- the runner, with the fake stages (tests/fixtures/fake_stages.c) ---- */
 
 /* Renders `article` with the fake synth and sink into `dir`; returns the
@@ -953,85 +869,6 @@ START_TEST(runner_pads_caches_and_replays_segments) {
 }
 END_TEST
 
-/* The text offsets of the word marks of block `block` in a record. */
-static char *word_offsets(const char *record, unsigned block) {
-  char *out = calloc(1, 1024);
-  for (const char *p = record; (p = strstr(p, "mark ")); p++) {
-    unsigned kind, b, offset;
-    if (sscanf(p, "mark %u %u %u", &kind, &b, &offset) == 3 &&
-        kind == AC_MARK_WORD && b == block && strlen(out) < 1000)
-      sprintf(out + strlen(out), "%s%u", out[0] ? " " : "", offset);
-  }
-  return out;
-}
-
-static void write_article(const char *path, const char *const *paragraphs) {
-  FILE *f = fopen(path, "w");
-  ck_assert_ptr_nonnull(f);
-  fputs("---\ntitle: Pieces\n---\n", f);
-  for (size_t i = 0; paragraphs[i]; i++)
-    fprintf(f, "%s\n\n", paragraphs[i]);
-  fclose(f);
-}
-
-/* For a synth that speaks sentences apart, long blocks are cut at
- * sentence ends: a sentence added to a paragraph re-speaks the piece that
- * ended it and the new one, the rest comes from the cache, and every mark
- * keeps its place in the whole block. */
-START_TEST(runner_cuts_long_blocks_at_sentences) {
-  char *dir = harness_tempdir();
-  char *article = ac_path_join(dir, "a.md");
-  const char *paragraphs[] = {LONG_A " " LONG_B " " LONG_A, LONG_B " " LONG_A,
-                              NULL};
-  write_article(article, paragraphs);
-  int replayed, total;
-  char *first = fake_render(dir, article, &replayed, &total);
-  ck_assert_int_eq(replayed, 0);
-  ck_assert_int_eq(total, 6); /* the title, three pieces and two */
-  char *words = word_offsets(first, 1);
-  ck_assert_str_eq(words, "0 81 163");
-  free(words);
-  words = word_offsets(first, 2);
-  ck_assert_str_eq(words, "0 82");
-  free(words);
-  /* One BLOCK and one BLOCK_END mark a block, however many its pieces. */
-  ck_assert_ptr_nonnull(strstr(first, "mark 0 1 0 "));
-  ck_assert_ptr_null(strstr(strstr(first, "mark 0 1 0 ") + 1, "mark 0 1 "));
-  const char *end = strstr(first, "mark 1 1 0 ");
-  ck_assert_ptr_nonnull(end);
-  ck_assert_ptr_null(strstr(end + 1, "mark 1 1 "));
-  /* A sentence added to the first paragraph. */
-  const char *edited[] = {LONG_A " " LONG_B " " LONG_A " " LONG_B,
-                          LONG_B " " LONG_A, NULL};
-  write_article(article, edited);
-  char *second = fake_render(dir, article, &replayed, &total);
-  ck_assert_int_eq(total, 7);
-  ck_assert_int_eq(replayed, 5);
-  words = word_offsets(second, 1);
-  ck_assert_str_eq(words, "0 81 163 244");
-  free(words);
-  words = word_offsets(second, 2);
-  ck_assert_str_eq(words, "0 82");
-  free(words);
-  /* The same as a render without the cache. */
-  char *cmd = NULL;
-  ck_assert_int_gt(asprintf(&cmd, "rm -rf '%s/cache'", dir), 0);
-  harness_run(cmd, NULL);
-  free(cmd);
-  char *fresh = fake_render(dir, article, &replayed, &total);
-  ck_assert_int_eq(replayed, 0);
-  ck_assert_str_eq(fresh, second);
-  free(first);
-  free(second);
-  free(fresh);
-  free(article);
-  ck_assert_int_gt(asprintf(&cmd, "rm -rf '%s'", dir), 0);
-  harness_run(cmd, NULL);
-  free(cmd);
-  free(dir);
-}
-END_TEST
-
 static Suite *core_suite(void) {
   Suite *s = suite_create("core");
   TCase *t = tcase_create("core");
@@ -1051,12 +888,10 @@ static Suite *core_suite(void) {
   tcase_add_test(t, settings_layer_in_order_and_lists_add_up);
   tcase_add_test(t, marks_round_trip_and_damage_is_caught);
   tcase_add_test(t, segments_pad_to_whole_frames_ending_in_silence);
-  tcase_add_test(t, sentences_cut_where_a_synth_would_pause);
   tcase_add_test(t, chapters_follow_headings_and_the_author);
   tcase_add_test(t, cache_refuses_tampered_entries);
   tcase_add_test(t, cache_clear_stays_inside_the_cache);
   tcase_add_test(t, runner_pads_caches_and_replays_segments);
-  tcase_add_test(t, runner_cuts_long_blocks_at_sentences);
   suite_add_tcase(s, t);
   return s;
 }

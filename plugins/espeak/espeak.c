@@ -3,10 +3,7 @@
  * espeak-ng library and emits mono float chunks with block, sentence and
  * word marks.
  *
- * One espeak_Synth call per block, or per piece of a block the host cut
- * at sentence ends (ac_segment.part_block: espeak's intonation runs over a
- * sentence, and a sentence alone sounds as it does inside its block, its
- * trailing silence kept), in synchronous mode: espeak hands its
+ * One espeak_Synth call per block, in synchronous mode: espeak hands its
  * callback (in the helper, below) buffers of 200 ms of audio with the
  * events that fall inside them, and the stage passes the audio on as each
  * buffer arrives. What the stage holds
@@ -205,15 +202,10 @@ struct synth_run {
   size_t n_hold, cap_hold;
   uint64_t loud; /* samples above SILENCE_LEVEL so far */
 
-  /* The block being spoken, or the piece of it the segment speaks
-   * (ac_segment.part_block): text[0..len) is at text_base in the block's
-   * text of block_len bytes. */
+  /* The block being spoken. */
   uint32_t block;
   const char *text;
   size_t len;
-  size_t text_base, block_len;
-  bool starts_block, ends_block;
-  char *piece; /* the piece's copy of its text, NUL-terminated */
   es_text et;
   uint64_t base;               /* stream frame of the block's espeak sample 0 */
   size_t prev_es_end;          /* code point after the last accepted WORD */
@@ -284,10 +276,9 @@ static int out_silence_ms(synth_run *r, int ms) {
   return out_samples(r, NULL, (size_t)((int64_t)ms * r->rate / 1000));
 }
 
-/* Queues a mark; a word's or sentence's `offset` is into r->text, and
- * becomes one into the block's text. Its sample is moved forward when
- * needed to keep marks sorted and inside the chunk being filled. Returns
- * its index or SIZE_MAX (out of memory; r->err is set). */
+/* Queues a mark. Its sample is moved forward when needed to keep marks
+ * sorted and inside the chunk being filled. Returns its index or SIZE_MAX
+ * (out of memory; r->err is set). */
 static size_t out_mark(synth_run *r, ac_mark_kind kind, size_t offset,
                        size_t length, uint64_t sample) {
   if (sample < r->last_mark)
@@ -304,8 +295,6 @@ static size_t out_mark(synth_run *r, ac_mark_kind kind, size_t offset,
     r->marks = m;
     r->cap_marks = cap;
   }
-  if (kind == AC_MARK_WORD || kind == AC_MARK_SENTENCE)
-    offset += r->text_base;
   r->marks[r->n_marks] = (ac_mark){.kind = kind,
                                    .block = r->block,
                                    .text_offset = (uint32_t)offset,
@@ -702,10 +691,8 @@ static bool spoken_kind(const ac_block *b) {
 
 static int speak_in_helper(synth_run *r, size_t i);
 
-/* Speaks block `i`, or the piece of it in r->text (prepared in r->et),
- * and appends its pause; a piece that stops short of the block's end keeps
- * the silence espeak leaves after a sentence instead, as inside the
- * block. */
+/* Speaks block `i` (its text already prepared in r->et) and appends its
+ * pause. */
 static int speak_block(synth_run *r, size_t i, int pause_ms) {
   r->block = (uint32_t)i;
   r->base = run_end(r);
@@ -713,8 +700,7 @@ static int speak_block(synth_run *r, size_t i, int pause_ms) {
   r->word_mark = SIZE_MAX;
   r->prev_es_end = 0;
   r->clause_end = 0;
-  if (r->starts_block &&
-      out_mark(r, AC_MARK_BLOCK, 0, r->block_len, r->base) == SIZE_MAX)
+  if (out_mark(r, AC_MARK_BLOCK, 0, r->len, r->base) == SIZE_MAX)
     return r->err;
 
   int rc = speak_in_helper(r, i);
@@ -728,6 +714,7 @@ static int speak_block(synth_run *r, size_t i, int pause_ms) {
   if (keep > r->n_hold)
     keep = r->n_hold;
   out_samples(r, r->hold, keep);
+  r->n_hold = 0;
   uint64_t end = run_end(r);
   for (size_t k = r->n_marks; k > 0 && r->marks[k - 1].sample > end; k--)
     r->marks[k - 1].sample = end;
@@ -735,44 +722,9 @@ static int speak_block(synth_run *r, size_t i, int pause_ms) {
     r->last_mark = end;
   /* Words after espeak's last WORD event. */
   catch_up(r, r->len, end);
-  if (!r->ends_block) {
-    out_samples(r, r->hold + keep, r->n_hold - keep);
-    r->n_hold = 0;
-    return r->err;
-  }
-  r->n_hold = 0;
-  if (out_mark(r, AC_MARK_BLOCK_END, 0, r->block_len, end) == SIZE_MAX)
+  if (out_mark(r, AC_MARK_BLOCK_END, 0, r->len, end) == SIZE_MAX)
     return r->err;
   return out_silence_ms(r, pause_ms);
-}
-
-/* Points r->text at what the segment speaks of block `i`: all of it, or
- * its piece. Returns 0 or an ac_error. */
-static int take_text(synth_run *r, const ac_segment *seg, size_t i) {
-  const char *text = r->doc->blocks[i].text;
-  free(r->piece);
-  r->piece = NULL;
-  r->block_len = strlen(text);
-  r->text = text;
-  r->len = r->block_len;
-  r->text_base = 0;
-  r->starts_block = r->ends_block = true;
-  if (seg->text_end == 0 || i != seg->part_block)
-    return 0;
-  if (seg->text_begin > seg->text_end || seg->text_end > r->block_len)
-    return r->st->host->fail(r->st, AC_ERR_INVALID,
-                             "segment %u: bytes %u..%u of block %zu, which "
-                             "has %zu",
-                             seg->index, seg->text_begin, seg->text_end, i,
-                             r->block_len);
-  r->len = seg->text_end - seg->text_begin;
-  if (!(r->piece = strndup(text + seg->text_begin, r->len)))
-    return r->st->host->fail(r->st, AC_ERR_NOMEM, "out of memory");
-  r->text = r->piece;
-  r->text_base = seg->text_begin;
-  r->starts_block = seg->text_begin == 0;
-  r->ends_block = seg->text_end == r->block_len;
-  return 0;
 }
 
 /* The next block after `i` with something to speak, or SIZE_MAX. */
@@ -816,15 +768,14 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
   bool spoke = false;
   while (i != SIZE_MAX && !r->err) {
     const ac_block *b = &doc->blocks[i];
-    size_t following = next_spoken(doc, i), next = following;
+    size_t next = next_spoken(doc, i);
     if (next >= end) {
       /* The pause before the next segment's block, or the tail. */
       next = seg->is_last || seg->next_block >= doc->n_blocks ? SIZE_MAX
                                                               : seg->next_block;
     }
-    int rc = take_text(r, seg, i);
-    if (rc)
-      return rc;
+    r->text = b->text;
+    r->len = strlen(b->text);
     if (es_text_prepare(&r->et, r->text, r->len) != 0)
       return st->host->fail(st, AC_ERR_NOMEM,
                             "out of memory preparing block %zu", i);
@@ -836,14 +787,14 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
     r->block_voice = r->block_lang ? passage_voice(r, i, r->block_lang) : NULL;
     if (!r->block_voice)
       r->block_lang = NULL;
-    rc = voice_latin_runs(r, i, b->lang && *b->lang ? b->lang : main_lang);
+    int rc = voice_latin_runs(r, i, b->lang && *b->lang ? b->lang : main_lang);
     if (rc == 0)
       rc = speak_block(r, i, pause_after(r, i, next));
     es_text_free(&r->et);
     if (rc)
       return rc;
     spoke = true;
-    i = following < end ? following : SIZE_MAX;
+    i = next < end ? next : SIZE_MAX;
   }
   if (r->err)
     return r->err;
@@ -879,8 +830,7 @@ static int speak_in_helper(synth_run *r, size_t i) {
    * once. */
   bool serial = st->episode && st->episode->threads <= 1;
   wire_request req = {.flags = (serial ? WIRE_SPOOL : 0) |
-                               (r->et.ssml ? WIRE_SSML : 0) |
-                               (r->ends_block ? 0 : WIRE_END_PAUSE),
+                               (r->et.ssml ? WIRE_SSML : 0),
                       .rate = v->rate,
                       .pitch = v->pitch,
                       .range = v->range,
@@ -961,7 +911,6 @@ static void free_run(synth_run *r) {
   if (!r)
     return;
   es_text_free(&r->et);
-  free(r->piece);
   free(r->marks);
   free(r->hold);
   free(r);
@@ -1066,7 +1015,7 @@ static const ac_plugin espeak_plugin = {
     .abi_version = AC_ABI_VERSION,
     .struct_size = sizeof(ac_plugin),
     .name = "espeak",
-    .version = "3.3",
+    .version = "3.2",
     .description = "speaks the document with the espeak-ng library",
     .kind = AC_STAGE_SYNTH,
     .priv_size = sizeof(espeak_priv),
@@ -1076,7 +1025,6 @@ static const ac_plugin espeak_plugin = {
     .synthesize = espeak_synthesize,
     .list_voices = espeak_list_voices,
     .warm_up = espeak_warm_up,
-    .speaks_sentences = 1,
 };
 
 AC_PLUGIN_EXPORT(espeak_plugin)

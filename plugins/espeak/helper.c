@@ -246,8 +246,7 @@ static void block_child(const wire_request *req, uint32_t status) {
   espeak_ERROR e =
       espeak_Synth(text, (size_t)req->text_len + 1, 0, POS_CHARACTER, 0,
                    espeakCHARS_UTF8 | espeakPHONEMES |
-                       (req->flags & WIRE_SSML ? espeakSSML : 0) |
-                       (req->flags & WIRE_END_PAUSE ? espeakENDPAUSE : 0),
+                       (req->flags & WIRE_SSML ? espeakSSML : 0),
                    NULL, NULL);
   if (out_failed)
     _exit(EXIT_SYSTEM);

@@ -310,9 +310,9 @@ int wire_decode_request(const uint8_t *p, size_t len, wire_request *q) {
   q->voice = get_string(&r, WIRE_MAX_NAME, &q->voice_len);
   q->language = get_string(&r, WIRE_MAX_NAME, &q->language_len);
   q->text = get_string(&r, WIRE_MAX_TEXT, &q->text_len);
-  if ((q->flags & ~(WIRE_SPOOL | WIRE_SSML | WIRE_END_PAUSE)) != 0 ||
-      q->voice_len == 0 || q->rate < WIRE_RATE_MIN || q->rate > WIRE_RATE_MAX ||
-      q->pitch < 0 || q->pitch > WIRE_PERCENT_MAX || q->range < 0 ||
+  if ((q->flags & ~(WIRE_SPOOL | WIRE_SSML)) != 0 || q->voice_len == 0 ||
+      q->rate < WIRE_RATE_MIN || q->rate > WIRE_RATE_MAX || q->pitch < 0 ||
+      q->pitch > WIRE_PERCENT_MAX || q->range < 0 ||
       q->range > WIRE_PERCENT_MAX || q->word_gap < 0 ||
       q->word_gap > WIRE_WORD_GAP_MAX)
     return -1;

@@ -41,10 +41,7 @@
  *                      sending any of it (keeps `-j 1` on one core);
  *                      WIRE_SSML: the text is SSML, which espeak-ng reads
  *                      with its <voice> switches (a helper that predates
- *                      the flag refuses the request);
- *                      WIRE_END_PAUSE: end with the pause espeak-ng makes
- *                      after a sentence that another follows (a piece of
- *                      a block; without it the speech stops at once)
+ *                      the flag refuses the request)
  *       i32 rate       words per minute, as espeakRATE takes it, 80..450
  *       i32 pitch      0..100
  *       i32 range      pitch range 0..100
@@ -147,7 +144,6 @@
 /* SPEK flags. */
 #define WIRE_SPOOL 1u
 #define WIRE_SSML 2u
-#define WIRE_END_PAUSE 4u
 
 /* Event types: espeak's WORD, SENTENCE and END (end of a clause); the
  * helper drops the others. */

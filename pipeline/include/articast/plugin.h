@@ -311,19 +311,6 @@ typedef struct ac_segment {
   size_t n_marks;
   const void *cached;
   size_t cached_len;
-  /* A synth that speaks sentences apart (ac_plugin.speaks_sentences) may
-   * get a long block cut at sentence ends into several segments, so that
-   * an edit to one sentence leaves the others' segments to the cache.
-   * Such a segment speaks bytes [text_begin, text_end) of the text of
-   * block `part_block` (one of its blocks); its marks still give offsets
-   * into the whole text. The block's first segment starts with the BLOCK
-   * mark; a segment that stops short of the text's end ends with the
-   * silence the synth leaves after a sentence (no BLOCK_END, no block
-   * pause), and the one that reaches it ends as a whole block would.
-   * text_end is 0 (and part_block UINT32_MAX) when the segment's blocks are
-   * spoken whole, as in a zeroed segment. */
-  uint32_t part_block;
-  uint32_t text_begin, text_end;
 } ac_segment;
 
 /* ---- Episode context ---------------------------------------------------- */
@@ -556,9 +543,8 @@ typedef struct ac_plugin {
   /* Synth: speak the segment's blocks, calling host->emit for each chunk.
    * Positions count from 0 over what this stage emitted, across segments
    * (segments the cache replays are not synthesized). The segment ends with
-   * the pause after its last block (see part_block for a segment that is
-   * part of a block). The first segment starts with the episode's lead-in
-   * and the last ends with its tail. */
+   * the pause after its last block. The first segment starts with the
+   * episode's lead-in and the last ends with its tail. */
   int (*synthesize)(ac_stage *st, const ac_segment *seg);
   /* Filters and sinks (optional): a synthesized segment starts. */
   int (*begin_segment)(ac_stage *st, const ac_segment *seg);
@@ -598,11 +584,6 @@ typedef struct ac_plugin {
    * per episode: it must not block, must be cheap when the work is
    * already started, and leaves any failure for create() to report. */
   void (*warm_up)(void);
-  /* Synth stages: nonzero when synthesize() honours ac_segment.part_block
-   * and speaks a sentence, or a run of them, as it sounds inside its
-   * block (the synth's intonation goes no further than a sentence), so
-   * that the host may cut long blocks into segments at sentence ends. */
-  int speaks_sentences;
 } ac_plugin;
 
 /* Defines the plugin's one exported symbol. */
