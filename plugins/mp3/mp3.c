@@ -25,6 +25,8 @@
 
 #include <errno.h>
 #include <lame/lame.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +54,13 @@ typedef struct mp3_state {
   unsigned char *cover; /* picture bytes, or NULL */
   size_t cover_len;
   const char *cover_mime;
+  /* The default cover, drawn beside the synthesis when the episode may
+   * use two threads; it is needed only for the tag, at flush. */
+  pthread_t drawer;
+  bool drawing;
+  char *cover_seed;
+  int cover_rc;
+  char cover_why[256];
   int failed; /* a write failed: later chunks are refused */
 } mp3_state;
 
@@ -195,6 +204,24 @@ static char *article_image(const char *ref, const char *source, int *refused) {
   return real;
 }
 
+static void *draw_cover(void *arg) {
+  mp3_state *s = arg;
+  s->cover_rc =
+      ac_cover_draw_default(AC_COVER_DEFAULT_SIZE, s->cover_seed, &s->cover,
+                            &s->cover_len, s->cover_why, sizeof s->cover_why);
+  return NULL;
+}
+
+/* Waits for the default cover being drawn, if it is. */
+static void await_cover(ac_stage *st, mp3_state *s) {
+  if (!s->drawing)
+    return;
+  pthread_join(s->drawer, NULL);
+  s->drawing = false;
+  if (s->cover_rc != 0)
+    st->host->log(st, AC_LOG_WARN, "no default cover: %s", s->cover_why);
+}
+
 /* The show's cover when it is a local file, else the default cover drawn
  * for the show (the same image the feed publishes as SITE/cover.png, drawn
  * here in memory: the episode's bytes must not depend on what the site
@@ -214,12 +241,17 @@ static int show_cover(ac_stage *st, mp3_state *s) {
   }
   if (show && nonempty(show->image))
     return 0; /* a URL: the feed points at it; nothing local to embed */
-  if (ac_cover_draw_default(AC_COVER_DEFAULT_SIZE, show ? show->title : NULL,
-                            &s->cover, &s->cover_len, why, sizeof why) != 0) {
-    st->host->log(st, AC_LOG_WARN, "no default cover: %s", why);
-    return 0;
-  }
+  if (show && show->title && !(s->cover_seed = strdup(show->title)))
+    return st->host->fail(st, AC_ERR_NOMEM, "out of memory");
   s->cover_mime = "image/png";
+  /* With one thread for the episode, everything stays on one core. */
+  s->drawing = st->episode->threads > 1 &&
+               pthread_create(&s->drawer, NULL, draw_cover, s) == 0;
+  if (!s->drawing) {
+    draw_cover(s);
+    if (s->cover_rc != 0)
+      st->host->log(st, AC_LOG_WARN, "no default cover: %s", s->cover_why);
+  }
   return 0;
 }
 
@@ -358,11 +390,14 @@ static void mp3_destroy(ac_stage *st) {
   mp3_state *s = p ? p->s : NULL;
   if (!s)
     return;
+  if (s->drawing)
+    pthread_join(s->drawer, NULL);
   mp3enc_close(s->enc);
   segenc_close(s->seg);
   if (s->part >= 0)
     close(s->part);
   free(s->cover);
+  free(s->cover_seed);
   free(s);
   p->s = NULL;
 }
@@ -617,6 +652,7 @@ static int build_tag(ac_stage *st, mp3_priv *p, unsigned char **out,
   mp3_state *s = p->s;
   const ac_episode *ep = st->episode;
   const ac_document *doc = ep->doc;
+  await_cover(st, s);
   id3_writer tag;
   id3_writer_init(&tag);
   int rc = 0;
