@@ -7,12 +7,14 @@
 # (the same speech, so the same amount of audio: the fair comparison), and
 # with espeak-ng's defaults (its voice "en" at 175 words a minute, which
 # makes less audio of the same text than a slower newsreader profile).
-# The routes are run alternately, N rounds in one run, and the medians and
+# The routes are run alternately, N rounds in one run, each timed run after
+# the last one's files reached the disk (settle), and the medians and
 # ratios are printed (articast with its segment cache off, so that every
 # round synthesizes everything). Then:
 #   - edits: render the article with an empty cache, add a sentence to one
 #     paragraph (a different one each round), render again with the cache;
-#   - batch: 8 articles with -j 1 against -j 2, cache off, outputs compared.
+#   - batch: 8 articles with -j 1 against -j 2, cache off, in alternating
+#     order, outputs compared.
 # Run on purpose: it is not part of the test suite.
 #
 #   tests/bench/episode-vs-espeak-lame.sh [-n ROUNDS] [-b BUILD] [ARTICLE]
@@ -41,6 +43,10 @@ for tool in espeak-ng lame bc; do
 done
 
 now() { date +%s.%N; }
+# Before each timed run: the files the last run wrote go to disk and its
+# processes finish exiting, so that no run pays for the one before it (in
+# a fixed order, the second of two equal runs measured 5 to 10% slower).
+settle() { sync; sleep 0.3; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
 # The plain route reads the same text articast speaks.
@@ -72,17 +78,22 @@ audio_seconds() { lame --decode --quiet "$1" - 2>/dev/null | wc -c |
 : >"$work/default.times"
 : >"$work/articast.times"
 for ((i = 0; i < rounds; i++)); do
+  settle
   t0=$(now)
   plain_route "${same_voice[@]}"
   t1=$(now)
   rm -rf "$work/site"
-  "$articast" episode -q --no-cache -o "$work/site" "$article"
+  settle
   t2=$(now)
-  plain_route
+  "$articast" episode -q --no-cache -o "$work/site" "$article"
   t3=$(now)
+  settle
+  t4=$(now)
+  plain_route
+  t5=$(now)
   echo "$t1 - $t0" | bc -l >>"$work/plain.times"
-  echo "$t2 - $t1" | bc -l >>"$work/articast.times"
-  echo "$t3 - $t2" | bc -l >>"$work/default.times"
+  echo "$t3 - $t2" | bc -l >>"$work/articast.times"
+  echo "$t5 - $t4" | bc -l >>"$work/default.times"
 done
 plain=$(median <"$work/plain.times")
 default=$(median <"$work/default.times")
@@ -119,14 +130,17 @@ for ((i = 0; i < rounds; i++)); do
     {print}' "$article" >"$work/edited.$ext"
   rm -rf "$work/cache" "$work/esite"
   cp "$article" "$work/doc.$ext"
+  settle
   t0=$(now)
   "$articast" episode -q --cache-dir "$work/cache" -o "$work/esite" "$work/doc.$ext"
   t1=$(now)
   cp "$work/edited.$ext" "$work/doc.$ext"
-  "$articast" episode -q --cache-dir "$work/cache" -o "$work/esite" "$work/doc.$ext"
+  settle
   t2=$(now)
+  "$articast" episode -q --cache-dir "$work/cache" -o "$work/esite" "$work/doc.$ext"
+  t3=$(now)
   echo "$t1 - $t0" | bc -l >>"$work/first.times"
-  echo "$t2 - $t1" | bc -l >>"$work/edit.times"
+  echo "$t3 - $t2" | bc -l >>"$work/edit.times"
 done
 first=$(median <"$work/first.times")
 edit=$(median <"$work/edit.times")
@@ -146,15 +160,17 @@ for i in 1 2 3 4 5 6 7 8; do
 done
 : >"$work/j1.times"
 : >"$work/j2.times"
-for ((i = 0; i < 3; i++)); do
-  rm -rf "$work/s1" "$work/s2"
+batch() { # JOBS: renders the eight articles, appends the time
+  rm -rf "$work/s$1"
+  settle
+  local t0 t1
   t0=$(now)
-  "$articast" episode -q --no-cache -j 1 -o "$work/s1" "$work/batch"/a*
+  "$articast" episode -q --no-cache -j "$1" -o "$work/s$1" "$work/batch"/a*
   t1=$(now)
-  "$articast" episode -q --no-cache -j 2 -o "$work/s2" "$work/batch"/a*
-  t2=$(now)
-  echo "$t1 - $t0" | bc -l >>"$work/j1.times"
-  echo "$t2 - $t1" | bc -l >>"$work/j2.times"
+  echo "$t1 - $t0" | bc -l >>"$work/j$1.times"
+}
+for ((i = 0; i < 3; i++)); do
+  if ((i % 2 == 0)); then batch 1; batch 2; else batch 2; batch 1; fi
 done
 j1=$(median <"$work/j1.times")
 j2=$(median <"$work/j2.times")
