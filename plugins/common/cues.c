@@ -48,6 +48,13 @@ static int is_wide(uint32_t cp) {
 static size_t unit_end(const char *r, size_t n) {
   const unsigned char *u = (const unsigned char *)r;
   size_t window = n < 96 ? n : ac_utf8_char_start(r, n, 96);
+  /* No lead byte of a character from U+0800 on, so none as wide: most
+   * text, read without decoding. */
+  size_t j = 0;
+  while (j < window && u[j] < 0xE0)
+    j++;
+  if (j == window)
+    return n;
   char breaks[96];
   int computed = 0;
   uint32_t prev = 0;
@@ -108,26 +115,80 @@ static size_t columns(const char *s, size_t n) {
   return w > 0 ? (size_t)w : 0;
 }
 
-size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
-  size_t lines = 0, line = 0, total = 0, i = 0, start, stop;
-  int spaced;
-  while (next_unit(s, &i, n, &start, &stop, &spaced)) {
-    size_t w = columns(s + start, stop - start);
-    size_t gap = spaced ? 1 : 0;
-    if (lines == 0) {
-      lines = 1;
-      line = w;
-    } else if (line + gap + w <= width) {
-      line += gap + w;
-    } else {
-      lines++;
-      line = w;
-    }
-    total += (total ? gap : 0) + w;
+/* Greedy wrapping, a unit at a time: the lines so far, the width of the
+ * last, and the text's width with its gaps folded to one space. */
+typedef struct wrap_state {
+  size_t lines, line, total;
+} wrap_state;
+
+static void wrap_add(wrap_state *ws, size_t w, int spaced, size_t width) {
+  size_t gap = spaced ? 1 : 0;
+  if (ws->lines == 0) {
+    ws->lines = 1;
+    ws->line = w;
+  } else if (ws->line + gap + w <= width) {
+    ws->line += gap + w;
+  } else {
+    ws->lines++;
+    ws->line = w;
   }
+  ws->total += (ws->total ? gap : 0) + w;
+}
+
+size_t ac_cue_wrap_count(const char *s, size_t n, size_t width, size_t *chars) {
+  wrap_state ws = {0, 0, 0};
+  size_t i = 0, start, stop;
+  int spaced;
+  while (next_unit(s, &i, n, &start, &stop, &spaced))
+    wrap_add(&ws, columns(s + start, stop - start), spaced, width);
   if (chars)
-    *chars = total;
-  return lines;
+    *chars = ws.total;
+  return ws.lines;
+}
+
+/* The units of s[0..n) as caption lines see them, measured once for a cue
+ * that is tried at many widths: the columns of each, and whether white
+ * space came before it. */
+typedef struct unit_widths {
+  size_t *columns;
+  unsigned char *spaced;
+  size_t n;
+} unit_widths;
+
+static int measure_units(const char *s, size_t n, unit_widths *u) {
+  size_t count = 0, i = 0, start, stop;
+  int spaced;
+  while (next_unit(s, &i, n, &start, &stop, &spaced))
+    count++;
+  u->n = 0;
+  u->columns = malloc((count ? count : 1) * sizeof *u->columns);
+  u->spaced = malloc(count ? count : 1);
+  if (!u->columns || !u->spaced) {
+    free(u->columns);
+    free(u->spaced);
+    return AC_ERR_NOMEM;
+  }
+  i = 0;
+  while (u->n < count && next_unit(s, &i, n, &start, &stop, &spaced)) {
+    u->columns[u->n] = columns(s + start, stop - start);
+    u->spaced[u->n++] = (unsigned char)spaced;
+  }
+  return AC_ERR_OK;
+}
+
+static void free_units(unit_widths *u) {
+  free(u->columns);
+  free(u->spaced);
+}
+
+/* ac_cue_wrap_count of measured units. */
+static size_t wrap_units(const unit_widths *u, size_t width, size_t *chars) {
+  wrap_state ws = {0, 0, 0};
+  for (size_t k = 0; k < u->n; k++)
+    wrap_add(&ws, u->columns[k], u->spaced[k], width);
+  if (chars)
+    *chars = ws.total;
+  return ws.lines;
 }
 
 /* Whether s[a..b) holds anything but gaps. */
@@ -245,14 +306,18 @@ static size_t trim_end(const char *s, size_t a, size_t b) {
 static int add_cue(builder *bd, const char *s, size_t a, size_t b,
                    uint64_t start, uint64_t end) {
   size_t max_line = bd->layout->max_line, chars;
-  size_t lines = ac_cue_wrap_count(s + a, b - a, max_line, &chars);
+  unit_widths u;
+  if (measure_units(s + a, b - a, &u) != AC_ERR_OK)
+    return AC_ERR_NOMEM;
+  size_t lines = wrap_units(&u, max_line, &chars);
   size_t width = max_line;
   for (size_t w = chars / (lines ? lines : 1); lines > 1 && w < max_line; w++) {
-    if (ac_cue_wrap_count(s + a, b - a, w, NULL) <= lines) {
+    if (wrap_units(&u, w, NULL) <= lines) {
       width = w;
       break;
     }
   }
+  free_units(&u);
   ac_textbuf text = {0};
   size_t i = a, ws, we, line = 0;
   int first = 1, spaced;

@@ -64,10 +64,6 @@ void ac_textbuf_free(ac_textbuf *b) {
   memset(b, 0, sizeof *b);
 }
 
-int ac_text_is_gap(unsigned char c) {
-  return c <= 0x20 || c == 0x7F;
-}
-
 int ac_text_next_word(const char *s, size_t *i, size_t end, size_t *start,
                       size_t *stop) {
   size_t k = *i;

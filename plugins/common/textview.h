@@ -27,8 +27,11 @@ void ac_textbuf_printf(ac_textbuf *b, const char *fmt, ...) AC_PRINTF(2, 3);
 void ac_textbuf_free(ac_textbuf *b);
 
 /* Bytes that separate words: ASCII white space and the other control
- * characters, which never belong in a caption. */
-int ac_text_is_gap(unsigned char c);
+ * characters, which never belong in a caption. Inline: caption building
+ * asks it of every byte. */
+static inline int ac_text_is_gap(unsigned char c) {
+  return c <= 0x20 || c == 0x7F;
+}
 
 /* The next word of s[*i..end): skips gaps, then sets [*start, *stop) to
  * the run of non-gap bytes and moves *i past it. Returns 0 at the end. */
