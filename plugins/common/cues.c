@@ -156,20 +156,18 @@ typedef struct unit_widths {
 } unit_widths;
 
 static int measure_units(const char *s, size_t n, unit_widths *u) {
-  size_t count = 0, i = 0, start, stop;
-  int spaced;
-  while (next_unit(s, &i, n, &start, &stop, &spaced))
-    count++;
+  /* A unit takes at least one byte: n of them at most. */
   u->n = 0;
-  u->columns = malloc((count ? count : 1) * sizeof *u->columns);
-  u->spaced = malloc(count ? count : 1);
+  u->columns = malloc((n ? n : 1) * sizeof *u->columns);
+  u->spaced = malloc(n ? n : 1);
   if (!u->columns || !u->spaced) {
     free(u->columns);
     free(u->spaced);
     return AC_ERR_NOMEM;
   }
-  i = 0;
-  while (u->n < count && next_unit(s, &i, n, &start, &stop, &spaced)) {
+  size_t i = 0, start, stop;
+  int spaced;
+  while (next_unit(s, &i, n, &start, &stop, &spaced)) {
     u->columns[u->n] = columns(s + start, stop - start);
     u->spaced[u->n++] = (unsigned char)spaced;
   }
