@@ -741,6 +741,28 @@ START_TEST(latin_block_in_japanese_read_as_words) {
 }
 END_TEST
 
+/* A list or a foreign name written with the katakana middle dot is read
+ * as its words: as long as with spaces between them, where espeak-ng
+ * 1.51 says "Japanese letter" for each dot and spells the kana around it
+ * (twice as long). */
+START_TEST(middle_dot_separates_japanese_words) {
+  ac_document *dotted = japanese_doc(
+      "en", "ja", "サイショウチ・ヘイキンチ・サイダイチ ヲ ホウコクスル。");
+  ac_document *spaced = japanese_doc(
+      "en", "ja", "サイショウチ ヘイキンチ サイダイチ ヲ ホウコクスル。");
+  size_t n_dotted, n_spaced;
+  float *a = block_audio(dotted, NULL, 0, &n_dotted);
+  float *b = block_audio(spaced, NULL, 0, &n_spaced);
+  ck_assert_msg(n_dotted < n_spaced * 11 / 10,
+                "the dotted list took %.2f s, with spaces %.2f s",
+                (double)n_dotted / 22050, (double)n_spaced / 22050);
+  free(a);
+  free(b);
+  ac_document_free(dotted);
+  ac_document_free(spaced);
+}
+END_TEST
+
 /* Through the command line: a Japanese article with commands and an
  * English title in it is read in Japanese, the Latin words by the
  * English voice (the log says so), at most 0.7 s of audio for every two
@@ -797,6 +819,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, latin_words_in_japanese_read_as_words);
   tcase_add_test(tc, latin_text_keeps_its_voice);
   tcase_add_test(tc, latin_block_in_japanese_read_as_words);
+  tcase_add_test(tc, middle_dot_separates_japanese_words);
   tcase_add_test(tc, japanese_article_with_commands);
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");

@@ -3,42 +3,10 @@
  */
 #include "text.h"
 
+#include "utf8.h"
+
 #include <stdbool.h>
 #include <stdlib.h>
-
-/* Decodes the UTF-8 sequence at s[0..len). Returns its length and the code
- * point in *cp, or 0 for an invalid sequence (truncated, overlong, a
- * surrogate or beyond U+10FFFF). */
-static size_t utf8_decode(const unsigned char *s, size_t len, uint32_t *cp) {
-  if (len == 0)
-    return 0;
-  unsigned char c = s[0];
-  size_t n;
-  uint32_t v, min;
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  } else if (c >= 0xC2 && c <= 0xDF) {
-    n = 2, v = c & 0x1F, min = 0x80;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3, v = c & 0x0F, min = 0x800;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4, v = c & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (len < n)
-    return 0;
-  for (size_t i = 1; i < n; i++) {
-    if ((s[i] & 0xC0) != 0x80)
-      return 0;
-    v = (v << 6) | (s[i] & 0x3F);
-  }
-  if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
-    return 0;
-  *cp = v;
-  return n;
-}
 
 /* The code point that ends just before byte `at` (at > 0), and where it
  * starts. Invalid bytes count as one U+FFFD each. */
@@ -47,7 +15,7 @@ static uint32_t utf8_prev(const unsigned char *s, size_t at, size_t *from) {
   while (b > 0 && at - b < 4 && (s[b] & 0xC0) == 0x80)
     b--;
   uint32_t cp;
-  if (utf8_decode(s + b, at - b, &cp) == at - b) {
+  if (ac_utf8_decode(s + b, at - b, &cp) == at - b) {
     *from = b;
     return cp;
   }
@@ -151,17 +119,22 @@ static bool is_closing(uint32_t c) {
   }
 }
 
-/* The ASCII punctuation espeak-ng 1.51 reads for a clause or sentence
- * mark it does not know, else 0. Burmese (and Shan) sentences end in
- * U+104B, which espeak takes for a letter: a paragraph then becomes one
- * clause, and a clause of a few hundred characters overflows a buffer in
- * the Burmese voice (the synthesis aborts). */
+/* The ASCII character espeak-ng 1.51 reads for a mark it does not know,
+ * else 0. Burmese (and Shan) sentences end in U+104B, which espeak takes
+ * for a letter: a paragraph then becomes one clause, and a clause of a few
+ * hundred characters overflows a buffer in the Burmese voice (the
+ * synthesis aborts). The katakana middle dot separates the words of a
+ * list or of a foreign name ("サイショウチ・ヘイキンチ", "ジョン・スミス");
+ * every voice says "Japanese letter" for it, and the Japanese one then
+ * spells the words around it kana by kana, twice as long. */
 static char clause_mark(uint32_t cp) {
   switch (cp) {
   case 0x104A: /* MYANMAR SIGN LITTLE SECTION */
     return ',';
   case 0x104B: /* MYANMAR SIGN SECTION */
     return '.';
+  case 0x30FB: /* KATAKANA MIDDLE DOT */
+    return ' ';
   default:
     return 0;
   }
@@ -187,7 +160,7 @@ int es_text_prepare(es_text *t, const char *text, size_t len) {
   size_t out = 0, i = 0;
   while (i < len) {
     uint32_t cp;
-    size_t n = utf8_decode(s + i, len - i, &cp);
+    size_t n = ac_utf8_decode(s + i, len - i, &cp);
     if (n == 0) { /* invalid byte: drop it */
       i++;
       continue;
@@ -266,11 +239,11 @@ int es_word_at(const char *text, size_t len, size_t at, size_t *start,
   uint32_t cp = 0;
   size_t n = 0;
   /* Skip opening punctuation ("(Really)", "«Bonjour»"). */
-  while (b < len && (n = utf8_decode(s + b, len - b, &cp)) > 0 &&
+  while (b < len && (n = ac_utf8_decode(s + b, len - b, &cp)) > 0 &&
          is_opening(cp))
     b += n;
   size_t e = b;
-  while (e < len && (n = utf8_decode(s + e, len - e, &cp)) > 0 &&
+  while (e < len && (n = ac_utf8_decode(s + e, len - e, &cp)) > 0 &&
          !is_word_break(cp))
     e += n;
   e = es_trim_end(text, b, e);
@@ -287,14 +260,14 @@ int es_next_word(const char *text, size_t len, size_t *pos, size_t *start,
   size_t b = *pos;
   while (b < len) {
     uint32_t cp;
-    size_t n = utf8_decode(s + b, len - b, &cp);
+    size_t n = ac_utf8_decode(s + b, len - b, &cp);
     if (n == 0 || is_word_break(cp)) { /* between words */
       b += n ? n : 1;
       continue;
     }
     /* A run of non-break characters: a word, or punctuation only. */
     size_t e = b;
-    while (e < len && (n = utf8_decode(s + e, len - e, &cp)) > 0 &&
+    while (e < len && (n = ac_utf8_decode(s + e, len - e, &cp)) > 0 &&
            !is_word_break(cp))
       e += n;
     if (es_word_at(text, e, b, start, end) == 0) {
@@ -308,10 +281,7 @@ int es_next_word(const char *text, size_t len, size_t *pos, size_t *start,
 }
 
 size_t es_count_chars(const char *text, size_t from, size_t to) {
-  size_t n = 0;
-  for (size_t i = from; i < to; i++)
-    n += ((unsigned char)text[i] & 0xC0) != 0x80;
-  return n;
+  return ac_utf8_count(text + from, to - from);
 }
 
 size_t es_sentence_start(const char *text, size_t len, size_t at) {
@@ -319,7 +289,7 @@ size_t es_sentence_start(const char *text, size_t len, size_t at) {
   size_t b = at;
   uint32_t cp;
   size_t n;
-  while (b < len && (n = utf8_decode(s + b, len - b, &cp)) > 0 &&
+  while (b < len && (n = ac_utf8_decode(s + b, len - b, &cp)) > 0 &&
          is_word_break(cp))
     b += n;
   if (b >= len)
