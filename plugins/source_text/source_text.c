@@ -123,14 +123,8 @@ static uint32_t windows_1252_c1(uint32_t cp) {
 
 /* Appends code point cp as UTF-8. */
 static int add_cp(ac_strbuf *out, uint32_t cp) {
-  char u[3] = {(char)(0xE0 | cp >> 12), (char)(0x80 | ((cp >> 6) & 0x3F)),
-               (char)(0x80 | (cp & 0x3F))};
-  if (cp < 0x800) {
-    u[0] = (char)(0xC0 | cp >> 6);
-    u[1] = (char)(0x80 | (cp & 0x3F));
-    return ac_strbuf_add(out, u, 2);
-  }
-  return ac_strbuf_add(out, u, 3);
+  char u[4];
+  return ac_strbuf_add(out, u, ac_utf8_encode(cp, u));
 }
 
 /* Copies valid UTF-8 into `out` with CRLF and lone CR turned into '\n',
