@@ -1147,8 +1147,8 @@ START_TEST(voice_for_each_language) {
   static const struct {
     const char *lang, *voice;
   } cases[] = {
-      {"zh", "voice 'espeak-cmn' (cmn)"},
-      {"zh-Hant-TW", "voice 'espeak-cmn' (cmn)"},
+      {"zh", "voice 'espeak-cmn-latn-pinyin' (cmn-Latn-pinyin)"},
+      {"zh-Hant-TW", "voice 'espeak-cmn-latn-pinyin' (cmn-Latn-pinyin)"},
       {"yue", "voice 'espeak-yue' (yue)"},
       {"zh-yue", "voice 'espeak-yue' (yue)"},
       {"nb", "voice 'espeak-nb' (nb)"},

@@ -763,6 +763,32 @@ START_TEST(middle_dot_separates_japanese_words) {
 }
 END_TEST
 
+/* A Latin word inside Chinese text is read by the English voice, and the
+ * characters after it still in Mandarin: the sentence takes about as long
+ * as without the word. espeak-ng 1.51 goes back from a nested <voice> to
+ * its first voice of the language, cmn, which reads most characters as
+ * English pinyin with tone numbers ("ni three hao three"); that took
+ * 3.7 s more here. */
+START_TEST(chinese_after_latin_word_stays_mandarin) {
+  ac_document *with = japanese_doc("en", "zh",
+                                   "如果当前的EFI启动项列表中不包含这个项，那么"
+                                   "将会为其创建一个新的启动项。");
+  ac_document *without = japanese_doc(
+      "en", "zh",
+      "如果当前的启动项列表中不包含这个项，那么将会为其创建一个新的启动项。");
+  size_t n_with, n_without;
+  float *a = block_audio(with, NULL, 0, &n_with);
+  float *b = block_audio(without, NULL, 0, &n_without);
+  ck_assert_msg(n_with < n_without + 22050 * 3 / 2,
+                "with a Latin word %.2f s, without %.2f s",
+                (double)n_with / 22050, (double)n_without / 22050);
+  free(a);
+  free(b);
+  ac_document_free(with);
+  ac_document_free(without);
+}
+END_TEST
+
 /* Through the command line: a Japanese article with commands and an
  * English title in it is read in Japanese, the Latin words by the
  * English voice (the log says so), at most 0.7 s of audio for every two
@@ -820,6 +846,7 @@ static Suite *languages_suite(void) {
   tcase_add_test(tc, latin_text_keeps_its_voice);
   tcase_add_test(tc, latin_block_in_japanese_read_as_words);
   tcase_add_test(tc, middle_dot_separates_japanese_words);
+  tcase_add_test(tc, chinese_after_latin_word_stays_mandarin);
   tcase_add_test(tc, japanese_article_with_commands);
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");

@@ -660,7 +660,8 @@ static int voice_latin_runs(synth_run *r, size_t i, const char *lang) {
     return r->st->host->fail(r->st, AC_ERR_NOMEM, "out of memory");
   const char *voice = n > 0 ? latin_voice(r, i, lang) : NULL;
   int rc = 0;
-  if (voice && es_text_to_ssml(&r->et, runs, (size_t)n, voice) != 0)
+  const char *native = r->block_voice ? r->block_voice : r->voice.select;
+  if (voice && es_text_to_ssml(&r->et, runs, (size_t)n, voice, native) != 0)
     rc = r->st->host->fail(r->st, AC_ERR_NOMEM,
                            "block %zu: cannot mark its Latin-script words "
                            "for voice '%s'",
@@ -787,7 +788,13 @@ static int speak_segment(synth_run *r, const ac_segment *seg) {
     r->block_voice = r->block_lang ? passage_voice(r, i, r->block_lang) : NULL;
     if (!r->block_voice)
       r->block_lang = NULL;
-    int rc = voice_latin_runs(r, i, b->lang && *b->lang ? b->lang : main_lang);
+    /* Which script the text is in follows its language: the block's, else
+     * the article's, else the voice's (whose tag may have no script in
+     * CLDR: cmn). */
+    int rc = voice_latin_runs(r, i,
+                              b->lang && *b->lang               ? b->lang
+                              : doc->language && *doc->language ? doc->language
+                                                                : main_lang);
     if (rc == 0)
       rc = speak_block(r, i, pause_after(r, i, next));
     es_text_free(&r->et);

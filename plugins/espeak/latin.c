@@ -233,19 +233,21 @@ static bool valid_voice_name(const char *v) {
   return true;
 }
 
-int es_text_to_ssml(es_text *t, const es_run *runs, size_t n,
-                    const char *voice) {
+int es_text_to_ssml(es_text *t, const es_run *runs, size_t n, const char *voice,
+                    const char *native) {
   static const char speak[] = "<speak>", unspeak[] = "</speak>",
                     unvoice[] = "</voice>";
-  if (!valid_voice_name(voice))
+  if (!valid_voice_name(voice) || !valid_voice_name(native))
     return -1;
-  char open[96];
+  char open[96], open_native[96];
   snprintf(open, sizeof open, "<voice name=\"%s\">", voice);
+  snprintf(open_native, sizeof open_native, "<voice name=\"%s\">", native);
   size_t bytes = strlen(t->clean);
   /* An entity is at most five bytes for one; markup adds ASCII. Every
    * byte is at most one code point. */
-  size_t cap = 5 * bytes + sizeof speak + sizeof unspeak +
-               n * (strlen(open) + sizeof unvoice) + 1;
+  size_t cap =
+      5 * bytes + sizeof speak + sizeof unspeak +
+      (n + 1) * (strlen(open) + strlen(open_native) + 2 * sizeof unvoice) + 1;
   ssml_out o = {malloc(cap), malloc((cap + 1) * sizeof *o.cp_off), 0, 0};
   if (!o.text || !o.cp_off) {
     free(o.text);
@@ -253,6 +255,7 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n,
     return -1;
   }
   put_markup(&o, speak, t->cp_off[0]);
+  put_markup(&o, open_native, t->cp_off[0]);
   const char *s = t->clean;
   size_t at = 0, r = 0;
   bool open_run = false;
@@ -260,12 +263,14 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n,
     uint32_t off = t->cp_off[k];
     if (open_run && k == runs[r].to) {
       put_markup(&o, unvoice, off);
+      put_markup(&o, open_native, off);
       open_run = false;
       r++;
     }
     if (k == t->n_cp)
       break;
     if (!open_run && r < n && k == runs[r].from) {
+      put_markup(&o, unvoice, off);
       put_markup(&o, open, off);
       open_run = true;
     }
@@ -274,6 +279,7 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n,
     put_char(&o, s + at, next - at, off);
     at = next;
   }
+  put_markup(&o, unvoice, t->cp_off[t->n_cp]);
   put_markup(&o, unspeak, t->cp_off[t->n_cp]);
   o.text[o.len] = '\0';
   o.cp_off[o.n_cp] = t->cp_off[t->n_cp];
