@@ -237,11 +237,16 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n, const char *voice,
                     const char *native) {
   static const char speak[] = "<speak>", unspeak[] = "</speak>",
                     unvoice[] = "</voice>";
-  if (!valid_voice_name(voice) || !valid_voice_name(native))
+  if (!valid_voice_name(voice))
     return -1;
-  char open[96], open_native[96];
+  /* A name SSML cannot carry (a variant: "ja+f3") leaves the rest to the
+   * voice the synthesis starts with. */
+  char open[96], open_native[96] = "", close_native[sizeof unvoice] = "";
   snprintf(open, sizeof open, "<voice name=\"%s\">", voice);
-  snprintf(open_native, sizeof open_native, "<voice name=\"%s\">", native);
+  if (valid_voice_name(native)) {
+    snprintf(open_native, sizeof open_native, "<voice name=\"%s\">", native);
+    memcpy(close_native, unvoice, sizeof unvoice);
+  }
   size_t bytes = strlen(t->clean);
   /* An entity is at most five bytes for one; markup adds ASCII. Every
    * byte is at most one code point. */
@@ -270,7 +275,7 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n, const char *voice,
     if (k == t->n_cp)
       break;
     if (!open_run && r < n && k == runs[r].from) {
-      put_markup(&o, unvoice, off);
+      put_markup(&o, close_native, off);
       put_markup(&o, open, off);
       open_run = true;
     }
@@ -279,7 +284,7 @@ int es_text_to_ssml(es_text *t, const es_run *runs, size_t n, const char *voice,
     put_char(&o, s + at, next - at, off);
     at = next;
   }
-  put_markup(&o, unvoice, t->cp_off[t->n_cp]);
+  put_markup(&o, close_native, t->cp_off[t->n_cp]);
   put_markup(&o, unspeak, t->cp_off[t->n_cp]);
   o.text[o.len] = '\0';
   o.cp_off[o.n_cp] = t->cp_off[t->n_cp];

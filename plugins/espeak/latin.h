@@ -48,14 +48,16 @@ long es_latin_runs(const es_text *t, const char *lang, es_run **runs);
 
 /* Rewrites t into SSML that reads runs[0..n) with espeak voice `voice`
  * (a name espeak-ng's SSML <voice name> finds, such as "en-US") and the
- * rest with espeak voice `native`, the block's. Each part names its voice:
+ * rest with espeak voice `native`, the block's (or, when `native` is NULL
+ * or not such a name, with the voice the synthesis starts with). Each
+ * part names its voice:
  * at the end of a nested <voice>, espeak-ng 1.51 goes back to a voice of
  * the language rather than the one it left (from cmn-Latn-pinyin to cmn,
  * which reads most Chinese characters as English pinyin with tone
  * numbers). Markup maps to the block offset of the character after it;
  * the characters SSML reserves are written as entities that map to the
  * character. Sets t->ssml. Returns 0, or -1 when out of memory (t is then
- * unchanged) or a voice name holds characters other than letters, digits,
+ * unchanged) or `voice` holds characters other than letters, digits,
  * '-', '_' and '/'. */
 int es_text_to_ssml(es_text *t, const es_run *runs, size_t n, const char *voice,
                     const char *native);
