@@ -531,6 +531,18 @@ START_TEST(kana_reads_kanji) {
 }
 END_TEST
 
+/* The kanji zero: a digit in a number written in kanji (レイ), the circle
+ * mark elsewhere (マル); espeak-ng says "letter 3 0 0 7" for it. */
+START_TEST(kana_reads_kanji_zero) {
+  ac_document *doc = japanese_doc("ja", NULL, "二〇二四年に〇をつけた。");
+  char err[512] = "";
+  ck_assert_msg(harness_text_stage("kana", NULL, doc, err, sizeof err) == 0,
+                "%s", err);
+  ck_assert_str_eq(doc->blocks[0].text, "ニレイニヨンネンにマルをつけた。");
+  ac_document_free(doc);
+}
+END_TEST
+
 /* Only Japanese: a Japanese passage in an English article is read, a
  * Chinese article (the same characters) and an untagged one are not. */
 START_TEST(kana_only_for_japanese) {
@@ -851,6 +863,7 @@ static Suite *languages_suite(void) {
   suite_add_tcase(s, tc);
   tc = tcase_create("kana");
   tcase_add_test(tc, kana_reads_kanji);
+  tcase_add_test(tc, kana_reads_kanji_zero);
   tcase_add_test(tc, kana_only_for_japanese);
   tcase_add_test(tc, kana_composes_maps);
   tcase_add_test(tc, kana_missing_dictionary);

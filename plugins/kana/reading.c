@@ -74,12 +74,14 @@ void kn_reading_free(kn_reading *out) {
   memset(out, 0, sizeof *out);
 }
 
-/* Kanji: the CJK ideographs of every block, and the iteration marks and
- * the counter ヶ that only occur in words written with them. */
+/* Kanji: the CJK ideographs of every block, the kanji zero 〇 (二〇二四年),
+ * and the iteration marks and the counter ヶ that only occur in words
+ * written with them. espeak-ng 1.51 says "letter" and the code point for
+ * 〇. */
 static bool is_kanji(uint32_t cp) {
   return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
          (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x3134F) ||
-         cp == 0x3005 || cp == 0x3006 || cp == 0x30F6;
+         cp == 0x3005 || cp == 0x3006 || cp == 0x3007 || cp == 0x30F6;
 }
 
 static bool has_kanji(const char *s, size_t n) {
@@ -122,11 +124,22 @@ static bool feature_field(const char *feature, int index, const char **field,
  * reading of a word with kanji, the pronunciation of a particle (は, へ). */
 static bool spoken_form(const mecab_node_t *node, const char **form,
                         size_t *len) {
-  const char *pos, *reading, *pron;
-  size_t pos_len, reading_len, pron_len;
+  const char *pos, *reading = NULL, *pron;
+  size_t pos_len, reading_len = 0, pron_len;
   if (!node->feature || !feature_field(node->feature, 0, &pos, &pos_len))
     return false;
   bool has_reading = feature_field(node->feature, 7, &reading, &reading_len);
+  /* 〇 outside a number is the circle mark ("correct", "yes"): maru. The
+   * IPA dictionary gives it no reading but itself. */
+  static const char zero[] = "\xe3\x80\x87", circle[] = "マル";
+  if (node->length == sizeof zero - 1 &&
+      memcmp(node->surface, zero, sizeof zero - 1) == 0 &&
+      (!has_reading || (reading_len == sizeof zero - 1 &&
+                        memcmp(reading, zero, reading_len) == 0))) {
+    *form = circle;
+    *len = sizeof circle - 1;
+    return true;
+  }
   if (has_kanji(node->surface, node->length)) {
     *form = reading;
     *len = reading_len;
