@@ -753,25 +753,28 @@ START_TEST(latin_block_in_japanese_read_as_words) {
 }
 END_TEST
 
+/* Frames of audio the espeak stage makes of `text` as a block in language
+ * `block_lang` of an English article. */
+static size_t passage_frames(const char *block_lang, const char *text) {
+  ac_document *doc = japanese_doc("en", block_lang, text);
+  size_t n;
+  free(block_audio(doc, NULL, 0, &n));
+  ac_document_free(doc);
+  return n;
+}
+
 /* A list or a foreign name written with the katakana middle dot is read
  * as its words: as long as with spaces between them, where espeak-ng
  * 1.51 says "Japanese letter" for each dot and spells the kana around it
  * (twice as long). */
 START_TEST(middle_dot_separates_japanese_words) {
-  ac_document *dotted = japanese_doc(
-      "en", "ja", "サイショウチ・ヘイキンチ・サイダイチ ヲ ホウコクスル。");
-  ac_document *spaced = japanese_doc(
-      "en", "ja", "サイショウチ ヘイキンチ サイダイチ ヲ ホウコクスル。");
-  size_t n_dotted, n_spaced;
-  float *a = block_audio(dotted, NULL, 0, &n_dotted);
-  float *b = block_audio(spaced, NULL, 0, &n_spaced);
+  size_t n_dotted = passage_frames(
+      "ja", "サイショウチ・ヘイキンチ・サイダイチ ヲ ホウコクスル。");
+  size_t n_spaced = passage_frames(
+      "ja", "サイショウチ ヘイキンチ サイダイチ ヲ ホウコクスル。");
   ck_assert_msg(n_dotted < n_spaced * 11 / 10,
                 "the dotted list took %.2f s, with spaces %.2f s",
                 (double)n_dotted / 22050, (double)n_spaced / 22050);
-  free(a);
-  free(b);
-  ac_document_free(dotted);
-  ac_document_free(spaced);
 }
 END_TEST
 
@@ -782,22 +785,14 @@ END_TEST
  * English pinyin with tone numbers ("ni three hao three"); that took
  * 3.7 s more here. */
 START_TEST(chinese_after_latin_word_stays_mandarin) {
-  ac_document *with = japanese_doc("en", "zh",
-                                   "如果当前的EFI启动项列表中不包含这个项，那么"
-                                   "将会为其创建一个新的启动项。");
-  ac_document *without = japanese_doc(
-      "en", "zh",
+  size_t n_with = passage_frames("zh", "如果当前的EFI启动项列表中不包含这个项，"
+                                       "那么将会为其创建一个新的启动项。");
+  size_t n_without = passage_frames(
+      "zh",
       "如果当前的启动项列表中不包含这个项，那么将会为其创建一个新的启动项。");
-  size_t n_with, n_without;
-  float *a = block_audio(with, NULL, 0, &n_with);
-  float *b = block_audio(without, NULL, 0, &n_without);
   ck_assert_msg(n_with < n_without + 22050 * 3 / 2,
                 "with a Latin word %.2f s, without %.2f s",
                 (double)n_with / 22050, (double)n_without / 22050);
-  free(a);
-  free(b);
-  ac_document_free(with);
-  ac_document_free(without);
 }
 END_TEST
 

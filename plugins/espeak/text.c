@@ -11,9 +11,7 @@
 /* The code point that ends just before byte `at` (at > 0), and where it
  * starts. Invalid bytes count as one U+FFFD each. */
 static uint32_t utf8_prev(const unsigned char *s, size_t at, size_t *from) {
-  size_t b = at - 1;
-  while (b > 0 && at - b < 4 && (s[b] & 0xC0) == 0x80)
-    b--;
+  size_t b = ac_utf8_char_start((const char *)s, at, at - 1);
   uint32_t cp;
   if (ac_utf8_decode(s + b, at - b, &cp) == at - b) {
     *from = b;

@@ -131,7 +131,7 @@ static bool spoken_form(const mecab_node_t *node, const char **form,
   bool has_reading = feature_field(node->feature, 7, &reading, &reading_len);
   /* 〇 outside a number is the circle mark ("correct", "yes"): maru. The
    * IPA dictionary gives it no reading but itself. */
-  static const char zero[] = "\xe3\x80\x87", circle[] = "マル";
+  static const char zero[] = "〇", circle[] = "マル";
   if (node->length == sizeof zero - 1 &&
       memcmp(node->surface, zero, sizeof zero - 1) == 0 &&
       (!has_reading || (reading_len == sizeof zero - 1 &&
